@@ -1,0 +1,393 @@
+//! Many agents, keyed by agent id: the engine that records are applied to.
+//!
+//! The engine owns one [`Machine`] per agent id it has seen. It adds to the machine
+//! the checks that need the whole record (an agent id, an event name that may be
+//! unknown) and keeps the count of open calls. Its state can be saved with serde
+//! and restored, so a long replay or a live validator can stop and go on.
+
+use crate::machine::{AgentState, Machine, StateError, Transition};
+use crate::rejection::{Malformed, Reason, Rejection};
+use crate::vocabulary::{Availability, Event, EventSet, Phase};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+
+/// The map type of agent ids to machines, with a fast, DoS-resistant hasher.
+pub type AgentMap = HashMap<Box<str>, Machine, foldhash::fast::RandomState>;
+
+/// An event name as read from a record: one of the 21 canonical events, or a name
+/// that is in no row of SPEC §2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EventName<'a> {
+    /// A known event.
+    Known(Event),
+    /// An unknown name, as given.
+    Unknown(&'a str),
+}
+
+impl<'a> EventName<'a> {
+    /// Resolves `name` (canonical or alias, any case).
+    pub fn resolve(name: &'a str) -> EventName<'a> {
+        Event::resolve(name).map_or(EventName::Unknown(name), EventName::Known)
+    }
+
+    /// The name to report: canonical when known, else as given.
+    pub fn as_str(&self) -> &'a str {
+        match self {
+            EventName::Known(e) => e.name(),
+            EventName::Unknown(name) => name,
+        }
+    }
+}
+
+impl From<Event> for EventName<'_> {
+    fn from(e: Event) -> Self {
+        EventName::Known(e)
+    }
+}
+
+/// One record for the engine: who, what, which call, when.
+///
+/// ```
+/// use callstate::{Event, Record};
+/// let r = Record::new("agent-7", Event::OfferContact)
+///     .interaction("call-1")
+///     .at(1_718_965_753_439);
+/// assert_eq!(r.interaction, Some("call-1"));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Record<'a> {
+    /// The agent id; must be non-empty.
+    pub agent: &'a str,
+    /// The event.
+    pub event: EventName<'a>,
+    /// The interaction id; `None` means the agent's current call.
+    pub interaction: Option<&'a str>,
+    /// Milliseconds since the epoch.
+    pub time: Option<i64>,
+}
+
+impl<'a> Record<'a> {
+    /// A record of `event` for `agent`, with no interaction and no time.
+    pub fn new(agent: &'a str, event: impl Into<EventName<'a>>) -> Record<'a> {
+        Record {
+            agent,
+            event: event.into(),
+            interaction: None,
+            time: None,
+        }
+    }
+
+    /// The same record naming `interaction`.
+    pub fn interaction(mut self, interaction: &'a str) -> Record<'a> {
+        self.interaction = Some(interaction);
+        self
+    }
+
+    /// The same record at `time` (ms since the epoch).
+    pub fn at(mut self, time: i64) -> Record<'a> {
+        self.time = Some(time);
+        self
+    }
+}
+
+/// The call-state engine for any number of agents.
+///
+/// ```
+/// use callstate::{Engine, Event, EventName, Phase, Record, RejectionKind};
+///
+/// let mut engine = Engine::new();
+/// engine.apply(&Record::new("a1", Event::OfferContact).interaction("c1").at(10)).unwrap();
+/// engine.apply(&Record::new("a2", Event::AgentIdle).at(11)).unwrap();
+///
+/// // a2 is idle: it cannot be offered a call.
+/// let err = engine
+///     .apply(&Record::new("a2", Event::OfferContact).interaction("c2").at(12))
+///     .unwrap_err();
+/// assert_eq!(err.kind(), RejectionKind::AgentNotReady);
+/// assert_eq!(err.agent.as_deref(), Some("a2"));
+///
+/// // Unknown names are reported, never applied.
+/// let err = engine.apply(&Record::new("a1", EventName::resolve("Swapped"))).unwrap_err();
+/// assert_eq!(err.kind(), RejectionKind::UnknownEvent);
+///
+/// assert_eq!(engine.agent("a1").unwrap().phase(), Phase::Offered);
+/// assert_eq!(engine.open_calls(), 1);
+///
+/// // Save and go on elsewhere.
+/// let saved = engine.to_snapshot_json();
+/// let restored = callstate::Engine::from_snapshot_json(&saved).unwrap();
+/// assert_eq!(restored, engine);
+/// ```
+#[derive(Debug, Clone)]
+pub struct Engine {
+    agents: AgentMap,
+    initial: Availability,
+    open_calls: usize,
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Engine::new()
+    }
+}
+
+impl PartialEq for Engine {
+    fn eq(&self, other: &Self) -> bool {
+        self.initial == other.initial && self.agents == other.agents
+    }
+}
+
+impl Eq for Engine {}
+
+impl Engine {
+    /// An engine whose new agents start `ready`.
+    pub fn new() -> Engine {
+        Engine::starting(Availability::Ready)
+    }
+
+    /// An engine whose new agents start in the no-call phase of `initial`.
+    pub fn starting(initial: Availability) -> Engine {
+        Engine {
+            agents: AgentMap::default(),
+            initial,
+            open_calls: 0,
+        }
+    }
+
+    /// Where new agents start.
+    pub fn initial(&self) -> Availability {
+        self.initial
+    }
+
+    /// Applies one record. On `Ok` the agent moved; on `Err` nothing changed, except
+    /// that a well-formed record's agent is from now on known to the engine.
+    ///
+    /// Checks, in SPEC §4's order: an empty agent or interaction id, or an offer
+    /// without an interaction (`malformed`); an unknown event name
+    /// (`unknown_event`); then the machine's checks (see [`Machine::step`]).
+    pub fn apply(&mut self, record: &Record<'_>) -> Result<Transition, Rejection> {
+        if record.agent.is_empty() {
+            return Err(with_record(
+                Rejection::malformed(Malformed::BadId("the agent id")),
+                record,
+            ));
+        }
+        if record.interaction == Some("") {
+            return Err(with_record(
+                Rejection::malformed(Malformed::BadId("the interaction id")),
+                record,
+            ));
+        }
+        if let EventName::Known(e) = record.event {
+            if e.offers_call() && record.interaction.is_none() {
+                return Err(with_record(
+                    Rejection::malformed(Malformed::OfferWithoutInteraction),
+                    record,
+                ));
+            }
+        }
+        let initial = self.initial;
+        let machine = self.machine_mut(record.agent, initial);
+        let event = match record.event {
+            EventName::Known(e) => e,
+            EventName::Unknown(_) => {
+                let rejection = Rejection {
+                    reason: Reason::UnknownEvent,
+                    agent: None,
+                    interaction: None,
+                    event: None,
+                    state: Some(machine.phase()),
+                    recording: machine.recording(),
+                    allowed: EventSet::EMPTY,
+                };
+                return Err(with_record(rejection, record));
+            }
+        };
+        let had_call = machine.has_call();
+        match machine.step(event, record.interaction, record.time) {
+            Ok(t) => {
+                match (had_call, t.to.phase.has_call()) {
+                    (false, true) => self.open_calls += 1,
+                    (true, false) => self.open_calls -= 1,
+                    _ => {}
+                }
+                Ok(t)
+            }
+            Err(rejection) => Err(with_record(rejection, record)),
+        }
+    }
+
+    /// Makes `agent` known to the engine (in its initial state if new) and returns
+    /// its machine, without applying anything.
+    pub fn touch(&mut self, agent: &str) -> &Machine {
+        let initial = self.initial;
+        self.machine_mut(agent, initial)
+    }
+
+    fn machine_mut(&mut self, agent: &str, initial: Availability) -> &mut Machine {
+        // Look up before inserting, so a known agent costs no allocation.
+        if !self.agents.contains_key(agent) {
+            self.agents
+                .insert(Box::from(agent), Machine::starting(initial));
+        }
+        self.agents
+            .get_mut(agent)
+            .unwrap_or_else(|| unreachable!("inserted just above"))
+    }
+
+    /// The machine of `agent`, if the engine has seen it.
+    pub fn agent(&self, agent: &str) -> Option<&Machine> {
+        self.agents.get(agent)
+    }
+
+    /// The phase `agent` is in: its machine's, or the initial phase if never seen.
+    pub fn phase_of(&self, agent: &str) -> Phase {
+        self.agent(agent)
+            .map_or(self.initial.phase(), Machine::phase)
+    }
+
+    /// Every agent the engine knows, in no particular order.
+    pub fn agents(&self) -> impl Iterator<Item = (&str, &Machine)> {
+        self.agents.iter().map(|(k, v)| (&**k, v))
+    }
+
+    /// How many agents the engine knows.
+    pub fn len(&self) -> usize {
+        self.agents.len()
+    }
+
+    /// Does the engine know no agent?
+    pub fn is_empty(&self) -> bool {
+        self.agents.is_empty()
+    }
+
+    /// How many agents hold a call right now.
+    pub fn open_calls(&self) -> usize {
+        self.open_calls
+    }
+
+    /// The engine's whole state, as a serializable snapshot (agents sorted by id).
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            version: Snapshot::VERSION,
+            initial: self.initial,
+            agents: self
+                .agents
+                .iter()
+                .map(|(k, v)| (k.to_string(), AgentState::from(v.clone())))
+                .collect(),
+        }
+    }
+
+    /// An engine that goes on exactly where the snapshot's engine stopped.
+    pub fn restore(snapshot: Snapshot) -> Result<Engine, SnapshotError> {
+        if snapshot.version != Snapshot::VERSION {
+            return Err(SnapshotError::Version(snapshot.version));
+        }
+        let mut engine = Engine::starting(snapshot.initial);
+        engine.agents.reserve(snapshot.agents.len());
+        for (id, state) in snapshot.agents {
+            if id.is_empty() {
+                return Err(SnapshotError::EmptyAgent);
+            }
+            let machine = Machine::try_from(state).map_err(|source| SnapshotError::Agent {
+                agent: id.clone(),
+                source,
+            })?;
+            engine.open_calls += usize::from(machine.has_call());
+            engine.agents.insert(id.into_boxed_str(), machine);
+        }
+        Ok(engine)
+    }
+
+    /// The snapshot as JSON.
+    pub fn to_snapshot_json(&self) -> String {
+        // A snapshot holds only strings, enums and integers: serializing cannot fail.
+        serde_json::to_string(&self.snapshot()).unwrap_or_else(|e| unreachable!("{e}"))
+    }
+
+    /// An engine restored from [`Engine::to_snapshot_json`]'s output.
+    pub fn from_snapshot_json(json: &str) -> Result<Engine, SnapshotError> {
+        let snapshot: Snapshot = serde_json::from_str(json).map_err(SnapshotError::Json)?;
+        Engine::restore(snapshot)
+    }
+}
+
+fn with_record(mut rejection: Rejection, record: &Record<'_>) -> Rejection {
+    let non_empty = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+    rejection.agent = non_empty(record.agent);
+    rejection.interaction = record.interaction.and_then(non_empty);
+    rejection.event = Some(record.event.as_str().to_owned());
+    rejection
+}
+
+/// The serializable state of an [`Engine`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Snapshot {
+    /// The snapshot format's version ([`Snapshot::VERSION`]).
+    pub version: u32,
+    /// Where new agents start.
+    pub initial: Availability,
+    /// Every known agent's state, by agent id.
+    pub agents: BTreeMap<String, AgentState>,
+}
+
+impl Snapshot {
+    /// The format version this crate writes and reads.
+    pub const VERSION: u32 = 1;
+}
+
+/// Why a snapshot could not be restored.
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    /// Not JSON, or not shaped like a snapshot.
+    #[error("the snapshot is not valid: {0}")]
+    Json(#[source] serde_json::Error),
+    /// Written by another version of the format.
+    #[error("snapshot version {0} is not supported (this build reads version {v})", v = Snapshot::VERSION)]
+    Version(u32),
+    /// An empty agent id.
+    #[error("the snapshot has an empty agent id")]
+    EmptyAgent,
+    /// One agent's state is inconsistent.
+    #[error("agent {agent:?} in the snapshot: {source}")]
+    Agent {
+        /// The agent id.
+        agent: String,
+        /// What is wrong with its state.
+        #[source]
+        source: StateError,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rejection::RejectionKind;
+
+    #[test]
+    fn open_calls_follow_transitions() {
+        let mut e = Engine::new();
+        e.apply(&Record::new("a", Event::OfferContact).interaction("i"))
+            .unwrap();
+        e.apply(&Record::new("b", Event::OfferCampaignReserved).interaction("j"))
+            .unwrap();
+        assert_eq!(e.open_calls(), 2);
+        e.apply(&Record::new("b", Event::ContactEnded)).unwrap();
+        assert_eq!(e.open_calls(), 1);
+        assert_eq!(e.phase_of("b"), Phase::Ready);
+    }
+
+    #[test]
+    fn unknown_event_reports_the_phase_and_the_name_as_given() {
+        let mut e = Engine::starting(Availability::Idle);
+        let r = e
+            .apply(&Record::new("a", EventName::resolve("SwApped")).interaction("i"))
+            .unwrap_err();
+        assert_eq!(r.kind(), RejectionKind::UnknownEvent);
+        assert_eq!(r.state, Some(Phase::Idle));
+        assert_eq!(r.event.as_deref(), Some("SwApped"));
+        assert_eq!(e.len(), 1, "a well-formed record's agent is known");
+    }
+}

@@ -1,0 +1,57 @@
+//! # callstate
+//!
+//! Validates Webex Contact Center outbound call flows (Preview, Progressive and
+//! Predictive dialing). Each agent is a state machine driven by one declarative
+//! transition table ([`table::TABLE`]); every valid event is a [`Transition`], every
+//! invalid one a typed [`Rejection`] that says what was wrong and what would have
+//! been allowed.
+//!
+//! ```
+//! use callstate::{Engine, Event, Phase, Record};
+//!
+//! let mut engine = Engine::new();
+//! for (event, t) in [(Event::OfferContact, 1), (Event::CustAnswered, 2), (Event::ContactEnded, 3)] {
+//!     engine.apply(&Record::new("agent-1", event).interaction("call-9").at(t)).unwrap();
+//! }
+//! assert_eq!(engine.phase_of("agent-1"), Phase::Ended);
+//! ```
+//!
+//! ## Semantics
+//!
+//! - One [`Machine`] per agent; its state is a [`Phase`], a [`Recording`] and an
+//!   [`Availability`], plus the interaction id of the call it holds and the time of
+//!   its last accepted event. A never-seen agent starts `ready` (or `idle`, see
+//!   [`Engine::starting`]).
+//! - A record is checked in SPEC §4's order: `malformed`, `unknown_event`,
+//!   `out_of_order`, `agent_busy`, `interaction_mismatch`, `agent_not_ready`,
+//!   `no_active_call`, `illegal_transition`. The first that applies is reported.
+//! - An accepted record fires exactly one row of the table; self-transitions
+//!   (availability and recording changes) are transitions too.
+//! - A rejected record changes nothing: not the phase, recording, availability,
+//!   interaction, nor the last accepted time.
+//! - A record with no interaction id means the agent's current call. A terminating
+//!   row returns the agent to its availability, recording `off`, no interaction.
+//!
+//! ## Modules
+//!
+//! | module | one idea |
+//! |---|---|
+//! | [`vocabulary`] | phases, recording, availability, the 21 events and their aliases |
+//! | [`table`] | the transition table, as data, and what is derived from it |
+//! | [`machine`] | one agent stepped by the table |
+//! | [`rejection`] | the eight rejection kinds and the typed error |
+//! | [`engine`] | many agents keyed by id, open calls, snapshots |
+
+#![warn(missing_docs)]
+
+pub mod engine;
+pub mod machine;
+pub mod rejection;
+pub mod table;
+pub mod vocabulary;
+
+pub use engine::{Engine, EventName, Record, Snapshot, SnapshotError};
+pub use machine::{AgentState, Machine, StateError, Status, Transition};
+pub use rejection::{Malformed, Reason, Rejection, RejectionKind};
+pub use table::{Rule, TABLE};
+pub use vocabulary::{Availability, Event, EventSet, Phase, Recording};

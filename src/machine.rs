@@ -1,0 +1,408 @@
+//! One agent's call state, stepped by the table.
+//!
+//! A [`Machine`] applies one event at a time. The table ([`crate::table`]) decides
+//! which transitions exist; the machine adds what the table cannot see — the
+//! interaction the agent holds and the time of its last accepted event — and checks
+//! the rejection kinds of SPEC §4 in their order of precedence.
+
+use crate::rejection::{Malformed, Reason, Rejection};
+use crate::table::{self, Effect, Rule};
+use crate::vocabulary::{Availability, Event, EventSet, Phase, Recording};
+use serde::{Deserialize, Serialize};
+
+/// The three parts of an agent's state that the table speaks of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Status {
+    /// Where the call stands.
+    pub phase: Phase,
+    /// Whether the call is being recorded.
+    pub recording: Recording,
+    /// Where the agent returns when the call terminates.
+    pub availability: Availability,
+}
+
+/// An accepted event: what it changed. Self-transitions are transitions too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Transition {
+    /// The canonical event.
+    pub event: Event,
+    /// The state before.
+    pub from: Status,
+    /// The state after.
+    pub to: Status,
+    /// The table row that fired.
+    pub rule: &'static Rule,
+}
+
+impl Transition {
+    /// Did the call terminate (the agent is back in `idle` or `ready`)?
+    pub fn terminated(&self) -> bool {
+        self.rule.terminates()
+    }
+
+    /// Did this transition bind a new interaction to the agent?
+    pub fn bound_call(&self) -> bool {
+        self.rule.effect == Effect::Bind
+    }
+}
+
+/// One agent's call-state machine.
+///
+/// ```
+/// use callstate::{Event, Machine, Phase, RejectionKind};
+///
+/// let mut agent = Machine::new();
+/// agent.step(Event::OfferContact, Some("call-1"), Some(1_000)).unwrap();
+/// agent.step(Event::CustAnswered, None, Some(1_200)).unwrap();
+/// assert_eq!(agent.phase(), Phase::Connected);
+/// assert_eq!(agent.interaction(), Some("call-1"));
+///
+/// // Wrap-up before the contact ended is not in the table; nothing changes.
+/// let err = agent.step(Event::Acw, None, Some(1_300)).unwrap_err();
+/// assert_eq!(err.kind(), RejectionKind::IllegalTransition);
+/// assert_eq!(agent.phase(), Phase::Connected);
+/// assert!(err.to_string().starts_with("acw is not allowed in connected"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "AgentState", into = "AgentState")]
+pub struct Machine {
+    // Field order keeps the struct at 32 bytes.
+    interaction: Option<Box<str>>,
+    last_time: i64,
+    has_time: bool,
+    phase: Phase,
+    recording: Recording,
+    availability: Availability,
+}
+
+impl Default for Machine {
+    fn default() -> Self {
+        Machine::new()
+    }
+}
+
+impl Machine {
+    /// A never-seen agent: `ready`, available, not recording, no call, no time.
+    pub const fn new() -> Machine {
+        Machine::starting(Availability::Ready)
+    }
+
+    /// A never-seen agent that starts in the no-call phase of `availability`.
+    pub const fn starting(availability: Availability) -> Machine {
+        Machine {
+            interaction: None,
+            last_time: 0,
+            has_time: false,
+            phase: availability.phase(),
+            recording: Recording::Off,
+            availability,
+        }
+    }
+
+    /// The current phase.
+    pub fn phase(&self) -> Phase {
+        self.phase
+    }
+
+    /// The current recording state.
+    pub fn recording(&self) -> Recording {
+        self.recording
+    }
+
+    /// Where the agent returns when its call terminates.
+    pub fn availability(&self) -> Availability {
+        self.availability
+    }
+
+    /// Phase, recording and availability together.
+    pub fn status(&self) -> Status {
+        Status {
+            phase: self.phase,
+            recording: self.recording,
+            availability: self.availability,
+        }
+    }
+
+    /// The interaction id of the call the agent holds.
+    pub fn interaction(&self) -> Option<&str> {
+        self.interaction.as_deref()
+    }
+
+    /// The time of the last accepted event that carried one.
+    pub fn last_time(&self) -> Option<i64> {
+        self.has_time.then_some(self.last_time)
+    }
+
+    /// Does the agent hold a call?
+    pub fn has_call(&self) -> bool {
+        self.phase.has_call()
+    }
+
+    /// Does the table allow `event` in the current state? (Interaction and time
+    /// are not considered: see [`Machine::step`] for the full check.)
+    pub fn can(&self, event: Event) -> bool {
+        table::rule_for(self.phase, self.recording, event).is_some()
+    }
+
+    /// The events the table allows in the current state.
+    pub fn allowed(&self) -> EventSet {
+        table::allowed(self.phase, self.recording)
+    }
+
+    /// Applies `event`, naming `interaction` (or, with `None`, the agent's current
+    /// call) at `time` (ms since the epoch, optional).
+    ///
+    /// On `Ok` the state has moved; on `Err` nothing changed at all. The checks,
+    /// in SPEC §4's order: an empty interaction id or an offer with none
+    /// (`malformed`), a time earlier than the last accepted one (`out_of_order`),
+    /// then `agent_busy`, `interaction_mismatch`, `agent_not_ready`,
+    /// `no_active_call`, and finally the table (`illegal_transition`).
+    pub fn step(
+        &mut self,
+        event: Event,
+        interaction: Option<&str>,
+        time: Option<i64>,
+    ) -> Result<Transition, Rejection> {
+        match self.check(event, interaction, time) {
+            Ok(rule) => Ok(self.fire(rule, event, interaction, time)),
+            Err(reason) => Err(self.reject(reason, event, interaction)),
+        }
+    }
+
+    /// Which rule `event` would fire, or why it would be rejected.
+    fn check(
+        &self,
+        event: Event,
+        interaction: Option<&str>,
+        time: Option<i64>,
+    ) -> Result<&'static Rule, Reason> {
+        if interaction == Some("") {
+            return Err(Reason::Malformed(Malformed::BadId("the interaction id")));
+        }
+        if event.offers_call() && interaction.is_none() {
+            return Err(Reason::Malformed(Malformed::OfferWithoutInteraction));
+        }
+        if let (Some(time), Some(last)) = (time, self.last_time()) {
+            if time < last {
+                return Err(Reason::OutOfOrder { time, last });
+            }
+        }
+        let rule = table::rule_for(self.phase, self.recording, event);
+        let held = self.interaction.as_deref();
+        let names_other_call = matches!((interaction, held), (Some(x), Some(h)) if x != h);
+        if event.offers_call() && self.has_call() {
+            // An offer on a held call is only legal where the table has a row for
+            // it (a reserved preview being offered), and only for that same call.
+            if rule.is_none() || names_other_call {
+                return Err(Reason::AgentBusy {
+                    held: held.unwrap_or_default().to_owned(),
+                });
+            }
+        }
+        if names_other_call && !event.is_availability() {
+            return Err(Reason::InteractionMismatch {
+                held: held.unwrap_or_default().to_owned(),
+            });
+        }
+        match rule {
+            Some(rule) => Ok(rule),
+            None if event.offers_call() && !self.has_call() => Err(Reason::AgentNotReady),
+            None if event.needs_call() && !self.has_call() => Err(Reason::NoActiveCall),
+            None => Err(Reason::IllegalTransition),
+        }
+    }
+
+    fn fire(
+        &mut self,
+        rule: &'static Rule,
+        event: Event,
+        interaction: Option<&str>,
+        time: Option<i64>,
+    ) -> Transition {
+        let from = self.status();
+        match rule.effect {
+            Effect::None => {}
+            Effect::Availability(a) => self.availability = a,
+            Effect::Recording(r) => self.recording = r,
+            Effect::Bind => self.interaction = interaction.map(Box::from),
+        }
+        self.phase = rule.destination(from.phase, from.availability);
+        if rule.terminates() {
+            self.recording = Recording::Off;
+            self.interaction = None;
+        }
+        if let Some(t) = time {
+            self.last_time = t;
+            self.has_time = true;
+        }
+        Transition {
+            event,
+            from,
+            to: self.status(),
+            rule,
+        }
+    }
+
+    fn reject(&self, reason: Reason, event: Event, interaction: Option<&str>) -> Rejection {
+        let malformed = matches!(reason, Reason::Malformed(_));
+        Rejection {
+            reason,
+            agent: None,
+            interaction: interaction.filter(|i| !i.is_empty()).map(str::to_owned),
+            event: Some(event.name().to_owned()),
+            state: (!malformed).then_some(self.phase),
+            recording: self.recording,
+            allowed: if malformed {
+                EventSet::EMPTY
+            } else {
+                self.allowed()
+            },
+        }
+    }
+}
+
+/// The serialized form of a [`Machine`], checked for consistency on the way in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgentState {
+    /// The phase.
+    pub phase: Phase,
+    /// The recording state.
+    pub recording: Recording,
+    /// The availability.
+    pub availability: Availability,
+    /// The interaction of the held call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interaction: Option<String>,
+    /// The last accepted time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_time: Option<i64>,
+}
+
+/// Why an [`AgentState`] cannot be a [`Machine`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StateError {
+    /// A call phase with no interaction, or a no-call phase with one.
+    #[error("phase {phase} {}", if *has_interaction { "cannot hold an interaction" } else { "needs an interaction" })]
+    Interaction {
+        /// The phase.
+        phase: Phase,
+        /// Whether an interaction was given.
+        has_interaction: bool,
+    },
+    /// An empty interaction id.
+    #[error("the interaction id is empty")]
+    EmptyInteraction,
+    /// A recording state the phase cannot have.
+    #[error("recording cannot be {recording} in phase {phase}")]
+    Recording {
+        /// The phase.
+        phase: Phase,
+        /// The recording state.
+        recording: Recording,
+    },
+}
+
+impl TryFrom<AgentState> for Machine {
+    type Error = StateError;
+
+    fn try_from(s: AgentState) -> Result<Self, Self::Error> {
+        if s.phase.has_call() != s.interaction.is_some() {
+            return Err(StateError::Interaction {
+                phase: s.phase,
+                has_interaction: s.interaction.is_some(),
+            });
+        }
+        if s.interaction.as_deref() == Some("") {
+            return Err(StateError::EmptyInteraction);
+        }
+        if !table::recordings_possible(s.phase).contains(&s.recording) {
+            return Err(StateError::Recording {
+                phase: s.phase,
+                recording: s.recording,
+            });
+        }
+        Ok(Machine {
+            interaction: s.interaction.map(String::into_boxed_str),
+            last_time: s.last_time.unwrap_or(0),
+            has_time: s.last_time.is_some(),
+            phase: s.phase,
+            recording: s.recording,
+            availability: s.availability,
+        })
+    }
+}
+
+impl From<Machine> for AgentState {
+    fn from(m: Machine) -> Self {
+        AgentState {
+            phase: m.phase,
+            recording: m.recording,
+            availability: m.availability,
+            last_time: m.last_time(),
+            interaction: m.interaction.map(String::from),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rejection::RejectionKind;
+
+    #[test]
+    fn machine_is_32_bytes() {
+        assert_eq!(std::mem::size_of::<Machine>(), 32);
+    }
+
+    #[test]
+    fn terminating_returns_to_availability_and_clears_the_call() {
+        let mut m = Machine::new();
+        m.step(Event::OfferContact, Some("i"), None).unwrap();
+        m.step(Event::CustAnswered, None, None).unwrap();
+        m.step(Event::RecordingStarted, None, None).unwrap();
+        m.step(Event::AgentIdle, Some("other"), None).unwrap();
+        let t = m.step(Event::Dropped, None, None).unwrap();
+        assert!(t.terminated());
+        assert_eq!(m.phase(), Phase::Idle);
+        assert_eq!(m.recording(), Recording::Off);
+        assert_eq!(m.interaction(), None);
+    }
+
+    #[test]
+    fn rona_makes_the_agent_idle() {
+        let mut m = Machine::new();
+        m.step(Event::OfferCampaignReserved, Some("i"), None)
+            .unwrap();
+        let t = m.step(Event::OfferContactRona, Some("i"), None).unwrap();
+        assert_eq!(t.to.phase, Phase::Idle);
+        assert_eq!(t.to.availability, Availability::Idle);
+    }
+
+    #[test]
+    fn equal_times_are_in_order() {
+        let mut m = Machine::new();
+        m.step(Event::AgentIdle, None, Some(5)).unwrap();
+        m.step(Event::AgentAvailable, None, Some(5)).unwrap();
+        let e = m.step(Event::AgentIdle, None, Some(4)).unwrap_err();
+        assert_eq!(e.kind(), RejectionKind::OutOfOrder);
+        // An accepted record without time keeps the last time.
+        m.step(Event::AgentIdle, None, None).unwrap();
+        assert_eq!(m.last_time(), Some(5));
+    }
+
+    #[test]
+    fn corrupt_states_are_refused() {
+        let bad = [
+            r#"{"phase":"idle","recording":"off","availability":"ready","interaction":"x"}"#,
+            r#"{"phase":"connected","recording":"off","availability":"ready"}"#,
+            r#"{"phase":"connected","recording":"off","availability":"ready","interaction":""}"#,
+            r#"{"phase":"offered","recording":"on","availability":"ready","interaction":"x"}"#,
+            r#"{"phase":"flying","recording":"off","availability":"ready"}"#,
+            r#"{"phase":"idle","recording":"off","availability":"ready","extra":1}"#,
+        ];
+        for json in bad {
+            assert!(serde_json::from_str::<Machine>(json).is_err(), "{json}");
+        }
+    }
+}

@@ -1,0 +1,268 @@
+//! Why a record was not accepted (SPEC §4): the eight kinds, and the typed error
+//! that carries the kind with everything needed to act on it.
+
+use crate::vocabulary::{EventSet, Phase, Recording};
+use serde::{Deserialize, Serialize};
+use strum::{AsRefStr, Display, EnumCount, EnumIter, IntoStaticStr};
+
+/// The kinds of SPEC §4, in their order of precedence: when several apply, the
+/// first one in this order is reported.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Display,
+    AsRefStr,
+    IntoStaticStr,
+    EnumIter,
+    EnumCount,
+    Serialize,
+    Deserialize,
+)]
+#[strum(serialize_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum RejectionKind {
+    /// Not a usable record: bad UTF-8 or JSON, missing or mistyped fields,
+    /// or an offer (E3/E4) with no interaction id.
+    Malformed,
+    /// The event name is in no row of SPEC §2.
+    UnknownEvent,
+    /// The record's time is earlier than the agent's last accepted time.
+    OutOfOrder,
+    /// An offer (E3/E4) while the agent already holds a call.
+    AgentBusy,
+    /// The record names an interaction other than the agent's call.
+    InteractionMismatch,
+    /// An offer (E3/E4) while the agent is idle.
+    AgentNotReady,
+    /// An event that needs a call while the agent has none.
+    NoActiveCall,
+    /// Anything else the table does not allow.
+    IllegalTransition,
+}
+
+impl RejectionKind {
+    /// The wire name (`out_of_order`, …).
+    pub fn name(self) -> &'static str {
+        self.into()
+    }
+
+    /// Does this kind count as `rejected` in the replay summary (SPEC §7)?
+    /// `malformed` and `unknown_event` have counters of their own.
+    pub const fn counts_as_rejected(self) -> bool {
+        !matches!(self, RejectionKind::Malformed | RejectionKind::UnknownEvent)
+    }
+}
+
+/// What exactly was wrong with a malformed record.
+#[derive(Debug, Clone, PartialEq, Eq, Display)]
+pub enum Malformed {
+    /// The line is not valid UTF-8.
+    #[strum(to_string = "the line is not valid UTF-8 (at byte {0})")]
+    NotUtf8(usize),
+    /// The line is not JSON; carries the parser's words.
+    #[strum(to_string = "the line is not valid JSON: {0}")]
+    NotJson(String),
+    /// The line is JSON but not an object.
+    #[strum(to_string = "the record is not a JSON object")]
+    NotObject,
+    /// The line is longer than the configured limit.
+    #[strum(to_string = "the line is {0} bytes long, over the limit of {1}")]
+    TooLong(u64, u64),
+    /// No event name, or one that is not a string.
+    #[strum(to_string = "the record has no event name (field {0})")]
+    NoEvent(&'static str),
+    /// No agent id.
+    #[strum(to_string = "the record has no agent id (field {0})")]
+    NoAgent(&'static str),
+    /// An id that is not a non-empty string.
+    #[strum(to_string = "{0} is not a non-empty string")]
+    BadId(&'static str),
+    /// A time that is not an integer.
+    #[strum(to_string = "{0} is not an integer")]
+    BadTime(&'static str),
+    /// E3/E4 with no interaction id.
+    #[strum(to_string = "an offer needs an interaction id")]
+    OfferWithoutInteraction,
+}
+
+/// Kind-specific facts about a rejection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reason {
+    /// See [`Malformed`].
+    Malformed(Malformed),
+    /// The event name as given.
+    UnknownEvent,
+    /// The record's time and the agent's last accepted time.
+    OutOfOrder {
+        /// The record's time (ms since the epoch).
+        time: i64,
+        /// The agent's last accepted time.
+        last: i64,
+    },
+    /// The interaction the agent holds.
+    AgentBusy {
+        /// The interaction the agent holds.
+        held: String,
+    },
+    /// The interaction the agent holds.
+    InteractionMismatch {
+        /// The interaction the agent holds.
+        held: String,
+    },
+    /// The agent is idle.
+    AgentNotReady,
+    /// The agent holds no call.
+    NoActiveCall,
+    /// No rule of the table matches.
+    IllegalTransition,
+}
+
+impl Reason {
+    /// The kind this reason is an instance of.
+    pub fn kind(&self) -> RejectionKind {
+        match self {
+            Reason::Malformed(_) => RejectionKind::Malformed,
+            Reason::UnknownEvent => RejectionKind::UnknownEvent,
+            Reason::OutOfOrder { .. } => RejectionKind::OutOfOrder,
+            Reason::AgentBusy { .. } => RejectionKind::AgentBusy,
+            Reason::InteractionMismatch { .. } => RejectionKind::InteractionMismatch,
+            Reason::AgentNotReady => RejectionKind::AgentNotReady,
+            Reason::NoActiveCall => RejectionKind::NoActiveCall,
+            Reason::IllegalTransition => RejectionKind::IllegalTransition,
+        }
+    }
+}
+
+/// A record the engine did not accept. Nothing changed because of it.
+///
+/// Its `Display` says what was wrong in one line, for example
+/// `eAgentConsultConferenced is not allowed in consulting (allowed: AgentAvailable, …)`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct Rejection {
+    /// Why, with the kind-specific facts; [`Rejection::kind`] names the kind.
+    pub reason: Reason,
+    /// The agent id, when the record had a non-empty one.
+    pub agent: Option<String>,
+    /// The record's interaction id, when it had a non-empty one.
+    pub interaction: Option<String>,
+    /// The event: its canonical name when known, else the name as given.
+    pub event: Option<String>,
+    /// The phase the record met (`None` for malformed records).
+    pub state: Option<Phase>,
+    /// The recording state the record met.
+    pub recording: Recording,
+    /// The events the met state would have accepted.
+    pub allowed: EventSet,
+}
+
+impl Rejection {
+    /// The kind of SPEC §4.
+    pub fn kind(&self) -> RejectionKind {
+        self.reason.kind()
+    }
+
+    /// A malformed-record rejection, with whatever could still be read of the record.
+    pub fn malformed(what: Malformed) -> Rejection {
+        Rejection {
+            reason: Reason::Malformed(what),
+            agent: None,
+            interaction: None,
+            event: None,
+            state: None,
+            recording: Recording::Off,
+            allowed: EventSet::EMPTY,
+        }
+    }
+}
+
+impl std::fmt::Display for Rejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let event = self.event.as_deref().unwrap_or("the record");
+        let agent = self.agent.as_deref().unwrap_or("the agent");
+        let phase = self.state.map_or("?", |p| p.into());
+        let interaction = self.interaction.as_deref().unwrap_or("?");
+        match &self.reason {
+            Reason::Malformed(what) => return write!(f, "malformed record: {what}"),
+            Reason::UnknownEvent => write!(f, "unknown event {event:?}")?,
+            Reason::OutOfOrder { time, last } => write!(
+                f,
+                "{event} at {time} is earlier than {agent}'s last accepted event at {last}"
+            )?,
+            Reason::AgentBusy { held } => write!(
+                f,
+                "{event} for {interaction} while {agent} holds {held} in {phase}"
+            )?,
+            Reason::InteractionMismatch { held } => write!(
+                f,
+                "{event} names interaction {interaction} but {agent} holds {held} in {phase}"
+            )?,
+            Reason::AgentNotReady => write!(f, "{event} while {agent} is idle")?,
+            Reason::NoActiveCall => {
+                write!(f, "{event} needs a call but {agent} is {phase} with none")?
+            }
+            Reason::IllegalTransition => {
+                write!(f, "{event} is not allowed in {phase}")?;
+                if self.state.is_some_and(Phase::is_live) {
+                    write!(f, " with recording {}", self.recording)?;
+                }
+            }
+        }
+        if self.state.is_some() && !matches!(self.reason, Reason::UnknownEvent) {
+            write!(f, " (allowed: {})", self.allowed)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vocabulary::Event;
+    use strum::IntoEnumIterator;
+
+    #[test]
+    fn kinds_have_the_specs_names_in_precedence_order() {
+        let names: Vec<&str> = RejectionKind::iter().map(RejectionKind::name).collect();
+        assert_eq!(
+            names,
+            [
+                "malformed",
+                "unknown_event",
+                "out_of_order",
+                "agent_busy",
+                "interaction_mismatch",
+                "agent_not_ready",
+                "no_active_call",
+                "illegal_transition"
+            ]
+        );
+        let rejected = RejectionKind::iter()
+            .filter(|k| k.counts_as_rejected())
+            .count();
+        assert_eq!(rejected, 6);
+    }
+
+    #[test]
+    fn illegal_transition_message_lists_what_is_allowed() {
+        let r = Rejection {
+            reason: Reason::IllegalTransition,
+            agent: Some("a1".into()),
+            interaction: Some("i1".into()),
+            event: Some("eAgentConsultConferenced".into()),
+            state: Some(Phase::Consulting),
+            recording: Recording::Off,
+            allowed: [Event::Consulting, Event::Dropped].into_iter().collect(),
+        };
+        assert_eq!(
+            r.to_string(),
+            "eAgentConsultConferenced is not allowed in consulting with recording off \
+             (allowed: eAgentConsulting, DROPPED)"
+        );
+    }
+}

@@ -1,0 +1,442 @@
+//! The transition table of SPEC §3, as data: the only place the machine's rules live.
+//!
+//! Each [`Rule`] reads like a Boost.SML row, `from + event [guard] / effect = to`:
+//!
+//! ```text
+//! connected, hold + eAgentConsultCreated              = consulting
+//! live            + ePauseRecording [recording on] / recording := paused
+//! wrapUp          + eAgentContactWrappedUp            = → availability
+//! ```
+//!
+//! Everything else is derived from [`TABLE`]: stepping ([`rule_for`]), `can()`, the
+//! allowed events of a state ([`allowed`]), the diagrams, the docs and the test paths.
+//! The dense lookup behind [`rule_for`] is built at compile time, and building it
+//! fails the compilation if two rules claim the same (phase, recording, event) cell.
+
+use crate::vocabulary::{Availability, Event, EventSet, Phase, Recording};
+use strum::{EnumCount, IntoEnumIterator};
+
+/// A set of phases, as a bit set over [`Phase`]'s discriminants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PhaseSet(u16);
+
+impl PhaseSet {
+    /// The empty set.
+    pub const EMPTY: PhaseSet = PhaseSet(0);
+    /// `idle`, `ready`: the agent holds no call.
+    pub const NO_CALL: PhaseSet = PhaseSet::of(&[Phase::Idle, Phase::Ready]);
+    /// `connected`, `hold`, `consulting`, `consult`, `conference`: the customer is on the line.
+    pub const LIVE: PhaseSet = PhaseSet::of(&[
+        Phase::Connected,
+        Phase::Hold,
+        Phase::Consulting,
+        Phase::Consult,
+        Phase::Conference,
+    ]);
+    /// Every phase in which the agent holds a call.
+    pub const CALL: PhaseSet = PhaseSet::ALL.minus(PhaseSet::NO_CALL);
+    /// Every phase.
+    pub const ALL: PhaseSet = PhaseSet((1 << Phase::COUNT) - 1);
+
+    /// The set of the given phases.
+    pub const fn of(phases: &[Phase]) -> PhaseSet {
+        let mut bits = 0;
+        let mut i = 0;
+        while i < phases.len() {
+            bits |= 1 << phases[i] as u16;
+            i += 1;
+        }
+        PhaseSet(bits)
+    }
+
+    /// Both sets' phases.
+    pub const fn union(self, other: PhaseSet) -> PhaseSet {
+        PhaseSet(self.0 | other.0)
+    }
+
+    /// This set's phases that are not in `other`.
+    pub const fn minus(self, other: PhaseSet) -> PhaseSet {
+        PhaseSet(self.0 & !other.0)
+    }
+
+    /// Does the set hold `phase`?
+    pub const fn contains(self, phase: Phase) -> bool {
+        self.0 & (1 << phase as u16) != 0
+    }
+
+    /// The phases of the set, in declaration order.
+    pub fn iter(self) -> impl Iterator<Item = Phase> {
+        Phase::iter().filter(move |p| self.contains(*p))
+    }
+}
+
+/// Where a rule takes the agent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Target {
+    /// To this phase.
+    Phase(Phase),
+    /// The phase does not change (availability and recording changes).
+    Stay,
+    /// The call terminates: the phase becomes the agent's availability (after this
+    /// rule's effect), recording goes `off` and the interaction is cleared.
+    Terminate,
+}
+
+/// What a rule does besides changing the phase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Effect {
+    /// Nothing else.
+    None,
+    /// availability := this.
+    Availability(Availability),
+    /// recording := this.
+    Recording(Recording),
+    /// The record's interaction becomes the agent's call.
+    Bind,
+}
+
+/// One row of the table: `from + event [when recording is guard] / effect = to`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Rule {
+    /// The phases the rule applies in.
+    pub from: PhaseSet,
+    /// The event that fires it.
+    pub event: Event,
+    /// The rule applies only while recording is in this state (`None`: any).
+    pub guard: Option<Recording>,
+    /// Where the agent goes.
+    pub to: Target,
+    /// What else changes.
+    pub effect: Effect,
+    /// Why the rule exists, in the words of SPEC §3.
+    pub note: &'static str,
+}
+
+impl Rule {
+    const fn new(from: PhaseSet, event: Event, to: Target) -> Rule {
+        Rule {
+            from,
+            event,
+            guard: None,
+            to,
+            effect: Effect::None,
+            note: "",
+        }
+    }
+
+    const fn when(mut self, recording: Recording) -> Rule {
+        self.guard = Some(recording);
+        self
+    }
+
+    const fn then(mut self, effect: Effect) -> Rule {
+        self.effect = effect;
+        self
+    }
+
+    const fn note(mut self, note: &'static str) -> Rule {
+        self.note = note;
+        self
+    }
+
+    /// Does the rule apply in `phase` with recording in `recording`?
+    pub const fn matches(&self, phase: Phase, recording: Recording) -> bool {
+        self.from.contains(phase)
+            && match self.guard {
+                None => true,
+                Some(g) => g as u8 == recording as u8,
+            }
+    }
+
+    /// Does firing this rule terminate the call?
+    pub const fn terminates(&self) -> bool {
+        matches!(self.to, Target::Terminate)
+    }
+
+    /// The phase the rule leads to from `phase`, given the availability the agent
+    /// has *before* the rule's effect.
+    pub fn destination(&self, phase: Phase, availability: Availability) -> Phase {
+        match self.to {
+            Target::Phase(p) => p,
+            Target::Stay => phase,
+            Target::Terminate => match self.effect {
+                Effect::Availability(a) => a.phase(),
+                _ => availability.phase(),
+            },
+        }
+    }
+}
+
+use Event as E;
+use Phase as P;
+
+const fn set(phases: &[Phase]) -> PhaseSet {
+    PhaseSet::of(phases)
+}
+const fn on(from: PhaseSet, event: Event, to: Phase) -> Rule {
+    Rule::new(from, event, Target::Phase(to))
+}
+const fn stay(from: PhaseSet, event: Event) -> Rule {
+    Rule::new(from, event, Target::Stay)
+}
+const fn end(from: PhaseSet, event: Event) -> Rule {
+    Rule::new(from, event, Target::Terminate)
+}
+
+const LIVE: PhaseSet = PhaseSet::LIVE;
+const CALL: PhaseSet = PhaseSet::CALL;
+const NO_CALL: PhaseSet = PhaseSet::NO_CALL;
+const AVAIL_READY: Effect = Effect::Availability(Availability::Ready);
+const AVAIL_IDLE: Effect = Effect::Availability(Availability::Idle);
+
+/// SPEC §3, row by row. Anything not listed is illegal.
+pub const TABLE: &[Rule] = &[
+    on(NO_CALL, E::AgentAvailable, P::Ready)
+        .then(AVAIL_READY)
+        .note("the agent becomes available"),
+    on(NO_CALL, E::AgentIdle, P::Idle)
+        .then(AVAIL_IDLE)
+        .note("the agent becomes idle"),
+    stay(CALL, E::AgentAvailable)
+        .then(AVAIL_READY)
+        .note("takes effect when the call terminates"),
+    stay(CALL, E::AgentIdle)
+        .then(AVAIL_IDLE)
+        .note("takes effect when the call terminates"),
+    on(set(&[P::Ready]), E::OfferCampaignReserved, P::Reserved)
+        .then(Effect::Bind)
+        .note("binds the interaction id (preview dialing)"),
+    on(set(&[P::Ready]), E::OfferContact, P::Offered)
+        .then(Effect::Bind)
+        .note("binds the interaction id (progressive / predictive)"),
+    on(set(&[P::Reserved]), E::OfferContact, P::Offered).note("preview accepted"),
+    end(set(&[P::Reserved, P::Offered]), E::OfferContactRona)
+        .then(AVAIL_IDLE)
+        .note("ring on no answer: terminates, the agent goes idle"),
+    end(set(&[P::Reserved]), E::ContactEnded)
+        .note("preview contact ended: terminal cleanup, no wrap-up"),
+    on(set(&[P::Offered]), E::CustAnswered, P::Connected).note("the customer answered"),
+    stay(LIVE, E::RecordingStarted)
+        .when(Recording::Off)
+        .then(Effect::Recording(Recording::On))
+        .note("recording starts"),
+    stay(LIVE, E::PauseRecording)
+        .when(Recording::On)
+        .then(Effect::Recording(Recording::Paused))
+        .note("recording pauses"),
+    stay(LIVE, E::ResumeRecording)
+        .when(Recording::Paused)
+        .then(Effect::Recording(Recording::On))
+        .note("recording resumes"),
+    on(set(&[P::Connected]), E::ContactHeld, P::Hold).note("the customer is put on hold"),
+    on(set(&[P::Hold]), E::ContactUnHeld, P::Connected).note("the customer is back"),
+    on(
+        set(&[P::Connected, P::Hold]),
+        E::ConsultCreated,
+        P::Consulting,
+    )
+    .note("the customer is held during the consult"),
+    on(set(&[P::Consulting]), E::Consulting, P::Consult).note("consulted party answered"),
+    on(set(&[P::Consulting]), E::ConsultFailed, P::Hold).note("customer stays on hold"),
+    on(set(&[P::Consulting, P::Consult]), E::ConsultEnded, P::Hold).note("customer stays on hold"),
+    on(set(&[P::Consult]), E::ConsultConferenced, P::Conference)
+        .note("the consult becomes a conference"),
+    on(set(&[P::Conference]), E::ConsultEnded, P::Connected).note("consulted party left"),
+    on(
+        set(&[P::Conference]),
+        E::ConsultConferenceEnded,
+        P::Connected,
+    )
+    .note("consulted party left"),
+    on(set(&[P::Offered]).union(LIVE), E::ContactEnded, P::Ended).note("the contact ended"),
+    on(set(&[P::Ended]), E::Acw, P::WrapUp).note("after-call work starts"),
+    end(set(&[P::WrapUp]), E::ContactWrappedUp).note("after-call work is done"),
+    end(CALL, E::Dropped).note(
+        "the call leg is gone (skip/remove, no answer, hang-up, failed outdial, cleared after acw)",
+    ),
+];
+
+/// No rule: the marker in the dense lookup.
+const NONE: u8 = u8::MAX;
+
+type Lookup = [[[u8; Event::COUNT]; Recording::COUNT]; Phase::COUNT];
+
+/// `LOOKUP[phase][recording][event]` is the index in [`TABLE`] of the one rule that
+/// applies, or [`NONE`]. Built at compile time; two rules on one cell fail the build.
+const LOOKUP: Lookup = {
+    assert!(TABLE.len() < NONE as usize);
+    let mut lookup = [[[NONE; Event::COUNT]; Recording::COUNT]; Phase::COUNT];
+    let mut r = 0;
+    while r < TABLE.len() {
+        let rule = &TABLE[r];
+        let mut p = 0;
+        while p < Phase::COUNT {
+            if rule.from.0 & (1 << p) != 0 {
+                let mut rec = 0;
+                while rec < Recording::COUNT {
+                    let guarded_out = match rule.guard {
+                        Some(g) => g as usize != rec,
+                        None => false,
+                    };
+                    if !guarded_out {
+                        let cell = &mut lookup[p][rec][rule.event as usize];
+                        assert!(
+                            *cell == NONE,
+                            "two rules claim one (phase, recording, event)"
+                        );
+                        *cell = r as u8;
+                    }
+                    rec += 1;
+                }
+            }
+            p += 1;
+        }
+        r += 1;
+    }
+    lookup
+};
+
+/// The rule that applies to `event` in `phase` with recording in `recording`, if any.
+#[inline]
+pub fn rule_for(phase: Phase, recording: Recording, event: Event) -> Option<&'static Rule> {
+    rule_index(phase, recording, event).map(|i| &TABLE[i])
+}
+
+/// The index in [`TABLE`] of the rule [`rule_for`] returns.
+#[inline]
+pub fn rule_index(phase: Phase, recording: Recording, event: Event) -> Option<usize> {
+    match LOOKUP[phase as usize][recording as usize][event as usize] {
+        NONE => None,
+        i => Some(i as usize),
+    }
+}
+
+/// The events some rule accepts in `phase` with recording in `recording`.
+pub fn allowed(phase: Phase, recording: Recording) -> EventSet {
+    Event::iter()
+        .filter(|e| rule_for(phase, recording, *e).is_some())
+        .collect()
+}
+
+/// The events some rule accepts in `phase`, whatever the recording.
+pub fn allowed_in_phase(phase: Phase) -> EventSet {
+    TABLE
+        .iter()
+        .filter(|r| r.from.contains(phase))
+        .map(|r| r.event)
+        .collect()
+}
+
+/// The recording states an agent can be in while in `phase`: `off` only outside the
+/// live phases and before the customer answers, any after.
+pub fn recordings_possible(phase: Phase) -> &'static [Recording] {
+    match phase {
+        Phase::Idle | Phase::Ready | Phase::Reserved | Phase::Offered => &[Recording::Off],
+        _ => &[Recording::Off, Recording::On, Recording::Paused],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::{BTreeSet, VecDeque};
+
+    #[test]
+    fn no_two_rules_claim_one_cell() {
+        for (i, a) in TABLE.iter().enumerate() {
+            for b in &TABLE[i + 1..] {
+                if a.event != b.event {
+                    continue;
+                }
+                for p in Phase::iter() {
+                    for r in Recording::iter() {
+                        assert!(
+                            !(a.matches(p, r) && b.matches(p, r)),
+                            "{a:?} and {b:?} both claim ({p}, {r}, {})",
+                            a.event
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn lookup_agrees_with_a_scan_of_the_table() {
+        for p in Phase::iter() {
+            for r in Recording::iter() {
+                for e in Event::iter() {
+                    let scanned = TABLE.iter().position(|x| x.event == e && x.matches(p, r));
+                    assert_eq!(rule_index(p, r, e), scanned, "({p}, {r}, {e})");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_event_is_used() {
+        let used: BTreeSet<Event> = TABLE.iter().map(|r| r.event).collect();
+        assert_eq!(used.len(), Event::COUNT);
+    }
+
+    #[test]
+    fn every_phase_is_reachable_from_ready() {
+        // Breadth-first over (phase, recording, availability), firing every rule.
+        let start = (Phase::Ready, Recording::Off, Availability::Ready);
+        let mut seen = BTreeSet::from([start]);
+        let mut queue = VecDeque::from([start]);
+        while let Some((p, r, a)) = queue.pop_front() {
+            for rule in TABLE.iter().filter(|x| x.matches(p, r)) {
+                let to = rule.destination(p, a);
+                let avail = match rule.effect {
+                    Effect::Availability(x) => x,
+                    _ => a,
+                };
+                let rec = match (rule.effect, rule.terminates()) {
+                    (_, true) => Recording::Off,
+                    (Effect::Recording(x), _) => x,
+                    _ => r,
+                };
+                if seen.insert((to, rec, avail)) {
+                    queue.push_back((to, rec, avail));
+                }
+            }
+        }
+        let phases: BTreeSet<Phase> = seen.iter().map(|s| s.0).collect();
+        assert_eq!(phases.len(), Phase::COUNT, "reached only {phases:?}");
+        for p in Phase::iter() {
+            for r in recordings_possible(p) {
+                assert!(
+                    seen.iter().any(|s| s.0 == p && s.1 == *r),
+                    "({p}, {r}) unreachable"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_rule_has_a_note_and_a_nonempty_source() {
+        for rule in TABLE {
+            assert!(!rule.note.is_empty(), "{rule:?}");
+            assert_ne!(rule.from, PhaseSet::EMPTY, "{rule:?}");
+        }
+    }
+
+    #[test]
+    fn guards_only_on_live_recording_rules() {
+        for rule in TABLE.iter().filter(|r| r.guard.is_some()) {
+            assert_eq!(rule.from, PhaseSet::LIVE);
+            assert!(matches!(rule.effect, Effect::Recording(_)));
+        }
+    }
+
+    #[test]
+    fn allowed_events_in_consulting() {
+        let allowed = allowed(Phase::Consulting, Recording::Off);
+        assert_eq!(
+            allowed.to_string(),
+            "AgentAvailable, AgentIdle, eCallRecordingStarted, eAgentConsulting, \
+             eAgentConsultFailed, eAgentConsultEnded, eAgentContactEnded, DROPPED"
+        );
+    }
+}
