@@ -314,7 +314,9 @@ impl Engine {
 }
 
 fn with_record(mut rejection: Rejection, record: &Record<'_>) -> Rejection {
-    let non_empty = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+    fn non_empty(s: &str) -> Option<String> {
+        (!s.is_empty()).then(|| s.to_owned())
+    }
     rejection.agent = non_empty(record.agent);
     rejection.interaction = record.interaction.and_then(non_empty);
     rejection.event = Some(record.event.as_str().to_owned());

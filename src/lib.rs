@@ -44,9 +44,14 @@
 
 #![warn(missing_docs)]
 
+pub mod cli;
 pub mod engine;
+pub mod input;
 pub mod machine;
+pub mod outbound;
+pub mod records;
 pub mod rejection;
+pub mod replay;
 pub mod table;
 pub mod vocabulary;
 

@@ -71,9 +71,12 @@ pub enum Malformed {
     /// The line is JSON but not an object.
     #[strum(to_string = "the record is not a JSON object")]
     NotObject,
-    /// The line is longer than the configured limit.
-    #[strum(to_string = "the line is {0} bytes long, over the limit of {1}")]
-    TooLong(u64, u64),
+    /// The line is longer than the reader's limit; carries its length.
+    #[strum(to_string = "the line is {0} bytes long, over the line length limit")]
+    TooLong(u64),
+    /// Arrays and objects nested deeper than the limit.
+    #[strum(to_string = "the record is nested deeper than {0} levels")]
+    TooDeep(usize),
     /// No event name, or one that is not a string.
     #[strum(to_string = "the record has no event name (field {0})")]
     NoEvent(&'static str),

@@ -1,0 +1,319 @@
+//! The `callstate` command line: argument parsing and the subcommands' I/O.
+//!
+//! Exit codes, for every subcommand: 0 when every record was accepted, 1 when any
+//! was rejected, unknown or malformed, 2 on a usage or I/O error.
+
+use crate::input::{InputError, LineReader, Source, DEFAULT_MAX_LINE};
+use crate::outbound::{Carried, OutboundCallStateChange};
+use crate::replay::{self, HumanReport, Replay, Summary, Verdict};
+use crate::vocabulary::Availability;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::PathBuf;
+
+/// Exit code: every record was accepted.
+pub const EXIT_OK: i32 = 0;
+/// Exit code: some record was rejected, unknown or malformed.
+pub const EXIT_VIOLATIONS: i32 = 1;
+/// Exit code: a usage or I/O error.
+pub const EXIT_ERROR: i32 = 2;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "callstate",
+    version,
+    about = "Validate Webex Contact Center outbound call flows against the call-state table.",
+    long_about = "Validate Webex Contact Center outbound call flows.\n\n\
+        Each agent moves through the phases of one transition table (ready, reserved, \
+        offered, connected, hold, consulting, consult, conference, ended, wrapUp, idle). \
+        callstate replays event logs through it and reports every record it cannot accept, \
+        with the reason.\n\n\
+        Exit codes: 0 every record accepted, 1 some record rejected/unknown/malformed, \
+        2 usage or I/O error.",
+    after_help = "Examples:\n  callstate replay tests/fixtures/mixed.jsonl\n  \
+        callstate replay --json calls.jsonl.gz > report.jsonl\n  \
+        callstate emit tests/fixtures/clean.jsonl | head -1"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Replay event logs and report every record that was not accepted.
+    #[command(after_help = "Examples:\n  \
+        callstate replay tests/fixtures/mixed.jsonl          # a report for a person\n  \
+        callstate replay --json a.jsonl b.jsonl.gz > r.jsonl  # one JSON line per violation, then a summary\n  \
+        zcat calls.gz | callstate replay -                    # from stdin")]
+    Replay(ReplayArgs),
+    /// Turn accepted records into OutboundCallStateChange events (one JSON line each).
+    #[command(
+        after_help = "Not accepted records go to stderr as JSON lines, like `replay --json`.\n\n\
+        Example:\n  callstate emit tests/fixtures/clean.jsonl > events.jsonl"
+    )]
+    Emit(EmitArgs),
+}
+
+/// Inputs and the options every log-reading subcommand shares.
+#[derive(Args, Debug)]
+struct InputArgs {
+    /// Log files (JSON lines; gzip is detected). `-` or none reads stdin.
+    #[arg(value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// Where never-seen agents start.
+    #[arg(long, value_enum, default_value_t = Initial::Ready)]
+    initial: Initial,
+    /// Unknown event names do not fail the exit code (they stay in the report).
+    #[arg(long)]
+    allow_unknown: bool,
+    /// Lines longer than this many bytes are reported malformed without being stored.
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_LINE)]
+    max_line_bytes: usize,
+}
+
+#[derive(Args, Debug)]
+struct ReplayArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Print one JSON object per record not accepted, then a summary object (SPEC §7).
+    #[arg(long)]
+    json: bool,
+    /// How many violations of each kind the report for a person shows.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    show: usize,
+    /// Never draw the progress bar (it is drawn only when stderr is a terminal).
+    #[arg(long)]
+    no_progress: bool,
+}
+
+#[derive(Args, Debug)]
+struct EmitArgs {
+    #[command(flatten)]
+    input: InputArgs,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum Initial {
+    Ready,
+    Idle,
+}
+
+impl From<Initial> for Availability {
+    fn from(i: Initial) -> Self {
+        match i {
+            Initial::Ready => Availability::Ready,
+            Initial::Idle => Availability::Idle,
+        }
+    }
+}
+
+/// Runs the command line with the process's arguments; returns the exit code.
+pub fn main() -> i32 {
+    run(std::env::args_os())
+}
+
+/// Runs the command line with `args` (the first is the program name).
+pub fn run<I, T>(args: I) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Help and version go to stdout with 0; usage errors to stderr with 2.
+            let _ = e.print();
+            return if e.use_stderr() { EXIT_ERROR } else { EXIT_OK };
+        }
+    };
+    let result = match cli.command {
+        Command::Replay(args) => replay_command(&args),
+        Command::Emit(args) => emit_command(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => EXIT_ERROR,
+        Err(e) => {
+            eprintln!("callstate: {e}");
+            EXIT_ERROR
+        }
+    }
+}
+
+/// Opens every input before reading any, so a wrong path fails fast.
+fn open_all(files: &[PathBuf]) -> Result<Vec<Source>, InputError> {
+    if files.is_empty() {
+        return Ok(vec![Source::open(std::path::Path::new("-"))?]);
+    }
+    files.iter().map(|f| Source::open(f)).collect()
+}
+
+fn report_input_error(e: &InputError) {
+    let hint = match e {
+        InputError::Open { .. } => "\nhint: check the path; give - to read stdin",
+        InputError::Directory { .. } => "",
+        InputError::Read { .. } => {
+            "\nhint: the report above covers the lines read before the error"
+        }
+    };
+    eprintln!("callstate: {e}{hint}");
+}
+
+/// Feeds every line of `sources` to `each`; stops at the first read error.
+fn for_each_line(
+    sources: Vec<Source>,
+    max_line: usize,
+    replay: &mut Replay,
+    mut each: impl FnMut(&mut Replay, crate::input::Line<'_>) -> io::Result<()>,
+    progress: &Progress,
+) -> io::Result<Option<InputError>> {
+    for source in sources {
+        let name = source.name().to_owned();
+        let mut reader = LineReader::new(source.into_reader(), max_line);
+        loop {
+            match reader.next_line() {
+                Ok(Some(line)) => each(replay, line)?,
+                Ok(None) => break,
+                Err(source) => {
+                    return Ok(Some(InputError::Read {
+                        name,
+                        line: replay.line(),
+                        source,
+                    }))
+                }
+            }
+            progress.tick(replay.line());
+        }
+    }
+    Ok(None)
+}
+
+fn exit_code(summary: &Summary, allow_unknown: bool, error: Option<&InputError>) -> i32 {
+    if let Some(e) = error {
+        report_input_error(e);
+        return EXIT_ERROR;
+    }
+    if summary.all_accepted(allow_unknown) {
+        EXIT_OK
+    } else {
+        EXIT_VIOLATIONS
+    }
+}
+
+fn replay_command(args: &ReplayArgs) -> io::Result<i32> {
+    let input = &args.input;
+    let sources = match open_all(&input.files) {
+        Ok(s) => s,
+        Err(e) => {
+            report_input_error(&e);
+            return Ok(EXIT_ERROR);
+        }
+    };
+    let stdout = io::stdout();
+    let show_progress =
+        !args.no_progress && io::stderr().is_terminal() && !(args.json && stdout.is_terminal());
+    let progress = Progress::new(show_progress);
+    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    let mut replay = Replay::new(input.initial.into());
+    let mut human = HumanReport::new(args.show);
+    let error = for_each_line(
+        sources,
+        input.max_line_bytes,
+        &mut replay,
+        |replay, line| {
+            if let Verdict::NotAccepted(r) = replay.feed(line) {
+                if args.json {
+                    replay::write_json_violation(&mut out, replay.line(), &r)?;
+                } else {
+                    human.note(replay.line(), &r);
+                }
+            }
+            Ok(())
+        },
+        &progress,
+    )?;
+    progress.finish();
+    let summary = replay.summary();
+    if args.json {
+        replay::write_json_summary(&mut out, &summary)?;
+    } else {
+        human.write(&mut out, &summary, &replay.counts_by_kind())?;
+    }
+    out.flush()?;
+    Ok(exit_code(&summary, input.allow_unknown, error.as_ref()))
+}
+
+fn emit_command(args: &EmitArgs) -> io::Result<i32> {
+    let input = &args.input;
+    let sources = match open_all(&input.files) {
+        Ok(s) => s,
+        Err(e) => {
+            report_input_error(&e);
+            return Ok(EXIT_ERROR);
+        }
+    };
+    let mut out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
+    let mut err = BufWriter::new(io::stderr().lock());
+    let mut replay = Replay::new(input.initial.into());
+    let mut write_error: io::Result<()> = Ok(());
+    let error = for_each_line(
+        sources,
+        input.max_line_bytes,
+        &mut replay,
+        |replay, line| {
+            let verdict = replay.feed_with(line, |a| {
+                let carried = Carried::from_line(a.line, a.shape);
+                let event = OutboundCallStateChange::new(a.transition, a.call, carried);
+                write_error = serde_json::to_writer(&mut out, &event)
+                    .map_err(io::Error::from)
+                    .and_then(|()| out.write_all(b"\n"));
+            });
+            std::mem::replace(&mut write_error, Ok(()))?;
+            if let Verdict::NotAccepted(r) = verdict {
+                replay::write_json_violation(&mut err, replay.line(), &r)?;
+            }
+            Ok(())
+        },
+        &Progress::new(false),
+    )?;
+    out.flush()?;
+    err.flush()?;
+    Ok(exit_code(
+        &replay.summary(),
+        input.allow_unknown,
+        error.as_ref(),
+    ))
+}
+
+/// A progress spinner on stderr, drawn only when asked for.
+struct Progress(Option<indicatif::ProgressBar>);
+
+impl Progress {
+    fn new(show: bool) -> Progress {
+        Progress(show.then(|| {
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} {human_pos} lines  {per_sec}  {elapsed}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+            );
+            bar
+        }))
+    }
+
+    fn tick(&self, line: u64) {
+        if let Some(bar) = &self.0 {
+            if line % 65_536 == 0 {
+                bar.set_position(line);
+            }
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}

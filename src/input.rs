@@ -1,0 +1,238 @@
+//! Reading logs: files, stdin and gzip, one line at a time in bounded memory.
+//!
+//! [`Source::open`] opens a path (or `-` for stdin) and looks at its first bytes:
+//! gzip input (magic `1f 8b`) is decoded as it is read, multi-member files
+//! included. [`LineReader`] hands out lines from one reused buffer; a line longer
+//! than its limit is consumed without being stored and reported as
+//! [`Line::TooLong`], so no input can make memory grow past the limit.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+/// The longest line [`LineReader`] stores by default: 64 MiB.
+pub const DEFAULT_MAX_LINE: usize = 64 << 20;
+
+const BUFFER: usize = 256 << 10;
+
+/// Why an input could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    /// The file could not be opened.
+    #[error("cannot open {path}: {source}")]
+    Open {
+        /// The path as given.
+        path: PathBuf,
+        /// The operating system's reason.
+        #[source]
+        source: io::Error,
+    },
+    /// The path is a directory.
+    #[error("{path} is a directory; give a log file (or - for stdin)")]
+    Directory {
+        /// The path as given.
+        path: PathBuf,
+    },
+    /// Reading failed part-way (a gzip stream cut short, a device error, …).
+    #[error("error reading {name} after line {line}: {source}")]
+    Read {
+        /// The input's name.
+        name: String,
+        /// The last line read completely, counted across all inputs.
+        line: u64,
+        /// What went wrong.
+        #[source]
+        source: io::Error,
+    },
+}
+
+/// One input: a file or stdin, decompressed if it is gzip.
+pub struct Source {
+    name: String,
+    reader: Box<dyn BufRead + Send>,
+}
+
+impl std::fmt::Debug for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Source").field("name", &self.name).finish()
+    }
+}
+
+impl Source {
+    /// Opens `path`; `-` is stdin.
+    pub fn open(path: &Path) -> Result<Source, InputError> {
+        if path.as_os_str() == "-" {
+            return Source::from_reader("<stdin>", io::stdin());
+        }
+        let open_err = |source| InputError::Open {
+            path: path.to_owned(),
+            source,
+        };
+        if path.is_dir() {
+            return Err(InputError::Directory {
+                path: path.to_owned(),
+            });
+        }
+        let file = File::open(path).map_err(open_err)?;
+        Source::from_reader(&path.display().to_string(), file)
+    }
+
+    /// Wraps any reader, sniffing for gzip.
+    pub fn from_reader<R: Read + Send + 'static>(
+        name: &str,
+        reader: R,
+    ) -> Result<Source, InputError> {
+        let mut buffered = BufReader::with_capacity(BUFFER, reader);
+        let head = buffered.fill_buf().map_err(|source| InputError::Open {
+            path: PathBuf::from(name),
+            source,
+        })?;
+        let reader: Box<dyn BufRead + Send> = if head.starts_with(&[0x1f, 0x8b]) {
+            Box::new(BufReader::with_capacity(
+                BUFFER,
+                flate2::bufread::MultiGzDecoder::new(buffered),
+            ))
+        } else {
+            Box::new(buffered)
+        };
+        Ok(Source {
+            name: name.to_owned(),
+            reader,
+        })
+    }
+
+    /// The input's name, for messages.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The decoded bytes.
+    pub fn into_reader(self) -> Box<dyn BufRead + Send> {
+        self.reader
+    }
+}
+
+/// One line as read by [`LineReader`], without its `\n` (nor a `\r` before it).
+#[derive(Debug, PartialEq, Eq)]
+pub enum Line<'a> {
+    /// The line's bytes.
+    Text(&'a [u8]),
+    /// The line was longer than the limit; it was skipped. Carries its length.
+    TooLong(u64),
+}
+
+/// Lines from a [`BufRead`], through one reused buffer.
+pub struct LineReader<R> {
+    inner: R,
+    buf: Vec<u8>,
+    max: usize,
+}
+
+impl<R: BufRead> LineReader<R> {
+    /// A reader that stores lines of up to `max` bytes.
+    pub fn new(inner: R, max: usize) -> LineReader<R> {
+        LineReader {
+            inner,
+            buf: Vec::new(),
+            max,
+        }
+    }
+
+    /// The next line, or `None` at the end of the input. A last line without a
+    /// final `\n` is a line.
+    pub fn next_line(&mut self) -> io::Result<Option<Line<'_>>> {
+        self.buf.clear();
+        let mut skipped: u64 = 0;
+        let mut seen_any = false;
+        loop {
+            let chunk = match self.inner.fill_buf() {
+                Ok(c) => c,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if chunk.is_empty() {
+                break;
+            }
+            seen_any = true;
+            let (take, done) = match memchr::memchr(b'\n', chunk) {
+                Some(i) => (i, true),
+                None => (chunk.len(), false),
+            };
+            if skipped == 0 && self.buf.len() + take <= self.max {
+                self.buf.extend_from_slice(&chunk[..take]);
+            } else {
+                skipped += (self.buf.len() + take) as u64;
+                self.buf.clear();
+            }
+            self.inner.consume(take + usize::from(done));
+            if done {
+                break;
+            }
+        }
+        if !seen_any {
+            return Ok(None);
+        }
+        if skipped > 0 {
+            return Ok(Some(Line::TooLong(skipped)));
+        }
+        if self.buf.last() == Some(&b'\r') {
+            self.buf.pop();
+        }
+        Ok(Some(Line::Text(&self.buf)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(input: &[u8], max: usize) -> Vec<Result<String, u64>> {
+        let mut r = LineReader::new(BufReader::with_capacity(4, input), max);
+        let mut out = Vec::new();
+        while let Some(line) = r.next_line().unwrap() {
+            out.push(match line {
+                Line::Text(t) => Ok(String::from_utf8_lossy(t).into_owned()),
+                Line::TooLong(n) => Err(n),
+            });
+        }
+        out
+    }
+
+    #[test]
+    fn splits_on_newlines_and_strips_one_cr() {
+        assert_eq!(
+            lines(b"ab\r\n\ncd\r\r\nlast", 100),
+            [
+                Ok("ab".into()),
+                Ok("".into()),
+                Ok("cd\r".into()),
+                Ok("last".into())
+            ]
+        );
+        assert!(lines(b"", 100).is_empty());
+        assert_eq!(lines(b"x\n", 100), [Ok("x".into())]);
+    }
+
+    #[test]
+    fn long_lines_are_skipped_not_stored() {
+        assert_eq!(
+            lines(b"0123456789\nok\n0123456789", 5),
+            [Err(10), Ok("ok".into()), Err(10)]
+        );
+    }
+
+    #[test]
+    fn gzip_is_sniffed_and_multi_member() {
+        use std::io::Write;
+        let mut data = Vec::new();
+        for part in ["one\n", "two\n"] {
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            gz.write_all(part.as_bytes()).unwrap();
+            data.extend(gz.finish().unwrap());
+        }
+        let src = Source::from_reader("mem", io::Cursor::new(data)).unwrap();
+        let mut text = String::new();
+        src.into_reader().read_to_string(&mut text).unwrap();
+        assert_eq!(text, "one\ntwo\n");
+    }
+}

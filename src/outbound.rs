@@ -1,0 +1,267 @@
+//! The outbound event (SPEC §6): one `OutboundCallStateChange` message per accepted
+//! transition, shaped like the seed's sample.
+//!
+//! ```json
+//! {"channel":"Webexcc","topic":"outbound","subtopic":"OutBoundCallStateChange",
+//!  "message":{"source":"event","call":{"id":"…","ResponseActual":{…},
+//!   "ResponseFields":{"fromAddress":"…","toAddress":"…","CallState":"connected",
+//!                     "Type":"OUTBOUND","Campaign":"…","OutBoundType":"…"},
+//!   "CallType":"Regular-Call","event":"CustAnswered","CallVariables":{…}}}}
+//! ```
+//!
+//! The types read as well as write, so the seed's own sample parses into
+//! [`OutboundCallStateChange`]. Input fields are carried through verbatim
+//! ([`Carried`]): `ResponseActual` (the websocket notification, or the envelope's own
+//! `ResponseActual`), `CallVariables`, and the addresses and campaign of
+//! `ResponseFields`.
+
+use crate::machine::Transition;
+use crate::records::Shape;
+use crate::vocabulary::Phase;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+/// `channel` of every outbound event.
+pub const CHANNEL: &str = "Webexcc";
+/// `topic` of every outbound event.
+pub const TOPIC: &str = "outbound";
+/// `subtopic` of every outbound event.
+pub const SUBTOPIC: &str = "OutBoundCallStateChange";
+/// `message.source` of every outbound event.
+pub const SOURCE: &str = "event";
+/// `call.CallType` of every outbound event.
+pub const CALL_TYPE: &str = "Regular-Call";
+/// `ResponseFields.Type` of every outbound event.
+pub const TYPE: &str = "OUTBOUND";
+
+/// The `OutboundCallStateChange` message.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OutboundCallStateChange {
+    /// `Webexcc` (the seed page writes `Webex cc`; either is read).
+    pub channel: String,
+    /// `outbound`.
+    pub topic: String,
+    /// `OutBoundCallStateChange`.
+    pub subtopic: String,
+    /// The payload.
+    pub message: OutboundMessage,
+}
+
+/// `message`: where the event came from and the call it is about.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OutboundMessage {
+    /// `event`.
+    pub source: String,
+    /// The call.
+    pub call: OutboundCall,
+}
+
+/// `message.call`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OutboundCall {
+    /// The interaction id; absent for transitions of an agent with no call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The input notification, carried through verbatim.
+    #[serde(
+        rename = "ResponseActual",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub response_actual: Option<Box<RawValue>>,
+    /// The call's state and addresses.
+    #[serde(rename = "ResponseFields")]
+    pub response_fields: ResponseFields,
+    /// `Regular-Call`.
+    #[serde(rename = "CallType")]
+    pub call_type: String,
+    /// The canonical event name.
+    pub event: String,
+    /// Customer details, carried through verbatim.
+    #[serde(
+        rename = "CallVariables",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub call_variables: Option<Box<RawValue>>,
+}
+
+/// `message.call.ResponseFields`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResponseFields {
+    /// The agent's number, when the input carried it.
+    #[serde(
+        rename = "fromAddress",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub from_address: Option<String>,
+    /// The customer's number, when the input carried it.
+    #[serde(rename = "toAddress", default, skip_serializing_if = "Option::is_none")]
+    pub to_address: Option<String>,
+    /// The phase after the transition (for a terminating one, the phase the agent
+    /// returned to).
+    #[serde(rename = "CallState")]
+    pub call_state: Phase,
+    /// `OUTBOUND`.
+    #[serde(rename = "Type")]
+    pub kind: String,
+    /// The campaign, when the input carried it.
+    #[serde(rename = "Campaign", default, skip_serializing_if = "Option::is_none")]
+    pub campaign: Option<String>,
+    /// The outbound type, when the input carried it.
+    #[serde(
+        rename = "OutBoundType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub outbound_type: Option<String>,
+}
+
+/// What an input record carries into its outbound event.
+#[derive(Debug, Clone, Default)]
+pub struct Carried {
+    /// `ResponseActual`.
+    pub response_actual: Option<Box<RawValue>>,
+    /// `CallVariables`.
+    pub call_variables: Option<Box<RawValue>>,
+    /// `ResponseFields.fromAddress`.
+    pub from_address: Option<String>,
+    /// `ResponseFields.toAddress`.
+    pub to_address: Option<String>,
+    /// `ResponseFields.Campaign`.
+    pub campaign: Option<String>,
+    /// `ResponseFields.OutBoundType`.
+    pub outbound_type: Option<String>,
+}
+
+impl Carried {
+    /// Reads the carried fields of `line`, a record of shape `shape`:
+    /// - a websocket notification carries itself as `ResponseActual`;
+    /// - an envelope carries its `message.call` `ResponseActual`, `CallVariables`
+    ///   and `ResponseFields` addresses and campaign;
+    /// - a native record carries top-level `fromAddress`, `toAddress`, `Campaign`,
+    ///   `OutBoundType` and `CallVariables` when it has them.
+    ///
+    /// Fields of unexpected types are not carried.
+    pub fn from_line(line: &str, shape: Shape) -> Carried {
+        match shape {
+            Shape::Websocket => Carried {
+                response_actual: RawValue::from_string(line.trim().to_owned()).ok(),
+                ..Carried::default()
+            },
+            Shape::Envelope => serde_json::from_str::<wire::Envelope<'_>>(line)
+                .ok()
+                .and_then(|e| e.message?.call)
+                .map(|call| {
+                    let fields = call.response_fields.unwrap_or_default();
+                    Carried {
+                        response_actual: call.response_actual.map(RawValue::to_owned),
+                        call_variables: call.call_variables.map(RawValue::to_owned),
+                        ..fields.carried()
+                    }
+                })
+                .unwrap_or_default(),
+            Shape::Native => serde_json::from_str::<wire::Fields<'_>>(line)
+                .map(|fields| fields.carried())
+                .unwrap_or_default(),
+        }
+    }
+}
+
+impl OutboundCallStateChange {
+    /// The event for transition `t` of the call `interaction` (the call the agent
+    /// held or now holds; `None` when it holds none), with `carried` input fields.
+    pub fn new(t: &Transition, interaction: Option<&str>, carried: Carried) -> Self {
+        OutboundCallStateChange {
+            channel: CHANNEL.to_owned(),
+            topic: TOPIC.to_owned(),
+            subtopic: SUBTOPIC.to_owned(),
+            message: OutboundMessage {
+                source: SOURCE.to_owned(),
+                call: OutboundCall {
+                    id: interaction.map(str::to_owned),
+                    response_actual: carried.response_actual,
+                    response_fields: ResponseFields {
+                        from_address: carried.from_address,
+                        to_address: carried.to_address,
+                        call_state: t.to.phase,
+                        kind: TYPE.to_owned(),
+                        campaign: carried.campaign,
+                        outbound_type: carried.outbound_type,
+                    },
+                    call_type: CALL_TYPE.to_owned(),
+                    event: t.event.name().to_owned(),
+                    call_variables: carried.call_variables,
+                },
+            },
+        }
+    }
+
+    /// The event as one line of JSON.
+    pub fn to_json(&self) -> String {
+        // Strings, an enum and already-valid raw JSON: serializing cannot fail.
+        serde_json::to_string(self).unwrap_or_else(|e| unreachable!("{e}"))
+    }
+}
+
+/// Borrowed views of the input, for [`Carried::from_line`].
+mod wire {
+    use super::Carried;
+    use serde::Deserialize;
+    use serde_json::value::RawValue;
+
+    #[derive(Deserialize)]
+    pub struct Envelope<'a> {
+        #[serde(borrow)]
+        pub message: Option<Message<'a>>,
+    }
+
+    #[derive(Deserialize)]
+    pub struct Message<'a> {
+        #[serde(borrow)]
+        pub call: Option<Call<'a>>,
+    }
+
+    #[derive(Deserialize)]
+    pub struct Call<'a> {
+        #[serde(rename = "ResponseActual", borrow)]
+        pub response_actual: Option<&'a RawValue>,
+        #[serde(rename = "CallVariables", borrow)]
+        pub call_variables: Option<&'a RawValue>,
+        #[serde(rename = "ResponseFields", borrow)]
+        pub response_fields: Option<Fields<'a>>,
+    }
+
+    /// `ResponseFields` of an envelope, or the top level of a native record.
+    #[derive(Deserialize, Default)]
+    pub struct Fields<'a> {
+        #[serde(rename = "CallVariables", borrow)]
+        call_variables: Option<&'a RawValue>,
+        #[serde(rename = "fromAddress", borrow)]
+        from_address: Option<&'a RawValue>,
+        #[serde(rename = "toAddress", borrow)]
+        to_address: Option<&'a RawValue>,
+        #[serde(rename = "Campaign", borrow)]
+        campaign: Option<&'a RawValue>,
+        #[serde(rename = "OutBoundType", borrow)]
+        outbound_type: Option<&'a RawValue>,
+    }
+
+    fn string(raw: Option<&RawValue>) -> Option<String> {
+        serde_json::from_str(raw?.get()).ok()
+    }
+
+    impl Fields<'_> {
+        pub fn carried(&self) -> Carried {
+            Carried {
+                from_address: string(self.from_address),
+                to_address: string(self.to_address),
+                campaign: string(self.campaign),
+                outbound_type: string(self.outbound_type),
+                call_variables: self.call_variables.map(RawValue::to_owned),
+                response_actual: None,
+            }
+        }
+    }
+}

@@ -1,0 +1,733 @@
+//! Input records (SPEC §5): one JSON object per line, in one of three shapes.
+//!
+//! | shape | told by | event | agent | interaction | time |
+//! |---|---|---|---|---|---|
+//! | outbound envelope | `message.call` present | `message.call.event` | `….ResponseActual.data.agentId` | `….data.interactionId`, else `message.call.id` | `….data.eventTime` |
+//! | websocket notification | `data.type` present | `data.type` (+ `subStatus`) | `data.agentId` | `data.interactionId` | `data.eventTime` |
+//! | native | otherwise | `event` | `agent` | `interaction` | `time` |
+//!
+//! The shape is decided per line, in that order. `null` counts as absent; unknown
+//! fields are ignored. Parsing borrows from the line and touches only the fields
+//! above: ignored values are skipped by the JSON parser without being built. A key
+//! given twice counts once, with its last value (as in most JSON readers).
+//!
+//! [`parse`] gives a [`WireRecord`] (what the line said, typed loosely) and
+//! [`WireRecord::record`] checks it into an engine [`Record`] or a `malformed`
+//! [`Rejection`] that still names whatever could be read.
+
+use crate::engine::{EventName, Record};
+use crate::rejection::{Malformed, Rejection};
+use crate::vocabulary::{Event, AGENT_STATE_CHANGE};
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use std::borrow::Cow;
+use std::fmt;
+
+/// Which of the three record shapes a line is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::Display, strum::AsRefStr)]
+#[strum(serialize_all = "lowercase")]
+pub enum Shape {
+    /// `{"agent": …, "interaction": …, "event": …, "time": …}`.
+    Native,
+    /// The seed's `OutboundCallStateChange` message (`message.call`).
+    Envelope,
+    /// A Webex CC websocket notification (`data.type`).
+    Websocket,
+}
+
+/// A JSON value as far as record checking cares: a string, an integer, or
+/// something else. `null` never appears: it is read as absent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scalar<'a> {
+    /// A string (borrowed from the line unless it had escapes).
+    Str(Cow<'a, str>),
+    /// An integer. Integers beyond `i64` saturate.
+    Int(i64),
+    /// A number with a fraction or exponent, a boolean, an array or an object.
+    Other,
+}
+
+impl Scalar<'_> {
+    fn as_str(&self) -> Option<&str> {
+        match self {
+            Scalar::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    fn non_empty_str(&self) -> Option<&str> {
+        self.as_str().filter(|s| !s.is_empty())
+    }
+}
+
+/// What a line said, before any check. Fields are `None` when absent or `null`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WireRecord<'a> {
+    /// The shape the line was read as.
+    pub shape: Shape,
+    /// The event name field.
+    pub event: Option<Scalar<'a>>,
+    /// `data.subStatus` of a websocket notification.
+    pub sub_status: Option<Scalar<'a>>,
+    /// The agent id field.
+    pub agent: Option<Scalar<'a>>,
+    /// The interaction id field.
+    pub interaction: Option<Scalar<'a>>,
+    /// The time field.
+    pub time: Option<Scalar<'a>>,
+}
+
+/// Where each field of a shape comes from, for messages.
+struct FieldNames {
+    event: &'static str,
+    agent: &'static str,
+    interaction: &'static str,
+    time: &'static str,
+}
+
+impl Shape {
+    fn field_names(self) -> FieldNames {
+        match self {
+            Shape::Native => FieldNames {
+                event: "event",
+                agent: "agent",
+                interaction: "interaction",
+                time: "time",
+            },
+            Shape::Envelope => FieldNames {
+                event: "message.call.event",
+                agent: "message.call.ResponseActual.data.agentId",
+                interaction: "message.call.ResponseActual.data.interactionId",
+                time: "message.call.ResponseActual.data.eventTime",
+            },
+            Shape::Websocket => FieldNames {
+                event: "data.type",
+                agent: "data.agentId",
+                interaction: "data.interactionId",
+                time: "data.eventTime",
+            },
+        }
+    }
+}
+
+impl<'a> WireRecord<'a> {
+    /// The event name the record gives, resolved: `None` when there is no string
+    /// event name. A websocket `AgentStateChange` is E1/E2 by its `subStatus`,
+    /// else the unknown name as given.
+    pub fn event_name(&self) -> Option<EventName<'_>> {
+        let name = self.event.as_ref()?.as_str()?;
+        if self.shape == Shape::Websocket && name.eq_ignore_ascii_case(AGENT_STATE_CHANGE) {
+            let sub = self.sub_status.as_ref().and_then(Scalar::as_str);
+            return Some(
+                sub.and_then(Event::from_state_change)
+                    .map_or(EventName::Unknown(name), EventName::Known),
+            );
+        }
+        Some(EventName::resolve(name))
+    }
+
+    /// Checks the record (SPEC §4, `malformed`) and gives it to the engine's terms.
+    pub fn record(&self) -> Result<Record<'_>, Rejection> {
+        let names = self.shape.field_names();
+        let event = self.event_name();
+        let fail = |what| Err(self.malformed(what, event));
+        let Some(event) = event else {
+            return fail(Malformed::NoEvent(names.event));
+        };
+        let agent = match &self.agent {
+            None => return fail(Malformed::NoAgent(names.agent)),
+            Some(a) => match a.non_empty_str() {
+                Some(a) => a,
+                None => return fail(Malformed::BadId(names.agent)),
+            },
+        };
+        let interaction = match &self.interaction {
+            None => None,
+            Some(i) => match i.non_empty_str() {
+                Some(i) => Some(i),
+                None => return fail(Malformed::BadId(names.interaction)),
+            },
+        };
+        let time = match self.time {
+            None => None,
+            Some(Scalar::Int(t)) => Some(t),
+            Some(_) => return fail(Malformed::BadTime(names.time)),
+        };
+        if matches!(event, EventName::Known(e) if e.offers_call()) && interaction.is_none() {
+            return fail(Malformed::OfferWithoutInteraction);
+        }
+        Ok(Record {
+            agent,
+            event,
+            interaction,
+            time,
+        })
+    }
+
+    fn malformed(&self, what: Malformed, event: Option<EventName<'_>>) -> Rejection {
+        let mut r = Rejection::malformed(what);
+        let owned = |s: &Option<Scalar<'_>>| {
+            s.as_ref()
+                .and_then(Scalar::non_empty_str)
+                .map(str::to_owned)
+        };
+        r.agent = owned(&self.agent);
+        r.interaction = owned(&self.interaction);
+        r.event = event.map(|e| e.as_str().to_owned());
+        r
+    }
+}
+
+/// Reads one line (without its line ending) as a record of one of the three shapes.
+///
+/// ```
+/// use callstate::records::{parse, Shape};
+/// let line = br#"{"agent":"a1","event":"custanswered","time":5,"extra":[1,{"x":null}]}"#;
+/// let wire = parse(line).unwrap();
+/// assert_eq!(wire.shape, Shape::Native);
+/// let record = wire.record().unwrap();
+/// assert_eq!(record.agent, "a1");
+/// assert_eq!(record.event.as_str(), "CustAnswered");
+/// ```
+pub fn parse(line: &[u8]) -> Result<WireRecord<'_>, Rejection> {
+    let text = std::str::from_utf8(line)
+        .map_err(|e| Rejection::malformed(Malformed::NotUtf8(e.valid_up_to())))?;
+    parse_str(text)
+}
+
+/// [`parse`] for a line already known to be UTF-8.
+pub fn parse_str(text: &str) -> Result<WireRecord<'_>, Rejection> {
+    if nesting_exceeds(text.as_bytes(), MAX_DEPTH) {
+        return Err(Rejection::malformed(Malformed::TooDeep(MAX_DEPTH)));
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    let top = match Top::deserialize_from(&mut de).and_then(|t| de.end().map(|()| t)) {
+        Ok(top) => top,
+        Err(e) => return Err(Rejection::malformed(Malformed::NotJson(e.to_string()))),
+    };
+    let Some(top) = top else {
+        return Err(Rejection::malformed(Malformed::NotObject));
+    };
+    Ok(top.into_wire())
+}
+
+/// Records nested deeper than this many levels are `malformed` (SPEC §5).
+pub const MAX_DEPTH: usize = 128;
+
+/// Does `json` nest arrays and objects deeper than `limit`? Brackets inside strings
+/// do not count. Lines with few brackets are answered by counting them alone.
+fn nesting_exceeds(json: &[u8], limit: usize) -> bool {
+    if memchr::memchr2_iter(b'{', b'[', json).nth(limit).is_none() {
+        return false;
+    }
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < json.len() {
+        match json[i] {
+            b'"' => {
+                // Skip the string: to the next quote not escaped by a backslash.
+                i += 1;
+                while let Some(j) = memchr::memchr2(b'"', b'\\', &json[i..]) {
+                    i += j;
+                    if json[i] == b'\\' {
+                        i += 2;
+                    } else {
+                        break;
+                    }
+                }
+            }
+            b'{' | b'[' => {
+                depth += 1;
+                if depth > limit {
+                    return true;
+                }
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    false
+}
+
+// ---------------------------------------------------------------------------------
+// The serde side: visitors that keep only the fields of SPEC §5.
+
+/// A JSON value that may or may not be an object; when it is, `T` reads it.
+/// `None` for any other value (including `null`).
+struct IfObject<T>(Option<T>);
+
+/// The fields of an object, read by a `MapAccess` loop; every other key is skipped.
+trait Fields<'de>: Default {
+    /// Reads the value of `key` from `map` (or skips it).
+    fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error>;
+}
+
+impl<'de, T: Fields<'de>> de::Deserialize<'de> for IfObject<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ObjectVisitor::<T>(std::marker::PhantomData))
+    }
+}
+
+struct ObjectVisitor<T>(std::marker::PhantomData<T>);
+
+impl<'de, T: Fields<'de>> Visitor<'de> for ObjectVisitor<T> {
+    type Value = IfObject<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut fields = T::default();
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            fields.field(&key.0, &mut map)?;
+        }
+        Ok(IfObject(Some(fields)))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(IfObject(None))
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(IfObject(None))
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(IfObject(None))
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(IfObject(None))
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(IfObject(None))
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(IfObject(None))
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(IfObject(None))
+    }
+}
+
+/// An object key, borrowed unless it had escapes.
+struct Key<'a>(Cow<'a, str>);
+
+impl<'de> de::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string key")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// A field value: `None` for `null`.
+struct Slot<'a>(Option<Scalar<'a>>);
+
+impl<'de> de::Deserialize<'de> for Slot<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(SlotVisitor)
+    }
+}
+
+struct SlotVisitor;
+
+impl<'de> Visitor<'de> for SlotVisitor {
+    type Value = Slot<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Slot(Some(Scalar::Str(Cow::Borrowed(v)))))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Slot(Some(Scalar::Str(Cow::Owned(v.to_owned())))))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Slot(Some(Scalar::Str(Cow::Owned(v)))))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Slot(Some(Scalar::Int(v))))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Slot(Some(Scalar::Int(
+            i64::try_from(v).unwrap_or(i64::MAX),
+        ))))
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Slot(Some(Scalar::Other)))
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Slot(Some(Scalar::Other)))
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(Slot(None))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Slot(Some(Scalar::Other)))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Slot(Some(Scalar::Other)))
+    }
+}
+
+fn slot<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Option<Scalar<'de>>, A::Error> {
+    Ok(map.next_value::<Slot<'de>>()?.0)
+}
+
+fn skip<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
+    map.next_value::<IgnoredAny>().map(drop)
+}
+
+/// The top-level object: the native fields plus the roots of the other two shapes.
+#[derive(Default)]
+struct TopFields<'a> {
+    agent: Option<Scalar<'a>>,
+    event: Option<Scalar<'a>>,
+    interaction: Option<Scalar<'a>>,
+    time: Option<Scalar<'a>>,
+    message: Option<MessageFields<'a>>,
+    data: Option<DataFields<'a>>,
+}
+
+impl<'de> Fields<'de> for TopFields<'de> {
+    fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
+        match key {
+            "agent" => self.agent = slot(map)?,
+            "event" => self.event = slot(map)?,
+            "interaction" => self.interaction = slot(map)?,
+            "time" => self.time = slot(map)?,
+            "message" => self.message = map.next_value::<IfObject<MessageFields<'de>>>()?.0,
+            "data" => self.data = map.next_value::<IfObject<DataFields<'de>>>()?.0,
+            _ => skip(map)?,
+        }
+        Ok(())
+    }
+}
+
+/// `message`: only `call` matters. `call` present and not `null` makes an envelope,
+/// even when it is not an object (then it has none of the fields).
+#[derive(Default)]
+struct MessageFields<'a> {
+    call: Option<CallFields<'a>>,
+}
+
+impl<'de> Fields<'de> for MessageFields<'de> {
+    fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
+        match key {
+            "call" => self.call = map.next_value::<NonNull<CallFields<'de>>>()?.0,
+            _ => skip(map)?,
+        }
+        Ok(())
+    }
+}
+
+/// A value that counts when it is not `null`: an object read as `T`, any other
+/// value as an empty `T`.
+struct NonNull<T>(Option<T>);
+
+impl<'de, T: Fields<'de>> de::Deserialize<'de> for NonNull<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Fields<'de>> Visitor<'de> for V<T> {
+            type Value = NonNull<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(NonNull(None))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                ObjectVisitor::<T>(std::marker::PhantomData)
+                    .visit_map(map)
+                    .map(|o| NonNull(o.0))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(NonNull(Some(T::default())))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(NonNull(Some(T::default())))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(NonNull(Some(T::default())))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(NonNull(Some(T::default())))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(NonNull(Some(T::default())))
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+                Ok(NonNull(Some(T::default())))
+            }
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
+}
+
+#[derive(Default)]
+struct CallFields<'a> {
+    event: Option<Scalar<'a>>,
+    id: Option<Scalar<'a>>,
+    data: Option<DataFields<'a>>,
+}
+
+impl<'de> Fields<'de> for CallFields<'de> {
+    fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
+        match key {
+            "event" => self.event = slot(map)?,
+            "id" => self.id = slot(map)?,
+            "ResponseActual" => {
+                self.data = map
+                    .next_value::<IfObject<ResponseActualFields<'de>>>()?
+                    .0
+                    .and_then(|r| r.data)
+            }
+            _ => skip(map)?,
+        }
+        Ok(())
+    }
+}
+
+#[derive(Default)]
+struct ResponseActualFields<'a> {
+    data: Option<DataFields<'a>>,
+}
+
+impl<'de> Fields<'de> for ResponseActualFields<'de> {
+    fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
+        match key {
+            "data" => self.data = map.next_value::<IfObject<DataFields<'de>>>()?.0,
+            _ => skip(map)?,
+        }
+        Ok(())
+    }
+}
+
+/// A `data` object: a websocket notification's payload (also what an envelope's
+/// `ResponseActual` carries).
+#[derive(Default)]
+struct DataFields<'a> {
+    kind: Option<Scalar<'a>>,
+    sub_status: Option<Scalar<'a>>,
+    agent: Option<Scalar<'a>>,
+    interaction: Option<Scalar<'a>>,
+    time: Option<Scalar<'a>>,
+}
+
+impl<'de> Fields<'de> for DataFields<'de> {
+    fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
+        match key {
+            "type" => self.kind = slot(map)?,
+            "subStatus" => self.sub_status = slot(map)?,
+            "agentId" => self.agent = slot(map)?,
+            "interactionId" => self.interaction = slot(map)?,
+            "eventTime" => self.time = slot(map)?,
+            _ => skip(map)?,
+        }
+        Ok(())
+    }
+}
+
+struct Top;
+
+impl Top {
+    /// `Some` when the line is a JSON object.
+    fn deserialize_from<'de, R: serde_json::de::Read<'de>>(
+        de: &mut serde_json::Deserializer<R>,
+    ) -> serde_json::Result<Option<TopFields<'de>>> {
+        let top: IfObject<TopFields<'de>> = de::Deserialize::deserialize(&mut *de)?;
+        Ok(top.0)
+    }
+}
+
+impl<'a> TopFields<'a> {
+    fn into_wire(self) -> WireRecord<'a> {
+        if let Some(call) = self.message.and_then(|m| m.call) {
+            let data = call.data.unwrap_or_default();
+            return WireRecord {
+                shape: Shape::Envelope,
+                event: call.event,
+                sub_status: None,
+                agent: data.agent,
+                interaction: data.interaction.or(call.id),
+                time: data.time,
+            };
+        }
+        if let Some(data) = self.data.filter(|d| d.kind.is_some()) {
+            return WireRecord {
+                shape: Shape::Websocket,
+                event: data.kind,
+                sub_status: data.sub_status,
+                agent: data.agent,
+                interaction: data.interaction,
+                time: data.time,
+            };
+        }
+        WireRecord {
+            shape: Shape::Native,
+            event: self.event,
+            sub_status: None,
+            agent: self.agent,
+            interaction: self.interaction,
+            time: self.time,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rejection::RejectionKind;
+
+    type Fields = (Shape, String, String, Option<String>, Option<i64>);
+
+    fn rec(line: &str) -> Result<Fields, Rejection> {
+        let wire = parse(line.as_bytes())?;
+        let r = wire.record()?;
+        Ok((
+            wire.shape,
+            r.agent.to_owned(),
+            r.event.as_str().to_owned(),
+            r.interaction.map(str::to_owned),
+            r.time,
+        ))
+    }
+
+    #[test]
+    fn native() {
+        let (shape, agent, event, interaction, time) =
+            rec(r#"{"agent":"a","interaction":"i","event":"eagentoffercontact","time":7}"#)
+                .unwrap();
+        assert_eq!(shape, Shape::Native);
+        assert_eq!(
+            (agent.as_str(), event.as_str()),
+            ("a", "eAgentOfferContact")
+        );
+        assert_eq!(interaction.as_deref(), Some("i"));
+        assert_eq!(time, Some(7));
+    }
+
+    #[test]
+    fn envelope_falls_back_to_call_id() {
+        let line = r#"{"message":{"call":{"id":"c1","event":"acw","ResponseActual":{"data":{"agentId":"a","interactionId":null,"eventTime":3}}}}}"#;
+        let (shape, _, event, interaction, time) = rec(line).unwrap();
+        assert_eq!(shape, Shape::Envelope);
+        assert_eq!(event, "acw");
+        assert_eq!(interaction.as_deref(), Some("c1"));
+        assert_eq!(time, Some(3));
+    }
+
+    #[test]
+    fn websocket_state_change() {
+        let line = r#"{"data":{"type":"agentstatechange","subStatus":"IDLE","agentId":"a"}}"#;
+        assert_eq!(rec(line).unwrap().2, "AgentIdle");
+        let line = r#"{"data":{"type":"AgentStateChange","subStatus":"Busy","agentId":"a"}}"#;
+        let wire = parse(line.as_bytes()).unwrap();
+        assert_eq!(
+            wire.record().unwrap().event,
+            EventName::Unknown("AgentStateChange")
+        );
+    }
+
+    #[test]
+    fn shape_order_and_null_as_absent() {
+        // message.call null: not an envelope; data.type present: websocket.
+        let line = r#"{"message":{"call":null},"data":{"type":"CustAnswered","agentId":"w"},"agent":"n","event":"acw"}"#;
+        let (shape, agent, ..) = rec(line).unwrap();
+        assert_eq!((shape, agent.as_str()), (Shape::Websocket, "w"));
+        // message a string, data without type: native.
+        let line = r#"{"message":"hi","data":{"agentId":"w"},"agent":"n","event":"acw"}"#;
+        let (shape, agent, ..) = rec(line).unwrap();
+        assert_eq!((shape, agent.as_str()), (Shape::Native, "n"));
+        // message.call not an object: an envelope with no fields.
+        let line = r#"{"message":{"call":5},"agent":"n","event":"acw"}"#;
+        let err = rec(line).unwrap_err();
+        assert_eq!(err.kind(), RejectionKind::Malformed);
+    }
+
+    #[test]
+    fn malformed_records_keep_what_could_be_read() {
+        let err = rec(r#"{"agent": 7, "event":"agentwrapup"}"#).unwrap_err();
+        assert_eq!(err.kind(), RejectionKind::Malformed);
+        assert_eq!(err.event.as_deref(), Some("acw"));
+        assert_eq!(err.agent, None);
+        let err = rec(r#"{"agent":"a9","event":"CustAnswered","time":"yesterday"}"#).unwrap_err();
+        assert_eq!(err.agent.as_deref(), Some("a9"));
+        for bad in [
+            r#"{"agent":"a","event":"acw","time":1.0}"#,
+            r#"{"agent":"a","event":"acw","time":true}"#,
+            r#"{"agent":"a","event":"acw","interaction":""}"#,
+            r#"{"agent":"","event":"acw"}"#,
+            r#"{"agent":"a","event":5}"#,
+            r#"{"agent":"a","event":"AgentOfferContact"}"#,
+            r#"[1,2,3]"#,
+            r#"not json"#,
+            r#"{"agent": "a1", "event": "#,
+            r#"{"agent":"a","event":"acw"} trailing"#,
+        ] {
+            assert_eq!(
+                rec(bad).unwrap_err().kind(),
+                RejectionKind::Malformed,
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            parse(b"{\"agent\":\"\xff\"}").unwrap_err().kind(),
+            RejectionKind::Malformed
+        );
+    }
+
+    #[test]
+    fn escapes_and_duplicate_keys() {
+        let (_, agent, event, ..) =
+            rec(r#"{"ag\u0065nt":"a\"b","event":"x","event":"Ready"}"#).unwrap();
+        assert_eq!(agent, "a\"b");
+        assert_eq!(event, "AgentAvailable");
+    }
+
+    #[test]
+    fn nesting_depth_counts_brackets_outside_strings() {
+        let nest = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+        assert!(!nesting_exceeds(nest(128).as_bytes(), 128));
+        assert!(nesting_exceeds(nest(129).as_bytes(), 128));
+        let quoted = format!(
+            r#"{{"a":"{}\\","b":"\"{}"}}"#,
+            "[".repeat(300),
+            "{".repeat(300)
+        );
+        assert!(!nesting_exceeds(quoted.as_bytes(), 128));
+        let line = format!(r#"{{"agent":"a","event":"acw","x":{}}}"#, nest(127));
+        assert!(rec(&line).is_ok(), "128 levels in all are allowed");
+        let line = format!(r#"{{"agent":"a","event":"acw","x":{}}}"#, nest(128));
+        assert_eq!(rec(&line).unwrap_err().kind(), RejectionKind::Malformed);
+    }
+
+    #[test]
+    fn deep_nesting_is_malformed_not_a_crash() {
+        let deep = format!(
+            r#"{{"agent":"a","event":"acw","x":{}{}}}"#,
+            "[".repeat(5000),
+            "]".repeat(5000)
+        );
+        assert_eq!(rec(&deep).unwrap_err().kind(), RejectionKind::Malformed);
+    }
+}

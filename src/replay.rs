@@ -1,0 +1,367 @@
+//! Replay: an event log through the engine, with the conformance report of SPEC §7.
+//!
+//! [`Replay`] takes lines one at a time ([`Replay::feed`]) and keeps the counts of
+//! the summary; it holds the engine, the set of interactions seen, and nothing
+//! that grows with the log's length. The report's two forms live here too: the
+//! `--json` lines ([`write_json_violation`], [`write_json_summary`]) and the
+//! report for a person ([`HumanReport`]).
+//!
+//! ```
+//! use callstate::replay::{Replay, Verdict};
+//! use callstate::input::Line;
+//!
+//! let mut replay = Replay::default();
+//! let log = [
+//!     r#"{"agent":"a1","interaction":"c1","event":"AgentOfferContact","time":1}"#,
+//!     r#"{"agent":"a1","event":"acw","time":2}"#,
+//!     "",
+//! ];
+//! let verdicts: Vec<Verdict> = log.iter().map(|l| replay.feed(Line::Text(l.as_bytes()))).collect();
+//! assert!(matches!(verdicts[0], Verdict::Accepted(_)));
+//! assert!(matches!(&verdicts[1], Verdict::NotAccepted(r) if r.kind().name() == "illegal_transition"));
+//! assert!(matches!(verdicts[2], Verdict::Blank));
+//! let summary = replay.summary();
+//! assert_eq!((summary.records, summary.accepted, summary.rejected), (2, 1, 1));
+//! ```
+
+use crate::engine::{Engine, Record};
+use crate::input::Line;
+use crate::machine::Transition;
+use crate::records::{self, Shape};
+use crate::rejection::{Malformed, Rejection, RejectionKind};
+use crate::vocabulary::{Availability, Phase};
+use serde::Serialize;
+use std::collections::HashSet;
+use std::io::{self, Write};
+use strum::{EnumCount, IntoEnumIterator};
+
+/// What happened to one line.
+#[derive(Debug)]
+pub enum Verdict {
+    /// A blank line: skipped, not a record.
+    Blank,
+    /// The record was accepted.
+    Accepted(Transition),
+    /// The record was rejected, unknown or malformed.
+    NotAccepted(Rejection),
+}
+
+/// An accepted record, as [`Replay::feed_with`] shows it.
+#[derive(Debug, Clone, Copy)]
+pub struct Accepted<'a> {
+    /// The line's text.
+    pub line: &'a str,
+    /// The shape it was read as.
+    pub shape: Shape,
+    /// The record.
+    pub record: &'a Record<'a>,
+    /// What it changed.
+    pub transition: &'a Transition,
+    /// The interaction of the call the transition is about: the agent's call after
+    /// it, or the call it terminated; `None` when the agent had none.
+    pub call: Option<&'a str>,
+}
+
+/// The closing summary of SPEC §7.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Summary {
+    /// Records read (blank lines are not records).
+    pub records: u64,
+    /// Records accepted.
+    pub accepted: u64,
+    /// Records rejected with a kind from `out_of_order` to `illegal_transition`.
+    pub rejected: u64,
+    /// Records with an unknown event.
+    pub unknown: u64,
+    /// Malformed records.
+    pub malformed: u64,
+    /// Distinct agent ids of records that were not malformed.
+    pub agents: u64,
+    /// Distinct interaction ids named by accepted records.
+    pub interactions: u64,
+    /// Agents holding a call at the end of the input.
+    pub open_calls: u64,
+}
+
+impl Summary {
+    /// Did every record pass? (`allow_unknown` leaves unknown events out.)
+    pub fn all_accepted(&self, allow_unknown: bool) -> bool {
+        self.rejected == 0 && self.malformed == 0 && (allow_unknown || self.unknown == 0)
+    }
+}
+
+/// A replay in progress.
+#[derive(Debug)]
+pub struct Replay {
+    engine: Engine,
+    /// 128-bit fingerprints of interaction ids: exact in practice, 16 bytes each.
+    interactions: HashSet<u128, foldhash::fast::RandomState>,
+    by_kind: [u64; RejectionKind::COUNT],
+    accepted: u64,
+    line: u64,
+}
+
+impl Default for Replay {
+    fn default() -> Self {
+        Replay::new(Availability::Ready)
+    }
+}
+
+impl Replay {
+    /// A replay whose agents start in the no-call phase of `initial`.
+    pub fn new(initial: Availability) -> Replay {
+        Replay {
+            engine: Engine::starting(initial),
+            interactions: HashSet::default(),
+            by_kind: [0; RejectionKind::COUNT],
+            accepted: 0,
+            line: 0,
+        }
+    }
+
+    /// Reads the next line of the input (line numbers count every line, blank ones
+    /// too, from 1).
+    pub fn feed(&mut self, line: Line<'_>) -> Verdict {
+        self.feed_inner(line, None::<fn(Accepted<'_>)>)
+    }
+
+    /// [`Replay::feed`], showing an accepted record to `on_accept` — for callers
+    /// that render it, such as `callstate emit`.
+    pub fn feed_with(&mut self, line: Line<'_>, on_accept: impl FnOnce(Accepted<'_>)) -> Verdict {
+        self.feed_inner(line, Some(on_accept))
+    }
+
+    fn feed_inner(
+        &mut self,
+        line: Line<'_>,
+        on_accept: Option<impl FnOnce(Accepted<'_>)>,
+    ) -> Verdict {
+        self.line += 1;
+        let outcome = match line {
+            Line::Text(bytes) if is_blank(bytes) => return Verdict::Blank,
+            Line::Text(bytes) => self.apply_line(bytes, on_accept),
+            Line::TooLong(len) => Err(Rejection::malformed(Malformed::TooLong(len))),
+        };
+        match outcome {
+            Ok(t) => {
+                self.accepted += 1;
+                Verdict::Accepted(t)
+            }
+            Err(r) => {
+                self.by_kind[r.kind() as usize] += 1;
+                Verdict::NotAccepted(r)
+            }
+        }
+    }
+
+    fn apply_line(
+        &mut self,
+        bytes: &[u8],
+        on_accept: Option<impl FnOnce(Accepted<'_>)>,
+    ) -> Result<Transition, Rejection> {
+        let text = std::str::from_utf8(bytes)
+            .map_err(|e| Rejection::malformed(Malformed::NotUtf8(e.valid_up_to())))?;
+        let wire = records::parse_str(text)?;
+        let record = wire.record()?;
+        // Only a caller that renders the transition needs the call it ends.
+        let held_before: Option<Box<str>> = on_accept.as_ref().and_then(|_| {
+            self.engine
+                .agent(record.agent)
+                .and_then(|m| m.interaction())
+                .map(Box::from)
+        });
+        let t = self.engine.apply(&record)?;
+        if let Some(interaction) = record.interaction {
+            self.interactions.insert(fingerprint(interaction));
+        }
+        if let Some(f) = on_accept {
+            let held_now = self
+                .engine
+                .agent(record.agent)
+                .and_then(|m| m.interaction());
+            f(Accepted {
+                line: text,
+                shape: wire.shape,
+                record: &record,
+                transition: &t,
+                call: held_now.or(held_before.as_deref()),
+            });
+        }
+        Ok(t)
+    }
+
+    /// The number of the last line fed.
+    pub fn line(&self) -> u64 {
+        self.line
+    }
+
+    /// The engine, as the replay has left it so far.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// How many records were not accepted, by kind (indexed by `RejectionKind as usize`).
+    pub fn counts_by_kind(&self) -> [u64; RejectionKind::COUNT] {
+        self.by_kind
+    }
+
+    /// The summary of everything fed so far.
+    pub fn summary(&self) -> Summary {
+        let count = |k: RejectionKind| self.by_kind[k as usize];
+        let rejected = RejectionKind::iter()
+            .filter(|k| k.counts_as_rejected())
+            .map(count)
+            .sum();
+        let unknown = count(RejectionKind::UnknownEvent);
+        let malformed = count(RejectionKind::Malformed);
+        Summary {
+            records: self.accepted + rejected + unknown + malformed,
+            accepted: self.accepted,
+            rejected,
+            unknown,
+            malformed,
+            agents: self.engine.len() as u64,
+            interactions: self.interactions.len() as u64,
+            open_calls: self.engine.open_calls() as u64,
+        }
+    }
+}
+
+/// Empty, or only whitespace.
+fn is_blank(line: &[u8]) -> bool {
+    line.iter()
+        .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'\x0b' | b'\x0c'))
+}
+
+fn fingerprint(id: &str) -> u128 {
+    xxhash_rust::xxh3::xxh3_128(id.as_bytes())
+}
+
+/// One `--json` line of SPEC §7, in its key order.
+#[derive(Serialize)]
+struct JsonViolation<'a> {
+    line: u64,
+    kind: &'static str,
+    agent: Option<&'a str>,
+    interaction: Option<&'a str>,
+    event: Option<&'a str>,
+    state: Option<Phase>,
+    message: String,
+}
+
+/// Writes the `--json` object for a record that was not accepted, and a newline.
+pub fn write_json_violation(out: &mut impl Write, line: u64, r: &Rejection) -> io::Result<()> {
+    let v = JsonViolation {
+        line,
+        kind: r.kind().name(),
+        agent: r.agent.as_deref(),
+        interaction: r.interaction.as_deref(),
+        event: r.event.as_deref(),
+        state: r.state,
+        message: r.to_string(),
+    };
+    serde_json::to_writer(&mut *out, &v)?;
+    out.write_all(b"\n")
+}
+
+/// Writes the closing `{"summary": …}` object, and a newline.
+pub fn write_json_summary(out: &mut impl Write, summary: &Summary) -> io::Result<()> {
+    #[derive(Serialize)]
+    struct Closing<'a> {
+        summary: &'a Summary,
+    }
+    serde_json::to_writer(&mut *out, &Closing { summary })?;
+    out.write_all(b"\n")
+}
+
+/// The report for a person: a summary table, then the first few violations of
+/// each kind with their line, agent, event and state.
+#[derive(Debug)]
+pub struct HumanReport {
+    per_kind: usize,
+    examples: [Vec<(u64, Rejection)>; RejectionKind::COUNT],
+}
+
+impl HumanReport {
+    /// A report that shows up to `per_kind` violations of each kind.
+    pub fn new(per_kind: usize) -> HumanReport {
+        HumanReport {
+            per_kind,
+            examples: Default::default(),
+        }
+    }
+
+    /// Notes a violation (kept only while its kind has fewer than `per_kind`).
+    pub fn note(&mut self, line: u64, r: &Rejection) {
+        let slot = &mut self.examples[r.kind() as usize];
+        if slot.len() < self.per_kind {
+            slot.push((line, r.clone()));
+        }
+    }
+
+    /// Writes the report.
+    pub fn write(
+        &self,
+        out: &mut impl Write,
+        summary: &Summary,
+        by_kind: &[u64; RejectionKind::COUNT],
+    ) -> io::Result<()> {
+        let verdict = if summary.all_accepted(false) {
+            "PASS: every record was accepted"
+        } else {
+            "FAIL: some records were not accepted"
+        };
+        writeln!(out, "{verdict}\n")?;
+        let rows: [(&str, u64); 3] = [
+            ("records", summary.records),
+            ("accepted", summary.accepted),
+            ("rejected", summary.rejected),
+        ];
+        for (name, n) in rows {
+            writeln!(out, "  {name:<22} {n:>12}")?;
+        }
+        for kind in RejectionKind::iter().filter(|k| k.counts_as_rejected()) {
+            let n = by_kind[kind as usize];
+            if n > 0 {
+                writeln!(out, "    {:<20} {n:>12}", kind.name())?;
+            }
+        }
+        let rows: [(&str, u64); 5] = [
+            ("unknown", summary.unknown),
+            ("malformed", summary.malformed),
+            ("agents", summary.agents),
+            ("interactions", summary.interactions),
+            ("open calls", summary.open_calls),
+        ];
+        for (name, n) in rows {
+            writeln!(out, "  {name:<22} {n:>12}")?;
+        }
+        for kind in RejectionKind::iter() {
+            let shown = &self.examples[kind as usize];
+            if shown.is_empty() {
+                continue;
+            }
+            let total = by_kind[kind as usize];
+            writeln!(
+                out,
+                "\n{} ({total}{}):",
+                kind.name(),
+                if total as usize > shown.len() {
+                    format!(", first {}", shown.len())
+                } else {
+                    String::new()
+                }
+            )?;
+            for (line, r) in shown {
+                writeln!(
+                    out,
+                    "  line {line}: agent {} event {} state {}: {r}",
+                    r.agent.as_deref().unwrap_or("-"),
+                    r.event.as_deref().unwrap_or("-"),
+                    r.state.map_or("-", |p| p.into()),
+                )?;
+            }
+        }
+        Ok(())
+    }
+}
