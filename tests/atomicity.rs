@@ -269,10 +269,21 @@ fn random_flows_reject_atomically() {
     let mut engine = Engine::new();
     let mut now = 0i64;
     let (mut accepted, mut rejected) = (0, 0);
+    let mut visited = std::collections::BTreeSet::new();
     for _ in 0..6_000 {
         let agent = agents[next(4) as usize];
         let unknown = next(40) == 0;
-        let event = events[next(21) as usize];
+        // Half the time an event the agent's state allows, to get deep into calls.
+        let allowed: Vec<Event> = engine
+            .agent(agent)
+            .map_or(Machine::new().allowed(), Machine::allowed)
+            .iter()
+            .collect();
+        let event = if next(2) == 0 && !allowed.is_empty() {
+            allowed[next(allowed.len() as u64) as usize]
+        } else {
+            events[next(21) as usize]
+        };
         let name = if unknown {
             EventName::resolve("Swapped")
         } else {
@@ -312,6 +323,22 @@ fn random_flows_reject_atomically() {
         }
         let holding = engine.agents().filter(|(_, m)| m.has_call()).count();
         assert_eq!(engine.open_calls(), holding, "after {record:?}");
+        // Invariants of every reachable state: without a call the phase is the
+        // availability's, recording is off and there is no interaction; with one
+        // there is an interaction.
+        for (id, m) in engine.agents() {
+            visited.insert((m.phase(), m.recording()));
+            if m.has_call() {
+                assert!(m.interaction().is_some_and(|i| !i.is_empty()), "{id}");
+            } else {
+                assert_eq!(m.phase(), m.availability().phase(), "{id}: {m:?}");
+                assert_eq!(m.recording(), Recording::Off, "{id}");
+                assert_eq!(m.interaction(), None, "{id}");
+            }
+        }
     }
     assert!(accepted > 500 && rejected > 500, "{accepted} / {rejected}");
+    let phases: std::collections::BTreeSet<Phase> = visited.iter().map(|(p, _)| *p).collect();
+    assert_eq!(phases.len(), 11, "the run reached {phases:?}");
+    assert!(visited.len() >= 20, "the run reached only {visited:?}");
 }
