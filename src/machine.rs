@@ -293,6 +293,15 @@ pub enum StateError {
     /// An empty interaction id.
     #[error("the interaction id is empty")]
     EmptyInteraction,
+    /// A no-call phase other than the availability: every transition into a no-call
+    /// phase makes the two agree.
+    #[error("phase {phase} with no call disagrees with availability {availability}")]
+    Availability {
+        /// The phase.
+        phase: Phase,
+        /// The availability.
+        availability: Availability,
+    },
     /// A recording state the phase cannot have.
     #[error("recording cannot be {recording} in phase {phase}")]
     Recording {
@@ -315,6 +324,12 @@ impl TryFrom<AgentState> for Machine {
         }
         if s.interaction.as_deref() == Some("") {
             return Err(StateError::EmptyInteraction);
+        }
+        if !s.phase.has_call() && s.phase != s.availability.phase() {
+            return Err(StateError::Availability {
+                phase: s.phase,
+                availability: s.availability,
+            });
         }
         if !table::recordings_possible(s.phase).contains(&s.recording) {
             return Err(StateError::Recording {
@@ -399,7 +414,8 @@ mod tests {
             r#"{"phase":"connected","recording":"off","availability":"ready","interaction":""}"#,
             r#"{"phase":"offered","recording":"on","availability":"ready","interaction":"x"}"#,
             r#"{"phase":"flying","recording":"off","availability":"ready"}"#,
-            r#"{"phase":"idle","recording":"off","availability":"ready","extra":1}"#,
+            r#"{"phase":"idle","recording":"off","availability":"ready"}"#,
+            r#"{"phase":"idle","recording":"off","availability":"idle","extra":1}"#,
         ];
         for json in bad {
             assert!(serde_json::from_str::<Machine>(json).is_err(), "{json}");

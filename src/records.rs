@@ -392,6 +392,30 @@ fn slot<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Option<Scalar<'de>>, A::E
     Ok(map.next_value::<Slot<'de>>()?.0)
 }
 
+/// A time field: read as its raw JSON token, so that integer syntax is what makes
+/// an integer (`-0` and integers beyond 64 bits included, which the number parser
+/// would hand over as floats). Integers beyond `i64` saturate.
+fn time_slot<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Option<Scalar<'de>>, A::Error> {
+    let raw: &'de serde_json::value::RawValue = map.next_value()?;
+    Ok(integer_token(raw.get()))
+}
+
+fn integer_token(token: &str) -> Option<Scalar<'_>> {
+    let bytes = token.as_bytes();
+    match bytes.first() {
+        Some(b'n') => return None,
+        Some(b'-' | b'0'..=b'9') => {}
+        _ => return Some(Scalar::Other),
+    }
+    let negative = bytes[0] == b'-';
+    let digits = &bytes[usize::from(negative)..];
+    if !digits.iter().all(u8::is_ascii_digit) {
+        return Some(Scalar::Other);
+    }
+    let saturated = if negative { i64::MIN } else { i64::MAX };
+    Some(Scalar::Int(token.parse().unwrap_or(saturated)))
+}
+
 fn skip<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
     map.next_value::<IgnoredAny>().map(drop)
 }
@@ -413,7 +437,7 @@ impl<'de> Fields<'de> for TopFields<'de> {
             "agent" => self.agent = slot(map)?,
             "event" => self.event = slot(map)?,
             "interaction" => self.interaction = slot(map)?,
-            "time" => self.time = slot(map)?,
+            "time" => self.time = time_slot(map)?,
             "message" => self.message = map.next_value::<IfObject<MessageFields<'de>>>()?.0,
             "data" => self.data = map.next_value::<IfObject<DataFields<'de>>>()?.0,
             _ => skip(map)?,
@@ -540,7 +564,7 @@ impl<'de> Fields<'de> for DataFields<'de> {
             "subStatus" => self.sub_status = slot(map)?,
             "agentId" => self.agent = slot(map)?,
             "interactionId" => self.interaction = slot(map)?,
-            "eventTime" => self.time = slot(map)?,
+            "eventTime" => self.time = time_slot(map)?,
             _ => skip(map)?,
         }
         Ok(())
@@ -694,6 +718,31 @@ mod tests {
             parse(b"{\"agent\":\"\xff\"}").unwrap_err().kind(),
             RejectionKind::Malformed
         );
+    }
+
+    #[test]
+    fn integer_syntax_makes_an_integer_time() {
+        let time = |t: &str| rec(&format!(r#"{{"agent":"a","event":"acw","time":{t}}}"#));
+        assert_eq!(time("-0").unwrap().4, Some(0));
+        assert_eq!(time("-12").unwrap().4, Some(-12));
+        assert_eq!(
+            time("10000000000000000000000000").unwrap().4,
+            Some(i64::MAX)
+        );
+        assert_eq!(
+            time("-10000000000000000000000000").unwrap().4,
+            Some(i64::MIN)
+        );
+        assert_eq!(time("null").unwrap().4, None);
+        for bad in ["1.0", "1e3", "1E3", "-1.5", "true", "\"12\"", "[1]", "{}"] {
+            assert_eq!(
+                time(bad).unwrap_err().kind(),
+                RejectionKind::Malformed,
+                "{bad}"
+            );
+        }
+        let ws = r#"{"data":{"type":"Ready","agentId":"a","eventTime": 7 }}"#;
+        assert_eq!(rec(ws).unwrap().4, Some(7));
     }
 
     #[test]

@@ -122,72 +122,75 @@ impl Replay {
     /// Reads the next line of the input (line numbers count every line, blank ones
     /// too, from 1).
     pub fn feed(&mut self, line: Line<'_>) -> Verdict {
-        self.feed_inner(line, None::<fn(Accepted<'_>)>)
+        parse_line(line, |parsed| self.feed_parsed(parsed))
+    }
+
+    /// Applies a line already parsed with [`parse_line`] — possibly on another
+    /// thread. Lines must be fed in input order.
+    pub fn feed_parsed(&mut self, parsed: Parsed<'_>) -> Verdict {
+        self.line += 1;
+        match parsed {
+            Parsed::Blank => Verdict::Blank,
+            Parsed::Invalid(r) => self.not_accepted(r),
+            Parsed::Record(record) => match self.apply_record(&record) {
+                Ok(t) => Verdict::Accepted(t),
+                Err(r) => self.not_accepted(r),
+            },
+        }
     }
 
     /// [`Replay::feed`], showing an accepted record to `on_accept` — for callers
     /// that render it, such as `callstate emit`.
     pub fn feed_with(&mut self, line: Line<'_>, on_accept: impl FnOnce(Accepted<'_>)) -> Verdict {
-        self.feed_inner(line, Some(on_accept))
-    }
-
-    fn feed_inner(
-        &mut self,
-        line: Line<'_>,
-        on_accept: Option<impl FnOnce(Accepted<'_>)>,
-    ) -> Verdict {
-        self.line += 1;
-        let outcome = match line {
-            Line::Text(bytes) if is_blank(bytes) => return Verdict::Blank,
-            Line::Text(bytes) => self.apply_line(bytes, on_accept),
-            Line::TooLong(len) => Err(Rejection::malformed(Malformed::TooLong(len))),
+        let Line::Text(bytes) = line else {
+            return self.feed(line);
         };
-        match outcome {
-            Ok(t) => {
-                self.accepted += 1;
-                Verdict::Accepted(t)
-            }
-            Err(r) => {
-                self.by_kind[r.kind() as usize] += 1;
-                Verdict::NotAccepted(r)
-            }
-        }
-    }
-
-    fn apply_line(
-        &mut self,
-        bytes: &[u8],
-        on_accept: Option<impl FnOnce(Accepted<'_>)>,
-    ) -> Result<Transition, Rejection> {
-        let text = std::str::from_utf8(bytes)
-            .map_err(|e| Rejection::malformed(Malformed::NotUtf8(e.valid_up_to())))?;
-        let wire = records::parse_str(text)?;
-        let record = wire.record()?;
-        // Only a caller that renders the transition needs the call it ends.
-        let held_before: Option<Box<str>> = on_accept.as_ref().and_then(|_| {
-            self.engine
-                .agent(record.agent)
-                .and_then(|m| m.interaction())
-                .map(Box::from)
-        });
-        let t = self.engine.apply(&record)?;
-        if let Some(interaction) = record.interaction {
-            self.interactions.insert(fingerprint(interaction));
-        }
-        if let Some(f) = on_accept {
+        let text = match std::str::from_utf8(bytes) {
+            Ok(text) if !is_blank(bytes) => text,
+            _ => return self.feed(line),
+        };
+        let wire = match records::parse_str(text) {
+            Ok(wire) => wire,
+            Err(r) => return self.feed_parsed(Parsed::Invalid(r)),
+        };
+        let record = match wire.record() {
+            Ok(record) => record,
+            Err(r) => return self.feed_parsed(Parsed::Invalid(r)),
+        };
+        let held_before: Option<Box<str>> = self
+            .engine
+            .agent(record.agent)
+            .and_then(|m| m.interaction())
+            .map(Box::from);
+        let verdict = self.feed_parsed(Parsed::Record(record));
+        if let Verdict::Accepted(t) = &verdict {
             let held_now = self
                 .engine
                 .agent(record.agent)
                 .and_then(|m| m.interaction());
-            f(Accepted {
+            on_accept(Accepted {
                 line: text,
                 shape: wire.shape,
                 record: &record,
-                transition: &t,
+                transition: t,
                 call: held_now.or(held_before.as_deref()),
             });
         }
+        verdict
+    }
+
+    fn apply_record(&mut self, record: &Record<'_>) -> Result<Transition, Rejection> {
+        let t = self.engine.apply(record)?;
+        self.accepted += 1;
+        if let Some(interaction) = record.interaction {
+            self.interactions.insert(fingerprint(interaction));
+        }
         Ok(t)
+    }
+
+    fn not_accepted(&mut self, r: Rejection) -> Verdict {
+        self.by_kind[r.kind() as usize] += 1;
+        Verdict::NotAccepted(r)
     }
 
     /// The number of the last line fed.
@@ -227,10 +230,50 @@ impl Replay {
     }
 }
 
-/// Empty, or only whitespace.
+/// A line read and checked, ready for [`Replay::feed_parsed`].
+#[derive(Debug)]
+pub enum Parsed<'a> {
+    /// Empty, or only whitespace.
+    Blank,
+    /// A well-formed record.
+    Record(Record<'a>),
+    /// A malformed line.
+    Invalid(Rejection),
+}
+
+/// Parses one line and hands the result to `then`. The parse needs no replay
+/// state, so it can run on any thread; the record borrows from the line.
+pub fn parse_line<R>(line: Line<'_>, then: impl FnOnce(Parsed<'_>) -> R) -> R {
+    let bytes = match line {
+        Line::TooLong(len) => {
+            return then(Parsed::Invalid(Rejection::malformed(Malformed::TooLong(
+                len,
+            ))))
+        }
+        Line::Text(bytes) if is_blank(bytes) => return then(Parsed::Blank),
+        Line::Text(bytes) => bytes,
+    };
+    let wire = match records::parse(bytes) {
+        Ok(wire) => wire,
+        Err(r) => return then(Parsed::Invalid(r)),
+    };
+    match wire.record() {
+        Ok(record) => then(Parsed::Record(record)),
+        Err(r) => then(Parsed::Invalid(r)),
+    }
+}
+
+/// Empty, or only whitespace (Unicode `White_Space`, as `str::trim` knows it).
 fn is_blank(line: &[u8]) -> bool {
-    line.iter()
-        .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'\x0b' | b'\x0c'))
+    // Vertical tab is White_Space too, though not ASCII whitespace by Rust's rule.
+    match line
+        .iter()
+        .position(|b| !(b.is_ascii_whitespace() || *b == b'\x0b'))
+    {
+        None => true,
+        Some(i) if line[i].is_ascii() => false,
+        Some(_) => std::str::from_utf8(line).is_ok_and(|s| s.trim().is_empty()),
+    }
 }
 
 fn fingerprint(id: &str) -> u128 {

@@ -96,6 +96,14 @@ fn mixed_fixture_reproduces_its_report() {
     check_fixture("mixed", 1);
 }
 
+/// An adversarial log (every alias in odd case, null and mistyped fields, CRLF,
+/// bad UTF-8, BOM, deep nesting, duplicate keys, Unicode blank lines, …) whose
+/// expected report comes from an independent implementation of SPEC.md.
+#[test]
+fn edge_case_fixture_matches_the_independent_implementation() {
+    check_fixture("edge", 1);
+}
+
 #[test]
 fn clean_fixture_reproduces_its_report() {
     check_fixture("clean", 0);
