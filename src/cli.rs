@@ -5,6 +5,7 @@
 
 use crate::input::{InputError, LineReader, Source, DEFAULT_MAX_LINE};
 use crate::outbound::{Carried, OutboundCallStateChange};
+use crate::parallel;
 use crate::replay::{self, HumanReport, Replay, Summary, Verdict};
 use crate::vocabulary::Availability;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -85,6 +86,10 @@ struct ReplayArgs {
     /// Never draw the progress bar (it is drawn only when stderr is a terminal).
     #[arg(long)]
     no_progress: bool,
+    /// Parser threads (default: all cores). The report is identical for any N;
+    /// 1 reads, parses and applies on the main thread alone.
+    #[arg(long, short, value_name = "N")]
+    jobs: Option<usize>,
 }
 
 #[derive(Args, Debug)]
@@ -166,7 +171,6 @@ fn for_each_line(
     max_line: usize,
     replay: &mut Replay,
     mut each: impl FnMut(&mut Replay, crate::input::Line<'_>) -> io::Result<()>,
-    progress: &Progress,
 ) -> io::Result<Option<InputError>> {
     for source in sources {
         let name = source.name().to_owned();
@@ -183,7 +187,6 @@ fn for_each_line(
                     }))
                 }
             }
-            progress.tick(replay.line());
         }
     }
     Ok(None)
@@ -217,22 +220,35 @@ fn replay_command(args: &ReplayArgs) -> io::Result<i32> {
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut replay = Replay::new(input.initial.into());
     let mut human = HumanReport::new(args.show);
-    let error = for_each_line(
-        sources,
-        input.max_line_bytes,
-        &mut replay,
-        |replay, line| {
-            if let Verdict::NotAccepted(r) = replay.feed(line) {
-                if args.json {
-                    replay::write_json_violation(&mut out, replay.line(), &r)?;
-                } else {
-                    human.note(replay.line(), &r);
-                }
+    let mut report = |replay: &mut Replay, verdict: Verdict| {
+        progress.tick(replay.line());
+        match verdict {
+            Verdict::NotAccepted(r) if args.json => {
+                replay::write_json_violation(&mut out, replay.line(), &r)
             }
-            Ok(())
-        },
-        &progress,
-    )?;
+            Verdict::NotAccepted(r) => {
+                human.note(replay.line(), &r);
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    };
+    let jobs = args.jobs.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    });
+    let error = if jobs > 1 {
+        parallel::replay(sources, input.max_line_bytes, jobs, &mut replay, report)?
+    } else {
+        for_each_line(
+            sources,
+            input.max_line_bytes,
+            &mut replay,
+            |replay, line| {
+                let verdict = replay.feed(line);
+                report(replay, verdict)
+            },
+        )?
+    };
     progress.finish();
     let summary = replay.summary();
     if args.json {
@@ -275,7 +291,6 @@ fn emit_command(args: &EmitArgs) -> io::Result<i32> {
             }
             Ok(())
         },
-        &Progress::new(false),
     )?;
     out.flush()?;
     err.flush()?;
@@ -305,7 +320,7 @@ impl Progress {
 
     fn tick(&self, line: u64) {
         if let Some(bar) = &self.0 {
-            if line % 65_536 == 0 {
+            if line.is_multiple_of(65_536) {
                 bar.set_position(line);
             }
         }

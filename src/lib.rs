@@ -49,6 +49,7 @@ pub mod engine;
 pub mod input;
 pub mod machine;
 pub mod outbound;
+pub mod parallel;
 pub mod records;
 pub mod rejection;
 pub mod replay;

@@ -122,6 +122,26 @@ fn a_file_and_stdin_give_the_same_report() {
 }
 
 #[test]
+fn jobs_give_byte_identical_reports() {
+    for name in ["mixed", "clean", "edge"] {
+        let path = fixture(&format!("{name}.jsonl"));
+        let path = path.to_str().unwrap();
+        let one = run(&["replay", "--json", "--jobs", "1", path], None);
+        for jobs in ["2", "3", "8"] {
+            let many = run(&["replay", "--json", "--jobs", jobs, path], None);
+            assert_eq!(many.status.code(), one.status.code(), "{name} -j {jobs}");
+            assert!(
+                many.stdout == one.stdout,
+                "{name}: -j {jobs} differs from -j 1"
+            );
+        }
+        let human_one = run(&["replay", "-j", "1", path], None);
+        let human_many = run(&["replay", "-j", "4", path], None);
+        assert_eq!(human_one.stdout, human_many.stdout, "{name}: human report");
+    }
+}
+
+#[test]
 fn human_report_shows_counts_and_violations() {
     let path = fixture("mixed.jsonl");
     let out = run(&["replay", path.to_str().unwrap(), "--show", "1"], None);
