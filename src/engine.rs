@@ -9,10 +9,64 @@ use crate::machine::{AgentState, Machine, StateError, Transition};
 use crate::rejection::{Malformed, Reason, Rejection};
 use crate::vocabulary::{Availability, Event, EventSet, Phase};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
-/// The map type of agent ids to machines, with a fast, DoS-resistant hasher.
-pub type AgentMap = HashMap<Box<str>, Machine, foldhash::fast::RandomState>;
+/// Agent ids to machines: a hash table with a fast, DoS-resistant hasher, probed
+/// once per record, allocating a key only for a new agent.
+#[derive(Debug, Clone, Default)]
+struct AgentMap {
+    table: hashbrown::HashTable<(Box<str>, Machine)>,
+    hasher: foldhash::fast::RandomState,
+}
+
+impl AgentMap {
+    fn hash(&self, agent: &str) -> u64 {
+        std::hash::BuildHasher::hash_one(&self.hasher, agent)
+    }
+
+    fn get(&self, agent: &str) -> Option<&Machine> {
+        self.table
+            .find(self.hash(agent), |(k, _)| **k == *agent)
+            .map(|(_, m)| m)
+    }
+
+    fn get_or_insert(&mut self, agent: &str, new: impl FnOnce() -> Machine) -> &mut Machine {
+        let hasher = &self.hasher;
+        let hash = std::hash::BuildHasher::hash_one(hasher, agent);
+        let entry = self.table.entry(
+            hash,
+            |(k, _)| **k == *agent,
+            |(k, _)| std::hash::BuildHasher::hash_one(hasher, &**k),
+        );
+        &mut entry
+            .or_insert_with(|| (Box::from(agent), new()))
+            .into_mut()
+            .1
+    }
+
+    /// Adds an agent the map does not hold yet.
+    fn insert_new(&mut self, agent: Box<str>, machine: Machine) {
+        let hasher = &self.hasher;
+        let hash = std::hash::BuildHasher::hash_one(hasher, &*agent);
+        self.table.insert_unique(hash, (agent, machine), |(k, _)| {
+            std::hash::BuildHasher::hash_one(hasher, &**k)
+        });
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&str, &Machine)> {
+        self.table.iter().map(|(k, m)| (&**k, m))
+    }
+
+    fn len(&self) -> usize {
+        self.table.len()
+    }
+}
+
+impl PartialEq for AgentMap {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().all(|(k, m)| other.get(k) == Some(m))
+    }
+}
 
 /// An event name as read from a record: one of the 21 canonical events, or a name
 /// that is in no row of SPEC §2.
@@ -225,14 +279,9 @@ impl Engine {
     }
 
     fn machine_mut(&mut self, agent: &str, initial: Availability) -> &mut Machine {
-        // Look up before inserting, so a known agent costs no allocation.
-        if !self.agents.contains_key(agent) {
-            self.agents
-                .insert(Box::from(agent), Machine::starting(initial));
-        }
+        // One probe; the key is allocated only for a new agent.
         self.agents
-            .get_mut(agent)
-            .unwrap_or_else(|| unreachable!("inserted just above"))
+            .get_or_insert(agent, || Machine::starting(initial))
     }
 
     /// The machine of `agent`, if the engine has seen it.
@@ -248,7 +297,7 @@ impl Engine {
 
     /// Every agent the engine knows, in no particular order.
     pub fn agents(&self) -> impl Iterator<Item = (&str, &Machine)> {
-        self.agents.iter().map(|(k, v)| (&**k, v))
+        self.agents.iter()
     }
 
     /// How many agents the engine knows.
@@ -258,7 +307,7 @@ impl Engine {
 
     /// Does the engine know no agent?
     pub fn is_empty(&self) -> bool {
-        self.agents.is_empty()
+        self.agents.len() == 0
     }
 
     /// How many agents hold a call right now.
@@ -285,7 +334,6 @@ impl Engine {
             return Err(SnapshotError::Version(snapshot.version));
         }
         let mut engine = Engine::starting(snapshot.initial);
-        engine.agents.reserve(snapshot.agents.len());
         for (id, state) in snapshot.agents {
             if id.is_empty() {
                 return Err(SnapshotError::EmptyAgent);
@@ -295,7 +343,8 @@ impl Engine {
                 source,
             })?;
             engine.open_calls += usize::from(machine.has_call());
-            engine.agents.insert(id.into_boxed_str(), machine);
+            // The snapshot's map has each id once.
+            engine.agents.insert_new(id.into_boxed_str(), machine);
         }
         Ok(engine)
     }

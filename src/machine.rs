@@ -6,7 +6,7 @@
 //! the rejection kinds of SPEC §4 in their order of precedence.
 
 use crate::rejection::{Malformed, Reason, Rejection};
-use crate::table::{self, Effect, Rule};
+use crate::table::{self, CallChange, Effect, Rule, Step};
 use crate::vocabulary::{Availability, Event, EventSet, Phase, Recording};
 use serde::{Deserialize, Serialize};
 
@@ -164,7 +164,7 @@ impl Machine {
         time: Option<i64>,
     ) -> Result<Transition, Rejection> {
         match self.check(event, interaction, time) {
-            Ok(rule) => Ok(self.fire(rule, event, interaction, time)),
+            Ok(step) => Ok(self.fire(step, event, interaction, time)),
             Err(reason) => Err(self.reject(reason, event, interaction)),
         }
     }
@@ -175,7 +175,7 @@ impl Machine {
         event: Event,
         interaction: Option<&str>,
         time: Option<i64>,
-    ) -> Result<&'static Rule, Reason> {
+    ) -> Result<Step, Reason> {
         if interaction == Some("") {
             return Err(Reason::Malformed(Malformed::BadId("the interaction id")));
         }
@@ -187,7 +187,7 @@ impl Machine {
                 return Err(Reason::OutOfOrder { time, last });
             }
         }
-        let rule = table::rule_for(self.phase, self.recording, event);
+        let rule = table::step(self.phase, self.recording, self.availability, event);
         let held = self.interaction.as_deref();
         let names_other_call = matches!((interaction, held), (Some(x), Some(h)) if x != h);
         if event.offers_call() && self.has_call() {
@@ -214,22 +214,19 @@ impl Machine {
 
     fn fire(
         &mut self,
-        rule: &'static Rule,
+        step: Step,
         event: Event,
         interaction: Option<&str>,
         time: Option<i64>,
     ) -> Transition {
         let from = self.status();
-        match rule.effect {
-            Effect::None => {}
-            Effect::Availability(a) => self.availability = a,
-            Effect::Recording(r) => self.recording = r,
-            Effect::Bind => self.interaction = interaction.map(Box::from),
-        }
-        self.phase = rule.destination(from.phase, from.availability);
-        if rule.terminates() {
-            self.recording = Recording::Off;
-            self.interaction = None;
+        self.phase = step.phase;
+        self.recording = step.recording;
+        self.availability = step.availability;
+        match step.call {
+            CallChange::Keep => {}
+            CallChange::Bind => self.interaction = interaction.map(Box::from),
+            CallChange::Clear => self.interaction = None,
         }
         if let Some(t) = time {
             self.last_time = t;
@@ -239,7 +236,7 @@ impl Machine {
             event,
             from,
             to: self.status(),
-            rule,
+            rule: step.rule(),
         }
     }
 

@@ -296,6 +296,128 @@ const LOOKUP: Lookup = {
     lookup
 };
 
+/// What happens to the agent's call when a rule fires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CallChange {
+    /// The call (or the absence of one) stays.
+    Keep,
+    /// The record's interaction becomes the agent's call.
+    Bind,
+    /// The call terminates: no interaction any more.
+    Clear,
+}
+
+/// The whole effect of one cell of the table — (phase, recording, availability,
+/// event) — precomputed from [`TABLE`] at compile time, so that stepping is a
+/// lookup and a few stores instead of a walk over the rule's target and effect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Step {
+    rule: u8,
+    /// The phase after.
+    pub phase: Phase,
+    /// The recording after.
+    pub recording: Recording,
+    /// The availability after.
+    pub availability: Availability,
+    /// What happens to the call.
+    pub call: CallChange,
+}
+
+impl Step {
+    /// The rule that fires.
+    pub fn rule(&self) -> &'static Rule {
+        &TABLE[self.rule as usize]
+    }
+}
+
+// Discriminant order, for const code (strum's iterators are not const); a test
+// checks these against `Phase::iter()` and friends.
+const PHASES: [Phase; Phase::COUNT] = [
+    Phase::Idle,
+    Phase::Ready,
+    Phase::Reserved,
+    Phase::Offered,
+    Phase::Connected,
+    Phase::Hold,
+    Phase::Consulting,
+    Phase::Consult,
+    Phase::Conference,
+    Phase::Ended,
+    Phase::WrapUp,
+];
+const RECORDINGS: [Recording; Recording::COUNT] =
+    [Recording::Off, Recording::On, Recording::Paused];
+const AVAILABILITIES: [Availability; Availability::COUNT] =
+    [Availability::Ready, Availability::Idle];
+
+type Steps =
+    [[[[Option<Step>; Event::COUNT]; Availability::COUNT]; Recording::COUNT]; Phase::COUNT];
+
+/// `STEPS[phase][recording][availability][event]`: the cell's [`Step`], if a rule
+/// applies. Derived from [`LOOKUP`], that is from [`TABLE`].
+const STEPS: Steps = {
+    let mut steps = [[[[None; Event::COUNT]; Availability::COUNT]; Recording::COUNT]; Phase::COUNT];
+    let mut p = 0;
+    while p < Phase::COUNT {
+        let mut r = 0;
+        while r < Recording::COUNT {
+            let mut a = 0;
+            while a < Availability::COUNT {
+                let mut e = 0;
+                while e < Event::COUNT {
+                    let index = LOOKUP[p][r][e];
+                    if index != NONE {
+                        steps[p][r][a][e] =
+                            Some(fire(index, PHASES[p], RECORDINGS[r], AVAILABILITIES[a]));
+                    }
+                    e += 1;
+                }
+                a += 1;
+            }
+            r += 1;
+        }
+        p += 1;
+    }
+    steps
+};
+
+/// What rule `index` does in state (`phase`, `recording`, `availability`).
+const fn fire(index: u8, phase: Phase, recording: Recording, availability: Availability) -> Step {
+    let rule = &TABLE[index as usize];
+    let availability = match rule.effect {
+        Effect::Availability(a) => a,
+        _ => availability,
+    };
+    let (phase, recording, call) = match rule.to {
+        Target::Terminate => (availability.phase(), Recording::Off, CallChange::Clear),
+        Target::Phase(p) => (p, recording, CallChange::Keep),
+        Target::Stay => (phase, recording, CallChange::Keep),
+    };
+    let (recording, call) = match rule.effect {
+        Effect::Recording(r) => (r, call),
+        Effect::Bind => (recording, CallChange::Bind),
+        _ => (recording, call),
+    };
+    Step {
+        rule: index,
+        phase,
+        recording,
+        availability,
+        call,
+    }
+}
+
+/// The cell of the table for `event` in state (`phase`, `recording`, `availability`).
+#[inline]
+pub fn step(
+    phase: Phase,
+    recording: Recording,
+    availability: Availability,
+    event: Event,
+) -> Option<Step> {
+    STEPS[phase as usize][recording as usize][availability as usize][event as usize]
+}
+
 /// The rule that applies to `event` in `phase` with recording in `recording`, if any.
 #[inline]
 pub fn rule_for(phase: Phase, recording: Recording, event: Event) -> Option<&'static Rule> {
@@ -355,6 +477,35 @@ mod tests {
                             "{a:?} and {b:?} both claim ({p}, {r}, {})",
                             a.event
                         );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn const_enum_lists_follow_discriminant_order() {
+        assert!(Phase::iter().eq(PHASES));
+        assert!(Recording::iter().eq(RECORDINGS));
+        assert!(Availability::iter().eq(AVAILABILITIES));
+    }
+
+    #[test]
+    fn steps_agree_with_the_rules() {
+        for p in Phase::iter() {
+            for r in Recording::iter() {
+                for a in Availability::iter() {
+                    for e in Event::iter() {
+                        let rule = rule_for(p, r, e);
+                        let s = step(p, r, a, e);
+                        assert_eq!(rule.is_some(), s.is_some());
+                        let (Some(rule), Some(s)) = (rule, s) else {
+                            continue;
+                        };
+                        assert_eq!(rule, s.rule());
+                        assert_eq!(s.phase, rule.destination(p, a));
+                        assert_eq!(s.call == CallChange::Clear, rule.terminates());
+                        assert_eq!(s.call == CallChange::Bind, rule.effect == Effect::Bind);
                     }
                 }
             }

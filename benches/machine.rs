@@ -1,0 +1,193 @@
+//! Machine step and engine apply, each against a baseline measured in the same run.
+//!
+//! - `step/table` is `Machine::step` over a realistic call (offer, answer, record,
+//!   hold, consult, conference, end, wrap-up, availability changes, DROPPED);
+//!   `step/match` is the same machine with the table written by hand as a `match`,
+//!   doing the same checks and the same interaction bookkeeping.
+//! - `engine/100k_agents` applies records round-robin over 100,000 agents.
+
+use callstate::{Availability, Engine, Event, Machine, Phase, Record, Recording};
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use std::hint::black_box;
+
+/// One call, every kind of step: 16 events, one offer (which binds an interaction).
+const CALL: &[Event] = &[
+    Event::AgentIdle,
+    Event::AgentAvailable,
+    Event::OfferContact,
+    Event::CustAnswered,
+    Event::RecordingStarted,
+    Event::PauseRecording,
+    Event::ResumeRecording,
+    Event::ContactHeld,
+    Event::ContactUnHeld,
+    Event::ConsultCreated,
+    Event::Consulting,
+    Event::ConsultConferenced,
+    Event::ConsultConferenceEnded,
+    Event::ContactEnded,
+    Event::Acw,
+    Event::ContactWrappedUp,
+];
+
+const INTERACTION: &str = "1191fe75-f6ab-413a-8275-2be7e7669a97";
+
+/// The baseline: the same machine, its table hand-written as a `match`.
+struct HandMachine {
+    interaction: Option<Box<str>>,
+    last_time: Option<i64>,
+    phase: Phase,
+    recording: Recording,
+    availability: Availability,
+}
+
+impl HandMachine {
+    fn new() -> Self {
+        HandMachine {
+            interaction: None,
+            last_time: None,
+            phase: Phase::Ready,
+            recording: Recording::Off,
+            availability: Availability::Ready,
+        }
+    }
+
+    /// Same checks as `Machine::step` (kinds reduced to a bool: accepted or not).
+    fn step(&mut self, event: Event, interaction: Option<&str>, time: Option<i64>) -> bool {
+        use Event as E;
+        use Phase as P;
+        if interaction == Some("") || (event.offers_call() && interaction.is_none()) {
+            return false;
+        }
+        if let (Some(t), Some(last)) = (time, self.last_time) {
+            if t < last {
+                return false;
+            }
+        }
+        let has_call = self.phase.has_call();
+        if let (Some(x), Some(h)) = (interaction, self.interaction.as_deref()) {
+            if x != h && !event.is_availability() {
+                return false;
+            }
+        }
+        let live = self.phase.is_live();
+        let rec = self.recording;
+        let terminate = |m: &mut Self, a: Availability| {
+            m.availability = a;
+            m.phase = a.phase();
+            m.recording = Recording::Off;
+            m.interaction = None;
+        };
+        match (self.phase, event) {
+            (P::Idle | P::Ready, E::AgentAvailable) => {
+                self.phase = P::Ready;
+                self.availability = Availability::Ready;
+            }
+            (P::Idle | P::Ready, E::AgentIdle) => {
+                self.phase = P::Idle;
+                self.availability = Availability::Idle;
+            }
+            (_, E::AgentAvailable) if has_call => self.availability = Availability::Ready,
+            (_, E::AgentIdle) if has_call => self.availability = Availability::Idle,
+            (P::Ready, E::OfferCampaignReserved) => {
+                self.phase = P::Reserved;
+                self.interaction = interaction.map(Box::from);
+            }
+            (P::Ready, E::OfferContact) => {
+                self.phase = P::Offered;
+                self.interaction = interaction.map(Box::from);
+            }
+            (P::Reserved, E::OfferContact) => self.phase = P::Offered,
+            (P::Reserved | P::Offered, E::OfferContactRona) => terminate(self, Availability::Idle),
+            (P::Reserved, E::ContactEnded) => terminate(self, self.availability),
+            (P::Offered, E::CustAnswered) => self.phase = P::Connected,
+            (_, E::RecordingStarted) if live && rec == Recording::Off => {
+                self.recording = Recording::On
+            }
+            (_, E::PauseRecording) if live && rec == Recording::On => {
+                self.recording = Recording::Paused
+            }
+            (_, E::ResumeRecording) if live && rec == Recording::Paused => {
+                self.recording = Recording::On
+            }
+            (P::Connected, E::ContactHeld) => self.phase = P::Hold,
+            (P::Hold, E::ContactUnHeld) => self.phase = P::Connected,
+            (P::Connected | P::Hold, E::ConsultCreated) => self.phase = P::Consulting,
+            (P::Consulting, E::Consulting) => self.phase = P::Consult,
+            (P::Consulting, E::ConsultFailed) => self.phase = P::Hold,
+            (P::Consulting | P::Consult, E::ConsultEnded) => self.phase = P::Hold,
+            (P::Consult, E::ConsultConferenced) => self.phase = P::Conference,
+            (P::Conference, E::ConsultEnded | E::ConsultConferenceEnded) => {
+                self.phase = P::Connected
+            }
+            (P::Offered, E::ContactEnded) => self.phase = P::Ended,
+            (_, E::ContactEnded) if live => self.phase = P::Ended,
+            (P::Ended, E::Acw) => self.phase = P::WrapUp,
+            (P::WrapUp, E::ContactWrappedUp) => terminate(self, self.availability),
+            (_, E::Dropped) if has_call => terminate(self, self.availability),
+            _ => return false,
+        }
+        if time.is_some() {
+            self.last_time = time;
+        }
+        true
+    }
+}
+
+fn step(c: &mut Criterion) {
+    let mut group = c.benchmark_group("step");
+    group.throughput(Throughput::Elements(CALL.len() as u64));
+    group.bench_function("table", |b| {
+        let mut m = Machine::new();
+        let mut t = 0i64;
+        b.iter(|| {
+            for &e in CALL {
+                t += 1;
+                let interaction = e.offers_call().then_some(INTERACTION);
+                let ok = m.step(black_box(e), interaction, Some(t)).is_ok();
+                black_box(ok);
+            }
+        })
+    });
+    group.bench_function("match", |b| {
+        let mut m = HandMachine::new();
+        let mut t = 0i64;
+        b.iter(|| {
+            for &e in CALL {
+                t += 1;
+                let interaction = e.offers_call().then_some(INTERACTION);
+                let ok = m.step(black_box(e), interaction, Some(t));
+                black_box(ok);
+            }
+        })
+    });
+    group.finish();
+}
+
+fn engine(c: &mut Criterion) {
+    const AGENTS: usize = 100_000;
+    let ids: Vec<String> = (0..AGENTS).map(|i| format!("agent-{i:06}")).collect();
+    let calls: Vec<String> = (0..AGENTS).map(|i| format!("call-{i:06}")).collect();
+    let mut group = c.benchmark_group("engine");
+    group.throughput(Throughput::Elements(AGENTS as u64));
+    group.bench_function("100k_agents", |b| {
+        let mut engine = Engine::new();
+        let mut step = 0usize;
+        b.iter(|| {
+            // Every agent takes the next step of the call, round-robin.
+            let event = CALL[step % CALL.len()];
+            step += 1;
+            for (agent, call) in ids.iter().zip(&calls) {
+                let mut r = Record::new(agent, event).at(step as i64);
+                if event.offers_call() {
+                    r = r.interaction(call);
+                }
+                black_box(engine.apply(&r).is_ok());
+            }
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, step, engine);
+criterion_main!(benches);
