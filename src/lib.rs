@@ -41,10 +41,12 @@
 //! | [`machine`] | one agent stepped by the table |
 //! | [`rejection`] | the eight rejection kinds and the typed error |
 //! | [`engine`] | many agents keyed by id, open calls, snapshots |
+//! | [`graph`] | the machine drawn from the table (Mermaid, Graphviz, Markdown) |
 
 #![warn(missing_docs)]
 
 pub mod engine;
+pub mod graph;
 pub mod machine;
 pub mod rejection;
 pub mod table;
