@@ -42,12 +42,14 @@
 //! | [`rejection`] | the eight rejection kinds and the typed error |
 //! | [`engine`] | many agents keyed by id, open calls, snapshots |
 //! | [`graph`] | the machine drawn from the table (Mermaid, Graphviz, Markdown) |
+//! | [`paths`] | shortest test paths to every legal (state, event) pair, as event logs |
 
 #![warn(missing_docs)]
 
 pub mod engine;
 pub mod graph;
 pub mod machine;
+pub mod paths;
 pub mod rejection;
 pub mod table;
 pub mod vocabulary;
