@@ -27,7 +27,7 @@
 //! ```
 
 use crate::table::{Effect, PhaseSet, Rule, Target, TABLE};
-use crate::vocabulary::{Availability, Phase};
+use crate::vocabulary::{Availability, Event, Phase, AGENT_STATE_CHANGE};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use strum::IntoEnumIterator;
@@ -171,6 +171,82 @@ pub fn table_markdown() -> String {
         );
     }
     out
+}
+
+/// The events in words: one Markdown table row per event, E1 … E21, with its
+/// names sorted by where they come from, the phases the table accepts it in, and
+/// what it needs to be applied.
+///
+/// Names are sorted by their shape: `e` and a capital letter is a Webex CC Desktop
+/// SDK name; an alias starting `Agent` or `Contact` is a websocket `data.type`;
+/// anything else is another alias. A `subStatus` that makes a websocket
+/// `AgentStateChange` this event is listed with the websocket names.
+pub fn events_markdown() -> String {
+    let mut out = String::from(
+        "| # | canonical | Desktop SDK | websocket `data.type` | other aliases | accepted in | needs |\n\
+         |---:|---|---|---|---|---|---|\n",
+    );
+    for event in Event::iter() {
+        let names: Vec<&str> = std::iter::once(event.name())
+            .chain(event.aliases())
+            .collect();
+        let aliases = &names[1..];
+        let sdk = names.iter().filter(|n| is_sdk_name(n));
+        let websocket = aliases
+            .iter()
+            .filter(|n| !is_sdk_name(n) && is_websocket_name(n))
+            .map(code);
+        let state_change = names
+            .iter()
+            .filter(|n| Event::from_state_change(n) == Some(event))
+            .map(|n| format!("{} + `subStatus` {}", code(AGENT_STATE_CHANGE), code(n)));
+        let other = aliases
+            .iter()
+            .filter(|n| !is_sdk_name(n) && !is_websocket_name(n));
+        let _ = writeln!(
+            out,
+            "| E{} | {} | {} | {} | {} | {} | {} |",
+            event.number(),
+            code(event),
+            listed(sdk.map(code)),
+            listed(websocket.chain(state_change)),
+            listed(other.map(code)),
+            phases_in_words(accepted_in(event)),
+            needs(event),
+        );
+    }
+    out
+}
+
+fn listed(items: impl Iterator<Item = String>) -> String {
+    items.collect::<Vec<_>>().join(", ")
+}
+
+fn is_sdk_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next() == Some('e') && chars.next().is_some_and(|c| c.is_ascii_uppercase())
+}
+
+fn is_websocket_name(name: &str) -> bool {
+    name.starts_with("Agent") || name.starts_with("Contact")
+}
+
+/// The phases some rule of the table accepts `event` in.
+fn accepted_in(event: Event) -> PhaseSet {
+    TABLE
+        .iter()
+        .filter(|r| r.event == event)
+        .fold(PhaseSet::EMPTY, |set, r| set.union(r.from))
+}
+
+fn needs(event: Event) -> &'static str {
+    if event.offers_call() {
+        "an interaction id"
+    } else if event.needs_call() {
+        "a call"
+    } else {
+        "nothing"
+    }
 }
 
 /// The comment every generated drawing carries.
@@ -429,6 +505,9 @@ fn effects(rule: &Rule) -> Option<String> {
 /// A set of phases as SPEC §3 words it: its phases, with the groups it covers
 /// named as groups ("any call phase", "live").
 fn phases_in_words(set: PhaseSet) -> String {
+    if set == PhaseSet::ALL {
+        return "every phase".to_owned();
+    }
     let (rest, groups) = split(set, |_| Some(()));
     let phases = rest.iter().map(code);
     let groups = groups.into_iter().map(|(g, ())| GROUPS[g].words.to_owned());
@@ -676,6 +755,21 @@ mod tests {
         }
         assert!(!in_string && open.is_empty());
         assert!(dot.starts_with("digraph callstate {\n") && dot.ends_with("}\n"));
+    }
+
+    #[test]
+    fn the_events_in_words_have_a_row_per_event_with_every_name() {
+        let md = events_markdown();
+        let rows: Vec<&str> = md.lines().filter(|l| l.starts_with("| E")).collect();
+        assert_eq!(rows.len(), 21);
+        for (event, row) in Event::iter().zip(&rows) {
+            for name in std::iter::once(event.name()).chain(event.aliases()) {
+                assert!(row.contains(&code(name)), "{row} lacks {name}");
+            }
+        }
+        assert!(rows[0].contains("`AgentStateChange` + `subStatus` `Available` | `Available`, `Ready` | every phase | nothing |"));
+        assert!(rows[20].ends_with("| `AgentOutboundFailed` |  | any call phase | a call |"));
+        assert!(rows[3].contains("| `ready`, `reserved` | an interaction id |"));
     }
 
     #[test]
