@@ -1,6 +1,8 @@
-//! The machine drawn from [`TABLE`]: a Mermaid `stateDiagram-v2`, a Graphviz digraph,
-//! and the table in words (Markdown). Nothing here knows a rule of its own; every
-//! drawing is read off the table, so the pictures cannot drift from the engine.
+//! The machine drawn from [`TABLE`]: a Mermaid `stateDiagram-v2` ([`mermaid`]), a
+//! Graphviz digraph ([`dot`]), and in Markdown the table ([`table_markdown`]) and the
+//! events ([`events_markdown`]) in words, which `docs/` embeds. Nothing here knows a
+//! rule of its own; every drawing is read off the table, so the pictures cannot
+//! drift from the engine.
 //!
 //! How the table becomes a picture:
 //!
