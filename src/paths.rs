@@ -100,7 +100,8 @@ pub fn all() -> Vec<TestPath> {
 
 /// The records of `paths`: agent `path-NNNN` walks path NNNN (counting from 1), a
 /// new interaction id for each call it is offered, times one second apart from
-/// [`START_TIME`].
+/// [`START_TIME`]. Paths from [`all`] replay without a rejection; a path made by
+/// hand is written as it is, legal or not.
 pub fn records(paths: &[TestPath]) -> Vec<PathRecord> {
     let mut records = Vec::new();
     for (index, path) in paths.iter().enumerate() {
@@ -116,8 +117,9 @@ pub fn records(paths: &[TestPath]) -> Vec<PathRecord> {
                 }
                 None => None,
             };
-            let stepped = machine.step(event, interaction.as_deref(), None);
-            debug_assert!(stepped.is_ok(), "a path holds only steps the machine took");
+            // A step the machine rejects (only in a path made by hand) is written
+            // all the same; replay will report it.
+            let _ = machine.step(event, interaction.as_deref(), None);
             let time = START_TIME + TIME_STEP * records.len() as i64;
             records.push(PathRecord {
                 agent: agent.clone(),
