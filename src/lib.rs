@@ -41,15 +41,19 @@
 //! | [`machine`] | one agent stepped by the table |
 //! | [`rejection`] | the eight rejection kinds and the typed error |
 //! | [`engine`] | many agents keyed by id, open calls, snapshots |
+//! | [`graph`] | the machine drawn from the table (Mermaid, Graphviz, Markdown) |
+//! | [`paths`] | shortest test paths to every legal (state, event) pair, as event logs |
 
 #![warn(missing_docs)]
 
 pub mod cli;
 pub mod engine;
+pub mod graph;
 pub mod input;
 pub mod machine;
 pub mod outbound;
 pub mod parallel;
+pub mod paths;
 pub mod records;
 pub mod rejection;
 pub mod replay;

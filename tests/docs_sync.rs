@@ -1,0 +1,286 @@
+//! The docs say what the code does.
+//!
+//! - The generated blocks of `docs/` (the diagram and the table in words in
+//!   `state-machine.md`, the event table in `events.md`) must be exactly what
+//!   `callstate::graph` generates from the table today. To regenerate them:
+//!   `CALLSTATE_BLESS=1 cargo test --test docs_sync`, then commit the result.
+//! - The worked example of `conformance.md` must be what the engine reports.
+
+use callstate::{graph, Engine, Event, EventName, Record, Rejection, RejectionKind};
+use serde_json::{json, Value};
+use std::collections::HashSet;
+use std::path::PathBuf;
+use strum::IntoEnumIterator;
+
+/// A block of a doc, between `<!-- BEGIN GENERATED {name} -->` and
+/// `<!-- END GENERATED {name} -->`, that is generated from the code.
+struct Block {
+    file: &'static str,
+    name: &'static str,
+    content: fn() -> String,
+}
+
+const BLOCKS: &[Block] = &[
+    Block {
+        file: "docs/state-machine.md",
+        name: "DIAGRAM",
+        content: || format!("```mermaid\n{}```\n", graph::mermaid()),
+    },
+    Block {
+        file: "docs/state-machine.md",
+        name: "TABLE",
+        content: graph::table_markdown,
+    },
+    Block {
+        file: "docs/events.md",
+        name: "EVENTS",
+        content: graph::events_markdown,
+    },
+];
+
+const BLESS: &str = "CALLSTATE_BLESS";
+
+fn path(file: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(file)
+}
+
+fn read(file: &str) -> String {
+    std::fs::read_to_string(path(file)).unwrap_or_else(|e| panic!("reading {file}: {e}"))
+}
+
+/// `text` with the block's content replaced by `content`.
+fn splice(text: &str, file: &str, name: &str, content: &str) -> String {
+    let begin = format!("<!-- BEGIN GENERATED {name} -->\n");
+    let end = format!("<!-- END GENERATED {name} -->");
+    let start = text
+        .find(&begin)
+        .unwrap_or_else(|| panic!("{file} has no line `{}`", begin.trim_end()))
+        + begin.len();
+    let stop = text[start..]
+        .find(&end)
+        .unwrap_or_else(|| panic!("{file} has no line `{end}` after its BEGIN"))
+        + start;
+    format!("{}{content}{}", &text[..start], &text[stop..])
+}
+
+fn first_difference(committed: &str, generated: &str) -> String {
+    let mut committed_lines = committed.lines();
+    let mut generated_lines = generated.lines();
+    for number in 1.. {
+        match (committed_lines.next(), generated_lines.next()) {
+            (None, None) => break,
+            (a, b) if a == b => continue,
+            (a, b) => {
+                return format!(
+                    "first difference at line {number}:\n  committed: {}\n  generated: {}",
+                    a.unwrap_or("(end of file)"),
+                    b.unwrap_or("(end of file)")
+                )
+            }
+        }
+    }
+    "the files differ in line endings".to_owned()
+}
+
+#[test]
+fn generated_blocks_match_the_table() {
+    let mut files: Vec<&str> = BLOCKS.iter().map(|b| b.file).collect();
+    files.dedup();
+    let mut stale = Vec::new();
+    for file in files {
+        let committed = read(file);
+        let generated = BLOCKS
+            .iter()
+            .filter(|b| b.file == file)
+            .fold(committed.clone(), |text, b| {
+                splice(&text, file, b.name, &(b.content)())
+            });
+        if committed == generated {
+            continue;
+        }
+        if std::env::var(BLESS).as_deref() == Ok("1") {
+            std::fs::write(path(file), &generated)
+                .unwrap_or_else(|e| panic!("writing {file}: {e}"));
+            continue;
+        }
+        stale.push(format!(
+            "{file}: {}",
+            first_difference(&committed, &generated)
+        ));
+    }
+    assert!(
+        stale.is_empty(),
+        "the docs are out of date with the transition table (src/table.rs):\n{}\n\n\
+         Regenerate them with\n    {BLESS}=1 cargo test --test docs_sync\n\
+         and commit the result.",
+        stale.join("\n")
+    );
+}
+
+#[test]
+fn every_event_is_explained_in_events_md() {
+    let doc = read("docs/events.md");
+    for event in Event::iter() {
+        let row = format!("| E{} | `{}` |", event.number(), event.name());
+        // Once in the generated table, once in the hand-written meanings.
+        assert_eq!(doc.matches(&row).count(), 2, "docs/events.md: {row}");
+    }
+}
+
+#[test]
+fn splice_replaces_only_the_block() {
+    let text = "a\n<!-- BEGIN GENERATED X -->\nold\n<!-- END GENERATED X -->\nb\n";
+    assert_eq!(
+        splice(text, "f", "X", "new\n"),
+        "a\n<!-- BEGIN GENERATED X -->\nnew\n<!-- END GENERATED X -->\nb\n"
+    );
+}
+
+/// The fenced block between `<!-- BEGIN EXAMPLE {name} -->` and its END.
+fn example(text: &str, name: &str) -> Vec<String> {
+    let begin = format!("<!-- BEGIN EXAMPLE {name} -->");
+    let end = format!("<!-- END EXAMPLE {name} -->");
+    let start = text.find(&begin).expect("the BEGIN marker") + begin.len();
+    let stop = text[start..].find(&end).expect("the END marker") + start;
+    let block = &text[start..stop];
+    let body: Vec<&str> = block.trim().lines().collect();
+    assert!(body.first().is_some_and(|l| l.starts_with("```")) && body.last() == Some(&"```"));
+    body[1..body.len() - 1]
+        .iter()
+        .map(|l| l.to_string())
+        .collect()
+}
+
+/// What replay must read from one native line (SPEC §5.1), or why it cannot.
+enum Parsed {
+    Blank,
+    Malformed {
+        agent: Option<String>,
+        event: Option<String>,
+    },
+    Native {
+        agent: String,
+        interaction: Option<String>,
+        event: String,
+        time: Option<i64>,
+    },
+}
+
+/// A test-only reading of the native shape, enough for the worked example.
+fn parse_native(line: &str) -> Parsed {
+    if line.trim().is_empty() {
+        return Parsed::Blank;
+    }
+    let malformed = |agent: Option<&str>, event: Option<&str>| Parsed::Malformed {
+        agent: agent.map(str::to_owned),
+        event: event.map(str::to_owned),
+    };
+    let Ok(Value::Object(object)) = serde_json::from_str::<Value>(line) else {
+        return malformed(None, None);
+    };
+    // `null` counts as absent (SPEC §5).
+    let field = |key: &str| object.get(key).filter(|v| !v.is_null());
+    let id = |key: &str| field(key).and_then(Value::as_str).filter(|s| !s.is_empty());
+    let event = field("event").and_then(Value::as_str);
+    let (Some(agent), Some(event)) = (id("agent"), event) else {
+        return malformed(id("agent"), event);
+    };
+    let interaction = id("interaction");
+    let bad_interaction = field("interaction").is_some() && interaction.is_none();
+    let time = field("time").map(Value::as_i64);
+    if bad_interaction || time == Some(None) {
+        return malformed(Some(agent), Some(event));
+    }
+    Parsed::Native {
+        agent: agent.to_owned(),
+        interaction: interaction.map(str::to_owned),
+        event: event.to_owned(),
+        time: time.flatten(),
+    }
+}
+
+fn report_line(line: usize, r: &Rejection) -> Value {
+    json!({
+        "line": line,
+        "kind": r.kind().name(),
+        "agent": r.agent,
+        "interaction": r.interaction,
+        "event": r.event,
+        "state": r.state,
+    })
+}
+
+/// The `--json` report of `lines`, `message` left out.
+fn replay(lines: &[String]) -> Vec<Value> {
+    let mut engine = Engine::new();
+    let mut report = Vec::new();
+    let (mut records, mut accepted, mut rejected, mut unknown, mut malformed) = (0, 0, 0, 0, 0);
+    let mut agents = HashSet::new();
+    let mut interactions = HashSet::new();
+    for (index, line) in lines.iter().enumerate() {
+        let number = index + 1;
+        let (agent, interaction, event, time) = match parse_native(line) {
+            Parsed::Blank => continue,
+            Parsed::Malformed { agent, event } => {
+                records += 1;
+                malformed += 1;
+                let name = event.as_deref().map(|e| EventName::resolve(e).as_str());
+                report.push(json!({"line": number, "kind": "malformed", "agent": agent,
+                    "interaction": null, "event": name, "state": null}));
+                continue;
+            }
+            Parsed::Native {
+                agent,
+                interaction,
+                event,
+                time,
+            } => (agent, interaction, event, time),
+        };
+        records += 1;
+        let mut record = Record::new(&agent, EventName::resolve(&event));
+        record.interaction = interaction.as_deref();
+        record.time = time;
+        match engine.apply(&record) {
+            Ok(_) => {
+                accepted += 1;
+                interactions.extend(interaction.clone());
+                agents.insert(agent);
+            }
+            Err(r) => {
+                match r.kind() {
+                    RejectionKind::Malformed => malformed += 1,
+                    RejectionKind::UnknownEvent => unknown += 1,
+                    _ => rejected += 1,
+                }
+                if r.kind() != RejectionKind::Malformed {
+                    agents.insert(agent);
+                }
+                report.push(report_line(number, &r));
+            }
+        }
+    }
+    report.push(json!({"summary": {
+        "records": records, "accepted": accepted, "rejected": rejected, "unknown": unknown,
+        "malformed": malformed, "agents": agents.len(), "interactions": interactions.len(),
+        "open_calls": engine.open_calls(),
+    }}));
+    report
+}
+
+#[test]
+fn the_worked_example_is_what_the_engine_reports() {
+    let doc = read("docs/conformance.md");
+    let input = example(&doc, "INPUT");
+    let expected: Vec<Value> = example(&doc, "REPORT")
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
+        .collect();
+    let actual = replay(&input);
+    let shown: Vec<String> = actual.iter().map(Value::to_string).collect();
+    assert_eq!(
+        actual,
+        expected,
+        "docs/conformance.md's example report should read:\n{}",
+        shown.join("\n")
+    );
+}
