@@ -47,6 +47,7 @@
 pub mod engine;
 pub mod machine;
 pub mod rejection;
+pub mod simulate;
 pub mod table;
 pub mod vocabulary;
 
