@@ -43,6 +43,13 @@
 //! | [`engine`] | many agents keyed by id, open calls, snapshots |
 //! | [`graph`] | the machine drawn from the table (Mermaid, Graphviz, Markdown) |
 //! | [`paths`] | shortest test paths to every legal (state, event) pair, as event logs |
+//! | [`records`] | the three input shapes of a log line, read with borrowing parsers |
+//! | [`input`] | files, stdin and gzip, line by line in bounded memory |
+//! | [`replay`] | a log through the engine, and the conformance report |
+//! | [`parallel`] | replay with parsing spread over threads, applied in order |
+//! | [`outbound`] | the `OutboundCallStateChange` event of an accepted transition |
+//! | [`simulate`] | realistic interleaved logs for load tests and benchmarks |
+//! | [`cli`] | the `callstate` command line |
 
 #![warn(missing_docs)]
 
@@ -57,6 +64,7 @@ pub mod paths;
 pub mod records;
 pub mod rejection;
 pub mod replay;
+pub mod simulate;
 pub mod table;
 pub mod vocabulary;
 
