@@ -3,10 +3,13 @@
 //! Exit codes, for every subcommand: 0 when every record was accepted, 1 when any
 //! was rejected, unknown or malformed, 2 on a usage or I/O error.
 
+use crate::graph::{self, GraphFormat};
 use crate::input::{InputError, LineReader, Source, DEFAULT_MAX_LINE};
 use crate::outbound::{Carried, OutboundCallStateChange};
 use crate::parallel;
+use crate::paths;
 use crate::replay::{self, HumanReport, Replay, Summary, Verdict};
+use crate::simulate;
 use crate::vocabulary::Availability;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::{self, BufWriter, IsTerminal, Write};
@@ -54,6 +57,69 @@ enum Command {
         Example:\n  callstate emit tests/fixtures/clean.jsonl > events.jsonl"
     )]
     Emit(EmitArgs),
+    /// Print test paths that cover every legal transition of the table.
+    #[command(
+        after_help = "Each path is the shortest way from a fresh agent in `ready` to one legal \
+        (phase, recording, availability, event) pair, then that event. One agent per path; the \
+        whole log replays with zero rejections.\n\n\
+        Examples:\n  callstate paths > paths.jsonl && callstate replay paths.jsonl\n  \
+        callstate paths --format json | jq '.paths[0]'"
+    )]
+    Paths(PathsArgs),
+    /// Draw the state machine from the transition table.
+    #[command(
+        after_help = "Examples:\n  callstate graph --format mermaid > machine.mmd\n  \
+        callstate graph --format dot | dot -Tsvg > machine.svg"
+    )]
+    Graph(GraphArgs),
+    /// Write a realistic interleaved event log (deterministic for a seed).
+    #[command(after_help = "Examples:\n  \
+        callstate simulate --agents 10000 --records 2000000 --seed 7 --format mixed > load.jsonl\n  \
+        callstate simulate --agents 50 --records 20000 --faults 0.02 | callstate replay")]
+    Simulate(SimulateArgs),
+}
+
+#[derive(Args, Debug)]
+struct PathsArgs {
+    /// `jsonl`: native records to replay; `json`: each path with the transition it targets.
+    #[arg(long, value_enum, default_value_t = PathsFormat::Jsonl)]
+    format: PathsFormat,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum PathsFormat {
+    Jsonl,
+    Json,
+}
+
+#[derive(Args, Debug)]
+struct GraphArgs {
+    /// The diagram language.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
+    format: GraphFormat,
+}
+
+#[derive(Args, Debug)]
+struct SimulateArgs {
+    /// Agents taking calls.
+    #[arg(long, default_value_t = 100)]
+    agents: usize,
+    /// Lines to write.
+    #[arg(long, default_value_t = 10_000)]
+    records: u64,
+    /// Seed: the same seed and options give the same bytes.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Share of records that carry a fault (0.0 – 1.0): missing, duplicated and
+    /// reordered events, foreign interactions, unknown names, malformed and blank lines.
+    #[arg(long, default_value_t = 0.0)]
+    faults: f64,
+    /// Record shape: native, envelope (the seed's), websocket, or mixed per line.
+    #[arg(long, value_enum, default_value_t = simulate::Format::Native)]
+    format: simulate::Format,
+    /// Where agents start (replay such a log with the same --initial).
+    #[arg(long, value_enum, default_value_t = Initial::Ready)]
+    initial: Initial,
 }
 
 /// Inputs and the options every log-reading subcommand shares.
@@ -135,6 +201,9 @@ where
     let result = match cli.command {
         Command::Replay(args) => replay_command(&args),
         Command::Emit(args) => emit_command(&args),
+        Command::Paths(args) => paths_command(&args),
+        Command::Graph(args) => graph_command(&args),
+        Command::Simulate(args) => simulate_command(&args),
     };
     match result {
         Ok(code) => code,
@@ -299,6 +368,44 @@ fn emit_command(args: &EmitArgs) -> io::Result<i32> {
         input.allow_unknown,
         error.as_ref(),
     ))
+}
+
+fn paths_command(args: &PathsArgs) -> io::Result<i32> {
+    let all = paths::all();
+    let mut out = BufWriter::new(io::stdout().lock());
+    match args.format {
+        PathsFormat::Jsonl => paths::write_jsonl(&all, &mut out)?,
+        PathsFormat::Json => paths::write_json(&all, &mut out)?,
+    }
+    out.flush()?;
+    Ok(EXIT_OK)
+}
+
+fn graph_command(args: &GraphArgs) -> io::Result<i32> {
+    let mut out = io::stdout().lock();
+    out.write_all(graph::render(args.format).as_bytes())?;
+    out.flush()?;
+    Ok(EXIT_OK)
+}
+
+fn simulate_command(args: &SimulateArgs) -> io::Result<i32> {
+    let config = simulate::Config {
+        agents: args.agents,
+        records: args.records,
+        seed: args.seed,
+        faults: args.faults,
+        format: args.format,
+        initial: args.initial.into(),
+    };
+    if let Err(e) = config.validate() {
+        eprintln!("callstate: {e}\nhint: see callstate simulate --help");
+        return Ok(EXIT_ERROR);
+    }
+    let summary = simulate::write(&config, &mut io::stdout().lock())?;
+    if io::stderr().is_terminal() {
+        eprintln!("callstate: wrote {summary}");
+    }
+    Ok(EXIT_OK)
 }
 
 /// A progress spinner on stderr, drawn only when asked for.

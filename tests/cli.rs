@@ -404,3 +404,99 @@ fn seed_sample_compacted_replays_after_an_offer() {
         seed["message"]["call"]["ResponseActual"]
     );
 }
+
+#[test]
+fn paths_replay_clean_and_cover_the_table() {
+    let out = run(&["paths"], None);
+    assert_eq!(out.status.code(), Some(0));
+    let (report, code) = replay_json(&out.stdout);
+    assert_eq!(code, 0, "{:?}", &report[..report.len().min(3)]);
+    let s = summary(&report);
+    assert_eq!(
+        s["agents"],
+        callstate::paths::all().len() as u64,
+        "one agent per path"
+    );
+    let json = run(&["paths", "--format", "json"], None);
+    let doc: Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(
+        doc["paths"].as_array().unwrap().len(),
+        callstate::paths::all().len()
+    );
+}
+
+#[test]
+fn graph_prints_the_diagram_the_docs_embed() {
+    let out = run(&["graph", "--format", "mermaid"], None);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        callstate::graph::mermaid()
+    );
+    let out = run(&["graph", "--format", "dot"], None);
+    assert!(String::from_utf8(out.stdout)
+        .unwrap()
+        .starts_with("digraph"));
+    assert_eq!(
+        run(&["graph", "--format", "svg"], None).status.code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn simulate_is_deterministic_and_jobs_agree_on_faulty_logs() {
+    for format in ["native", "envelope", "websocket", "mixed"] {
+        let args = [
+            "simulate",
+            "--agents",
+            "40",
+            "--records",
+            "6000",
+            "--seed",
+            "11",
+            "--faults",
+            "0.05",
+            "--format",
+            format,
+        ];
+        let log = run(&args, None);
+        assert_eq!(log.status.code(), Some(0));
+        assert_eq!(
+            log.stdout,
+            run(&args, None).stdout,
+            "{format}: same seed, same bytes"
+        );
+        let one = run(&["replay", "--json", "-j", "1"], Some(&log.stdout));
+        let two = run(&["replay", "--json", "-j", "2"], Some(&log.stdout));
+        let five = run(&["replay", "--json", "-j", "5"], Some(&log.stdout));
+        assert_eq!(one.status.code(), Some(1), "{format}: faults are found");
+        assert!(
+            one.stdout == two.stdout && one.stdout == five.stdout,
+            "{format}: -j differs"
+        );
+        summary(&json_lines(&one.stdout));
+    }
+    let clean = run(
+        &[
+            "simulate",
+            "--agents",
+            "30",
+            "--records",
+            "5000",
+            "--format",
+            "mixed",
+        ],
+        None,
+    );
+    let (report, code) = replay_json(&clean.stdout);
+    assert_eq!(
+        code,
+        0,
+        "a log without faults replays clean: {:?}",
+        report.first()
+    );
+    assert_eq!(
+        run(&["simulate", "--agents", "0"], None).status.code(),
+        Some(2)
+    );
+}
