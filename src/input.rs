@@ -121,11 +121,15 @@ pub enum Line<'a> {
     TooLong(u64),
 }
 
-/// Lines from a [`BufRead`], through one reused buffer.
+/// Lines from a [`BufRead`]: borrowed from the reader's own buffer when a line lies
+/// whole inside it, else assembled in one reused buffer.
 pub struct LineReader<R> {
     inner: R,
     buf: Vec<u8>,
     max: usize,
+    /// Bytes of the reader's buffer handed out as the last line, consumed on the
+    /// next call (the line borrows them until then).
+    pending: usize,
 }
 
 impl<R: BufRead> LineReader<R> {
@@ -135,12 +139,30 @@ impl<R: BufRead> LineReader<R> {
             inner,
             buf: Vec::new(),
             max,
+            pending: 0,
         }
     }
 
     /// The next line, or `None` at the end of the input. A last line without a
     /// final `\n` is a line.
     pub fn next_line(&mut self) -> io::Result<Option<Line<'_>>> {
+        self.inner.consume(std::mem::take(&mut self.pending));
+        let whole = match self.inner.fill_buf() {
+            Ok(chunk) => memchr::memchr(b'\n', chunk).filter(|&i| i <= self.max),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => None,
+            Err(e) => return Err(e),
+        };
+        if let Some(end) = whole {
+            self.pending = end + 1;
+            // The same buffer fill_buf just returned: no read happens here.
+            let chunk = self.inner.fill_buf()?;
+            return Ok(Some(Line::Text(strip_cr(&chunk[..end]))));
+        }
+        self.assemble()
+    }
+
+    /// A line that is not whole in the reader's buffer, copied piece by piece.
+    fn assemble(&mut self) -> io::Result<Option<Line<'_>>> {
         self.buf.clear();
         let mut skipped: u64 = 0;
         let mut seen_any = false;
@@ -175,11 +197,12 @@ impl<R: BufRead> LineReader<R> {
         if skipped > 0 {
             return Ok(Some(Line::TooLong(skipped)));
         }
-        if self.buf.last() == Some(&b'\r') {
-            self.buf.pop();
-        }
-        Ok(Some(Line::Text(&self.buf)))
+        Ok(Some(Line::Text(strip_cr(&self.buf))))
     }
+}
+
+fn strip_cr(line: &[u8]) -> &[u8] {
+    line.strip_suffix(b"\r").unwrap_or(line)
 }
 
 #[cfg(test)]
@@ -211,6 +234,21 @@ mod tests {
         );
         assert!(lines(b"", 100).is_empty());
         assert_eq!(lines(b"x\n", 100), [Ok("x".into())]);
+    }
+
+    #[test]
+    fn lines_across_buffer_refills_are_whole() {
+        let text: String = (0..200)
+            .map(|i| format!("line {i} {}\n", "x".repeat(i % 37)))
+            .collect();
+        for cap in [1, 3, 16, 64, 1 << 20] {
+            let mut r = LineReader::new(BufReader::with_capacity(cap, text.as_bytes()), 1000);
+            let mut got = Vec::new();
+            while let Some(Line::Text(t)) = r.next_line().unwrap() {
+                got.push(String::from_utf8(t.to_vec()).unwrap());
+            }
+            assert_eq!(got, text.lines().collect::<Vec<_>>(), "capacity {cap}");
+        }
     }
 
     #[test]

@@ -1,0 +1,99 @@
+//! Record parsing and end-to-end replay, each against a baseline in the same run.
+//!
+//! - `parse/<shape>`: `records::parse` + `record()` on one line of each shape, against
+//!   `serde_json::from_slice::<Value>` of the same line.
+//! - `replay/*`: a 200,000-record mixed log (simulated, seed 1, 1% faults) held in
+//!   memory: single-threaded `Replay::feed`, the parallel pipeline with 2 parser
+//!   threads, and the baseline, a bare pass that parses every line into a
+//!   `serde_json::Value`. Throughput is reported in bytes; records/s is
+//!   200,000 / time.
+
+use callstate::input::{Line, Source};
+use callstate::replay::Replay;
+use callstate::{parallel, records, simulate};
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use std::hint::black_box;
+
+const SEED: &str = include_str!("../tests/fixtures/seed-sample-outbound-call.json");
+const NATIVE: &str = r#"{"agent":"agent-0026-c","interaction":"int-000001","event":"CustAnswered","time":1718965777098}"#;
+const WEBSOCKET: &str = r#"{"data":{"agentId":"agent-0026-c","eventType":"RoutingMessage","type":"AgentContactAssigned","interactionId":"int-000001","eventTime":1718965776875},"orgId":"org-1","trackingId":"t-277022927","type":"RoutingMessage"}"#;
+
+fn parse(c: &mut Criterion) {
+    let envelope =
+        serde_json::to_string(&serde_json::from_str::<serde_json::Value>(SEED).unwrap()).unwrap();
+    let mut group = c.benchmark_group("parse");
+    for (shape, line) in [
+        ("native", NATIVE),
+        ("websocket", WEBSOCKET),
+        ("envelope", envelope.as_str()),
+    ] {
+        group.throughput(Throughput::Bytes(line.len() as u64));
+        group.bench_function(format!("{shape}/callstate"), |b| {
+            b.iter(|| {
+                let wire = records::parse(black_box(line.as_bytes())).unwrap();
+                black_box(wire.record().is_ok());
+            })
+        });
+        group.bench_function(format!("{shape}/serde_json_value"), |b| {
+            b.iter(|| {
+                black_box(serde_json::from_slice::<serde_json::Value>(line.as_bytes()).is_ok())
+            })
+        });
+    }
+    group.finish();
+}
+
+fn mixed_log() -> Vec<u8> {
+    let config = simulate::Config {
+        agents: 1000,
+        records: 200_000,
+        seed: 1,
+        faults: 0.01,
+        format: simulate::Format::Mixed,
+        ..simulate::Config::default()
+    };
+    let mut log = Vec::new();
+    simulate::write(&config, &mut log).unwrap();
+    log
+}
+
+fn replay(c: &mut Criterion) {
+    let log = mixed_log();
+    let mut group = c.benchmark_group("replay");
+    group.sample_size(10);
+    group.throughput(Throughput::Bytes(log.len() as u64));
+    group.bench_function("single_thread", |b| {
+        b.iter(|| {
+            let mut replay = Replay::default();
+            for line in log.split(|&b| b == b'\n') {
+                black_box(replay.feed(Line::Text(line)));
+            }
+            black_box(replay.summary())
+        })
+    });
+    group.bench_function("jobs_2", |b| {
+        b.iter(|| {
+            let mut replay = Replay::default();
+            let source = Source::from_reader("bench", std::io::Cursor::new(log.clone())).unwrap();
+            parallel::replay(vec![source], usize::MAX, 2, &mut replay, |_, v| {
+                black_box(v);
+                Ok(())
+            })
+            .unwrap();
+            black_box(replay.summary())
+        })
+    });
+    group.bench_function("baseline_serde_json_value", |b| {
+        b.iter(|| {
+            let mut ok = 0usize;
+            for line in log.split(|&b| b == b'\n') {
+                ok += usize::from(serde_json::from_slice::<serde_json::Value>(line).is_ok());
+            }
+            black_box(ok)
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, parse, replay);
+criterion_main!(benches);
