@@ -290,22 +290,16 @@ pub enum StateError {
     /// An empty interaction id.
     #[error("the interaction id is empty")]
     EmptyInteraction,
-    /// A no-call phase other than the availability: every transition into a no-call
-    /// phase makes the two agree.
-    #[error("phase {phase} with no call disagrees with availability {availability}")]
-    Availability {
-        /// The phase.
-        phase: Phase,
-        /// The availability.
-        availability: Availability,
-    },
-    /// A recording state the phase cannot have.
-    #[error("recording cannot be {recording} in phase {phase}")]
-    Recording {
+    /// A state no sequence of events leads to (recording on before the customer
+    /// answered, a no-call phase other than the availability, …).
+    #[error("no sequence of events leads to phase {phase} with recording {recording} and availability {availability}")]
+    Unreachable {
         /// The phase.
         phase: Phase,
         /// The recording state.
         recording: Recording,
+        /// The availability.
+        availability: Availability,
     },
 }
 
@@ -322,16 +316,11 @@ impl TryFrom<AgentState> for Machine {
         if s.interaction.as_deref() == Some("") {
             return Err(StateError::EmptyInteraction);
         }
-        if !s.phase.has_call() && s.phase != s.availability.phase() {
-            return Err(StateError::Availability {
-                phase: s.phase,
-                availability: s.availability,
-            });
-        }
-        if !table::recordings_possible(s.phase).contains(&s.recording) {
-            return Err(StateError::Recording {
+        if !table::is_reachable(s.phase, s.recording, s.availability) {
+            return Err(StateError::Unreachable {
                 phase: s.phase,
                 recording: s.recording,
+                availability: s.availability,
             });
         }
         Ok(Machine {

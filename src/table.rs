@@ -212,7 +212,7 @@ pub const TABLE: &[Rule] = &[
     on(set(&[P::Reserved]), E::OfferContact, P::Offered).note("preview accepted"),
     end(set(&[P::Reserved, P::Offered]), E::OfferContactRona)
         .then(AVAIL_IDLE)
-        .note("ring on no answer: terminates, the agent goes idle"),
+        .note("redirection on no answer: terminates, the agent goes idle"),
     end(set(&[P::Reserved]), E::ContactEnded)
         .note("preview contact ended: terminal cleanup, no wrap-up"),
     on(set(&[P::Offered]), E::CustAnswered, P::Connected).note("the customer answered"),
@@ -449,13 +449,42 @@ pub fn allowed_in_phase(phase: Phase) -> EventSet {
         .collect()
 }
 
-/// The recording states an agent can be in while in `phase`: `off` only outside the
-/// live phases and before the customer answers, any after.
-pub fn recordings_possible(phase: Phase) -> &'static [Recording] {
-    match phase {
-        Phase::Idle | Phase::Ready | Phase::Reserved | Phase::Offered => &[Recording::Off],
-        _ => &[Recording::Off, Recording::On, Recording::Paused],
-    }
+type Reachable = [[[bool; Availability::COUNT]; Recording::COUNT]; Phase::COUNT];
+
+/// Every state some sequence of accepted events leads a new agent to (starting
+/// `ready` or `idle`): a breadth-first walk over the table's cells, done once.
+fn reachable_states() -> &'static Reachable {
+    static REACHABLE: std::sync::OnceLock<Reachable> = std::sync::OnceLock::new();
+    REACHABLE.get_or_init(|| {
+        let mut seen = [[[false; Availability::COUNT]; Recording::COUNT]; Phase::COUNT];
+        let mut queue: Vec<(Phase, Recording, Availability)> = Availability::iter()
+            .map(|a| (a.phase(), Recording::Off, a))
+            .collect();
+        while let Some((p, r, a)) = queue.pop() {
+            let cell = &mut seen[p as usize][r as usize][a as usize];
+            if std::mem::replace(cell, true) {
+                continue;
+            }
+            queue.extend(
+                Event::iter()
+                    .filter_map(|e| step(p, r, a, e))
+                    .map(|s| (s.phase, s.recording, s.availability)),
+            );
+        }
+        seen
+    })
+}
+
+/// Can an agent be in this state? (With no call the phase is the availability's;
+/// recording is only ever `on` or `paused` from the live phases to wrap-up.)
+pub fn is_reachable(phase: Phase, recording: Recording, availability: Availability) -> bool {
+    reachable_states()[phase as usize][recording as usize][availability as usize]
+}
+
+/// The recording states an agent can be in while in `phase`, derived from the
+/// table: `off` only before the customer answers and with no call, any after.
+pub fn recordings_possible(phase: Phase) -> impl Iterator<Item = Recording> {
+    Recording::iter().filter(move |&r| Availability::iter().any(|a| is_reachable(phase, r, a)))
 }
 
 #[cfg(test)]
@@ -556,13 +585,17 @@ mod tests {
         let phases: BTreeSet<Phase> = seen.iter().map(|s| s.0).collect();
         assert_eq!(phases.len(), Phase::COUNT, "reached only {phases:?}");
         for p in Phase::iter() {
-            for r in recordings_possible(p) {
-                assert!(
-                    seen.iter().any(|s| s.0 == p && s.1 == *r),
-                    "({p}, {r}) unreachable"
-                );
+            for r in Recording::iter() {
+                for a in Availability::iter() {
+                    assert_eq!(
+                        seen.contains(&(p, r, a)),
+                        is_reachable(p, r, a),
+                        "({p}, {r}, {a})"
+                    );
+                }
             }
         }
+        assert_eq!(seen.len(), 48);
     }
 
     #[test]

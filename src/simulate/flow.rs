@@ -190,7 +190,7 @@ mod tests {
     fn every_allowed_event_has_a_weight_and_a_delay() {
         for phase in Phase::iter() {
             for recording in table::recordings_possible(phase) {
-                for event in table::allowed(phase, *recording).iter() {
+                for event in table::allowed(phase, recording).iter() {
                     assert!(weight(phase, event) >= 1, "{phase} {event}");
                     let (lo, hi) = delay(phase, event);
                     assert!(0 < lo && lo <= hi, "{phase} {event}");
@@ -221,9 +221,9 @@ mod tests {
         let mut rng = Rng::new(5);
         for phase in Phase::iter() {
             for recording in table::recordings_possible(phase) {
-                let allowed = table::allowed(phase, *recording);
+                let allowed = table::allowed(phase, recording);
                 for _ in 0..200 {
-                    assert!(allowed.contains(choose(&mut rng, phase, *recording)));
+                    assert!(allowed.contains(choose(&mut rng, phase, recording)));
                 }
             }
         }
