@@ -52,6 +52,8 @@ pub mod outbound;
 pub mod records;
 pub mod rejection;
 pub mod replay;
+#[cfg(feature = "proptest")]
+pub mod strategies;
 pub mod table;
 pub mod vocabulary;
 
