@@ -49,6 +49,7 @@
 //! | [`parallel`] | replay with parsing spread over threads, applied in order |
 //! | [`outbound`] | the `OutboundCallStateChange` event of an accepted transition |
 //! | [`simulate`] | realistic interleaved logs for load tests and benchmarks |
+//! | `strategies` | proptest strategies for users' property tests (feature `proptest`) |
 //! | [`cli`] | the `callstate` command line |
 
 #![warn(missing_docs)]
@@ -65,6 +66,8 @@ pub mod records;
 pub mod rejection;
 pub mod replay;
 pub mod simulate;
+#[cfg(feature = "proptest")]
+pub mod strategies;
 pub mod table;
 pub mod vocabulary;
 
