@@ -826,7 +826,7 @@ impl Walker {
                 4..=6 => self.interaction.clone(),
                 _ => Some(self.foreign_id()),
             }
-        } else if d.id % 2 == 0 {
+        } else if d.id.is_multiple_of(2) {
             None
         } else {
             self.interaction.clone()
