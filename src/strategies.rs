@@ -879,7 +879,7 @@ impl Walker {
                 (Some(held), 0) => Some(held.clone()),
                 _ => Some(self.foreign_id()),
             }
-        } else if d.id % 2 == 0 {
+        } else if d.id.is_multiple_of(2) {
             None
         } else {
             self.interaction.clone()
@@ -947,7 +947,7 @@ impl Walker {
             Fault::EmptyAgent => OwnedRecord {
                 agent: String::new(),
                 interaction: Some(self.foreign_id()),
-                event: if d.id % 2 == 0 {
+                event: if d.id.is_multiple_of(2) {
                     spell(any_event_at(d.pick), d.spelling)
                 } else {
                     f.unknown.clone()
@@ -957,7 +957,7 @@ impl Walker {
             Fault::EmptyInteraction => OwnedRecord {
                 agent: self.agent.clone(),
                 interaction: Some(String::new()),
-                event: if d.id % 2 == 0 {
+                event: if d.id.is_multiple_of(2) {
                     spell(any_event_at(d.pick), d.spelling)
                 } else {
                     f.unknown.clone()
