@@ -965,7 +965,7 @@ impl Walker {
                 time: self.fault_time(f),
             },
             Fault::OfferWithoutInteraction => {
-                let event = if d.pick % 2 == 0 {
+                let event = if d.pick.is_multiple_of(2) {
                     Event::OfferContact
                 } else {
                     Event::OfferCampaignReserved
