@@ -6,20 +6,11 @@
 //! the rejection kinds of SPEC §4 in their order of precedence.
 
 use crate::rejection::{Malformed, Reason, Rejection};
-use crate::table::{self, CallChange, Effect, Rule, Step};
+use crate::table::{self, CallChange, Effect, Rule, StateIndex, Step};
 use crate::vocabulary::{Availability, Event, EventSet, Phase, Recording};
 use serde::{Deserialize, Serialize};
 
-/// The three parts of an agent's state that the table speaks of.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct Status {
-    /// Where the call stands.
-    pub phase: Phase,
-    /// Whether the call is being recorded.
-    pub recording: Recording,
-    /// Where the agent returns when the call terminates.
-    pub availability: Availability,
-}
+pub use crate::table::Status;
 
 /// An accepted event: what it changed. Self-transitions are transitions too.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,9 +61,7 @@ pub struct Machine {
     interaction: Option<Box<str>>,
     last_time: i64,
     has_time: bool,
-    phase: Phase,
-    recording: Recording,
-    availability: Availability,
+    state: StateIndex,
 }
 
 impl Default for Machine {
@@ -93,34 +82,32 @@ impl Machine {
             interaction: None,
             last_time: 0,
             has_time: false,
-            phase: availability.phase(),
-            recording: Recording::Off,
-            availability,
+            state: StateIndex::of(Status {
+                phase: availability.phase(),
+                recording: Recording::Off,
+                availability,
+            }),
         }
     }
 
     /// The current phase.
     pub fn phase(&self) -> Phase {
-        self.phase
+        self.status().phase
     }
 
     /// The current recording state.
     pub fn recording(&self) -> Recording {
-        self.recording
+        self.status().recording
     }
 
     /// Where the agent returns when its call terminates.
     pub fn availability(&self) -> Availability {
-        self.availability
+        self.status().availability
     }
 
     /// Phase, recording and availability together.
     pub fn status(&self) -> Status {
-        Status {
-            phase: self.phase,
-            recording: self.recording,
-            availability: self.availability,
-        }
+        self.state.status()
     }
 
     /// The interaction id of the call the agent holds.
@@ -135,18 +122,19 @@ impl Machine {
 
     /// Does the agent hold a call?
     pub fn has_call(&self) -> bool {
-        self.phase.has_call()
+        self.state.has_call()
     }
 
     /// Does the table allow `event` in the current state? (Interaction and time
     /// are not considered: see [`Machine::step`] for the full check.)
     pub fn can(&self, event: Event) -> bool {
-        table::rule_for(self.phase, self.recording, event).is_some()
+        table::step_at(self.state, event).is_some()
     }
 
     /// The events the table allows in the current state.
     pub fn allowed(&self) -> EventSet {
-        table::allowed(self.phase, self.recording)
+        let s = self.status();
+        table::allowed(s.phase, s.recording)
     }
 
     /// Applies `event`, naming `interaction` (or, with `None`, the agent's current
@@ -157,6 +145,7 @@ impl Machine {
     /// (`malformed`), a time earlier than the last accepted one (`out_of_order`),
     /// then `agent_busy`, `interaction_mismatch`, `agent_not_ready`,
     /// `no_active_call`, and finally the table (`illegal_transition`).
+    #[inline]
     pub fn step(
         &mut self,
         event: Event,
@@ -170,6 +159,7 @@ impl Machine {
     }
 
     /// Which rule `event` would fire, or why it would be rejected.
+    #[inline]
     fn check(
         &self,
         event: Event,
@@ -187,7 +177,7 @@ impl Machine {
                 return Err(Reason::OutOfOrder { time, last });
             }
         }
-        let rule = table::step(self.phase, self.recording, self.availability, event);
+        let rule = table::step_at(self.state, event);
         let held = self.interaction.as_deref();
         let names_other_call = matches!((interaction, held), (Some(x), Some(h)) if x != h);
         if event.offers_call() && self.has_call() {
@@ -212,6 +202,7 @@ impl Machine {
         }
     }
 
+    #[inline]
     fn fire(
         &mut self,
         step: Step,
@@ -220,9 +211,7 @@ impl Machine {
         time: Option<i64>,
     ) -> Transition {
         let from = self.status();
-        self.phase = step.phase;
-        self.recording = step.recording;
-        self.availability = step.availability;
+        self.state = step.next;
         match step.call {
             CallChange::Keep => {}
             CallChange::Bind => self.interaction = interaction.map(Box::from),
@@ -240,6 +229,8 @@ impl Machine {
         }
     }
 
+    #[cold]
+    #[inline(never)]
     fn reject(&self, reason: Reason, event: Event, interaction: Option<&str>) -> Rejection {
         let malformed = matches!(reason, Reason::Malformed(_));
         Rejection {
@@ -247,8 +238,8 @@ impl Machine {
             agent: None,
             interaction: interaction.filter(|i| !i.is_empty()).map(str::to_owned),
             event: Some(event.name().to_owned()),
-            state: (!malformed).then_some(self.phase),
-            recording: self.recording,
+            state: (!malformed).then_some(self.phase()),
+            recording: self.recording(),
             allowed: if malformed {
                 EventSet::EMPTY
             } else {
@@ -327,19 +318,22 @@ impl TryFrom<AgentState> for Machine {
             interaction: s.interaction.map(String::into_boxed_str),
             last_time: s.last_time.unwrap_or(0),
             has_time: s.last_time.is_some(),
-            phase: s.phase,
-            recording: s.recording,
-            availability: s.availability,
+            state: StateIndex::of(Status {
+                phase: s.phase,
+                recording: s.recording,
+                availability: s.availability,
+            }),
         })
     }
 }
 
 impl From<Machine> for AgentState {
     fn from(m: Machine) -> Self {
+        let status = m.status();
         AgentState {
-            phase: m.phase,
-            recording: m.recording,
-            availability: m.availability,
+            phase: status.phase,
+            recording: status.recording,
+            availability: status.availability,
             last_time: m.last_time(),
             interaction: m.interaction.map(String::from),
         }

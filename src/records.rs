@@ -18,7 +18,7 @@
 use crate::engine::{EventName, Record};
 use crate::rejection::{Malformed, Rejection};
 use crate::vocabulary::{Event, AGENT_STATE_CHANGE};
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
 use std::fmt;
 
@@ -199,15 +199,12 @@ pub fn parse_str(text: &str) -> Result<WireRecord<'_>, Rejection> {
     if nesting_exceeds(text.as_bytes(), MAX_DEPTH) {
         return Err(Rejection::malformed(Malformed::TooDeep(MAX_DEPTH)));
     }
-    let mut de = serde_json::Deserializer::from_str(text);
-    let top = match Top::deserialize_from(&mut de).and_then(|t| de.end().map(|()| t)) {
-        Ok(top) => top,
-        Err(e) => return Err(Rejection::malformed(Malformed::NotJson(e.to_string()))),
-    };
-    let Some(top) = top else {
-        return Err(Rejection::malformed(Malformed::NotObject));
-    };
-    Ok(top.into_wire())
+    let mut flat = Flat::default();
+    match flat.read(text) {
+        Ok(true) => Ok(flat.into_wire()),
+        Ok(false) => Err(Rejection::malformed(Malformed::NotObject)),
+        Err(e) => Err(Rejection::malformed(Malformed::NotJson(e.to_string()))),
+    }
 }
 
 /// Records nested deeper than this many levels are `malformed` (SPEC §5).
@@ -250,63 +247,94 @@ fn nesting_exceeds(json: &[u8], limit: usize) -> bool {
 }
 
 // ---------------------------------------------------------------------------------
-// The serde side: visitors that keep only the fields of SPEC §5.
+// The serde side: seeds that write the fields of SPEC §5 into one flat struct in
+// place (no nested struct is built or moved), skipping every other value.
 
-/// A JSON value that may or may not be an object; when it is, `T` reads it.
-/// `None` for any other value (including `null`).
-struct IfObject<T>(Option<T>);
+/// Every field any shape reads, filled while the line is parsed.
+#[derive(Default)]
+struct Flat<'a> {
+    agent: Option<Scalar<'a>>,
+    event: Option<Scalar<'a>>,
+    interaction: Option<Scalar<'a>>,
+    time: Option<Scalar<'a>>,
+    /// `message.call` was present and not `null`: the line is an envelope.
+    envelope: bool,
+    call_event: Option<Scalar<'a>>,
+    call_id: Option<Scalar<'a>>,
+    /// `message.call.ResponseActual.data`.
+    actual: Data<'a>,
+    /// Top-level `data` (a websocket notification when it has a `type`).
+    data: Data<'a>,
+}
 
-/// The fields of an object, read by a `MapAccess` loop; every other key is skipped.
-trait Fields<'de>: Default {
-    /// Reads the value of `key` from `map` (or skips it).
+/// The fields of a `data` object.
+#[derive(Default)]
+struct Data<'a> {
+    kind: Option<Scalar<'a>>,
+    sub_status: Option<Scalar<'a>>,
+    agent: Option<Scalar<'a>>,
+    interaction: Option<Scalar<'a>>,
+    time: Option<Scalar<'a>>,
+}
+
+/// Reads the fields of one object level into its part of [`Flat`].
+trait Level<'de> {
+    /// Reads the value of `key` (or skips it).
     fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error>;
 }
 
-impl<'de, T: Fields<'de>> de::Deserialize<'de> for IfObject<T> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(ObjectVisitor::<T>(std::marker::PhantomData))
+/// What a value turned out to be, for the levels that care.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Null,
+    Object,
+    Other,
+}
+
+/// A seed that reads an object into `L` and skips any other value.
+struct Object<L>(L);
+
+impl<'de, L: Level<'de>> DeserializeSeed<'de> for Object<L> {
+    type Value = Kind;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Kind, D::Error> {
+        d.deserialize_any(self)
     }
 }
 
-struct ObjectVisitor<T>(std::marker::PhantomData<T>);
-
-impl<'de, T: Fields<'de>> Visitor<'de> for ObjectVisitor<T> {
-    type Value = IfObject<T>;
+impl<'de, L: Level<'de>> Visitor<'de> for Object<L> {
+    type Value = Kind;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("any JSON value")
     }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut fields = T::default();
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<Kind, A::Error> {
         while let Some(key) = map.next_key::<Key<'de>>()? {
-            fields.field(&key.0, &mut map)?;
+            self.0.field(&key.0, &mut map)?;
         }
-        Ok(IfObject(Some(fields)))
+        Ok(Kind::Object)
     }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Kind, A::Error> {
         while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(IfObject(None))
+        Ok(Kind::Other)
     }
-
-    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(IfObject(None))
+    fn visit_unit<E>(self) -> Result<Kind, E> {
+        Ok(Kind::Null)
     }
-    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(IfObject(None))
+    fn visit_bool<E>(self, _: bool) -> Result<Kind, E> {
+        Ok(Kind::Other)
     }
-    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(IfObject(None))
+    fn visit_i64<E>(self, _: i64) -> Result<Kind, E> {
+        Ok(Kind::Other)
     }
-    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(IfObject(None))
+    fn visit_u64<E>(self, _: u64) -> Result<Kind, E> {
+        Ok(Kind::Other)
     }
-    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(IfObject(None))
+    fn visit_f64<E>(self, _: f64) -> Result<Kind, E> {
+        Ok(Kind::Other)
     }
-    fn visit_unit<E>(self) -> Result<Self::Value, E> {
-        Ok(IfObject(None))
+    fn visit_str<E>(self, _: &str) -> Result<Kind, E> {
+        Ok(Kind::Other)
     }
 }
 
@@ -420,26 +448,29 @@ fn skip<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
     map.next_value::<IgnoredAny>().map(drop)
 }
 
-/// The top-level object: the native fields plus the roots of the other two shapes.
-#[derive(Default)]
-struct TopFields<'a> {
-    agent: Option<Scalar<'a>>,
-    event: Option<Scalar<'a>>,
-    interaction: Option<Scalar<'a>>,
-    time: Option<Scalar<'a>>,
-    message: Option<MessageFields<'a>>,
-    data: Option<DataFields<'a>>,
-}
+/// The top level: the native fields plus the roots of the other two shapes.
+struct Top<'f, 'a>(&'f mut Flat<'a>);
 
-impl<'de> Fields<'de> for TopFields<'de> {
+impl<'de> Level<'de> for Top<'_, 'de> {
     fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
+        let flat = &mut *self.0;
         match key {
-            "agent" => self.agent = slot(map)?,
-            "event" => self.event = slot(map)?,
-            "interaction" => self.interaction = slot(map)?,
-            "time" => self.time = time_slot(map)?,
-            "message" => self.message = map.next_value::<IfObject<MessageFields<'de>>>()?.0,
-            "data" => self.data = map.next_value::<IfObject<DataFields<'de>>>()?.0,
+            "agent" => flat.agent = slot(map)?,
+            "event" => flat.event = slot(map)?,
+            "interaction" => flat.interaction = slot(map)?,
+            "time" => flat.time = time_slot(map)?,
+            "message" => {
+                // A repeated key counts with its last value: forget the first.
+                flat.envelope = false;
+                flat.call_event = None;
+                flat.call_id = None;
+                flat.actual = Data::default();
+                map.next_value_seed(Object(Message(flat)))?;
+            }
+            "data" => {
+                flat.data = Data::default();
+                map.next_value_seed(Object(DataLevel(&mut flat.data)))?;
+            }
             _ => skip(map)?,
         }
         Ok(())
@@ -448,82 +479,34 @@ impl<'de> Fields<'de> for TopFields<'de> {
 
 /// `message`: only `call` matters. `call` present and not `null` makes an envelope,
 /// even when it is not an object (then it has none of the fields).
-#[derive(Default)]
-struct MessageFields<'a> {
-    call: Option<CallFields<'a>>,
-}
+struct Message<'f, 'a>(&'f mut Flat<'a>);
 
-impl<'de> Fields<'de> for MessageFields<'de> {
+impl<'de> Level<'de> for Message<'_, 'de> {
     fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
-        match key {
-            "call" => self.call = map.next_value::<NonNull<CallFields<'de>>>()?.0,
-            _ => skip(map)?,
+        if key != "call" {
+            return skip(map);
         }
+        let flat = &mut *self.0;
+        flat.call_event = None;
+        flat.call_id = None;
+        flat.actual = Data::default();
+        flat.envelope = map.next_value_seed(Object(Call(flat)))? != Kind::Null;
         Ok(())
     }
 }
 
-/// A value that counts when it is not `null`: an object read as `T`, any other
-/// value as an empty `T`.
-struct NonNull<T>(Option<T>);
+/// `message.call`.
+struct Call<'f, 'a>(&'f mut Flat<'a>);
 
-impl<'de, T: Fields<'de>> de::Deserialize<'de> for NonNull<T> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V<T>(std::marker::PhantomData<T>);
-        impl<'de, T: Fields<'de>> Visitor<'de> for V<T> {
-            type Value = NonNull<T>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("any JSON value")
-            }
-            fn visit_unit<E>(self) -> Result<Self::Value, E> {
-                Ok(NonNull(None))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-                ObjectVisitor::<T>(std::marker::PhantomData)
-                    .visit_map(map)
-                    .map(|o| NonNull(o.0))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(NonNull(Some(T::default())))
-            }
-            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-                Ok(NonNull(Some(T::default())))
-            }
-            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-                Ok(NonNull(Some(T::default())))
-            }
-            fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-                Ok(NonNull(Some(T::default())))
-            }
-            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-                Ok(NonNull(Some(T::default())))
-            }
-            fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-                Ok(NonNull(Some(T::default())))
-            }
-        }
-        d.deserialize_any(V(std::marker::PhantomData))
-    }
-}
-
-#[derive(Default)]
-struct CallFields<'a> {
-    event: Option<Scalar<'a>>,
-    id: Option<Scalar<'a>>,
-    data: Option<DataFields<'a>>,
-}
-
-impl<'de> Fields<'de> for CallFields<'de> {
+impl<'de> Level<'de> for Call<'_, 'de> {
     fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
+        let flat = &mut *self.0;
         match key {
-            "event" => self.event = slot(map)?,
-            "id" => self.id = slot(map)?,
+            "event" => flat.call_event = slot(map)?,
+            "id" => flat.call_id = slot(map)?,
             "ResponseActual" => {
-                self.data = map
-                    .next_value::<IfObject<ResponseActualFields<'de>>>()?
-                    .0
-                    .and_then(|r| r.data)
+                flat.actual = Data::default();
+                map.next_value_seed(Object(ResponseActual(&mut flat.actual)))?;
             }
             _ => skip(map)?,
         }
@@ -531,79 +514,67 @@ impl<'de> Fields<'de> for CallFields<'de> {
     }
 }
 
-#[derive(Default)]
-struct ResponseActualFields<'a> {
-    data: Option<DataFields<'a>>,
-}
+/// `message.call.ResponseActual`: only `data` matters.
+struct ResponseActual<'f, 'a>(&'f mut Data<'a>);
 
-impl<'de> Fields<'de> for ResponseActualFields<'de> {
+impl<'de> Level<'de> for ResponseActual<'_, 'de> {
     fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
-        match key {
-            "data" => self.data = map.next_value::<IfObject<DataFields<'de>>>()?.0,
-            _ => skip(map)?,
+        if key != "data" {
+            return skip(map);
         }
+        *self.0 = Data::default();
+        map.next_value_seed(Object(DataLevel(self.0)))?;
         Ok(())
     }
 }
 
 /// A `data` object: a websocket notification's payload (also what an envelope's
 /// `ResponseActual` carries).
-#[derive(Default)]
-struct DataFields<'a> {
-    kind: Option<Scalar<'a>>,
-    sub_status: Option<Scalar<'a>>,
-    agent: Option<Scalar<'a>>,
-    interaction: Option<Scalar<'a>>,
-    time: Option<Scalar<'a>>,
-}
+struct DataLevel<'f, 'a>(&'f mut Data<'a>);
 
-impl<'de> Fields<'de> for DataFields<'de> {
+impl<'de> Level<'de> for DataLevel<'_, 'de> {
     fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
+        let data = &mut *self.0;
         match key {
-            "type" => self.kind = slot(map)?,
-            "subStatus" => self.sub_status = slot(map)?,
-            "agentId" => self.agent = slot(map)?,
-            "interactionId" => self.interaction = slot(map)?,
-            "eventTime" => self.time = time_slot(map)?,
+            "type" => data.kind = slot(map)?,
+            "subStatus" => data.sub_status = slot(map)?,
+            "agentId" => data.agent = slot(map)?,
+            "interactionId" => data.interaction = slot(map)?,
+            "eventTime" => data.time = time_slot(map)?,
             _ => skip(map)?,
         }
         Ok(())
     }
 }
 
-struct Top;
-
-impl Top {
-    /// `Some` when the line is a JSON object.
-    fn deserialize_from<'de, R: serde_json::de::Read<'de>>(
-        de: &mut serde_json::Deserializer<R>,
-    ) -> serde_json::Result<Option<TopFields<'de>>> {
-        let top: IfObject<TopFields<'de>> = de::Deserialize::deserialize(&mut *de)?;
-        Ok(top.0)
+impl<'a> Flat<'a> {
+    /// Reads `text` (one JSON value); `Ok(false)` when it is not an object.
+    fn read(&mut self, text: &'a str) -> serde_json::Result<bool> {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let kind = Object(Top(self)).deserialize(&mut de)?;
+        de.end()?;
+        Ok(kind == Kind::Object)
     }
-}
 
-impl<'a> TopFields<'a> {
     fn into_wire(self) -> WireRecord<'a> {
-        if let Some(call) = self.message.and_then(|m| m.call) {
-            let data = call.data.unwrap_or_default();
+        if self.envelope {
             return WireRecord {
                 shape: Shape::Envelope,
-                event: call.event,
+                event: self.call_event,
                 sub_status: None,
-                agent: data.agent,
-                interaction: data.interaction.or(call.id),
-                time: data.time,
+                agent: self.actual.agent,
+                interaction: self.actual.interaction.or(self.call_id),
+                time: self.actual.time,
             };
         }
-        if let Some(data) = self.data.filter(|d| d.kind.is_some()) {
+        if self.data.kind.is_some() {
             return WireRecord {
                 shape: Shape::Websocket,
-                event: data.kind,
-                sub_status: data.sub_status,
-                agent: data.agent,
-                interaction: data.interaction,
-                time: data.time,
+                event: self.data.kind,
+                sub_status: self.data.sub_status,
+                agent: self.data.agent,
+                interaction: self.data.interaction,
+                time: self.data.time,
             };
         }
         WireRecord {
@@ -768,6 +739,22 @@ mod tests {
         assert!(rec(&line).is_ok(), "128 levels in all are allowed");
         let line = format!(r#"{{"agent":"a","event":"acw","x":{}}}"#, nest(128));
         assert_eq!(rec(&line).unwrap_err().kind(), RejectionKind::Malformed);
+    }
+
+    #[test]
+    fn a_repeated_subtree_counts_with_its_last_value() {
+        let envelope =
+            r#"{"message":{"call":{"event":"acw","ResponseActual":{"data":{"agentId":"e"}}}}"#;
+        let line = format!(r#"{envelope},"message":5,"agent":"n","event":"acw"}}"#);
+        assert_eq!(rec(&line).unwrap().0, Shape::Native);
+        let line = r#"{"data":{"type":"acw","agentId":"w"},"data":{"agentId":"v"},"agent":"n","event":"acw"}"#;
+        assert_eq!(rec(line).unwrap().0, Shape::Native);
+        let line = r#"{"message":{"call":{"id":"c","event":"acw","ResponseActual":{"data":{"agentId":"a","interactionId":"i"},"data":{"agentId":"b"}}}}}"#;
+        let (shape, agent, _, interaction, _) = rec(line).unwrap();
+        assert_eq!(
+            (shape, agent.as_str(), interaction.as_deref()),
+            (Shape::Envelope, "b", Some("c"))
+        );
     }
 
     #[test]

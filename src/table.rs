@@ -296,6 +296,64 @@ const LOOKUP: Lookup = {
     lookup
 };
 
+/// The three parts of an agent's state that the table speaks of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct Status {
+    /// Where the call stands.
+    pub phase: Phase,
+    /// Whether the call is being recorded.
+    pub recording: Recording,
+    /// Where the agent returns when the call terminates.
+    pub availability: Availability,
+}
+
+/// A [`Status`] packed into one byte, `(phase × 3 + recording) × 2 + availability`:
+/// what a machine stores, so that a step is one table load away from the next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct StateIndex(u8);
+
+const STATES: usize = Phase::COUNT * Recording::COUNT * Availability::COUNT;
+
+impl StateIndex {
+    /// The index of `status`.
+    pub const fn of(status: Status) -> StateIndex {
+        let r = status.phase as usize * Recording::COUNT + status.recording as usize;
+        StateIndex((r * Availability::COUNT + status.availability as usize) as u8)
+    }
+
+    /// Does the agent hold a call in this state? (`idle` and `ready` come first in
+    /// [`Phase`]'s order, so this is one comparison, no lookup.)
+    #[inline]
+    pub const fn has_call(self) -> bool {
+        self.0 as usize >= 2 * Recording::COUNT * Availability::COUNT
+    }
+
+    /// The status this index stands for.
+    #[inline]
+    pub fn status(self) -> Status {
+        STATUS[self.0 as usize]
+    }
+}
+
+/// `STATUS[i]` is the status of `StateIndex(i)`.
+const STATUS: [Status; STATES] = {
+    let mut all = [Status {
+        phase: Phase::Idle,
+        recording: Recording::Off,
+        availability: Availability::Ready,
+    }; STATES];
+    let mut i = 0;
+    while i < STATES {
+        all[i] = Status {
+            phase: PHASES[i / (Recording::COUNT * Availability::COUNT)],
+            recording: RECORDINGS[i / Availability::COUNT % Recording::COUNT],
+            availability: AVAILABILITIES[i % Availability::COUNT],
+        };
+        i += 1;
+    }
+    all
+};
+
 /// What happens to the agent's call when a rule fires.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CallChange {
@@ -313,6 +371,8 @@ pub enum CallChange {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Step {
     rule: u8,
+    /// The state after, packed.
+    pub next: StateIndex,
     /// The phase after.
     pub phase: Phase,
     /// The recording after.
@@ -350,39 +410,37 @@ const RECORDINGS: [Recording; Recording::COUNT] =
 const AVAILABILITIES: [Availability; Availability::COUNT] =
     [Availability::Ready, Availability::Idle];
 
-type Steps =
-    [[[[Option<Step>; Event::COUNT]; Availability::COUNT]; Recording::COUNT]; Phase::COUNT];
+/// Events per row of [`STEPS`]: a power of two, so a cell is `state << 5 | event`.
+const ROW: usize = 32;
+const _: () = assert!(Event::COUNT <= ROW);
 
-/// `STEPS[phase][recording][availability][event]`: the cell's [`Step`], if a rule
-/// applies. Derived from [`LOOKUP`], that is from [`TABLE`].
-const STEPS: Steps = {
-    let mut steps = [[[[None; Event::COUNT]; Availability::COUNT]; Recording::COUNT]; Phase::COUNT];
-    let mut p = 0;
-    while p < Phase::COUNT {
-        let mut r = 0;
-        while r < Recording::COUNT {
-            let mut a = 0;
-            while a < Availability::COUNT {
-                let mut e = 0;
-                while e < Event::COUNT {
-                    let index = LOOKUP[p][r][e];
-                    if index != NONE {
-                        steps[p][r][a][e] =
-                            Some(fire(index, PHASES[p], RECORDINGS[r], AVAILABILITIES[a]));
-                    }
-                    e += 1;
-                }
-                a += 1;
+/// `STEPS[state << 5 | event]`: the cell's [`Step`], if a rule applies. Derived from
+/// [`LOOKUP`], that is from [`TABLE`].
+const STEPS: [Option<Step>; STATES * ROW] = {
+    let mut steps = [None; STATES * ROW];
+    let mut state = 0;
+    while state < STATES {
+        let status = STATUS[state];
+        let mut e = 0;
+        while e < Event::COUNT {
+            let index = LOOKUP[status.phase as usize][status.recording as usize][e];
+            if index != NONE {
+                steps[state * ROW + e] = Some(fire(index, status));
             }
-            r += 1;
+            e += 1;
         }
-        p += 1;
+        state += 1;
     }
     steps
 };
 
-/// What rule `index` does in state (`phase`, `recording`, `availability`).
-const fn fire(index: u8, phase: Phase, recording: Recording, availability: Availability) -> Step {
+/// What rule `index` does in state `status`.
+const fn fire(index: u8, status: Status) -> Step {
+    let Status {
+        phase,
+        recording,
+        availability,
+    } = status;
     let rule = &TABLE[index as usize];
     let availability = match rule.effect {
         Effect::Availability(a) => a,
@@ -400,6 +458,11 @@ const fn fire(index: u8, phase: Phase, recording: Recording, availability: Avail
     };
     Step {
         rule: index,
+        next: StateIndex::of(Status {
+            phase,
+            recording,
+            availability,
+        }),
         phase,
         recording,
         availability,
@@ -415,7 +478,18 @@ pub fn step(
     availability: Availability,
     event: Event,
 ) -> Option<Step> {
-    STEPS[phase as usize][recording as usize][availability as usize][event as usize]
+    let status = Status {
+        phase,
+        recording,
+        availability,
+    };
+    step_at(StateIndex::of(status), event)
+}
+
+/// [`step`] from a packed state.
+#[inline]
+pub fn step_at(state: StateIndex, event: Event) -> Option<Step> {
+    STEPS[(state.0 as usize) << 5 | event as usize]
 }
 
 /// The rule that applies to `event` in `phase` with recording in `recording`, if any.
@@ -520,6 +594,16 @@ mod tests {
     }
 
     #[test]
+    fn state_indexes_round_trip() {
+        for i in 0..STATES {
+            assert_eq!(
+                StateIndex::of(StateIndex(i as u8).status()),
+                StateIndex(i as u8)
+            );
+        }
+    }
+
+    #[test]
     fn steps_agree_with_the_rules() {
         for p in Phase::iter() {
             for r in Recording::iter() {
@@ -533,6 +617,12 @@ mod tests {
                         };
                         assert_eq!(rule, s.rule());
                         assert_eq!(s.phase, rule.destination(p, a));
+                        let after = Status {
+                            phase: s.phase,
+                            recording: s.recording,
+                            availability: s.availability,
+                        };
+                        assert_eq!(s.next.status(), after);
                         assert_eq!(s.call == CallChange::Clear, rule.terminates());
                         assert_eq!(s.call == CallChange::Bind, rule.effect == Effect::Bind);
                     }
