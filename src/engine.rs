@@ -11,50 +11,101 @@ use crate::vocabulary::{Availability, Event, EventSet, Phase};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// An agent id as a table key: stored inside the entry when short enough (Webex
+/// agent ids are 36-byte UUIDs), so that comparing keys touches no other memory.
+#[derive(Clone)]
+enum AgentKey {
+    Inline {
+        len: u8,
+        bytes: [u8; AgentKey::INLINE],
+    },
+    Heap(Box<str>),
+}
+
+impl AgentKey {
+    const INLINE: usize = 38;
+
+    fn new(id: &str) -> AgentKey {
+        let mut bytes = [0; AgentKey::INLINE];
+        match bytes.get_mut(..id.len()) {
+            Some(prefix) => {
+                prefix.copy_from_slice(id.as_bytes());
+                AgentKey::Inline {
+                    len: id.len() as u8,
+                    bytes,
+                }
+            }
+            None => AgentKey::Heap(Box::from(id)),
+        }
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        match self {
+            AgentKey::Inline { len, bytes } => &bytes[..usize::from(*len)],
+            AgentKey::Heap(id) => id.as_bytes(),
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        // Built from a &str, so always UTF-8.
+        std::str::from_utf8(self.as_bytes()).unwrap_or_else(|_| unreachable!())
+    }
+}
+
+impl std::fmt::Debug for AgentKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.as_str().fmt(f)
+    }
+}
+
 /// Agent ids to machines: a hash table with a fast, DoS-resistant hasher, probed
-/// once per record, allocating a key only for a new agent.
+/// once per record; ids are stored inline ([`AgentKey`]).
 #[derive(Debug, Clone, Default)]
 struct AgentMap {
-    table: hashbrown::HashTable<(Box<str>, Machine)>,
+    table: hashbrown::HashTable<(AgentKey, Machine)>,
     hasher: foldhash::fast::RandomState,
 }
 
 impl AgentMap {
-    fn hash(&self, agent: &str) -> u64 {
-        std::hash::BuildHasher::hash_one(&self.hasher, agent)
+    fn hash(hasher: &foldhash::fast::RandomState, agent: &[u8]) -> u64 {
+        std::hash::BuildHasher::hash_one(hasher, agent)
     }
 
     fn get(&self, agent: &str) -> Option<&Machine> {
+        let agent = agent.as_bytes();
         self.table
-            .find(self.hash(agent), |(k, _)| **k == *agent)
+            .find(Self::hash(&self.hasher, agent), |(k, _)| {
+                k.as_bytes() == agent
+            })
             .map(|(_, m)| m)
     }
 
     fn get_or_insert(&mut self, agent: &str, new: impl FnOnce() -> Machine) -> &mut Machine {
         let hasher = &self.hasher;
-        let hash = std::hash::BuildHasher::hash_one(hasher, agent);
+        let bytes = agent.as_bytes();
         let entry = self.table.entry(
-            hash,
-            |(k, _)| **k == *agent,
-            |(k, _)| std::hash::BuildHasher::hash_one(hasher, &**k),
+            Self::hash(hasher, bytes),
+            |(k, _)| k.as_bytes() == bytes,
+            |(k, _)| Self::hash(hasher, k.as_bytes()),
         );
         &mut entry
-            .or_insert_with(|| (Box::from(agent), new()))
+            .or_insert_with(|| (AgentKey::new(agent), new()))
             .into_mut()
             .1
     }
 
     /// Adds an agent the map does not hold yet.
-    fn insert_new(&mut self, agent: Box<str>, machine: Machine) {
+    fn insert_new(&mut self, agent: &str, machine: Machine) {
         let hasher = &self.hasher;
-        let hash = std::hash::BuildHasher::hash_one(hasher, &*agent);
-        self.table.insert_unique(hash, (agent, machine), |(k, _)| {
-            std::hash::BuildHasher::hash_one(hasher, &**k)
-        });
+        let hash = Self::hash(hasher, agent.as_bytes());
+        self.table
+            .insert_unique(hash, (AgentKey::new(agent), machine), |(k, _)| {
+                Self::hash(hasher, k.as_bytes())
+            });
     }
 
     fn iter(&self) -> impl Iterator<Item = (&str, &Machine)> {
-        self.table.iter().map(|(k, m)| (&**k, m))
+        self.table.iter().map(|(k, m)| (k.as_str(), m))
     }
 
     fn len(&self) -> usize {
@@ -344,7 +395,7 @@ impl Engine {
             })?;
             engine.open_calls += usize::from(machine.has_call());
             // The snapshot's map has each id once.
-            engine.agents.insert_new(id.into_boxed_str(), machine);
+            engine.agents.insert_new(&id, machine);
         }
         Ok(engine)
     }
@@ -416,6 +467,26 @@ pub enum SnapshotError {
 mod tests {
     use super::*;
     use crate::rejection::RejectionKind;
+
+    #[test]
+    fn short_and_long_agent_ids_are_both_keys() {
+        let long = "x".repeat(AgentKey::INLINE + 1);
+        let exact = "y".repeat(AgentKey::INLINE);
+        let mut e = Engine::new();
+        for id in [long.as_str(), exact.as_str(), "a", "é"] {
+            e.apply(&Record::new(id, Event::AgentIdle)).unwrap();
+            assert_eq!(e.phase_of(id), Phase::Idle, "{id}");
+        }
+        assert!(matches!(AgentKey::new(&long), AgentKey::Heap(_)));
+        assert!(matches!(AgentKey::new(&exact), AgentKey::Inline { .. }));
+        let mut ids: Vec<&str> = e.agents().map(|(id, _)| id).collect();
+        ids.sort_unstable();
+        assert_eq!(ids, ["a", long.as_str(), exact.as_str(), "é"]);
+        assert_eq!(
+            Engine::from_snapshot_json(&e.to_snapshot_json()).unwrap(),
+            e
+        );
+    }
 
     #[test]
     fn open_calls_follow_transitions() {
