@@ -39,7 +39,7 @@ use std::thread;
 /// every thread busy near the end of the input.
 const BATCH_LINES: usize = 2048;
 /// Bytes per batch, whichever limit comes first.
-const BATCH_BYTES: usize = 1 << 20;
+const BATCH_BYTES: usize = 256 << 10;
 
 /// How a line of a batch is stored.
 #[derive(Debug, Clone)]
@@ -186,7 +186,7 @@ pub fn replay(
     mut each: impl FnMut(&mut Replay, Verdict) -> io::Result<()>,
 ) -> io::Result<Option<InputError>> {
     let jobs = jobs.max(1);
-    let pool_size = 4 * jobs + 2;
+    let pool_size = 3 * jobs + 1;
     let (pool_tx, pool_rx) = sync_channel::<Batch>(pool_size);
     for _ in 0..pool_size {
         // The channel holds exactly the pool: this cannot block or fail.
