@@ -1,0 +1,72 @@
+//! Bytes per tracked agent: builds an engine of N agents with UUID ids, most of them
+//! holding a call with a UUID interaction id, and reports the process's resident
+//! memory growth per agent (Linux, from /proc/self/statm).
+//!
+//! ```sh
+//! cargo run --release --example memory -- 1000000
+//! ```
+
+use callstate::{Engine, Event, Record};
+
+fn resident_bytes() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * 4096)
+}
+
+fn uuid_like(n: u64) -> String {
+    let h = (n + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    format!(
+        "{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}",
+        h >> 32,
+        (h >> 16) & 0xffff,
+        h & 0xfff,
+        (h >> 20) & 0xfff,
+        n
+    )
+}
+
+fn main() {
+    let agents: u64 = match std::env::args().nth(1).map(|a| a.parse()) {
+        None => 1_000_000,
+        Some(Ok(n)) if n > 0 => n,
+        Some(_) => {
+            eprintln!("usage: memory [AGENTS]   (a positive number; default 1000000)");
+            std::process::exit(2);
+        }
+    };
+    let before = resident_bytes().unwrap_or(0);
+    let mut engine = Engine::new();
+    let mut id = String::new();
+    let mut call = String::new();
+    for n in 0..agents {
+        id.clear();
+        id.push_str(&uuid_like(n));
+        call.clear();
+        call.push_str(&uuid_like(n + agents));
+        // Three agents in four hold a call, as in a busy campaign.
+        let event = if n % 4 == 0 {
+            Event::AgentIdle
+        } else {
+            Event::OfferContact
+        };
+        let record = Record::new(&id, event)
+            .interaction(&call)
+            .at(1_718_965_700_000);
+        if let Err(e) = engine.apply(&record) {
+            eprintln!("unexpected rejection: {e}");
+            std::process::exit(1);
+        }
+    }
+    let after = resident_bytes().unwrap_or(0);
+    let per_agent = after.saturating_sub(before) as f64 / agents as f64;
+    println!(
+        "{agents} agents ({} holding a call): {:.1} MiB resident, {per_agent:.0} bytes per agent",
+        engine.open_calls(),
+        after.saturating_sub(before) as f64 / (1 << 20) as f64
+    );
+    println!(
+        "machine: {} bytes inline",
+        std::mem::size_of::<callstate::Machine>()
+    );
+}
