@@ -10,10 +10,12 @@
 //!    └──────────────── empty batches (a fixed pool) ─────┘
 //! ```
 //!
-//! - The **reader** packs whole lines into batches taken from a fixed pool, so at
-//!   most `pool` batches exist at once: memory is bounded whatever the log's length.
-//! - **Parsers** turn each line into a compact owned record (ids copied into the
-//!   batch's arena, no allocation per record) or a `malformed` rejection.
+//! - The **reader** reads raw chunks of whole lines straight into batches taken from
+//!   a fixed pool (a partial last line moves on to the next batch), so at most
+//!   `pool` batches exist at once: memory is bounded whatever the log's length.
+//! - **Parsers** split their batch into lines and turn each into a compact owned
+//!   record (ids copied into the batch's arena, no allocation per record) or a
+//!   `malformed` rejection.
 //! - The **applier** takes batches back in sequence and feeds them to one
 //!   [`Replay`] exactly as the single-threaded path would, so every agent's records
 //!   are applied in input order and the report is byte-identical to a
@@ -24,38 +26,87 @@
 //! same per-agent ordering with none of that.
 
 use crate::engine::{EventName, Record};
-use crate::input::{InputError, Line, LineReader, Source};
+use crate::input::{InputError, Line, Source};
 use crate::rejection::Rejection;
 use crate::replay::{parse_line, Parsed, Replay, Verdict};
 use crate::vocabulary::Event;
 use std::collections::BTreeMap;
-use std::io;
+use std::io::{self, BufRead, Read};
 use std::ops::Range;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::{Arc, Mutex};
 use std::thread;
 
-/// Lines per batch: big enough to amortize channel traffic, small enough to keep
-/// every thread busy near the end of the input.
-const BATCH_LINES: usize = 2048;
-/// Bytes per batch, whichever limit comes first.
+/// Bytes per batch: big enough to amortize channel traffic, small enough to keep
+/// every thread busy near the end of the input and memory low.
 const BATCH_BYTES: usize = 256 << 10;
-
-/// How a line of a batch is stored.
-#[derive(Debug, Clone)]
-enum Slot {
-    Text(Range<usize>),
-    TooLong(u64),
-}
 
 /// Lines read, then parsed, then applied; recycled through the pool.
 #[derive(Debug, Default)]
 struct Batch {
     seq: u64,
-    text: Vec<u8>,
-    lines: Vec<Slot>,
+    /// Whole lines, each ending in `\n`.
+    text: Filled,
+    /// Instead of text: one line longer than the limit, of this many bytes.
+    too_long: Option<u64>,
     parsed: Vec<Item>,
     arena: String,
+}
+
+/// A byte buffer whose memory stays initialized between uses, so input can be read
+/// straight into it (no intermediate buffer, no zeroing on every read).
+#[derive(Debug, Default)]
+struct Filled {
+    buf: Vec<u8>,
+    len: usize,
+}
+
+impl Filled {
+    fn bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn clear(&mut self) {
+        self.len = 0;
+        // A buffer that grew for one huge line goes back to the usual size.
+        if self.buf.len() > 4 * BATCH_BYTES {
+            self.buf.truncate(4 * BATCH_BYTES);
+            self.buf.shrink_to_fit();
+        }
+    }
+
+    fn truncate(&mut self, len: usize) {
+        self.len = self.len.min(len);
+    }
+
+    fn extend_from_slice(&mut self, bytes: &[u8]) {
+        self.reserve(bytes.len());
+        self.buf[self.len..self.len + bytes.len()].copy_from_slice(bytes);
+        self.len += bytes.len();
+    }
+
+    fn push(&mut self, byte: u8) {
+        self.extend_from_slice(&[byte]);
+    }
+
+    fn reserve(&mut self, more: usize) {
+        if self.buf.len() < self.len + more {
+            self.buf.resize(self.len + more, 0);
+        }
+    }
+
+    /// Reads up to `chunk` bytes from `input` after the filled part, without
+    /// counting them as filled yet; returns the fresh bytes' range.
+    fn read_from(&mut self, input: &mut dyn Read, chunk: usize) -> io::Result<Range<usize>> {
+        self.reserve(chunk);
+        let start = self.len;
+        let n = input.read(&mut self.buf[start..start + chunk])?;
+        Ok(start..start + n)
+    }
 }
 
 /// A parsed line, with ids as ranges of the batch's arena.
@@ -80,38 +131,31 @@ enum ItemEvent {
 impl Batch {
     fn clear(&mut self) {
         self.text.clear();
-        self.lines.clear();
+        self.too_long = None;
         self.parsed.clear();
         self.arena.clear();
     }
 
-    fn is_full(&self) -> bool {
-        self.lines.len() >= BATCH_LINES || self.text.len() >= BATCH_BYTES
-    }
-
-    fn push(&mut self, line: Line<'_>) {
-        match line {
-            Line::Text(bytes) => {
-                let start = self.text.len();
-                self.text.extend_from_slice(bytes);
-                self.lines.push(Slot::Text(start..self.text.len()));
-            }
-            Line::TooLong(len) => self.lines.push(Slot::TooLong(len)),
-        }
-    }
-
-    fn parse(&mut self) {
+    /// Parses every line; a line over `max_line` bytes is reported as too long, as
+    /// the single-threaded reader would.
+    fn parse(&mut self, max_line: usize) {
         let Batch {
             text,
-            lines,
+            too_long,
             parsed,
             arena,
             ..
         } = self;
-        for slot in lines.iter() {
-            let line = match slot {
-                Slot::Text(r) => Line::Text(&text[r.clone()]),
-                Slot::TooLong(len) => Line::TooLong(*len),
+        if let Some(len) = *too_long {
+            parsed.push(parse_line(Line::TooLong(len), |p| Item::store(p, arena)));
+            return;
+        }
+        for line in text.bytes().split_inclusive(|&b| b == b'\n') {
+            let line = line.strip_suffix(b"\n").unwrap_or(line);
+            let line = if line.len() > max_line {
+                Line::TooLong(line.len() as u64)
+            } else {
+                Line::Text(line.strip_suffix(b"\r").unwrap_or(line))
             };
             parsed.push(parse_line(line, |p| Item::store(p, arena)));
         }
@@ -168,9 +212,10 @@ impl Item {
 }
 
 /// What the reader thread sends: a batch, or the read error that ended the input.
-enum Read {
+enum FromReader {
     Batch(Batch),
-    Failed(InputError),
+    /// The input's name and the error; the line is known only once applied.
+    Failed(String, io::Error),
 }
 
 /// Replays `sources` with `jobs` parser threads, calling `each` with every verdict
@@ -192,8 +237,8 @@ pub fn replay(
         // The channel holds exactly the pool: this cannot block or fail.
         let _ = pool_tx.send(Batch::default());
     }
-    let (work_tx, work_rx) = sync_channel::<Read>(pool_size);
-    let (done_tx, done_rx) = sync_channel::<Read>(pool_size);
+    let (work_tx, work_rx) = sync_channel::<FromReader>(pool_size);
+    let (done_tx, done_rx) = sync_channel::<FromReader>(pool_size);
     let work_rx = Arc::new(Mutex::new(work_rx));
 
     thread::scope(|scope| {
@@ -201,7 +246,7 @@ pub fn replay(
         for _ in 0..jobs {
             let work_rx = Arc::clone(&work_rx);
             let done_tx = done_tx.clone();
-            scope.spawn(move || parse_batches(&work_rx, &done_tx));
+            scope.spawn(move || parse_batches(&work_rx, &done_tx, max_line));
         }
         // Only the threads hold these now, so each stage sees its inputs close.
         drop(done_tx);
@@ -214,51 +259,153 @@ fn read_batches(
     sources: Vec<Source>,
     max_line: usize,
     pool: Receiver<Batch>,
-    work: SyncSender<Read>,
+    work: SyncSender<FromReader>,
 ) {
-    let mut seq = 0;
-    let mut lines_read = 0u64;
-    let Ok(mut batch) = pool.recv() else { return };
+    let mut reader = ChunkReader {
+        pool,
+        work,
+        seq: 0,
+        max_line,
+    };
+    let Some(mut batch) = reader.fresh() else {
+        return;
+    };
     for source in sources {
         let name = source.name().to_owned();
-        let mut reader = LineReader::new(source.into_reader(), max_line);
-        loop {
-            match reader.next_line() {
-                Ok(Some(line)) => {
-                    batch.push(line);
-                    lines_read += 1;
+        match reader.read_source(source.into_reader(), batch) {
+            Ok(next) => batch = next,
+            Err(failed) => {
+                let (last, error) = *failed;
+                // Lines read whole before the error are replayed; the error after.
+                if reader.send(last) {
+                    let _ = reader.work.send(FromReader::Failed(name, error));
                 }
-                Ok(None) => break,
-                Err(source) => {
-                    let error = InputError::Read {
-                        name,
-                        line: lines_read,
-                        source,
-                    };
-                    batch.seq = seq;
-                    let _ = work.send(Read::Batch(batch));
-                    let _ = work.send(Read::Failed(error));
-                    return;
-                }
-            }
-            if batch.is_full() {
-                batch.seq = seq;
-                seq += 1;
-                if work.send(Read::Batch(batch)).is_err() {
-                    return;
-                }
-                batch = match pool.recv() {
-                    Ok(b) => b,
-                    Err(_) => return,
-                };
+                return;
             }
         }
     }
-    batch.seq = seq;
-    let _ = work.send(Read::Batch(batch));
+    reader.send(batch);
 }
 
-fn parse_batches(work: &Mutex<Receiver<Read>>, done: &SyncSender<Read>) {
+/// The reader thread's state: where batches come from and go to.
+struct ChunkReader {
+    pool: Receiver<Batch>,
+    work: SyncSender<FromReader>,
+    seq: u64,
+    max_line: usize,
+}
+
+impl ChunkReader {
+    /// An empty batch from the pool; `None` once the applier has stopped.
+    fn fresh(&self) -> Option<Batch> {
+        self.pool.recv().ok()
+    }
+
+    /// Sends `batch` on with the next sequence number; `false` once nobody listens.
+    fn send(&mut self, mut batch: Batch) -> bool {
+        batch.seq = self.seq;
+        self.seq += 1;
+        self.work.send(FromReader::Batch(batch)).is_ok()
+    }
+
+    /// Reads one input to its end into batches, sending each full one on. Returns the
+    /// batch being filled (whole lines only), or, on a read error, the whole lines
+    /// read so far and the error.
+    fn read_source(
+        &mut self,
+        mut input: Box<dyn BufRead + Send>,
+        mut batch: Batch,
+    ) -> Result<Batch, Box<(Batch, io::Error)>> {
+        // Where the line being read starts in the batch.
+        let mut line_start = batch.text.len();
+        // Inside a line over the limit: its length so far.
+        let mut skipped: Option<u64> = None;
+        loop {
+            // A read of a whole chunk goes past the BufReader's own buffer, so the
+            // bytes are copied once, from the source into the batch.
+            let fresh = match batch.text.read_from(&mut input, BATCH_BYTES) {
+                Ok(fresh) if fresh.is_empty() => break,
+                Ok(fresh) => fresh,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    batch.text.truncate(line_start);
+                    return Err(Box::new((batch, e)));
+                }
+            };
+            if let Some(len) = skipped.as_mut() {
+                // Drop bytes up to the long line's end; keep what follows it.
+                let Some(i) = memchr::memchr(b'\n', &batch.text.buf[fresh.clone()]) else {
+                    *len += fresh.len() as u64;
+                    continue;
+                };
+                let total = *len + i as u64;
+                skipped = None;
+                batch
+                    .text
+                    .buf
+                    .copy_within(fresh.start + i + 1..fresh.end, fresh.start);
+                batch.text.len = fresh.start + fresh.len() - (i + 1);
+                let marker = Batch {
+                    too_long: Some(total),
+                    ..self.fresh().unwrap_or_default()
+                };
+                if !self.send(marker) {
+                    return Ok(batch);
+                }
+            } else {
+                batch.text.len = fresh.end;
+            }
+            let scanned_from = line_start.max(fresh.start.min(batch.text.len()));
+            if let Some(i) = memchr::memrchr(b'\n', &batch.text.bytes()[scanned_from..]) {
+                line_start = scanned_from + i + 1;
+            }
+            if batch.text.len() - line_start > self.max_line {
+                // The line in progress is over the limit and has no newline yet:
+                // send what precedes it, then skip it to its end.
+                skipped = Some((batch.text.len() - line_start) as u64);
+                batch.text.truncate(line_start);
+                let Some(next) = self.fresh() else {
+                    return Ok(batch);
+                };
+                if !self.send(std::mem::replace(&mut batch, next)) {
+                    return Ok(batch);
+                }
+                line_start = 0;
+                continue;
+            }
+            if batch.text.len() >= BATCH_BYTES && line_start > 0 {
+                let Some(mut next) = self.fresh() else {
+                    return Ok(batch);
+                };
+                next.text
+                    .extend_from_slice(&batch.text.bytes()[line_start..]);
+                batch.text.truncate(line_start);
+                if !self.send(std::mem::replace(&mut batch, next)) {
+                    return Ok(batch);
+                }
+                line_start = 0;
+            }
+        }
+        if let Some(len) = skipped {
+            // The input ended inside an over-long line.
+            let marker = Batch {
+                too_long: Some(len),
+                ..self.fresh().unwrap_or_default()
+            };
+            self.send(marker);
+        } else if batch.text.len() > line_start {
+            // A last line without a final newline is a line.
+            batch.text.push(b'\n');
+        }
+        Ok(batch)
+    }
+}
+
+fn parse_batches(
+    work: &Mutex<Receiver<FromReader>>,
+    done: &SyncSender<FromReader>,
+    max_line: usize,
+) {
     loop {
         // Hold the lock only to take one message.
         let next = match work.lock() {
@@ -266,9 +413,9 @@ fn parse_batches(work: &Mutex<Receiver<Read>>, done: &SyncSender<Read>) {
             Err(_) => return,
         };
         let msg = match next {
-            Ok(Read::Batch(mut batch)) => {
-                batch.parse();
-                Read::Batch(batch)
+            Ok(FromReader::Batch(mut batch)) => {
+                batch.parse(max_line);
+                FromReader::Batch(batch)
             }
             Ok(failed) => failed,
             Err(_) => return,
@@ -280,7 +427,7 @@ fn parse_batches(work: &Mutex<Receiver<Read>>, done: &SyncSender<Read>) {
 }
 
 fn apply_in_order(
-    done: Receiver<Read>,
+    done: Receiver<FromReader>,
     pool: SyncSender<Batch>,
     replay: &mut Replay,
     each: &mut impl FnMut(&mut Replay, Verdict) -> io::Result<()>,
@@ -291,8 +438,8 @@ fn apply_in_order(
     let mut result = Ok(());
     for msg in done {
         match msg {
-            Read::Failed(e) => failure = Some(e),
-            Read::Batch(batch) => {
+            FromReader::Failed(name, error) => failure = Some((name, error)),
+            FromReader::Batch(batch) => {
                 waiting.insert(batch.seq, batch);
             }
         }
@@ -314,5 +461,12 @@ fn apply_in_order(
             break;
         }
     }
-    result.map(|()| failure)
+    // Every batch before the error has been applied: the line count is exact.
+    result.map(|()| {
+        failure.map(|(name, source)| InputError::Read {
+            name,
+            line: replay.line(),
+            source,
+        })
+    })
 }

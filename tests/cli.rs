@@ -142,6 +142,58 @@ fn jobs_give_byte_identical_reports() {
 }
 
 #[test]
+fn jobs_agree_on_line_limits_long_lines_and_unterminated_ends() {
+    let mixed = std::fs::read(fixture("mixed.jsonl")).unwrap();
+    let big = format!(
+        "{{\"agent\":\"z\",\"event\":\"Ready\",\"pad\":\"{}\"}}\r\n",
+        "p".repeat(3 << 20)
+    );
+    let a = scratch("limits-a.jsonl");
+    let b = scratch("limits-b.jsonl");
+    let mut first = mixed.clone();
+    first.extend_from_slice(big.as_bytes());
+    first.extend_from_slice(b"{\"agent\":\"z\",\"event\":\"Idle\"}"); // no final newline
+    std::fs::write(&a, &first).unwrap();
+    std::fs::write(&b, &mixed).unwrap();
+    let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
+    for limit in ["200", "1000", "2000000", "67108864"] {
+        let one = run(
+            &[
+                "replay",
+                "--json",
+                "-j",
+                "1",
+                "--max-line-bytes",
+                limit,
+                a,
+                b,
+            ],
+            None,
+        );
+        let two = run(
+            &[
+                "replay",
+                "--json",
+                "-j",
+                "2",
+                "--max-line-bytes",
+                limit,
+                a,
+                b,
+            ],
+            None,
+        );
+        assert!(
+            one.stdout == two.stdout,
+            "--max-line-bytes {limit}: -j 2 differs"
+        );
+        let report = json_lines(&one.stdout);
+        let s = summary(&report);
+        assert_eq!(s["records"], 1499 * 2 + 2, "--max-line-bytes {limit}");
+    }
+}
+
+#[test]
 fn human_report_shows_counts_and_violations() {
     let path = fixture("mixed.jsonl");
     let out = run(&["replay", path.to_str().unwrap(), "--show", "1"], None);
