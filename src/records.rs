@@ -223,9 +223,13 @@ fn nesting_exceeds(json: &[u8], limit: usize) -> bool {
             b'"' => {
                 // Skip the string: to the next quote not escaped by a backslash.
                 i += 1;
-                while let Some(j) = memchr::memchr2(b'"', b'\\', &json[i..]) {
+                while let Some(j) = json
+                    .get(i..)
+                    .and_then(|rest| memchr::memchr2(b'"', b'\\', rest))
+                {
                     i += j;
                     if json[i] == b'\\' {
+                        // Skip the escaped byte; a backslash may end the line.
                         i += 2;
                     } else {
                         break;
@@ -755,6 +759,38 @@ mod tests {
             (shape, agent.as_str(), interaction.as_deref()),
             (Shape::Envelope, "b", Some("c"))
         );
+    }
+
+    #[test]
+    fn many_brackets_then_a_trailing_backslash_is_malformed_not_a_crash() {
+        let line = format!("\"{}\\", "[".repeat(200));
+        assert!(!nesting_exceeds(line.as_bytes(), MAX_DEPTH));
+        assert_eq!(rec(&line).unwrap_err().kind(), RejectionKind::Malformed);
+        let line = format!("{}\"\\", "[".repeat(200));
+        assert!(nesting_exceeds(line.as_bytes(), MAX_DEPTH));
+        assert_eq!(rec(&line).unwrap_err().kind(), RejectionKind::Malformed);
+    }
+
+    /// Lines over the alphabet the depth scan cares about, long enough to pass its
+    /// quick bracket count: nothing may panic, and depth is never misjudged for a
+    /// line that parses.
+    #[test]
+    fn depth_scan_never_panics() {
+        let alphabet = [b'[', b'{', b'"', b'\\', b']', b'}', b'a', b','];
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        for _ in 0..4000 {
+            let len = 130 + (state % 300) as usize;
+            let line: Vec<u8> = (0..len)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    alphabet[(state % alphabet.len() as u64) as usize]
+                })
+                .collect();
+            let _ = nesting_exceeds(&line, MAX_DEPTH);
+            let _ = parse(&line);
+        }
     }
 
     #[test]
