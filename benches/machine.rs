@@ -38,7 +38,7 @@ const INTERACTION: &str = "1191fe75-f6ab-413a-8275-2be7e7669a97";
 /// The baseline: the same machine, its table hand-written as a `match`.
 struct HandMachine {
     interaction: Option<Box<str>>,
-    last_time: Option<i64>,
+    last_time: Option<i128>,
     phase: Phase,
     recording: Recording,
     availability: Availability,
@@ -70,7 +70,7 @@ impl HandMachine {
         &mut self,
         event: Event,
         interaction: Option<&str>,
-        time: Option<i64>,
+        time: Option<i128>,
     ) -> Option<(Status, Status)> {
         let from = self.status();
         use Event as E;
@@ -158,7 +158,7 @@ fn step(c: &mut Criterion) {
     group.throughput(Throughput::Elements(CALL.len() as u64));
     group.bench_function("table", |b| {
         let mut m = Machine::new();
-        let mut t = 0i64;
+        let mut t = 0i128;
         b.iter(|| {
             for &e in CALL {
                 t += 1;
@@ -172,7 +172,7 @@ fn step(c: &mut Criterion) {
     });
     group.bench_function("match", |b| {
         let mut m = HandMachine::new();
-        let mut t = 0i64;
+        let mut t = 0i128;
         b.iter(|| {
             for &e in CALL {
                 t += 1;
@@ -186,7 +186,7 @@ fn step(c: &mut Criterion) {
     // optimizer may then skip building the change.
     group.bench_function("match_accept_only", |b| {
         let mut m = HandMachine::new();
-        let mut t = 0i64;
+        let mut t = 0i128;
         b.iter(|| {
             for &e in CALL {
                 t += 1;
@@ -219,7 +219,7 @@ fn engine(c: &mut Criterion) {
                 let event = CALL[step % CALL.len()];
                 step += 1;
                 for (agent, call) in ids.iter().zip(&calls) {
-                    let mut r = Record::new(agent, event).at(step as i64);
+                    let mut r = Record::new(agent, event).at(step as i128);
                     if event.offers_call() {
                         r = r.interaction(call);
                     }

@@ -117,7 +117,7 @@ enum Item {
         agent: Range<usize>,
         event: ItemEvent,
         interaction: Option<Range<usize>>,
-        time: Option<i64>,
+        time: Option<i128>,
     },
     Invalid(Box<Rejection>),
 }

@@ -40,8 +40,8 @@ pub enum Shape {
 pub enum Scalar<'a> {
     /// A string (borrowed from the line unless it had escapes).
     Str(Cow<'a, str>),
-    /// An integer. Integers beyond `i64` saturate.
-    Int(i64),
+    /// An integer. Integers beyond `i128` (39 digits) saturate.
+    Int(i128),
     /// A number with a fraction or exponent, a boolean, an array or an object.
     Other,
 }
@@ -394,12 +394,10 @@ impl<'de> Visitor<'de> for SlotVisitor {
         Ok(Slot(Some(Scalar::Str(Cow::Owned(v)))))
     }
     fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
-        Ok(Slot(Some(Scalar::Int(v))))
+        Ok(Slot(Some(Scalar::Int(i128::from(v)))))
     }
     fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
-        Ok(Slot(Some(Scalar::Int(
-            i64::try_from(v).unwrap_or(i64::MAX),
-        ))))
+        Ok(Slot(Some(Scalar::Int(i128::from(v)))))
     }
     fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
         Ok(Slot(Some(Scalar::Other)))
@@ -426,7 +424,7 @@ fn slot<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Option<Scalar<'de>>, A::E
 
 /// A time field: read as its raw JSON token, so that integer syntax is what makes
 /// an integer (`-0` and integers beyond 64 bits included, which the number parser
-/// would hand over as floats). Integers beyond `i64` saturate.
+/// would hand over as floats). Integers beyond `i128` saturate.
 fn time_slot<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Option<Scalar<'de>>, A::Error> {
     let raw: &'de serde_json::value::RawValue = map.next_value()?;
     Ok(integer_token(raw.get()))
@@ -444,7 +442,7 @@ fn integer_token(token: &str) -> Option<Scalar<'_>> {
     if !digits.iter().all(u8::is_ascii_digit) {
         return Some(Scalar::Other);
     }
-    let saturated = if negative { i64::MIN } else { i64::MAX };
+    let saturated = if negative { i128::MIN } else { i128::MAX };
     Some(Scalar::Int(token.parse().unwrap_or(saturated)))
 }
 
@@ -597,7 +595,7 @@ mod tests {
     use super::*;
     use crate::rejection::RejectionKind;
 
-    type Fields = (Shape, String, String, Option<String>, Option<i64>);
+    type Fields = (Shape, String, String, Option<String>, Option<i128>);
 
     fn rec(line: &str) -> Result<Fields, Rejection> {
         let wire = parse(line.as_bytes())?;
@@ -702,11 +700,16 @@ mod tests {
         assert_eq!(time("-12").unwrap().4, Some(-12));
         assert_eq!(
             time("10000000000000000000000000").unwrap().4,
-            Some(i64::MAX)
+            Some(10_i128.pow(25))
         );
         assert_eq!(
             time("-10000000000000000000000000").unwrap().4,
-            Some(i64::MIN)
+            Some(-(10_i128.pow(25)))
+        );
+        assert_eq!(
+            time(&"9".repeat(60)).unwrap().4,
+            Some(i128::MAX),
+            "beyond i128: saturates"
         );
         assert_eq!(time("null").unwrap().4, None);
         for bad in ["1.0", "1e3", "1E3", "-1.5", "true", "\"12\"", "[1]", "{}"] {

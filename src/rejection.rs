@@ -104,9 +104,9 @@ pub enum Reason {
     /// The record's time and the agent's last accepted time.
     OutOfOrder {
         /// The record's time (ms since the epoch).
-        time: i64,
+        time: i128,
         /// The agent's last accepted time.
-        last: i64,
+        last: i128,
     },
     /// The interaction the agent holds.
     AgentBusy {

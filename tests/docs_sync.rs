@@ -239,7 +239,7 @@ fn replay(lines: &[String]) -> Vec<Value> {
         records += 1;
         let mut record = Record::new(&agent, EventName::resolve(&event));
         record.interaction = interaction.as_deref();
-        record.time = time;
+        record.time = time.map(i128::from);
         match engine.apply(&record) {
             Ok(_) => {
                 accepted += 1;

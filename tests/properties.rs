@@ -153,7 +153,7 @@ proptest! {
         let mut engine = Engine::new();
         for r in &trace {
             let event = r.event().expect("known event");
-            let by_machine = machine.step(event, r.interaction.as_deref(), r.time);
+            let by_machine = machine.step(event, r.interaction.as_deref(), r.time.map(i128::from));
             prop_assert!(by_machine.is_ok(), "machine rejected {:?}: {:?}", r, by_machine);
             let by_engine = engine.apply(&r.record());
             prop_assert!(by_engine.is_ok(), "engine rejected {:?}: {:?}", r, by_engine);
@@ -172,7 +172,7 @@ proptest! {
         for r in &log {
             let event = r.event().expect("known event");
             let machine = machines.entry(&r.agent).or_default();
-            let by_machine = machine.step(event, r.interaction.as_deref(), r.time);
+            let by_machine = machine.step(event, r.interaction.as_deref(), r.time.map(i128::from));
             prop_assert!(by_machine.is_ok(), "machine rejected {:?}: {:?}", r, by_machine);
             let by_engine = engine.apply(&r.record());
             prop_assert!(by_engine.is_ok(), "engine rejected {:?}: {:?}", r, by_engine);
@@ -203,7 +203,7 @@ proptest! {
             if let (Some(event), false) = (r.event(), r.agent.is_empty()) {
                 let machine = engine.agent(&r.agent).cloned().unwrap_or_default();
                 let mut stepped = machine.clone();
-                if stepped.step(event, r.interaction.as_deref(), r.time).is_err() {
+                if stepped.step(event, r.interaction.as_deref(), r.time.map(i128::from)).is_err() {
                     prop_assert_eq!(&stepped, &machine);
                 }
             }
@@ -614,7 +614,7 @@ mod model {
         pub recording: Recording,
         pub availability: Availability,
         pub interaction: Option<String>,
-        pub last_time: Option<i64>,
+        pub last_time: Option<i128>,
     }
 
     impl Agent {
@@ -641,7 +641,7 @@ mod model {
             agent: &str,
             name: &str,
             interaction: Option<&str>,
-            time: Option<i64>,
+            time: Option<i128>,
         ) -> Result<(), &'static str> {
             let event = resolve(name);
             let offer = matches!(event, Some(3 | 4));
@@ -713,7 +713,7 @@ proptest! {
         let mut model = model::Model::default();
         for r in &log {
             let got = engine.apply(&r.record());
-            let want = model.apply(&r.agent, &r.event, r.interaction.as_deref(), r.time);
+            let want = model.apply(&r.agent, &r.event, r.interaction.as_deref(), r.time.map(i128::from));
             prop_assert_eq!(
                 kind(&got).map(RejectionKind::name),
                 want.err(),
@@ -861,7 +861,7 @@ proptest! {
             if r.agent.is_empty() {
                 continue;
             }
-            let got = machine.step(event, r.interaction.as_deref(), r.time);
+            let got = machine.step(event, r.interaction.as_deref(), r.time.map(i128::from));
             prop_assert_eq!(kind(&got), *expected, "{:?}: {:?}", r, got);
         }
     }
