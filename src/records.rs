@@ -200,7 +200,15 @@ pub fn parse_str(text: &str) -> Result<WireRecord<'_>, Rejection> {
         return Err(Rejection::malformed(Malformed::TooDeep(MAX_DEPTH)));
     }
     let mut flat = Flat::default();
-    match flat.read(text) {
+    let mut read = flat.read(text, Numbers::Parsed);
+    if read
+        .as_ref()
+        .is_err_and(|e| e.to_string().starts_with("number out of range"))
+    {
+        flat = Flat::default();
+        read = flat.read(text, Numbers::Raw);
+    }
+    match read {
         Ok(true) => Ok(flat.into_wire()),
         Ok(false) => Err(Rejection::malformed(Malformed::NotObject)),
         Err(e) => Err(Rejection::malformed(Malformed::NotJson(e.to_string()))),
@@ -450,16 +458,64 @@ fn skip<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
     map.next_value::<IgnoredAny>().map(drop)
 }
 
+/// How the values a level reads are taken in.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Numbers {
+    /// Straight from the parser (the fast way).
+    Parsed,
+    /// First as raw tokens, then read: for lines with a number beyond `f64` (such as
+    /// `1e400`) in a value the fast way would parse, which serde_json refuses.
+    Raw,
+}
+
+impl Numbers {
+    fn slot<'de, A: MapAccess<'de>>(self, map: &mut A) -> Result<Option<Scalar<'de>>, A::Error> {
+        if self == Numbers::Parsed {
+            return slot(map);
+        }
+        let raw: &'de serde_json::value::RawValue = map.next_value()?;
+        let text = raw.get();
+        if text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
+            return Ok(integer_token(text));
+        }
+        let mut de = serde_json::Deserializer::from_str(text);
+        de::Deserializer::deserialize_any(&mut de, SlotVisitor)
+            .map(|s| s.0)
+            .map_err(de::Error::custom)
+    }
+
+    fn object<'de, A: MapAccess<'de>, L: Level<'de>>(
+        self,
+        map: &mut A,
+        level: L,
+    ) -> Result<Kind, A::Error> {
+        if self == Numbers::Parsed {
+            return map.next_value_seed(Object(level));
+        }
+        let raw: &'de serde_json::value::RawValue = map.next_value()?;
+        match raw.get().as_bytes().first() {
+            Some(b'{') => {
+                let mut de = serde_json::Deserializer::from_str(raw.get());
+                Object(level)
+                    .deserialize(&mut de)
+                    .map_err(de::Error::custom)
+            }
+            Some(b'n') => Ok(Kind::Null),
+            _ => Ok(Kind::Other),
+        }
+    }
+}
+
 /// The top level: the native fields plus the roots of the other two shapes.
-struct Top<'f, 'a>(&'f mut Flat<'a>);
+struct Top<'f, 'a>(&'f mut Flat<'a>, Numbers);
 
 impl<'de> Level<'de> for Top<'_, 'de> {
     fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
-        let flat = &mut *self.0;
+        let (flat, numbers) = (&mut *self.0, self.1);
         match key {
-            "agent" => flat.agent = slot(map)?,
-            "event" => flat.event = slot(map)?,
-            "interaction" => flat.interaction = slot(map)?,
+            "agent" => flat.agent = numbers.slot(map)?,
+            "event" => flat.event = numbers.slot(map)?,
+            "interaction" => flat.interaction = numbers.slot(map)?,
             "time" => flat.time = time_slot(map)?,
             "message" => {
                 // A repeated key counts with its last value: forget the first.
@@ -467,11 +523,11 @@ impl<'de> Level<'de> for Top<'_, 'de> {
                 flat.call_event = None;
                 flat.call_id = None;
                 flat.actual = Data::default();
-                map.next_value_seed(Object(Message(flat)))?;
+                numbers.object(map, Message(flat, numbers))?;
             }
             "data" => {
                 flat.data = Data::default();
-                map.next_value_seed(Object(DataLevel(&mut flat.data)))?;
+                numbers.object(map, DataLevel(&mut flat.data, numbers))?;
             }
             _ => skip(map)?,
         }
@@ -481,7 +537,7 @@ impl<'de> Level<'de> for Top<'_, 'de> {
 
 /// `message`: only `call` matters. `call` present and not `null` makes an envelope,
 /// even when it is not an object (then it has none of the fields).
-struct Message<'f, 'a>(&'f mut Flat<'a>);
+struct Message<'f, 'a>(&'f mut Flat<'a>, Numbers);
 
 impl<'de> Level<'de> for Message<'_, 'de> {
     fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
@@ -492,23 +548,23 @@ impl<'de> Level<'de> for Message<'_, 'de> {
         flat.call_event = None;
         flat.call_id = None;
         flat.actual = Data::default();
-        flat.envelope = map.next_value_seed(Object(Call(flat)))? != Kind::Null;
+        flat.envelope = self.1.object(map, Call(flat, self.1))? != Kind::Null;
         Ok(())
     }
 }
 
 /// `message.call`.
-struct Call<'f, 'a>(&'f mut Flat<'a>);
+struct Call<'f, 'a>(&'f mut Flat<'a>, Numbers);
 
 impl<'de> Level<'de> for Call<'_, 'de> {
     fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
-        let flat = &mut *self.0;
+        let (flat, numbers) = (&mut *self.0, self.1);
         match key {
-            "event" => flat.call_event = slot(map)?,
-            "id" => flat.call_id = slot(map)?,
+            "event" => flat.call_event = numbers.slot(map)?,
+            "id" => flat.call_id = numbers.slot(map)?,
             "ResponseActual" => {
                 flat.actual = Data::default();
-                map.next_value_seed(Object(ResponseActual(&mut flat.actual)))?;
+                numbers.object(map, ResponseActual(&mut flat.actual, numbers))?;
             }
             _ => skip(map)?,
         }
@@ -517,7 +573,7 @@ impl<'de> Level<'de> for Call<'_, 'de> {
 }
 
 /// `message.call.ResponseActual`: only `data` matters.
-struct ResponseActual<'f, 'a>(&'f mut Data<'a>);
+struct ResponseActual<'f, 'a>(&'f mut Data<'a>, Numbers);
 
 impl<'de> Level<'de> for ResponseActual<'_, 'de> {
     fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
@@ -525,23 +581,23 @@ impl<'de> Level<'de> for ResponseActual<'_, 'de> {
             return skip(map);
         }
         *self.0 = Data::default();
-        map.next_value_seed(Object(DataLevel(self.0)))?;
+        self.1.object(map, DataLevel(self.0, self.1))?;
         Ok(())
     }
 }
 
 /// A `data` object: a websocket notification's payload (also what an envelope's
 /// `ResponseActual` carries).
-struct DataLevel<'f, 'a>(&'f mut Data<'a>);
+struct DataLevel<'f, 'a>(&'f mut Data<'a>, Numbers);
 
 impl<'de> Level<'de> for DataLevel<'_, 'de> {
     fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
-        let data = &mut *self.0;
+        let (data, numbers) = (&mut *self.0, self.1);
         match key {
-            "type" => data.kind = slot(map)?,
-            "subStatus" => data.sub_status = slot(map)?,
-            "agentId" => data.agent = slot(map)?,
-            "interactionId" => data.interaction = slot(map)?,
+            "type" => data.kind = numbers.slot(map)?,
+            "subStatus" => data.sub_status = numbers.slot(map)?,
+            "agentId" => data.agent = numbers.slot(map)?,
+            "interactionId" => data.interaction = numbers.slot(map)?,
             "eventTime" => data.time = time_slot(map)?,
             _ => skip(map)?,
         }
@@ -551,9 +607,9 @@ impl<'de> Level<'de> for DataLevel<'_, 'de> {
 
 impl<'a> Flat<'a> {
     /// Reads `text` (one JSON value); `Ok(false)` when it is not an object.
-    fn read(&mut self, text: &'a str) -> serde_json::Result<bool> {
+    fn read(&mut self, text: &'a str, numbers: Numbers) -> serde_json::Result<bool> {
         let mut de = serde_json::Deserializer::from_str(text);
-        let kind = Object(Top(self)).deserialize(&mut de)?;
+        let kind = Object(Top(self, numbers)).deserialize(&mut de)?;
         de.end()?;
         Ok(kind == Kind::Object)
     }
@@ -794,6 +850,30 @@ mod tests {
             let _ = nesting_exceeds(&line, MAX_DEPTH);
             let _ = parse(&line);
         }
+    }
+
+    #[test]
+    fn numbers_beyond_f64_in_read_values_are_still_json() {
+        let envelope = r#"{"message":{"call":{"id":1e400,"event":"Ready","ResponseActual":{"data":{"agentId":"a","interactionId":"c"}}}}}"#;
+        assert_eq!(rec(envelope).unwrap().0, Shape::Envelope);
+        let ws = r#"{"data":{"type":"AgentStateChange","agentId":"b","subStatus":1e400}}"#;
+        assert_eq!(
+            parse(ws.as_bytes()).unwrap().event_name(),
+            Some(EventName::Unknown("AgentStateChange"))
+        );
+        for native in [
+            r#"{"agent":"c","event":"Ready","message":1e400}"#,
+            r#"{"agent":"c","event":"Ready","data":-1e400}"#,
+            r#"{"agent":"c","event":"Ready","message":{"call":null,"x":1e400}}"#,
+        ] {
+            assert_eq!(rec(native).unwrap().0, Shape::Native, "{native}");
+        }
+        let err = rec(r#"{"agent":1e400,"event":"Ready"}"#).unwrap_err();
+        assert_eq!(
+            (err.kind(), err.event.as_deref()),
+            (RejectionKind::Malformed, Some("AgentAvailable"))
+        );
+        assert_eq!(rec("1e400").unwrap_err().kind(), RejectionKind::Malformed);
     }
 
     #[test]
