@@ -143,19 +143,20 @@ struct InputArgs {
 struct ReplayArgs {
     #[command(flatten)]
     input: InputArgs,
-    /// Print one JSON object per record not accepted, then a summary object (SPEC §7).
+    /// Print one JSON object per record not accepted, then a summary object
+    /// (docs/conformance.md describes the format).
     #[arg(long)]
     json: bool,
     /// How many violations of each kind the report for a person shows.
-    #[arg(long, value_name = "N", default_value_t = 5)]
-    show: usize,
-    /// Never draw the progress bar (it is drawn only when stderr is a terminal).
+    #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u16))]
+    show: u16,
+    /// Never draw the progress spinner (it is drawn only when stderr is a terminal).
     #[arg(long)]
     no_progress: bool,
     /// Parser threads (default: all cores). The report is identical for any N;
     /// 1 reads, parses and applies on the main thread alone.
-    #[arg(long, short, value_name = "N")]
-    jobs: Option<usize>,
+    #[arg(long, short, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    jobs: Option<u16>,
 }
 
 #[derive(Args, Debug)]
@@ -217,10 +218,20 @@ where
 
 /// Opens every input before reading any, so a wrong path fails fast.
 fn open_all(files: &[PathBuf]) -> Result<Vec<Source>, InputError> {
+    let stdin = std::path::Path::new("-");
+    let reads_stdin = files.is_empty() || files.iter().any(|f| f.as_path() == stdin);
+    if reads_stdin && io::stdin().is_terminal() {
+        eprintln!("callstate: reading records from the terminal; end with Ctrl-D (give a FILE to read a log)");
+    }
     if files.is_empty() {
-        return Ok(vec![Source::open(std::path::Path::new("-"))?]);
+        return Ok(vec![Source::open(stdin)?]);
     }
     files.iter().map(|f| Source::open(f)).collect()
+}
+
+/// Opens the inputs, or says why not; `None` means exit with [`EXIT_ERROR`].
+fn open_or_report(files: &[PathBuf]) -> Option<Vec<Source>> {
+    open_all(files).map_err(|e| report_input_error(&e)).ok()
 }
 
 fn report_input_error(e: &InputError) {
@@ -275,12 +286,8 @@ fn exit_code(summary: &Summary, allow_unknown: bool, error: Option<&InputError>)
 
 fn replay_command(args: &ReplayArgs) -> io::Result<i32> {
     let input = &args.input;
-    let sources = match open_all(&input.files) {
-        Ok(s) => s,
-        Err(e) => {
-            report_input_error(&e);
-            return Ok(EXIT_ERROR);
-        }
+    let Some(sources) = open_or_report(&input.files) else {
+        return Ok(EXIT_ERROR);
     };
     let stdout = io::stdout();
     let show_progress =
@@ -288,7 +295,7 @@ fn replay_command(args: &ReplayArgs) -> io::Result<i32> {
     let progress = Progress::new(show_progress);
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut replay = Replay::new(input.initial.into());
-    let mut human = HumanReport::new(args.show);
+    let mut human = HumanReport::new(usize::from(args.show));
     let mut report = |replay: &mut Replay, verdict: Verdict| {
         progress.tick(replay.line());
         match verdict {
@@ -302,9 +309,10 @@ fn replay_command(args: &ReplayArgs) -> io::Result<i32> {
             _ => Ok(()),
         }
     };
-    let jobs = args.jobs.unwrap_or_else(|| {
-        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
-    });
+    let jobs = args.jobs.map_or_else(
+        || std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
+        usize::from,
+    );
     let error = if jobs > 1 {
         parallel::replay(sources, input.max_line_bytes, jobs, &mut replay, report)?
     } else {
@@ -323,7 +331,12 @@ fn replay_command(args: &ReplayArgs) -> io::Result<i32> {
     if args.json {
         replay::write_json_summary(&mut out, &summary)?;
     } else {
-        human.write(&mut out, &summary, &replay.counts_by_kind())?;
+        human.write(
+            &mut out,
+            &summary,
+            &replay.counts_by_kind(),
+            input.allow_unknown,
+        )?;
     }
     out.flush()?;
     Ok(exit_code(&summary, input.allow_unknown, error.as_ref()))
@@ -331,12 +344,8 @@ fn replay_command(args: &ReplayArgs) -> io::Result<i32> {
 
 fn emit_command(args: &EmitArgs) -> io::Result<i32> {
     let input = &args.input;
-    let sources = match open_all(&input.files) {
-        Ok(s) => s,
-        Err(e) => {
-            report_input_error(&e);
-            return Ok(EXIT_ERROR);
-        }
+    let Some(sources) = open_or_report(&input.files) else {
+        return Ok(EXIT_ERROR);
     };
     let mut out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
     let mut err = BufWriter::new(io::stderr().lock());

@@ -323,13 +323,6 @@ impl Engine {
         }
     }
 
-    /// Makes `agent` known to the engine (in its initial state if new) and returns
-    /// its machine, without applying anything.
-    pub fn touch(&mut self, agent: &str) -> &Machine {
-        let initial = self.initial;
-        self.machine_mut(agent, initial)
-    }
-
     fn machine_mut(&mut self, agent: &str, initial: Availability) -> &mut Machine {
         // One probe; the key is allocated only for a new agent.
         self.agents

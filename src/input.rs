@@ -87,7 +87,7 @@ impl Source {
             path: PathBuf::from(name),
             source,
         })?;
-        let reader: Box<dyn BufRead + Send> = if head.starts_with(&[0x1f, 0x8b]) {
+        let reader: Box<dyn BufRead + Send> = if looks_like_gzip(head) {
             Box::new(BufReader::with_capacity(
                 BUFFER,
                 flate2::bufread::MultiGzDecoder::new(buffered),
@@ -110,6 +110,12 @@ impl Source {
     pub fn into_reader(self) -> Box<dyn BufRead + Send> {
         self.reader
     }
+}
+
+/// A gzip member header: magic `1f 8b`, method 8 (deflate), no reserved flag bits.
+/// Anything else is read as text, where a stray `1f 8b` is just a malformed line.
+fn looks_like_gzip(head: &[u8]) -> bool {
+    matches!(head, [0x1f, 0x8b, 0x08, flags, ..] if flags & 0xe0 == 0)
 }
 
 /// One line as read by [`LineReader`], without its `\n` (nor a `\r` before it).

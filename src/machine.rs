@@ -395,6 +395,22 @@ mod tests {
     }
 
     #[test]
+    fn can_and_allowed_follow_the_table() {
+        let mut m = Machine::new();
+        assert!(m.can(Event::OfferContact) && !m.can(Event::Acw));
+        m.step(Event::OfferContact, Some("i"), None).unwrap();
+        m.step(Event::CustAnswered, None, None).unwrap();
+        for e in <Event as strum::IntoEnumIterator>::iter() {
+            assert_eq!(m.can(e), m.allowed().contains(e), "{e}");
+            assert_eq!(
+                m.can(e),
+                table::rule_for(Phase::Connected, Recording::Off, e).is_some()
+            );
+        }
+        assert!(m.can(Event::RecordingStarted) && !m.can(Event::ResumeRecording));
+    }
+
+    #[test]
     fn rona_makes_the_agent_idle() {
         let mut m = Machine::new();
         m.step(Event::OfferCampaignReserved, Some("i"), None)

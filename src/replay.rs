@@ -348,8 +348,9 @@ impl HumanReport {
         out: &mut impl Write,
         summary: &Summary,
         by_kind: &[u64; RejectionKind::COUNT],
+        allow_unknown: bool,
     ) -> io::Result<()> {
-        let verdict = if summary.all_accepted(false) {
+        let verdict = if summary.all_accepted(allow_unknown) {
             "PASS: every record was accepted"
         } else {
             "FAIL: some records were not accepted"

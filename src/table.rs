@@ -514,15 +514,6 @@ pub fn allowed(phase: Phase, recording: Recording) -> EventSet {
         .collect()
 }
 
-/// The events some rule accepts in `phase`, whatever the recording.
-pub fn allowed_in_phase(phase: Phase) -> EventSet {
-    TABLE
-        .iter()
-        .filter(|r| r.from.contains(phase))
-        .map(|r| r.event)
-        .collect()
-}
-
 type Reachable = [[[bool; Availability::COUNT]; Recording::COUNT]; Phase::COUNT];
 
 /// Every state some sequence of accepted events leads a new agent to (starting

@@ -237,6 +237,44 @@ fn files_continue_line_numbers_and_allow_unknown_keeps_the_report() {
 }
 
 #[test]
+fn allow_unknown_report_for_a_person_passes_too() {
+    let line = b"{\"agent\":\"a\",\"event\":\"Bogus\"}\n";
+    let out = run(&["replay", "--allow-unknown"], Some(line));
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("PASS"), "{text}");
+    assert!(
+        text.contains("unknown_event (1):"),
+        "still reported: {text}"
+    );
+}
+
+#[test]
+fn a_text_file_starting_like_gzip_is_read_as_text() {
+    let path = scratch("not-gzip.jsonl");
+    std::fs::write(
+        &path,
+        b"\x1f\x8b\x00junk\n{\"agent\":\"a\",\"event\":\"Ready\"}\n",
+    )
+    .unwrap();
+    let out = run(&["replay", "--json", path.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(1));
+    let report = json_lines(&out.stdout);
+    assert_eq!(report[0]["kind"], "malformed");
+    assert_eq!(summary(&report)["accepted"], 1);
+}
+
+#[test]
+fn jobs_and_show_are_bounded() {
+    for bad in ["0", "1025", "18446744073709551615", "-1"] {
+        let out = run(&["replay", "--jobs", bad, "-"], Some(b""));
+        assert_eq!(out.status.code(), Some(2), "--jobs {bad}");
+    }
+    let out = run(&["replay", "--show", "99999999999", "-"], Some(b""));
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
 fn initial_idle_starts_agents_idle() {
     let line = b"{\"agent\":\"x\",\"interaction\":\"c\",\"event\":\"eAgentOfferContact\"}\n";
     let out = run(&["replay", "--json", "--initial", "idle"], Some(line));
