@@ -211,7 +211,17 @@ pub fn parse_str(text: &str) -> Result<WireRecord<'_>, Rejection> {
     match read {
         Ok(true) => Ok(flat.into_wire()),
         Ok(false) => Err(Rejection::malformed(Malformed::NotObject)),
-        Err(e) => Err(Rejection::malformed(Malformed::NotJson(e.to_string()))),
+        Err(e) => Err(Rejection::malformed(Malformed::NotJson(json_error(&e)))),
+    }
+}
+
+/// serde_json's message with the position as a column of the line: its "line 1"
+/// would read like a line of the log.
+fn json_error(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    match text.rfind(" at line ") {
+        Some(at) => format!("{} at column {}", &text[..at], e.column()),
+        None => text,
     }
 }
 

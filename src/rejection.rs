@@ -99,7 +99,7 @@ pub enum Malformed {
 pub enum Reason {
     /// See [`Malformed`].
     Malformed(Malformed),
-    /// The event name as given.
+    /// The event name is in no row of SPEC §2 (the name is in [`Rejection::event`]).
     UnknownEvent,
     /// The record's time and the agent's last accepted time.
     OutOfOrder {

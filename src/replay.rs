@@ -1,8 +1,10 @@
 //! Replay: an event log through the engine, with the conformance report of SPEC §7.
 //!
 //! [`Replay`] takes lines one at a time ([`Replay::feed`]) and keeps the counts of
-//! the summary; it holds the engine, the set of interactions seen, and nothing
-//! that grows with the log's length. The report's two forms live here too: the
+//! the summary. It holds the engine (one machine per agent seen) and the set of
+//! distinct interactions that the summary must count; neither stores records, so
+//! memory grows with the number of agents and of distinct interactions, not with
+//! the number of lines. The report's two forms live here too: the
 //! `--json` lines ([`write_json_violation`], [`write_json_summary`]) and the
 //! report for a person ([`HumanReport`]).
 //!
@@ -94,7 +96,9 @@ impl Summary {
 #[derive(Debug)]
 pub struct Replay {
     engine: Engine,
-    /// 128-bit fingerprints of interaction ids: exact in practice, 16 bytes each.
+    /// 128-bit fingerprints of interaction ids, 16 bytes each (about 40 with the
+    /// set's slack): a collision, which would undercount by one, has a probability
+    /// near n²/2¹²⁹ — about 10⁻²¹ for a billion interactions.
     interactions: HashSet<u128, foldhash::fast::RandomState>,
     by_kind: [u64; RejectionKind::COUNT],
     accepted: u64,
