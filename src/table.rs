@@ -23,18 +23,23 @@ pub struct PhaseSet(u16);
 impl PhaseSet {
     /// The empty set.
     pub const EMPTY: PhaseSet = PhaseSet(0);
-    /// `idle`, `ready`: the agent holds no call.
-    pub const NO_CALL: PhaseSet = PhaseSet::of(&[Phase::Idle, Phase::Ready]);
-    /// `connected`, `hold`, `consulting`, `consult`, `conference`: the customer is on the line.
-    pub const LIVE: PhaseSet = PhaseSet::of(&[
-        Phase::Connected,
-        Phase::Hold,
-        Phase::Consulting,
-        Phase::Consult,
-        Phase::Conference,
-    ]);
+    /// `idle`, `ready`: the agent holds no call ([`Phase::has_call`]).
+    pub const NO_CALL: PhaseSet = PhaseSet::where_call(false);
+    /// `connected`, `hold`, `consulting`, `consult`, `conference`: the customer is on
+    /// the line ([`Phase::is_live`]).
+    pub const LIVE: PhaseSet = {
+        let mut set = PhaseSet::EMPTY;
+        let mut i = 0;
+        while i < Phase::COUNT {
+            if PHASES[i].is_live() {
+                set = set.union(PhaseSet::of(&[PHASES[i]]));
+            }
+            i += 1;
+        }
+        set
+    };
     /// Every phase in which the agent holds a call.
-    pub const CALL: PhaseSet = PhaseSet::ALL.minus(PhaseSet::NO_CALL);
+    pub const CALL: PhaseSet = PhaseSet::where_call(true);
     /// Every phase.
     pub const ALL: PhaseSet = PhaseSet((1 << Phase::COUNT) - 1);
 
@@ -47,6 +52,19 @@ impl PhaseSet {
             i += 1;
         }
         PhaseSet(bits)
+    }
+
+    /// The phases whose [`Phase::has_call`] is `call`.
+    const fn where_call(call: bool) -> PhaseSet {
+        let mut set = PhaseSet::EMPTY;
+        let mut i = 0;
+        while i < Phase::COUNT {
+            if PHASES[i].has_call() == call {
+                set = set.union(PhaseSet::of(&[PHASES[i]]));
+            }
+            i += 1;
+        }
+        set
     }
 
     /// Both sets' phases.
@@ -574,6 +592,18 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    #[test]
+    fn phase_sets_are_the_vocabularys() {
+        assert_eq!(
+            PhaseSet::NO_CALL,
+            PhaseSet::of(&[Phase::Idle, Phase::Ready])
+        );
+        assert_eq!(PhaseSet::CALL, PhaseSet::ALL.minus(PhaseSet::NO_CALL));
+        for p in Phase::iter() {
+            assert_eq!(PhaseSet::LIVE.contains(p), p.is_live());
         }
     }
 

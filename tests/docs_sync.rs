@@ -4,11 +4,12 @@
 //!   `state-machine.md`, the event table in `events.md`) must be exactly what
 //!   `callstate::graph` generates from the table today. To regenerate them:
 //!   `CALLSTATE_BLESS=1 cargo test --test docs_sync`, then commit the result.
-//! - The worked example of `conformance.md` must be what the engine reports.
+//! - The worked example of `conformance.md` must be what replay reports.
 
-use callstate::{graph, Engine, Event, EventName, Record, Rejection, RejectionKind};
-use serde_json::{json, Value};
-use std::collections::HashSet;
+use callstate::input::Line;
+use callstate::replay::{Replay, Verdict};
+use callstate::{graph, Event};
+use serde_json::Value;
 use std::path::PathBuf;
 use strum::IntoEnumIterator;
 
@@ -151,120 +152,27 @@ fn example(text: &str, name: &str) -> Vec<String> {
         .collect()
 }
 
-/// What replay must read from one native line (SPEC §5.1), or why it cannot.
-enum Parsed {
-    Blank,
-    Malformed {
-        agent: Option<String>,
-        event: Option<String>,
-    },
-    Native {
-        agent: String,
-        interaction: Option<String>,
-        event: String,
-        time: Option<i64>,
-    },
-}
-
-/// A test-only reading of the native shape, enough for the worked example.
-fn parse_native(line: &str) -> Parsed {
-    if line.trim().is_empty() {
-        return Parsed::Blank;
-    }
-    let malformed = |agent: Option<&str>, event: Option<&str>| Parsed::Malformed {
-        agent: agent.map(str::to_owned),
-        event: event.map(str::to_owned),
-    };
-    let Ok(Value::Object(object)) = serde_json::from_str::<Value>(line) else {
-        return malformed(None, None);
-    };
-    // `null` counts as absent (SPEC §5).
-    let field = |key: &str| object.get(key).filter(|v| !v.is_null());
-    let id = |key: &str| field(key).and_then(Value::as_str).filter(|s| !s.is_empty());
-    let event = field("event").and_then(Value::as_str);
-    let (Some(agent), Some(event)) = (id("agent"), event) else {
-        return malformed(id("agent"), event);
-    };
-    let interaction = id("interaction");
-    let bad_interaction = field("interaction").is_some() && interaction.is_none();
-    let time = field("time").map(Value::as_i64);
-    if bad_interaction || time == Some(None) {
-        return malformed(Some(agent), Some(event));
-    }
-    Parsed::Native {
-        agent: agent.to_owned(),
-        interaction: interaction.map(str::to_owned),
-        event: event.to_owned(),
-        time: time.flatten(),
-    }
-}
-
-fn report_line(line: usize, r: &Rejection) -> Value {
-    json!({
-        "line": line,
-        "kind": r.kind().name(),
-        "agent": r.agent,
-        "interaction": r.interaction,
-        "event": r.event,
-        "state": r.state,
-    })
-}
-
-/// The `--json` report of `lines`, `message` left out.
+/// The `--json` report of `lines` as replay writes it, `message` left out.
 fn replay(lines: &[String]) -> Vec<Value> {
-    let mut engine = Engine::new();
-    let mut report = Vec::new();
-    let (mut records, mut accepted, mut rejected, mut unknown, mut malformed) = (0, 0, 0, 0, 0);
-    let mut agents = HashSet::new();
-    let mut interactions = HashSet::new();
-    for (index, line) in lines.iter().enumerate() {
-        let number = index + 1;
-        let (agent, interaction, event, time) = match parse_native(line) {
-            Parsed::Blank => continue,
-            Parsed::Malformed { agent, event } => {
-                records += 1;
-                malformed += 1;
-                let name = event.as_deref().map(|e| EventName::resolve(e).as_str());
-                report.push(json!({"line": number, "kind": "malformed", "agent": agent,
-                    "interaction": null, "event": name, "state": null}));
-                continue;
-            }
-            Parsed::Native {
-                agent,
-                interaction,
-                event,
-                time,
-            } => (agent, interaction, event, time),
-        };
-        records += 1;
-        let mut record = Record::new(&agent, EventName::resolve(&event));
-        record.interaction = interaction.as_deref();
-        record.time = time.map(i128::from);
-        match engine.apply(&record) {
-            Ok(_) => {
-                accepted += 1;
-                interactions.extend(interaction.clone());
-                agents.insert(agent);
-            }
-            Err(r) => {
-                match r.kind() {
-                    RejectionKind::Malformed => malformed += 1,
-                    RejectionKind::UnknownEvent => unknown += 1,
-                    _ => rejected += 1,
-                }
-                if r.kind() != RejectionKind::Malformed {
-                    agents.insert(agent);
-                }
-                report.push(report_line(number, &r));
-            }
+    let mut replay = Replay::default();
+    let mut out = Vec::new();
+    for line in lines {
+        if let Verdict::NotAccepted(r) = replay.feed(Line::Text(line.as_bytes())) {
+            callstate::replay::write_json_violation(&mut out, replay.line(), &r).unwrap();
         }
     }
-    report.push(json!({"summary": {
-        "records": records, "accepted": accepted, "rejected": rejected, "unknown": unknown,
-        "malformed": malformed, "agents": agents.len(), "interactions": interactions.len(),
-        "open_calls": engine.open_calls(),
-    }}));
-    report
+    callstate::replay::write_json_summary(&mut out, &replay.summary()).unwrap();
+    String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let mut v: Value = serde_json::from_str(l).unwrap();
+            if let Some(o) = v.as_object_mut() {
+                o.remove("message");
+            }
+            v
+        })
+        .collect()
 }
 
 #[test]
