@@ -41,9 +41,33 @@ pub enum Scalar<'a> {
     /// A string (borrowed from the line unless it had escapes).
     Str(Cow<'a, str>),
     /// An integer. Integers beyond `i128` (39 digits) saturate.
-    Int(i128),
+    Int(Integer),
     /// A number with a fraction or exponent, a boolean, an array or an object.
     Other,
+}
+
+/// An `i128` kept as two 64-bit halves, so that a [`Scalar`] stays 8-byte aligned
+/// (an `i128` field would double the alignment of every parsed field).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Integer {
+    high: i64,
+    low: u64,
+}
+
+impl Integer {
+    /// The integer's value.
+    pub fn get(self) -> i128 {
+        (i128::from(self.high) << 64) | i128::from(self.low)
+    }
+}
+
+impl From<i128> for Integer {
+    fn from(v: i128) -> Self {
+        Integer {
+            high: (v >> 64) as i64,
+            low: v as u64,
+        }
+    }
 }
 
 impl Scalar<'_> {
@@ -149,7 +173,7 @@ impl<'a> WireRecord<'a> {
         };
         let time = match self.time {
             None => None,
-            Some(Scalar::Int(t)) => Some(t),
+            Some(Scalar::Int(t)) => Some(t.get()),
             Some(_) => return fail(Malformed::BadTime(names.time)),
         };
         if matches!(event, EventName::Known(e) if e.offers_call()) && interaction.is_none() {
@@ -412,10 +436,10 @@ impl<'de> Visitor<'de> for SlotVisitor {
         Ok(Slot(Some(Scalar::Str(Cow::Owned(v)))))
     }
     fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
-        Ok(Slot(Some(Scalar::Int(i128::from(v)))))
+        Ok(Slot(Some(Scalar::Int(i128::from(v).into()))))
     }
     fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
-        Ok(Slot(Some(Scalar::Int(i128::from(v)))))
+        Ok(Slot(Some(Scalar::Int(i128::from(v).into()))))
     }
     fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
         Ok(Slot(Some(Scalar::Other)))
@@ -461,7 +485,7 @@ fn integer_token(token: &str) -> Option<Scalar<'_>> {
         return Some(Scalar::Other);
     }
     let saturated = if negative { i128::MIN } else { i128::MAX };
-    Some(Scalar::Int(token.parse().unwrap_or(saturated)))
+    Some(Scalar::Int(token.parse().unwrap_or(saturated).into()))
 }
 
 fn skip<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
@@ -479,40 +503,55 @@ enum Numbers {
 }
 
 impl Numbers {
+    #[inline]
     fn slot<'de, A: MapAccess<'de>>(self, map: &mut A) -> Result<Option<Scalar<'de>>, A::Error> {
-        if self == Numbers::Parsed {
-            return slot(map);
+        match self {
+            Numbers::Parsed => slot(map),
+            Numbers::Raw => raw_slot(map),
         }
-        let raw: &'de serde_json::value::RawValue = map.next_value()?;
-        let text = raw.get();
-        if text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
-            return Ok(integer_token(text));
-        }
-        let mut de = serde_json::Deserializer::from_str(text);
-        de::Deserializer::deserialize_any(&mut de, SlotVisitor)
-            .map(|s| s.0)
-            .map_err(de::Error::custom)
     }
 
+    #[inline]
     fn object<'de, A: MapAccess<'de>, L: Level<'de>>(
         self,
         map: &mut A,
         level: L,
     ) -> Result<Kind, A::Error> {
-        if self == Numbers::Parsed {
-            return map.next_value_seed(Object(level));
+        match self {
+            Numbers::Parsed => map.next_value_seed(Object(level)),
+            Numbers::Raw => raw_object(map, level),
         }
-        let raw: &'de serde_json::value::RawValue = map.next_value()?;
-        match raw.get().as_bytes().first() {
-            Some(b'{') => {
-                let mut de = serde_json::Deserializer::from_str(raw.get());
-                Object(level)
-                    .deserialize(&mut de)
-                    .map_err(de::Error::custom)
-            }
-            Some(b'n') => Ok(Kind::Null),
-            _ => Ok(Kind::Other),
+    }
+}
+
+#[cold]
+fn raw_slot<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Option<Scalar<'de>>, A::Error> {
+    let raw: &'de serde_json::value::RawValue = map.next_value()?;
+    let text = raw.get();
+    if text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
+        return Ok(integer_token(text));
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    de::Deserializer::deserialize_any(&mut de, SlotVisitor)
+        .map(|s| s.0)
+        .map_err(de::Error::custom)
+}
+
+#[cold]
+fn raw_object<'de, A: MapAccess<'de>, L: Level<'de>>(
+    map: &mut A,
+    level: L,
+) -> Result<Kind, A::Error> {
+    let raw: &'de serde_json::value::RawValue = map.next_value()?;
+    match raw.get().as_bytes().first() {
+        Some(b'{') => {
+            let mut de = serde_json::Deserializer::from_str(raw.get());
+            Object(level)
+                .deserialize(&mut de)
+                .map_err(de::Error::custom)
         }
+        Some(b'n') => Ok(Kind::Null),
+        _ => Ok(Kind::Other),
     }
 }
 
