@@ -13,6 +13,10 @@ use callstate::{Availability, Engine, Event, Machine, Phase, Record, Recording, 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::hint::black_box;
 
+#[path = "support/ids.rs"]
+mod ids;
+use ids::{shuffle, uuid_like};
+
 /// One call, every kind of step: 16 events, one offer (which binds an interaction).
 const CALL: &[Event] = &[
     Event::AgentIdle,
@@ -153,47 +157,38 @@ impl HandMachine {
     }
 }
 
+/// Feeds one call's events to `step`, with the offer's interaction and increasing
+/// times from `clock` (continuing across calls, so no time is out of order).
+#[inline(always)]
+fn call<R>(clock: &mut i128, mut step: impl FnMut(Event, Option<&str>, Option<i128>) -> R) {
+    for &e in CALL {
+        *clock += 1;
+        let interaction = e.offers_call().then_some(INTERACTION);
+        step(black_box(e), interaction, Some(*clock));
+    }
+}
+
 fn step(c: &mut Criterion) {
     let mut group = c.benchmark_group("step");
     group.throughput(Throughput::Elements(CALL.len() as u64));
     group.bench_function("table", |b| {
-        let mut m = Machine::new();
-        let mut t = 0i128;
+        let (mut m, mut clock) = (Machine::new(), 0);
         b.iter(|| {
-            for &e in CALL {
-                t += 1;
-                let interaction = e.offers_call().then_some(INTERACTION);
-                let change = m
-                    .step(black_box(e), interaction, Some(t))
-                    .map(|t| (t.from, t.to));
+            call(&mut clock, |e, interaction, t| {
+                let change = m.step(e, interaction, t).map(|t| (t.from, t.to));
                 black_box(change.is_ok());
-            }
+            })
         })
     });
     group.bench_function("match", |b| {
-        let mut m = HandMachine::new();
-        let mut t = 0i128;
-        b.iter(|| {
-            for &e in CALL {
-                t += 1;
-                let interaction = e.offers_call().then_some(INTERACTION);
-                let change = m.step(black_box(e), interaction, Some(t));
-                black_box(change);
-            }
-        })
+        let (mut m, mut clock) = (HandMachine::new(), 0);
+        b.iter(|| call(&mut clock, |e, i, t| black_box(m.step(e, i, t)).is_some()))
     });
     // The same hand-written machine when only accept/reject is looked at: the
     // optimizer may then skip building the change.
     group.bench_function("match_accept_only", |b| {
-        let mut m = HandMachine::new();
-        let mut t = 0i128;
-        b.iter(|| {
-            for &e in CALL {
-                t += 1;
-                let interaction = e.offers_call().then_some(INTERACTION);
-                black_box(m.step(black_box(e), interaction, Some(t)).is_some());
-            }
-        })
+        let (mut m, mut clock) = (HandMachine::new(), 0);
+        b.iter(|| call(&mut clock, |e, i, t| black_box(m.step(e, i, t).is_some())))
     });
     group.finish();
 }
@@ -229,31 +224,6 @@ fn engine(c: &mut Criterion) {
         });
     }
     group.finish();
-}
-
-/// A UUID-shaped id, distinct for each `n`.
-fn uuid_like(n: usize) -> String {
-    let h = (n as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    format!(
-        "{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}",
-        h >> 32,
-        (h >> 16) & 0xffff,
-        h & 0xfff,
-        (h >> 20) & 0xfff,
-        n
-    )
-}
-
-/// Fisher–Yates with a fixed SplitMix64 stream: the same order every run.
-fn shuffle<T>(items: &mut [T]) {
-    let mut state = 0x5EED_u64;
-    for i in (1..items.len()).rev() {
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        items.swap(i, (z ^ (z >> 31)) as usize % (i + 1));
-    }
 }
 
 criterion_group!(benches, step, engine);

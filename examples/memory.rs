@@ -8,22 +8,15 @@
 
 use callstate::{Engine, Event, Record};
 
+#[path = "../benches/support/ids.rs"]
+#[allow(dead_code)] // the example needs only the ids, not the shuffle
+mod ids;
+use ids::uuid_like;
+
 fn resident_bytes() -> Option<u64> {
     let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
     let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
     Some(pages * 4096)
-}
-
-fn uuid_like(n: u64) -> String {
-    let h = (n + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    format!(
-        "{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}",
-        h >> 32,
-        (h >> 16) & 0xffff,
-        h & 0xfff,
-        (h >> 20) & 0xfff,
-        n
-    )
 }
 
 fn main() {
@@ -41,9 +34,9 @@ fn main() {
     let mut call = String::new();
     for n in 0..agents {
         id.clear();
-        id.push_str(&uuid_like(n));
+        id.push_str(&uuid_like(n as usize));
         call.clear();
-        call.push_str(&uuid_like(n + agents));
+        call.push_str(&uuid_like((n + agents) as usize));
         // Three agents in four hold a call, as in a busy campaign.
         let event = if n % 4 == 0 {
             Event::AgentIdle
