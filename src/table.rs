@@ -173,14 +173,19 @@ impl Rule {
 
     /// The phase the rule leads to from `phase`, given the availability the agent
     /// has *before* the rule's effect.
-    pub fn destination(&self, phase: Phase, availability: Availability) -> Phase {
+    pub const fn destination(&self, phase: Phase, availability: Availability) -> Phase {
         match self.to {
             Target::Phase(p) => p,
             Target::Stay => phase,
-            Target::Terminate => match self.effect {
-                Effect::Availability(a) => a.phase(),
-                _ => availability.phase(),
-            },
+            Target::Terminate => self.availability_after(availability).phase(),
+        }
+    }
+
+    /// The availability after the rule fires, from `availability` before it.
+    pub const fn availability_after(&self, availability: Availability) -> Availability {
+        match self.effect {
+            Effect::Availability(a) => a,
+            _ => availability,
         }
     }
 }
@@ -460,14 +465,11 @@ const fn fire(index: u8, status: Status) -> Step {
         availability,
     } = status;
     let rule = &TABLE[index as usize];
-    let availability = match rule.effect {
-        Effect::Availability(a) => a,
-        _ => availability,
-    };
+    let to = rule.destination(phase, availability);
+    let availability = rule.availability_after(availability);
     let (phase, recording, call) = match rule.to {
-        Target::Terminate => (availability.phase(), Recording::Off, CallChange::Clear),
-        Target::Phase(p) => (p, recording, CallChange::Keep),
-        Target::Stay => (phase, recording, CallChange::Keep),
+        Target::Terminate => (to, Recording::Off, CallChange::Clear),
+        _ => (to, recording, CallChange::Keep),
     };
     let (recording, call) = match rule.effect {
         Effect::Recording(r) => (r, call),
