@@ -57,7 +57,7 @@ impl Transition {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "AgentState", into = "AgentState")]
 pub struct Machine {
-    // Field order keeps the struct at 32 bytes.
+    // Field order keeps the struct at 40 bytes.
     interaction: Option<Box<str>>,
     // The last accepted time, an i128 kept as two halves: 8-byte alignment keeps
     // the machine at 40 bytes instead of 48.
