@@ -146,41 +146,33 @@ impl Replay {
     /// [`Replay::feed`], showing an accepted record to `on_accept` — for callers
     /// that render it, such as `callstate emit`.
     pub fn feed_with(&mut self, line: Line<'_>, on_accept: impl FnOnce(Accepted<'_>)) -> Verdict {
-        let Line::Text(bytes) = line else {
-            return self.feed(line);
-        };
-        let text = match std::str::from_utf8(bytes) {
-            Ok(text) if !is_blank(bytes) => text,
-            _ => return self.feed(line),
-        };
-        let wire = match records::parse_str(text) {
-            Ok(wire) => wire,
-            Err(r) => return self.feed_parsed(Parsed::Invalid(r)),
-        };
-        let record = match wire.record() {
-            Ok(record) => record,
-            Err(r) => return self.feed_parsed(Parsed::Invalid(r)),
-        };
-        let held_before: Option<Box<str>> = self
-            .engine
-            .agent(record.agent)
-            .and_then(|m| m.interaction())
-            .map(Box::from);
-        let verdict = self.feed_parsed(Parsed::Record(record));
-        if let Verdict::Accepted(t) = &verdict {
-            let held_now = self
+        parse_wire(line, |parsed, source| {
+            let (Parsed::Record(record), Some((text, shape))) = (&parsed, source) else {
+                return self.feed_parsed(parsed);
+            };
+            let record = *record;
+            // The call a terminating transition ends is gone once it is applied.
+            let held_before: Option<Box<str>> = self
                 .engine
                 .agent(record.agent)
-                .and_then(|m| m.interaction());
-            on_accept(Accepted {
-                line: text,
-                shape: wire.shape,
-                record: &record,
-                transition: t,
-                call: held_now.or(held_before.as_deref()),
-            });
-        }
-        verdict
+                .and_then(|m| m.interaction())
+                .map(Box::from);
+            let verdict = self.feed_parsed(parsed);
+            if let Verdict::Accepted(t) = &verdict {
+                let held_now = self
+                    .engine
+                    .agent(record.agent)
+                    .and_then(|m| m.interaction());
+                on_accept(Accepted {
+                    line: text,
+                    shape,
+                    record: &record,
+                    transition: t,
+                    call: held_now.or(held_before.as_deref()),
+                });
+            }
+            verdict
+        })
     }
 
     fn apply_record(&mut self, record: &Record<'_>) -> Result<Transition, Rejection> {
@@ -248,22 +240,27 @@ pub enum Parsed<'a> {
 /// Parses one line and hands the result to `then`. The parse needs no replay
 /// state, so it can run on any thread; the record borrows from the line.
 pub fn parse_line<R>(line: Line<'_>, then: impl FnOnce(Parsed<'_>) -> R) -> R {
+    parse_wire(line, |parsed, _| then(parsed))
+}
+
+/// [`parse_line`], also giving a well-formed record's line text and shape.
+fn parse_wire<R>(line: Line<'_>, then: impl FnOnce(Parsed<'_>, Option<(&str, Shape)>) -> R) -> R {
     let bytes = match line {
-        Line::TooLong(len) => {
-            return then(Parsed::Invalid(Rejection::malformed(Malformed::TooLong(
-                len,
-            ))))
-        }
-        Line::Text(bytes) if is_blank(bytes) => return then(Parsed::Blank),
-        Line::Text(bytes) => bytes,
+        Line::Text(bytes) if is_blank(bytes) => return then(Parsed::Blank, None),
+        Line::Text(bytes) => Ok(bytes),
+        Line::TooLong(len) => Err(Rejection::malformed(Malformed::TooLong(len))),
     };
-    let wire = match records::parse(bytes) {
-        Ok(wire) => wire,
-        Err(r) => return then(Parsed::Invalid(r)),
-    };
-    match wire.record() {
-        Ok(record) => then(Parsed::Record(record)),
-        Err(r) => then(Parsed::Invalid(r)),
+    let wire = bytes.and_then(|bytes| {
+        let text = std::str::from_utf8(bytes)
+            .map_err(|e| Rejection::malformed(Malformed::NotUtf8(e.valid_up_to())))?;
+        Ok((text, records::parse_str(text)?))
+    });
+    match wire {
+        Err(r) => then(Parsed::Invalid(r), None),
+        Ok((text, wire)) => match wire.record() {
+            Ok(record) => then(Parsed::Record(record), Some((text, wire.shape))),
+            Err(r) => then(Parsed::Invalid(r), None),
+        },
     }
 }
 
