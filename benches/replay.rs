@@ -3,12 +3,12 @@
 //! - `parse/<shape>`: `records::parse` + `record()` on one line of each shape, against
 //!   `serde_json::from_slice::<Value>` of the same line.
 //! - `replay/*`: a 200,000-record mixed log (simulated, seed 1, 1% faults) held in
-//!   memory: single-threaded `Replay::feed`, the parallel pipeline with 2 parser
-//!   threads, and the baseline, a bare pass that parses every line into a
-//!   `serde_json::Value`. Throughput is reported in bytes; records/s is
+//!   memory, its lines read by the CLI's `LineReader`: single-threaded
+//!   `Replay::feed`, the parallel pipeline with 2 parser threads, and the baseline,
+//!   a bare pass that parses every line into a `serde_json::Value`. Throughput is reported in bytes; records/s is
 //!   200,000 / time.
 
-use callstate::input::{Line, Source};
+use callstate::input::{Line, LineReader, Source, DEFAULT_MAX_LINE};
 use callstate::replay::Replay;
 use callstate::{parallel, records, simulate};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
@@ -66,8 +66,9 @@ fn replay(c: &mut Criterion) {
     group.bench_function("single_thread", |b| {
         b.iter(|| {
             let mut replay = Replay::default();
-            for line in log.split(|&b| b == b'\n') {
-                black_box(replay.feed(Line::Text(line)));
+            let mut lines = LineReader::new(log, DEFAULT_MAX_LINE);
+            while let Some(line) = lines.next_line().unwrap() {
+                black_box(replay.feed(line));
             }
             black_box(replay.summary())
         })
@@ -87,8 +88,11 @@ fn replay(c: &mut Criterion) {
     group.bench_function("baseline_serde_json_value", |b| {
         b.iter(|| {
             let mut ok = 0usize;
-            for line in log.split(|&b| b == b'\n') {
-                ok += usize::from(serde_json::from_slice::<serde_json::Value>(line).is_ok());
+            let mut lines = LineReader::new(log, DEFAULT_MAX_LINE);
+            while let Some(line) = lines.next_line().unwrap() {
+                if let Line::Text(line) = line {
+                    ok += usize::from(serde_json::from_slice::<serde_json::Value>(line).is_ok());
+                }
             }
             black_box(ok)
         })

@@ -22,6 +22,8 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqA
 use std::borrow::Cow;
 use std::fmt;
 
+mod scan;
+
 /// Which of the three record shapes a line is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::Display, strum::AsRefStr)]
 #[strum(serialize_all = "lowercase")]
@@ -220,6 +222,14 @@ pub fn parse(line: &[u8]) -> Result<WireRecord<'_>, Rejection> {
 
 /// [`parse`] for a line already known to be UTF-8.
 pub fn parse_str(text: &str) -> Result<WireRecord<'_>, Rejection> {
+    if let Some(wire) = scan::read(text) {
+        return Ok(wire);
+    }
+    parse_with_serde(text)
+}
+
+/// The reader of record: serde_json, for every line the fast scanner gives up on.
+fn parse_with_serde(text: &str) -> Result<WireRecord<'_>, Rejection> {
     if nesting_exceeds(text.as_bytes(), MAX_DEPTH) {
         return Err(Rejection::malformed(Malformed::TooDeep(MAX_DEPTH)));
     }
@@ -323,10 +333,48 @@ struct Data<'a> {
     time: Option<Scalar<'a>>,
 }
 
-/// Reads the fields of one object level into its part of [`Flat`].
+/// Reads the fields of one object level into its part of [`Flat`]. The levels
+/// below are the one statement of which key goes where; both readers drive them:
+/// serde (through [`FromSerde`]) and the fast [`scan`]ner.
 trait Level<'de> {
     /// Reads the value of `key` (or skips it).
-    fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error>;
+    fn field<V: Values<'de>>(&mut self, key: &str, values: &mut V) -> Result<(), V::Error>;
+}
+
+/// The value after a key, read the ways a [`Level`] asks for.
+trait Values<'de> {
+    type Error;
+    /// A field value (`None` for `null`).
+    fn slot(&mut self) -> Result<Option<Scalar<'de>>, Self::Error>;
+    /// A time field: its raw token decides (see [`integer_token`]).
+    fn time(&mut self) -> Result<Option<Scalar<'de>>, Self::Error>;
+    /// An object read into `level`; any other value is skipped.
+    fn object<L: Level<'de>>(&mut self, level: L) -> Result<Kind, Self::Error>;
+    /// Any value, skipped.
+    fn skip(&mut self) -> Result<(), Self::Error>;
+}
+
+/// [`Values`] from a serde map, with the object's way of taking numbers.
+struct FromSerde<'m, A> {
+    map: &'m mut A,
+    numbers: Numbers,
+}
+
+impl<'de, A: MapAccess<'de>> Values<'de> for FromSerde<'_, A> {
+    type Error = A::Error;
+
+    fn slot(&mut self) -> Result<Option<Scalar<'de>>, A::Error> {
+        self.numbers.slot(self.map)
+    }
+    fn time(&mut self) -> Result<Option<Scalar<'de>>, A::Error> {
+        time_slot(self.map)
+    }
+    fn object<L: Level<'de>>(&mut self, level: L) -> Result<Kind, A::Error> {
+        self.numbers.object(self.map, level)
+    }
+    fn skip(&mut self) -> Result<(), A::Error> {
+        skip(self.map)
+    }
 }
 
 /// What a value turned out to be, for the levels that care.
@@ -338,7 +386,7 @@ enum Kind {
 }
 
 /// A seed that reads an object into `L` and skips any other value.
-struct Object<L>(L);
+struct Object<L>(L, Numbers);
 
 impl<'de, L: Level<'de>> DeserializeSeed<'de> for Object<L> {
     type Value = Kind;
@@ -355,8 +403,13 @@ impl<'de, L: Level<'de>> Visitor<'de> for Object<L> {
         f.write_str("any JSON value")
     }
     fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<Kind, A::Error> {
+        let numbers = self.1;
         while let Some(key) = map.next_key::<Key<'de>>()? {
-            self.0.field(&key.0, &mut map)?;
+            let mut values = FromSerde {
+                map: &mut map,
+                numbers,
+            };
+            self.0.field(&key.0, &mut values)?;
         }
         Ok(Kind::Object)
     }
@@ -518,7 +571,7 @@ impl Numbers {
         level: L,
     ) -> Result<Kind, A::Error> {
         match self {
-            Numbers::Parsed => map.next_value_seed(Object(level)),
+            Numbers::Parsed => map.next_value_seed(Object(level, Numbers::Parsed)),
             Numbers::Raw => raw_object(map, level),
         }
     }
@@ -546,7 +599,7 @@ fn raw_object<'de, A: MapAccess<'de>, L: Level<'de>>(
     match raw.get().as_bytes().first() {
         Some(b'{') => {
             let mut de = serde_json::Deserializer::from_str(raw.get());
-            Object(level)
+            Object(level, Numbers::Raw)
                 .deserialize(&mut de)
                 .map_err(de::Error::custom)
         }
@@ -556,29 +609,27 @@ fn raw_object<'de, A: MapAccess<'de>, L: Level<'de>>(
 }
 
 /// The top level: the native fields plus the roots of the other two shapes.
-struct Top<'f, 'a>(&'f mut Flat<'a>, Numbers);
+struct Top<'f, 'a>(&'f mut Flat<'a>);
 
 impl<'de> Level<'de> for Top<'_, 'de> {
-    fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
-        let (flat, numbers) = (&mut *self.0, self.1);
+    fn field<V: Values<'de>>(&mut self, key: &str, values: &mut V) -> Result<(), V::Error> {
+        let flat = &mut *self.0;
         match key {
-            "agent" => flat.agent = numbers.slot(map)?,
-            "event" => flat.event = numbers.slot(map)?,
-            "interaction" => flat.interaction = numbers.slot(map)?,
-            "time" => flat.time = time_slot(map)?,
+            "agent" => flat.agent = values.slot()?,
+            "event" => flat.event = values.slot()?,
+            "interaction" => flat.interaction = values.slot()?,
+            "time" => flat.time = values.time()?,
             "message" => {
                 // A repeated key counts with its last value: forget the first.
                 flat.envelope = false;
-                flat.call_event = None;
-                flat.call_id = None;
-                flat.actual = Data::default();
-                numbers.object(map, Message(flat, numbers))?;
+                flat.forget_call();
+                values.object(Message(flat))?;
             }
             "data" => {
                 flat.data = Data::default();
-                numbers.object(map, DataLevel(&mut flat.data, numbers))?;
+                values.object(DataLevel(&mut flat.data))?;
             }
-            _ => skip(map)?,
+            _ => values.skip()?,
         }
         Ok(())
     }
@@ -586,79 +637,84 @@ impl<'de> Level<'de> for Top<'_, 'de> {
 
 /// `message`: only `call` matters. `call` present and not `null` makes an envelope,
 /// even when it is not an object (then it has none of the fields).
-struct Message<'f, 'a>(&'f mut Flat<'a>, Numbers);
+struct Message<'f, 'a>(&'f mut Flat<'a>);
 
 impl<'de> Level<'de> for Message<'_, 'de> {
-    fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
+    fn field<V: Values<'de>>(&mut self, key: &str, values: &mut V) -> Result<(), V::Error> {
         if key != "call" {
-            return skip(map);
+            return values.skip();
         }
         let flat = &mut *self.0;
-        flat.call_event = None;
-        flat.call_id = None;
-        flat.actual = Data::default();
-        flat.envelope = self.1.object(map, Call(flat, self.1))? != Kind::Null;
+        flat.forget_call();
+        flat.envelope = values.object(Call(flat))? != Kind::Null;
         Ok(())
     }
 }
 
 /// `message.call`.
-struct Call<'f, 'a>(&'f mut Flat<'a>, Numbers);
+struct Call<'f, 'a>(&'f mut Flat<'a>);
 
 impl<'de> Level<'de> for Call<'_, 'de> {
-    fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
-        let (flat, numbers) = (&mut *self.0, self.1);
+    fn field<V: Values<'de>>(&mut self, key: &str, values: &mut V) -> Result<(), V::Error> {
+        let flat = &mut *self.0;
         match key {
-            "event" => flat.call_event = numbers.slot(map)?,
-            "id" => flat.call_id = numbers.slot(map)?,
+            "event" => flat.call_event = values.slot()?,
+            "id" => flat.call_id = values.slot()?,
             "ResponseActual" => {
                 flat.actual = Data::default();
-                numbers.object(map, ResponseActual(&mut flat.actual, numbers))?;
+                values.object(ResponseActual(&mut flat.actual))?;
             }
-            _ => skip(map)?,
+            _ => values.skip()?,
         }
         Ok(())
     }
 }
 
 /// `message.call.ResponseActual`: only `data` matters.
-struct ResponseActual<'f, 'a>(&'f mut Data<'a>, Numbers);
+struct ResponseActual<'f, 'a>(&'f mut Data<'a>);
 
 impl<'de> Level<'de> for ResponseActual<'_, 'de> {
-    fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
+    fn field<V: Values<'de>>(&mut self, key: &str, values: &mut V) -> Result<(), V::Error> {
         if key != "data" {
-            return skip(map);
+            return values.skip();
         }
         *self.0 = Data::default();
-        self.1.object(map, DataLevel(self.0, self.1))?;
+        values.object(DataLevel(self.0))?;
         Ok(())
     }
 }
 
 /// A `data` object: a websocket notification's payload (also what an envelope's
 /// `ResponseActual` carries).
-struct DataLevel<'f, 'a>(&'f mut Data<'a>, Numbers);
+struct DataLevel<'f, 'a>(&'f mut Data<'a>);
 
 impl<'de> Level<'de> for DataLevel<'_, 'de> {
-    fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
-        let (data, numbers) = (&mut *self.0, self.1);
+    fn field<V: Values<'de>>(&mut self, key: &str, values: &mut V) -> Result<(), V::Error> {
+        let data = &mut *self.0;
         match key {
-            "type" => data.kind = numbers.slot(map)?,
-            "subStatus" => data.sub_status = numbers.slot(map)?,
-            "agentId" => data.agent = numbers.slot(map)?,
-            "interactionId" => data.interaction = numbers.slot(map)?,
-            "eventTime" => data.time = time_slot(map)?,
-            _ => skip(map)?,
+            "type" => data.kind = values.slot()?,
+            "subStatus" => data.sub_status = values.slot()?,
+            "agentId" => data.agent = values.slot()?,
+            "interactionId" => data.interaction = values.slot()?,
+            "eventTime" => data.time = values.time()?,
+            _ => values.skip()?,
         }
         Ok(())
     }
 }
 
 impl<'a> Flat<'a> {
+    /// Forgets what an earlier `message.call` said.
+    fn forget_call(&mut self) {
+        self.call_event = None;
+        self.call_id = None;
+        self.actual = Data::default();
+    }
+
     /// Reads `text` (one JSON value); `Ok(false)` when it is not an object.
     fn read(&mut self, text: &'a str, numbers: Numbers) -> serde_json::Result<bool> {
         let mut de = serde_json::Deserializer::from_str(text);
-        let kind = Object(Top(self, numbers)).deserialize(&mut de)?;
+        let kind = Object(Top(self), numbers).deserialize(&mut de)?;
         de.end()?;
         Ok(kind == Kind::Object)
     }

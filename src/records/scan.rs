@@ -1,0 +1,638 @@
+//! The fast way to read a record: one pass over the line with a JSON scanner of
+//! our own, driving the same [`Level`]s as the serde reader.
+//!
+//! The scanner *gives up* ([`Bail`]) on anything it does not handle exactly as the
+//! serde reader would, and the line is then read again by serde. So it never has to
+//! be right about an unusual line, only about the lines it answers; what it answers
+//! must equal what serde would have read (checked by a differential test over
+//! generated and mutated lines). It answers a line only when:
+//!
+//! - the whole line is well-formed JSON (RFC 8259, as serde_json reads it: a string
+//!   holds no raw control character, escapes are `\" \\ \/ \b \f \n \r \t \uXXXX`,
+//!   numbers have no leading zero, only space, tab, CR and LF are whitespace) whose
+//!   top value is an object nested at most [`MAX_DEPTH`] levels;
+//! - no key of a level that is read, no string value read, and no string standing
+//!   where an object is read has an escape (serde would decode and check those);
+//! - no field that is read holds a number or an object (serde's number reader and
+//!   its key reader decide those).
+//!
+//! Values that are skipped are checked as serde_json's own skipping checks them:
+//! a `\u` escape is four hex digits, whatever code point they name.
+
+use super::{integer_token, Flat, Kind, Level, Scalar, Top, Values, WireRecord, MAX_DEPTH};
+use std::borrow::Cow;
+
+/// The scanner gave up: read the line with serde.
+pub(super) struct Bail;
+
+/// Reads `text` if the scanner can answer it exactly (see the module docs).
+pub(super) fn read(text: &str) -> Option<WireRecord<'_>> {
+    let mut flat = Flat::default();
+    let mut scanner = Scanner {
+        text,
+        bytes: text.as_bytes(),
+        at: 0,
+        depth: 0,
+    };
+    scanner.whitespace();
+    if scanner.peek() != Some(b'{') {
+        return None;
+    }
+    scanner.object(Top(&mut flat)).ok()?;
+    scanner.whitespace();
+    (scanner.at == scanner.bytes.len()).then(|| flat.into_wire())
+}
+
+struct Scanner<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    /// The next byte to read.
+    at: usize,
+    /// Objects and arrays open around `at`.
+    depth: usize,
+}
+
+impl<'a> Values<'a> for Scanner<'a> {
+    type Error = Bail;
+
+    fn slot(&mut self) -> Result<Option<Scalar<'a>>, Bail> {
+        match self.peek() {
+            Some(b'"') => Ok(Some(Scalar::Str(Cow::Borrowed(self.plain_string()?)))),
+            Some(b'n') => self.literal(b"null").map(|()| None),
+            Some(b't') => self.literal(b"true").map(|()| Some(Scalar::Other)),
+            Some(b'f') => self.literal(b"false").map(|()| Some(Scalar::Other)),
+            Some(b'[') => self.skip().map(|()| Some(Scalar::Other)),
+            _ => Err(Bail),
+        }
+    }
+
+    fn time(&mut self) -> Result<Option<Scalar<'a>>, Bail> {
+        let start = self.at;
+        self.skip()?;
+        let token = self.text.get(start..self.at).ok_or(Bail)?;
+        Ok(integer_token(token))
+    }
+
+    fn object<L: Level<'a>>(&mut self, mut level: L) -> Result<Kind, Bail> {
+        match self.peek() {
+            Some(b'{') => {}
+            Some(b'n') => return self.literal(b"null").map(|()| Kind::Null),
+            Some(b'"') => return self.plain_string().map(|_| Kind::Other),
+            _ => return self.skip().map(|()| Kind::Other),
+        }
+        self.open()?;
+        self.whitespace();
+        if self.eat(b'}') {
+            self.depth -= 1;
+            return Ok(Kind::Object);
+        }
+        loop {
+            if self.peek() != Some(b'"') {
+                return Err(Bail);
+            }
+            let key = self.plain_string()?;
+            self.whitespace();
+            if !self.eat(b':') {
+                return Err(Bail);
+            }
+            self.whitespace();
+            level.field(key, self)?;
+            self.whitespace();
+            match self.next() {
+                Some(b',') => self.whitespace(),
+                Some(b'}') => break,
+                _ => return Err(Bail),
+            }
+        }
+        self.depth -= 1;
+        Ok(Kind::Object)
+    }
+
+    /// Skips one value, as serde_json's `ignore_value` does, without recursion:
+    /// `stack` holds a bit per open container (1 for an object).
+    fn skip(&mut self) -> Result<(), Bail> {
+        let outer = self.depth;
+        let mut stack: u128 = 0;
+        loop {
+            // A value starts at `at`.
+            match self.peek() {
+                Some(b'"') => {
+                    self.at += 1;
+                    self.skip_string()?;
+                }
+                Some(open @ (b'{' | b'[')) => {
+                    self.open()?;
+                    stack = stack << 1 | u128::from(open == b'{');
+                    self.whitespace();
+                    let close = if open == b'{' { b'}' } else { b']' };
+                    if !self.eat(close) {
+                        if open == b'{' {
+                            self.skipped_key()?;
+                        }
+                        continue;
+                    }
+                    self.depth -= 1;
+                    stack >>= 1;
+                }
+                Some(b't') => self.literal(b"true")?,
+                Some(b'f') => self.literal(b"false")?,
+                Some(b'n') => self.literal(b"null")?,
+                Some(b'-' | b'0'..=b'9') => self.number()?,
+                _ => return Err(Bail),
+            }
+            // A value ended: go on to the next element, or close containers.
+            loop {
+                if self.depth == outer {
+                    return Ok(());
+                }
+                self.whitespace();
+                let in_object = stack & 1 == 1;
+                match self.next() {
+                    Some(b',') => {
+                        self.whitespace();
+                        if in_object {
+                            self.skipped_key()?;
+                        }
+                        break;
+                    }
+                    Some(b'}') if in_object => {}
+                    Some(b']') if !in_object => {}
+                    _ => return Err(Bail),
+                }
+                self.depth -= 1;
+                stack >>= 1;
+            }
+        }
+    }
+}
+
+impl<'a> Scanner<'a> {
+    #[inline]
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.at).copied()
+    }
+
+    #[inline]
+    fn next(&mut self) -> Option<u8> {
+        let byte = self.peek()?;
+        self.at += 1;
+        Some(byte)
+    }
+
+    #[inline]
+    fn eat(&mut self, byte: u8) -> bool {
+        let ate = self.peek() == Some(byte);
+        self.at += usize::from(ate);
+        ate
+    }
+
+    #[inline]
+    fn whitespace(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.at += 1;
+        }
+    }
+
+    /// Steps into the object or array at `at`.
+    #[inline]
+    fn open(&mut self) -> Result<(), Bail> {
+        self.depth += 1;
+        self.at += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(Bail);
+        }
+        Ok(())
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Result<(), Bail> {
+        if !self
+            .bytes
+            .get(self.at..)
+            .is_some_and(|rest| rest.starts_with(word))
+        {
+            return Err(Bail);
+        }
+        self.at += word.len();
+        Ok(())
+    }
+
+    /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`. What follows is the
+    /// caller's to check (so `01` fails there, at the `1`).
+    fn number(&mut self) -> Result<(), Bail> {
+        self.eat(b'-');
+        match self.next() {
+            Some(b'0') => {}
+            Some(b'1'..=b'9') => self.digits(),
+            _ => return Err(Bail),
+        }
+        if self.eat(b'.') {
+            self.some_digits()?;
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.at += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.at += 1;
+            }
+            self.some_digits()?;
+        }
+        Ok(())
+    }
+
+    fn some_digits(&mut self) -> Result<(), Bail> {
+        match self.next() {
+            Some(b'0'..=b'9') => {
+                self.digits();
+                Ok(())
+            }
+            _ => Err(Bail),
+        }
+    }
+
+    fn digits(&mut self) {
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.at += 1;
+        }
+    }
+
+    /// The string at `at` (a `"`), borrowed; gives up on an escape.
+    fn plain_string(&mut self) -> Result<&'a str, Bail> {
+        let start = self.at + 1;
+        let end = string_stop(self.bytes, start).ok_or(Bail)?;
+        if self.bytes[end] != b'"' {
+            return Err(Bail);
+        }
+        self.at = end + 1;
+        self.text.get(start..end).ok_or(Bail)
+    }
+
+    /// Skips the rest of a string whose opening quote was read.
+    fn skip_string(&mut self) -> Result<(), Bail> {
+        loop {
+            let stop = string_stop(self.bytes, self.at).ok_or(Bail)?;
+            self.at = stop + 1;
+            match self.bytes[stop] {
+                b'"' => return Ok(()),
+                b'\\' => self.skipped_escape()?,
+                _ => return Err(Bail),
+            }
+        }
+    }
+
+    /// The rest of an escape whose backslash was read.
+    fn skipped_escape(&mut self) -> Result<(), Bail> {
+        match self.next() {
+            Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => Ok(()),
+            Some(b'u') => {
+                let hex = self.bytes.get(self.at..self.at + 4).ok_or(Bail)?;
+                if !hex.iter().all(u8::is_ascii_hexdigit) {
+                    return Err(Bail);
+                }
+                self.at += 4;
+                Ok(())
+            }
+            _ => Err(Bail),
+        }
+    }
+
+    /// A key of a skipped object, its colon and the whitespace around it.
+    fn skipped_key(&mut self) -> Result<(), Bail> {
+        if !self.eat(b'"') {
+            return Err(Bail);
+        }
+        self.skip_string()?;
+        self.whitespace();
+        if !self.eat(b':') {
+            return Err(Bail);
+        }
+        self.whitespace();
+        Ok(())
+    }
+}
+
+/// The index of the first byte from `at` on that ends a run of plain string bytes:
+/// `"`, `\` or a control character (below 0x20). Eight bytes at a time: for each
+/// test, the lowest flagged byte of a word is a true match (a false flag only
+/// appears above a true one), so the lowest flag of their union is the answer.
+#[inline]
+fn string_stop(bytes: &[u8], mut at: usize) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    while let Some(chunk) = bytes.get(at..at + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(word);
+        let quote = word ^ (ONES * u64::from(b'"'));
+        let backslash = word ^ (ONES * u64::from(b'\\'));
+        let flags = (quote.wrapping_sub(ONES) & !quote)
+            | (backslash.wrapping_sub(ONES) & !backslash)
+            | (word.wrapping_sub(ONES * 0x20) & !word);
+        let flags = flags & HIGH;
+        if flags != 0 {
+            return Some(at + (flags.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    let rest = bytes.get(at..)?;
+    rest.iter()
+        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+        .map(|p| at + p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::parse_with_serde;
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The scanner either gives up or reads exactly what serde reads.
+    fn agrees(line: &str) -> Result<bool, String> {
+        match read(line) {
+            None => Ok(false),
+            Some(fast) => match parse_with_serde(line) {
+                Ok(slow) if slow == fast => Ok(true),
+                other => Err(format!("{line:?}: scanner {fast:?}, serde {other:?}")),
+            },
+        }
+    }
+
+    fn fixture_lines() -> Vec<String> {
+        let mut lines = Vec::new();
+        for name in ["clean", "mixed", "edge"] {
+            let path = format!("{}/tests/fixtures/{name}.jsonl", env!("CARGO_MANIFEST_DIR"));
+            let bytes = std::fs::read(path).expect("fixture");
+            for line in bytes.split(|&b| b == b'\n') {
+                lines.push(String::from_utf8_lossy(line).into_owned());
+            }
+        }
+        let seed = include_str!("../../tests/fixtures/seed-sample-outbound-call.json");
+        lines.push(seed.to_owned());
+        lines
+    }
+
+    fn simulated(format: crate::simulate::Format, faults: f64) -> Vec<String> {
+        let config = crate::simulate::Config {
+            agents: 20,
+            records: 2_000,
+            seed: 7,
+            faults,
+            format,
+            ..crate::simulate::Config::default()
+        };
+        let mut log = Vec::new();
+        crate::simulate::write(&config, &mut log).expect("simulate");
+        String::from_utf8_lossy(&log)
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    #[test]
+    fn answers_every_clean_simulated_line_as_serde_does() {
+        use crate::simulate::Format;
+        for format in [
+            Format::Native,
+            Format::Envelope,
+            Format::Websocket,
+            Format::Mixed,
+        ] {
+            for line in simulated(format, 0.0) {
+                assert_eq!(agrees(&line), Ok(true), "{format:?}: {line}");
+            }
+        }
+    }
+
+    #[test]
+    fn agrees_with_serde_on_fixtures_and_faulty_logs() {
+        let mut lines = fixture_lines();
+        lines.extend(simulated(crate::simulate::Format::Mixed, 0.2));
+        let answered = lines
+            .iter()
+            .map(|line| agrees(line).unwrap())
+            .filter(|&a| a)
+            .count();
+        // The fixtures' odd lines (escapes, deep nesting, bad numbers) go to serde,
+        // the ordinary ones do not.
+        assert!(
+            answered * 10 > lines.len() * 8,
+            "{answered} of {}",
+            lines.len()
+        );
+    }
+
+    /// Every line of the fixtures and of a faulty simulated log, with bytes
+    /// replaced, inserted or removed at random from an alphabet of JSON's
+    /// troublemakers.
+    #[test]
+    fn agrees_with_serde_on_mutated_lines() {
+        let alphabet: &[&str] = &[
+            "\"", "\\", "{", "}", "[", "]", ",", ":", " ", "0", "-", ".", "e", "1", "n", "t",
+            "\u{1}", "\\u", "\\ud800", "\\n", "null", "1e400", "é", "\t", "x", "\u{c}",
+        ];
+        let mut lines = fixture_lines();
+        lines.extend(simulated(crate::simulate::Format::Mixed, 0.05));
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut random = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n.max(1) as u64) as usize
+        };
+        let mut answered = 0;
+        for round in 0..6 {
+            for line in &lines {
+                let mut line = line.clone();
+                for _ in 0..=round % 3 {
+                    let mut at = random(line.len() + 1);
+                    while !line.is_char_boundary(at) {
+                        at -= 1;
+                    }
+                    let mut end = (at + 1 + random(3)).min(line.len());
+                    while !line.is_char_boundary(end) {
+                        end += 1;
+                    }
+                    match random(3) {
+                        0 => line.insert_str(at, alphabet[random(alphabet.len())]),
+                        1 => line.replace_range(at..end, alphabet[random(alphabet.len())]),
+                        _ => line.replace_range(at..end, ""),
+                    }
+                }
+                answered += usize::from(agrees(&line).unwrap());
+            }
+        }
+        assert!(answered > 0);
+    }
+
+    /// JSON text over the keys the readers care about, with the values that make
+    /// them differ: escapes, lone surrogates, control characters, numbers of every
+    /// syntax and size, nesting and repeated keys.
+    fn json() -> impl Strategy<Value = String> {
+        let key = || {
+            prop::sample::select(vec![
+                "agent",
+                "event",
+                "interaction",
+                "time",
+                "message",
+                "call",
+                "id",
+                "ResponseActual",
+                "data",
+                "type",
+                "subStatus",
+                "agentId",
+                "interactionId",
+                "eventTime",
+                "x",
+                "ag\\u0065nt",
+                "",
+            ])
+        };
+        let leaf = prop::sample::select(vec![
+            "null",
+            "true",
+            "false",
+            "0",
+            "-0",
+            "7",
+            "-12",
+            "01",
+            "1.5",
+            "1e3",
+            "1E+3",
+            "-",
+            "1.",
+            "1e400",
+            "-1e400",
+            "18446744073709551616",
+            "99999999999999999999999999999999999999999",
+            "\"a\"",
+            "\"\"",
+            "\"a\\\"b\"",
+            "\"\\u0041\"",
+            "\"\\ud800\"",
+            "\"\\uD83D\\uDE00\"",
+            "\"\\x\"",
+            "\"\u{1}\"",
+            "\"é\"",
+            "\"Ready\"",
+            "\"AgentStateChange\"",
+            "\"Available\"",
+            "\"CustAnswered\"",
+            "\"acw\"",
+            "nul",
+            "tru",
+            "\"unterminated",
+        ])
+        .prop_map(str::to_owned);
+        let whitespace = || prop::sample::select(vec!["", " ", "\t", "\r\n", "\u{c}", "\u{a0}"]);
+        let object = move |value: BoxedStrategy<String>| {
+            prop::collection::vec((key(), value, whitespace()), 0..6).prop_map(|fields| {
+                let body: Vec<String> = fields
+                    .iter()
+                    .map(|(k, v, ws)| format!("{ws}\"{k}\"{ws}:{ws}{v}"))
+                    .collect();
+                format!("{{{}}}", body.join(","))
+            })
+        };
+        let value = leaf.prop_recursive(5, 48, 6, move |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4)
+                    .prop_map(|v| format!("[{}]", v.join(","))),
+                object(inner.boxed()),
+            ]
+        });
+        // Mostly objects at the top, as records are.
+        prop_oneof![9 => object(value.clone().boxed()), 1 => value]
+    }
+
+    /// Lines where a careless scanner would part from serde, one trap each.
+    #[test]
+    fn agrees_with_serde_on_the_traps() {
+        let base = r#""agent":"a","event":"acw""#;
+        for tail in [
+            r#""x":[1}"#,
+            r#""x":{"a":1]"#,
+            r#""x":{"a" 1}"#,
+            r#""x":{1:1}"#,
+            r#""x":[1,]"#,
+            r#""x":{"a":1,}"#,
+            r#""x":01"#,
+            r#""x":-"#,
+            r#""x":1."#,
+            r#""x":1e"#,
+            r#""x":1e+"#,
+            r#""x":.5"#,
+            r#""x":+1"#,
+            r#""x":"\x""#,
+            r#""x":"\u12g4""#,
+            r#""x":"\ud800""#,
+            "\"x\":\"\u{1}\"",
+            "\"x\":\"\u{7f}\"",
+            "\"x\":\u{c}1",
+            r#""message":"\ud800""#,
+            r#""message":"\n""#,
+            r#""data":"\ud800""#,
+            r#""message":{"call":"\ud800"}"#,
+            r#""message":{"c\u0061ll":{"event":"x"}}"#,
+            r#""interaction":"\ud800""#,
+            r#""interaction":"i\u0041""#,
+            r#""interaction":-0"#,
+            r#""interaction":18446744073709551616"#,
+            r#""interaction":1e400"#,
+            r#""interaction":{"\ud800":1}"#,
+            r#""time":-0"#,
+            r#""time":1e400"#,
+            r#""time":"\ud800""#,
+            r#""time":12345678901234567890123456789012345678901234567890"#,
+            r#""message":1e400"#,
+            r#""x":nul"#,
+            r#""x":truefalse"#,
+        ] {
+            let line = format!("{{{base},{tail}}}");
+            assert!(agrees(&line).is_ok(), "{:?}", agrees(&line));
+        }
+    }
+
+    #[test]
+    fn gives_up_beyond_the_depth_limit_as_serde_reports_it() {
+        for depth in [126, 127, 128, 129, 200] {
+            let nest = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+            let line = format!(r#"{{"agent":"a","event":"acw","x":{nest}}}"#);
+            let answered = agrees(&line).unwrap();
+            assert_eq!(answered, depth < 128, "{depth}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn agrees_with_serde_on_generated_json(
+            line in json(),
+            cut in 0usize..200,
+            edits in prop::collection::vec((0usize..200, prop::sample::select(vec![
+                "}", "]", "{", "[", ",", ":", "\"", "\\", " ", "\u{c}", "0", "-", "e", ".",
+            ])), 0..3),
+        ) {
+            prop_assert!(agrees(&line).is_ok(), "{:?}", agrees(&line));
+            // The same text cut short.
+            let mut at = cut.min(line.len());
+            while !line.is_char_boundary(at) {
+                at -= 1;
+            }
+            let cut = &line[..at];
+            prop_assert!(agrees(cut).is_ok(), "{:?}", agrees(cut));
+            // And with a few bytes replaced.
+            let mut edited = line.clone();
+            for (at, with) in edits {
+                let mut at = at.min(edited.len().saturating_sub(1));
+                while !edited.is_char_boundary(at) {
+                    at -= 1;
+                }
+                let end = edited[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+                edited.replace_range(at..end, with);
+            }
+            prop_assert!(agrees(&edited).is_ok(), "{:?}", agrees(&edited));
+        }
+    }
+}
