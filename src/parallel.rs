@@ -150,8 +150,12 @@ impl Batch {
             parsed.push(parse_line(Line::TooLong(len), |p| Item::store(p, arena)));
             return;
         }
-        for line in text.bytes().split_inclusive(|&b| b == b'\n') {
-            let line = line.strip_suffix(b"\n").unwrap_or(line);
+        let text = text.bytes();
+        let mut start = 0;
+        // Every line of a batch ends in `\n` (see `Batch::text`).
+        for end in memchr::memchr_iter(b'\n', text) {
+            let line = &text[start..end];
+            start = end + 1;
             let line = if line.len() > max_line {
                 Line::TooLong(line.len() as u64)
             } else {
