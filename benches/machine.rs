@@ -197,7 +197,7 @@ fn engine(c: &mut Criterion) {
     let mut group = c.benchmark_group("engine");
     // 1,000 agents fit in cache: the engine's own cost. 100,000 do not: what a
     // large contact center costs, bound by memory latency.
-    for agents in [1_000, 100_000] {
+    for agents in [1_000, 10_000, 30_000, 100_000] {
         // Webex agent ids are UUIDs, and a log interleaves agents in no particular
         // order: each pass visits them in one fixed shuffled order. The inputs are
         // laid out in visiting order, as a log's lines are.
@@ -214,16 +214,40 @@ fn engine(c: &mut Criterion) {
                 let event = CALL[step % CALL.len()];
                 step += 1;
                 for (agent, call) in ids.iter().zip(&calls) {
-                    let mut r = Record::new(agent, event).at(step as i128);
-                    if event.offers_call() {
-                        r = r.interaction(call);
-                    }
-                    black_box(engine.apply(&r).is_ok());
+                    black_box(engine.apply(&record(agent, call, event, step)).is_ok());
                 }
+            })
+        });
+        group.bench_function(format!("{}k_agents_apply_all", agents / 1000), |b| {
+            let mut engine = Engine::new();
+            let mut step = 0usize;
+            let mut records = Vec::with_capacity(agents);
+            b.iter(|| {
+                let event = CALL[step % CALL.len()];
+                step += 1;
+                records.clear();
+                records.extend(
+                    ids.iter()
+                        .zip(&calls)
+                        .map(|(agent, call)| record(agent, call, event, step)),
+                );
+                engine.apply_all(&records, |_, result| {
+                    black_box(result.is_ok());
+                });
             })
         });
     }
     group.finish();
+}
+
+/// The record of `agent`'s next step: an offer names the agent's call.
+fn record<'a>(agent: &'a str, call: &'a str, event: Event, step: usize) -> Record<'a> {
+    let r = Record::new(agent, event).at(step as i128);
+    if event.offers_call() {
+        r.interaction(call)
+    } else {
+        r
+    }
 }
 
 criterion_group!(benches, step, engine);

@@ -72,19 +72,35 @@ impl AgentMap {
     }
 
     fn get(&self, agent: &str) -> Option<&Machine> {
+        self.get_hashed(agent, Self::hash(&self.hasher, agent.as_bytes()))
+    }
+
+    /// Loads the entry `hash` most likely belongs to, to bring it into cache: the
+    /// first whose tag matches, without comparing keys, so that nothing waits
+    /// for the load. A wrong guess costs one useless load.
+    fn touch(&self, hash: u64) -> u8 {
+        self.table.find(hash, |_| true).map_or(0, |(k, m)| {
+            k.as_bytes().first().copied().unwrap_or(0) ^ u8::from(m.has_call())
+        })
+    }
+
+    fn get_hashed(&self, agent: &str, hash: u64) -> Option<&Machine> {
         let agent = agent.as_bytes();
         self.table
-            .find(Self::hash(&self.hasher, agent), |(k, _)| {
-                k.as_bytes() == agent
-            })
+            .find(hash, |(k, _)| k.as_bytes() == agent)
             .map(|(_, m)| m)
     }
 
-    fn get_or_insert(&mut self, agent: &str, new: impl FnOnce() -> Machine) -> &mut Machine {
+    fn get_or_insert_hashed(
+        &mut self,
+        agent: &str,
+        hash: u64,
+        new: impl FnOnce() -> Machine,
+    ) -> &mut Machine {
         let hasher = &self.hasher;
         let bytes = agent.as_bytes();
         let entry = self.table.entry(
-            Self::hash(hasher, bytes),
+            hash,
             |(k, _)| k.as_bytes() == bytes,
             |(k, _)| Self::hash(hasher, k.as_bytes()),
         );
@@ -272,6 +288,55 @@ impl Engine {
     /// without an interaction (`malformed`); an unknown event name
     /// (`unknown_event`); then the machine's checks (see [`Machine::step`]).
     pub fn apply(&mut self, record: &Record<'_>) -> Result<Transition, Rejection> {
+        let hash = AgentMap::hash(&self.agents.hasher, record.agent.as_bytes());
+        self.apply_hashed(record, hash)
+    }
+
+    /// Applies `records` in order, exactly as [`Engine::apply`] on each one would,
+    /// handing each result to `each`.
+    ///
+    /// Faster than one `apply` at a time when the engine tracks more agents than
+    /// fit in the CPU's caches: the agents of the next few records are looked up
+    /// ahead of applying them, so their memory loads overlap instead of waiting
+    /// one after another.
+    ///
+    /// ```
+    /// use callstate::{Engine, Event, Record};
+    ///
+    /// let mut engine = Engine::new();
+    /// let records = [
+    ///     Record::new("a1", Event::OfferContact).interaction("c1"),
+    ///     Record::new("a2", Event::CustAnswered),
+    /// ];
+    /// let mut accepted = Vec::new();
+    /// engine.apply_all(&records, |record, result| accepted.push((record.agent, result.is_ok())));
+    /// assert_eq!(accepted, [("a1", true), ("a2", false)]);
+    /// ```
+    pub fn apply_all<'r>(
+        &mut self,
+        records: &[Record<'r>],
+        mut each: impl FnMut(&Record<'r>, Result<Transition, Rejection>),
+    ) {
+        const AHEAD: usize = 16;
+        for window in records.chunks(AHEAD) {
+            let mut hashes = [0u64; AHEAD];
+            for (hash, record) in hashes.iter_mut().zip(window) {
+                *hash = AgentMap::hash(&self.agents.hasher, record.agent.as_bytes());
+            }
+            let mut touched = 0u8;
+            for &hash in &hashes[..window.len()] {
+                touched ^= self.agents.touch(hash);
+            }
+            // The loads above only warm the cache; keep the compiler from
+            // dropping them.
+            std::hint::black_box(touched);
+            for (record, hash) in window.iter().zip(hashes) {
+                each(record, self.apply_hashed(record, hash));
+            }
+        }
+    }
+
+    fn apply_hashed(&mut self, record: &Record<'_>, hash: u64) -> Result<Transition, Rejection> {
         if record.agent.is_empty() {
             return Err(with_record(
                 Rejection::malformed(Malformed::BadId("the agent id")),
@@ -293,7 +358,9 @@ impl Engine {
             }
         }
         let initial = self.initial;
-        let machine = self.machine_mut(record.agent, initial);
+        let machine = self
+            .agents
+            .get_or_insert_hashed(record.agent, hash, || Machine::starting(initial));
         let event = match record.event {
             EventName::Known(e) => e,
             EventName::Unknown(_) => {
@@ -321,12 +388,6 @@ impl Engine {
             }
             Err(rejection) => Err(with_record(rejection, record)),
         }
-    }
-
-    fn machine_mut(&mut self, agent: &str, initial: Availability) -> &mut Machine {
-        // One probe; the key is allocated only for a new agent.
-        self.agents
-            .get_or_insert(agent, || Machine::starting(initial))
     }
 
     /// The machine of `agent`, if the engine has seen it.

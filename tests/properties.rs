@@ -6,6 +6,8 @@
 //! on every later run. `PROPTEST_CASES=n` overrides every property's case count.
 
 #![cfg(feature = "proptest")]
+// Results of Engine::apply are kept whole, to compare.
+#![allow(clippy::result_large_err)]
 
 use callstate::input::Line;
 use callstate::machine::AgentState;
@@ -224,6 +226,29 @@ proptest! {
             }
             prop_assert_eq!(serde_json::to_string(&after).unwrap(), before_json);
         }
+    }
+}
+
+proptest! {
+    #![proptest_config(config(128))]
+
+    /// `apply_all` (which looks agents up ahead) is `apply` on each record in turn:
+    /// same results, same engine.
+    #[test]
+    fn apply_all_equals_apply_one_by_one(log in mixed_log()) {
+        let records: Vec<_> = log.iter().map(OwnedRecord::record).collect();
+        let mut one_by_one = Engine::new();
+        let expected: Vec<_> = records.iter().map(|r| one_by_one.apply(r)).collect();
+        let mut all = Engine::new();
+        let mut got = Vec::new();
+        all.apply_all(&records, |r, result| got.push((r.agent.to_owned(), result)));
+        prop_assert_eq!(got.len(), expected.len());
+        for ((agent, got), (record, expected)) in got.iter().zip(records.iter().zip(&expected)) {
+            prop_assert_eq!(agent.as_str(), record.agent);
+            prop_assert_eq!(got, expected);
+        }
+        prop_assert_eq!(all.open_calls(), one_by_one.open_calls());
+        prop_assert_eq!(all, one_by_one);
     }
 }
 
