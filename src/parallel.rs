@@ -153,6 +153,7 @@ impl Batch {
         let text = text.bytes();
         let mut start = 0;
         // Every line of a batch ends in `\n` (see `Batch::text`).
+        debug_assert!(text.is_empty() || text.ends_with(b"\n"));
         for end in memchr::memchr_iter(b'\n', text) {
             let line = &text[start..end];
             start = end + 1;

@@ -14,7 +14,8 @@
 //! - no key of a level that is read, no string value read, and no string standing
 //!   where an object is read has an escape (serde would decode and check those);
 //! - no field that is read holds a number or an object (serde's number reader and
-//!   its key reader decide those).
+//!   its key reader decide those); time fields are the exception, read as their raw
+//!   token by both readers.
 //!
 //! Values that are skipped are checked as serde_json's own skipping checks them:
 //! a `\u` escape is four hex digits, whatever code point they name.
@@ -23,7 +24,7 @@ use super::{integer_token, Flat, Kind, Level, Scalar, Top, Values, WireRecord, M
 use std::borrow::Cow;
 
 /// The scanner gave up: read the line with serde.
-pub(super) struct Bail;
+struct Bail;
 
 /// Reads `text` if the scanner can answer it exactly (see the module docs).
 pub(super) fn read(text: &str) -> Option<WireRecord<'_>> {
@@ -114,8 +115,10 @@ impl<'a> Values<'a> for Scanner<'a> {
     }
 
     /// Skips one value, as serde_json's `ignore_value` does, without recursion:
-    /// `stack` holds a bit per open container (1 for an object).
+    /// `stack` holds a bit per open container (1 for an object); [`Scanner::open`]
+    /// gives up past [`MAX_DEPTH`] levels, so it never needs more than 128 bits.
     fn skip(&mut self) -> Result<(), Bail> {
+        const _: () = assert!(MAX_DEPTH <= 128, "skip's bit stack holds 128 levels");
         let outer = self.depth;
         let mut stack: u128 = 0;
         loop {
@@ -404,7 +407,6 @@ mod sse2 {
 }
 
 /// [`stop_mask`] for the short last block of a line.
-#[cold]
 fn stop_mask_tail(tail: &[u8]) -> u64 {
     let mut block = [b' '; 64];
     block[..tail.len()].copy_from_slice(tail);
