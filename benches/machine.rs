@@ -6,8 +6,10 @@
 //!   doing the same checks and interaction bookkeeping and reporting the same change
 //!   (the state before and after). `step/match_accept_only` looks only at whether
 //!   the hand-written machine accepted, which lets the optimizer drop the change.
-//! - `engine/{1k,100k}_agents` applies records to 1,000 and 100,000 agents with
-//!   UUID ids, each pass visiting them in one fixed shuffled order.
+//! - `engine/{1k,10k,30k,100k}_agents` applies records one `Engine::apply` at a
+//!   time to that many agents with UUID ids, each pass visiting them in one fixed
+//!   shuffled order; `…_apply_all` gives the same records to `Engine::apply_all`,
+//!   which looks agents up ahead.
 
 use callstate::{Availability, Engine, Event, Machine, Phase, Record, Recording, Status};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
@@ -195,8 +197,8 @@ fn step(c: &mut Criterion) {
 
 fn engine(c: &mut Criterion) {
     let mut group = c.benchmark_group("engine");
-    // 1,000 agents fit in cache: the engine's own cost. 100,000 do not: what a
-    // large contact center costs, bound by memory latency.
+    // 1,000 and 10,000 agents fit in cache: the engine's own cost. From 30,000 on
+    // they do not: what a large contact center costs, bound by memory latency.
     for agents in [1_000, 10_000, 30_000, 100_000] {
         // Webex agent ids are UUIDs, and a log interleaves agents in no particular
         // order: each pass visits them in one fixed shuffled order. The inputs are

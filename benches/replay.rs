@@ -5,8 +5,8 @@
 //! - `replay/*`: a 200,000-record mixed log (simulated, seed 1, 1% faults) held in
 //!   memory, its lines read by the CLI's `LineReader`: single-threaded
 //!   `Replay::feed`, the parallel pipeline with 2 parser threads, and the baseline,
-//!   a bare pass that parses every line into a `serde_json::Value`. Throughput is reported in bytes; records/s is
-//!   200,000 / time.
+//!   a bare pass that parses every line into a `serde_json::Value`. Throughput is
+//!   reported in bytes; records/s is 200,000 / time.
 
 use callstate::input::{Line, LineReader, Source, DEFAULT_MAX_LINE};
 use callstate::replay::Replay;
