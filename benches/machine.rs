@@ -159,13 +159,15 @@ impl HandMachine {
     }
 }
 
-/// Feeds one call's events to `step`, with the offer's interaction and increasing
-/// times from `clock` (continuing across calls, so no time is out of order).
+/// Feeds one call's events to `step`, with increasing times from `clock`
+/// (continuing across calls, so no time is out of order). As in Webex logs, every
+/// event of the call names its interaction; the availability changes before the
+/// offer name none.
 #[inline(always)]
 fn call<R>(clock: &mut i128, mut step: impl FnMut(Event, Option<&str>, Option<i128>) -> R) {
     for &e in CALL {
         *clock += 1;
-        let interaction = e.offers_call().then_some(INTERACTION);
+        let interaction = (!e.is_availability()).then_some(INTERACTION);
         step(black_box(e), interaction, Some(*clock));
     }
 }
@@ -248,10 +250,11 @@ fn engine(c: &mut Criterion) {
 /// Records per `apply_all` call in the batched benchmark.
 const BATCH: usize = 1024;
 
-/// The record of `agent`'s next step: an offer names the agent's call.
+/// The record of `agent`'s next step: as in Webex logs, every event of the call
+/// names it (the availability changes before the offer do not).
 fn record<'a>(agent: &'a str, call: &'a str, event: Event, step: usize) -> Record<'a> {
     let r = Record::new(agent, event).at(step as i128);
-    if event.offers_call() {
+    if !event.is_availability() {
         r.interaction(call)
     } else {
         r
