@@ -5,159 +5,12 @@
 //! unknown) and keeps the count of open calls. Its state can be saved with serde
 //! and restored, so a long replay or a live validator can stop and go on.
 
+use crate::agents::Agents;
 use crate::machine::{AgentState, Machine, StateError, Transition};
 use crate::rejection::{Malformed, Reason, Rejection};
 use crate::vocabulary::{Availability, Event, EventSet, Phase};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-
-/// An agent id as a table key: stored inside the entry when short enough (Webex
-/// agent ids are 36-byte UUIDs), so that comparing keys touches no other memory.
-#[derive(Clone)]
-enum AgentKey {
-    Inline {
-        len: u8,
-        bytes: [u8; AgentKey::INLINE],
-    },
-    Heap(Box<str>),
-}
-
-impl AgentKey {
-    const INLINE: usize = 38;
-
-    fn new(id: &str) -> AgentKey {
-        let mut bytes = [0; AgentKey::INLINE];
-        match bytes.get_mut(..id.len()) {
-            Some(prefix) => {
-                prefix.copy_from_slice(id.as_bytes());
-                AgentKey::Inline {
-                    len: id.len() as u8,
-                    bytes,
-                }
-            }
-            None => AgentKey::Heap(Box::from(id)),
-        }
-    }
-
-    fn as_bytes(&self) -> &[u8] {
-        match self {
-            AgentKey::Inline { len, bytes } => &bytes[..usize::from(*len)],
-            AgentKey::Heap(id) => id.as_bytes(),
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        // Built from a &str, so always UTF-8.
-        std::str::from_utf8(self.as_bytes()).unwrap_or_else(|_| unreachable!())
-    }
-}
-
-impl std::fmt::Debug for AgentKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.as_str().fmt(f)
-    }
-}
-
-/// Agent ids to machines: a hash table with a fast, DoS-resistant hasher, probed
-/// once per record; ids are stored inline ([`AgentKey`]).
-#[derive(Debug, Clone, Default)]
-struct AgentMap {
-    table: hashbrown::HashTable<(AgentKey, Machine)>,
-    hasher: foldhash::fast::RandomState,
-}
-
-impl AgentMap {
-    fn hash(hasher: &foldhash::fast::RandomState, agent: &[u8]) -> u64 {
-        std::hash::BuildHasher::hash_one(hasher, agent)
-    }
-
-    fn get(&self, agent: &str) -> Option<&Machine> {
-        self.get_hashed(agent, Self::hash(&self.hasher, agent.as_bytes()))
-    }
-
-    /// Asks the CPU to bring the entry `hash` most likely belongs to into cache:
-    /// the first whose tag matches, found without comparing keys, so nothing
-    /// reads the entry itself. A wrong guess costs one useless prefetch.
-    fn prefetch(&self, hash: u64) {
-        if let Some(entry) = self.table.find(hash, |_| true) {
-            prefetch_lines(entry);
-        }
-    }
-
-    fn get_hashed(&self, agent: &str, hash: u64) -> Option<&Machine> {
-        let agent = agent.as_bytes();
-        self.table
-            .find(hash, |(k, _)| k.as_bytes() == agent)
-            .map(|(_, m)| m)
-    }
-
-    fn get_or_insert_hashed(
-        &mut self,
-        agent: &str,
-        hash: u64,
-        new: impl FnOnce() -> Machine,
-    ) -> &mut Machine {
-        let hasher = &self.hasher;
-        let bytes = agent.as_bytes();
-        let entry = self.table.entry(
-            hash,
-            |(k, _)| k.as_bytes() == bytes,
-            |(k, _)| Self::hash(hasher, k.as_bytes()),
-        );
-        &mut entry
-            .or_insert_with(|| (AgentKey::new(agent), new()))
-            .into_mut()
-            .1
-    }
-
-    /// Adds an agent the map does not hold yet.
-    fn insert_new(&mut self, agent: &str, machine: Machine) {
-        let hasher = &self.hasher;
-        let hash = Self::hash(hasher, agent.as_bytes());
-        self.table
-            .insert_unique(hash, (AgentKey::new(agent), machine), |(k, _)| {
-                Self::hash(hasher, k.as_bytes())
-            });
-    }
-
-    fn iter(&self) -> impl Iterator<Item = (&str, &Machine)> {
-        self.table.iter().map(|(k, m)| (k.as_str(), m))
-    }
-
-    fn len(&self) -> usize {
-        self.table.len()
-    }
-}
-
-/// Asks the CPU to bring every cache line of `value` into cache. Only a hint: it
-/// reads nothing, so nothing waits for it.
-#[inline(always)]
-fn prefetch_lines<T>(value: &T) {
-    #[cfg(all(target_arch = "x86_64", target_feature = "sse"))]
-    {
-        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        const LINE: usize = 64;
-        let start = std::ptr::from_ref(value).cast::<i8>();
-        let first = start.wrapping_sub(start as usize % LINE);
-        let span = start as usize % LINE + std::mem::size_of::<T>();
-        for offset in (0..span).step_by(LINE) {
-            // SAFETY: a prefetch never faults, whatever the address, and has no
-            // effect but on timing; `sse` is enabled by the cfg above.
-            #[allow(unsafe_code)]
-            unsafe {
-                _mm_prefetch::<_MM_HINT_T0>(first.wrapping_add(offset));
-            }
-        }
-    }
-    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse")))]
-    let _ = value;
-}
-
-impl PartialEq for AgentMap {
-    fn eq(&self, other: &Self) -> bool {
-        self.len() == other.len() && self.iter().all(|(k, m)| other.get(k) == Some(m))
-    }
-}
 
 /// An event name as read from a record: one of the 21 canonical events, or a name
 /// that is in no row of SPEC §2.
@@ -266,7 +119,7 @@ impl<'a> Record<'a> {
 /// ```
 #[derive(Debug, Clone)]
 pub struct Engine {
-    agents: AgentMap,
+    agents: Agents,
     initial: Availability,
     open_calls: usize,
 }
@@ -294,7 +147,7 @@ impl Engine {
     /// An engine whose new agents start in the no-call phase of `initial`.
     pub fn starting(initial: Availability) -> Engine {
         Engine {
-            agents: AgentMap::default(),
+            agents: Agents::default(),
             initial,
             open_calls: 0,
         }
@@ -312,7 +165,7 @@ impl Engine {
     /// without an interaction (`malformed`); an unknown event name
     /// (`unknown_event`); then the machine's checks (see [`Machine::step`]).
     pub fn apply(&mut self, record: &Record<'_>) -> Result<Transition, Rejection> {
-        let hash = AgentMap::hash(&self.agents.hasher, record.agent.as_bytes());
+        let hash = self.agents.hash(record.agent);
         self.apply_hashed(record, hash)
     }
 
@@ -341,28 +194,30 @@ impl Engine {
         records: &[Record<'r>],
         mut each: impl FnMut(&Record<'r>, Result<Transition, Rejection>),
     ) {
-        // Far enough ahead that a load from memory has arrived by the time its
-        // record is applied; 8 to 32 measure alike, 16 best (benches/machine.rs).
+        // Two stages, so that no step waits on memory: the tags a lookup starts
+        // with are fetched 2 × AHEAD records ahead; AHEAD records ahead, when
+        // those tags have arrived, they are read to find and fetch the entry.
         const AHEAD: usize = 16;
-        let hasher = &self.agents.hasher;
-        let hash = |record: &Record<'_>| AgentMap::hash(hasher, record.agent.as_bytes());
-        // A ring of the hashes of the records between the one applied and the
-        // one prefetched.
-        let mut ahead = [0u64; AHEAD];
-        for (slot, record) in ahead.iter_mut().zip(records) {
-            *slot = hash(record);
-        }
-        for &h in ahead.iter().take(records.len()) {
-            self.agents.prefetch(h);
+        const RING: usize = 2 * AHEAD;
+        // The hashes of the records from the one applied to the last prefetched.
+        let mut ring = [0u64; RING];
+        for (i, record) in records.iter().take(RING).enumerate() {
+            ring[i] = self.agents.hash(record.agent);
+            self.agents.prefetch_tags(ring[i]);
+            if i >= AHEAD {
+                self.agents.prefetch_entry(ring[i - AHEAD]);
+            }
         }
         for (i, record) in records.iter().enumerate() {
-            let slot = &mut ahead[i % AHEAD];
-            let h = *slot;
-            if let Some(later) = records.get(i + AHEAD) {
-                *slot = AgentMap::hash(&self.agents.hasher, later.agent.as_bytes());
-                self.agents.prefetch(*slot);
+            let hash = ring[i % RING];
+            if let Some(far) = records.get(i + RING) {
+                ring[i % RING] = self.agents.hash(far.agent);
+                self.agents.prefetch_tags(ring[i % RING]);
             }
-            each(record, self.apply_hashed(record, h));
+            if i + AHEAD < records.len() {
+                self.agents.prefetch_entry(ring[(i + AHEAD) % RING]);
+            }
+            each(record, self.apply_hashed(record, hash));
         }
     }
 
@@ -390,7 +245,7 @@ impl Engine {
         let initial = self.initial;
         let machine = self
             .agents
-            .get_or_insert_hashed(record.agent, hash, || Machine::starting(initial));
+            .get_or_insert(record.agent, hash, || Machine::starting(initial));
         let event = match record.event {
             EventName::Known(e) => e,
             EventName::Unknown(_) => {
@@ -551,19 +406,18 @@ pub enum SnapshotError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::id::Id;
     use crate::rejection::RejectionKind;
 
     #[test]
     fn short_and_long_agent_ids_are_both_keys() {
-        let long = "x".repeat(AgentKey::INLINE + 1);
-        let exact = "y".repeat(AgentKey::INLINE);
+        let long = "x".repeat(Id::INLINE + 1);
+        let exact = "y".repeat(Id::INLINE);
         let mut e = Engine::new();
         for id in [long.as_str(), exact.as_str(), "a", "é"] {
             e.apply(&Record::new(id, Event::AgentIdle)).unwrap();
             assert_eq!(e.phase_of(id), Phase::Idle, "{id}");
         }
-        assert!(matches!(AgentKey::new(&long), AgentKey::Heap(_)));
-        assert!(matches!(AgentKey::new(&exact), AgentKey::Inline { .. }));
         let mut ids: Vec<&str> = e.agents().map(|(id, _)| id).collect();
         ids.sort_unstable();
         assert_eq!(ids, ["a", long.as_str(), exact.as_str(), "é"]);

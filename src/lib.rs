@@ -53,16 +53,19 @@
 //! | [`cli`] | the `callstate` command line |
 
 #![warn(missing_docs)]
-// One exception, in records::scan: a call to an SSE2 function on x86-64.
+// Two exceptions: in records::scan a call to an SSE2 function on x86-64, in
+// agents a prefetch instruction.
 #![deny(unsafe_code)]
 // `Rejection` is the error callers inspect field by field; boxing it would cost an
 // allocation per rejection and buy nothing on the accepting path, where a `Result`
 // is written through an out-pointer whatever the error's size.
 #![allow(clippy::result_large_err)]
 
+mod agents;
 pub mod cli;
 pub mod engine;
 pub mod graph;
+mod id;
 pub mod input;
 pub mod machine;
 pub mod outbound;
