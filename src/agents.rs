@@ -95,6 +95,13 @@ impl Agents {
             .map(|e| (e.agent.as_str(), &e.machine))
     }
 
+    /// Is the table larger than a core's caches commonly are (2 MiB), so that
+    /// looking agents up means waiting on memory unless it is fetched ahead?
+    pub(crate) fn outgrows_caches(&self) -> bool {
+        const CACHES: usize = 2 << 20;
+        self.slots.len() * std::mem::size_of::<Option<Entry>>() > CACHES
+    }
+
     /// Asks the CPU to fetch the tags a lookup of `hash` starts with. Reads
     /// nothing, so nothing waits; the first of two prefetch stages.
     #[inline]
