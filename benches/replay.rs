@@ -3,16 +3,19 @@
 //! - `parse/<shape>`: `records::parse` + `record()` on one line of each shape, against
 //!   `serde_json::from_slice::<Value>` of the same line.
 //! - `replay/*`: a 200,000-record mixed log (simulated, seed 1, 1% faults) held in
-//!   memory, its lines read by the CLI's `LineReader`: single-threaded
-//!   `Replay::feed`, the parallel pipeline with 2 parser threads, and the baseline,
-//!   a bare pass that parses every line into a `serde_json::Value`. Throughput is
-//!   reported in bytes; records/s is 200,000 / time.
+//!   memory and read as the CLI reads any input, through a `Source` (a buffered
+//!   reader, which copies the bytes once, as reading a file does): single-threaded
+//!   `LineReader` + `Replay::feed` (the CLI's `--jobs 1`), the parallel pipeline
+//!   with 2 parser threads, and the baseline, a bare pass that parses every line
+//!   into a `serde_json::Value`. Throughput is reported in bytes; records/s is
+//!   200,000 / time.
 
 use callstate::input::{Line, LineReader, Source, DEFAULT_MAX_LINE};
 use callstate::replay::Replay;
 use callstate::{parallel, records, simulate};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::hint::black_box;
+use std::io::BufRead;
 
 const SEED: &str = include_str!("../tests/fixtures/seed-sample-outbound-call.json");
 const NATIVE: &str = r#"{"agent":"agent-0026-c","interaction":"int-000001","event":"CustAnswered","time":1718965777098}"#;
@@ -57,6 +60,12 @@ fn mixed_log() -> Vec<u8> {
     log
 }
 
+/// The lines of `log`, read as the CLI reads an input without `--jobs`.
+fn lines(log: &'static [u8]) -> LineReader<Box<dyn BufRead + Send>> {
+    let source = Source::from_reader("bench", log).unwrap();
+    LineReader::new(source.into_reader(), DEFAULT_MAX_LINE)
+}
+
 fn replay(c: &mut Criterion) {
     // Leaked once, so the parallel run reads it in place like a file (no copy).
     let log: &'static [u8] = Box::leak(mixed_log().into_boxed_slice());
@@ -66,7 +75,7 @@ fn replay(c: &mut Criterion) {
     group.bench_function("single_thread", |b| {
         b.iter(|| {
             let mut replay = Replay::default();
-            let mut lines = LineReader::new(log, DEFAULT_MAX_LINE);
+            let mut lines = lines(log);
             while let Some(line) = lines.next_line().unwrap() {
                 black_box(replay.feed(line));
             }
@@ -88,7 +97,7 @@ fn replay(c: &mut Criterion) {
     group.bench_function("baseline_serde_json_value", |b| {
         b.iter(|| {
             let mut ok = 0usize;
-            let mut lines = LineReader::new(log, DEFAULT_MAX_LINE);
+            let mut lines = lines(log);
             while let Some(line) = lines.next_line().unwrap() {
                 if let Line::Text(line) = line {
                     ok += usize::from(serde_json::from_slice::<serde_json::Value>(line).is_ok());
