@@ -36,7 +36,8 @@ impl Id {
 
     pub(crate) fn as_bytes(&self) -> &[u8] {
         match self {
-            Id::Inline { len, bytes } => &bytes[..usize::from(*len)],
+            // `min` lets the compiler drop the bounds check: `len` never exceeds it.
+            Id::Inline { len, bytes } => &bytes[..usize::from(*len).min(Id::INLINE)],
             Id::Heap(id) => id.as_bytes(),
         }
     }

@@ -237,7 +237,11 @@ impl Machine {
         Transition {
             event,
             from,
-            to: self.status(),
+            to: Status {
+                phase: step.phase,
+                recording: step.recording,
+                availability: step.availability,
+            },
             rule: step.rule(),
         }
     }
