@@ -9,8 +9,9 @@
 //!   the hand-written machine accepted, which lets the optimizer drop the change.
 //! - `engine/{1k,10k,30k,100k}_agents` applies records one `Engine::apply` at a
 //!   time to that many agents with UUID ids, each pass visiting them in one fixed
-//!   shuffled order; `…_apply_all` gives the same records to `Engine::apply_all`,
-//!   which looks agents up ahead.
+//!   shuffled order; `…_apply_all` gives the same records to `Engine::apply_all`
+//!   in batches of 1,024, which fetches agents' memory ahead once the table
+//!   outgrows the caches.
 
 use callstate::{Availability, Engine, Event, Machine, Phase, Record, Recording, Status};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
@@ -264,7 +265,7 @@ fn engine(c: &mut Criterion) {
             b.iter(|| {
                 let event = CALL[step % CALL.len()];
                 step += 1;
-                // In batches, as a replay parses and applies them.
+                // In batches, as a caller that receives events in batches would.
                 for (ids, calls) in ids.chunks(BATCH).zip(calls.chunks(BATCH)) {
                     records.clear();
                     records.extend(

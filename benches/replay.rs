@@ -67,7 +67,7 @@ fn lines(log: &'static [u8]) -> LineReader<Box<dyn BufRead + Send>> {
 }
 
 fn replay(c: &mut Criterion) {
-    // Leaked once, so the parallel run reads it in place like a file (no copy).
+    // Leaked once, so that every run can read it through a `Source` ('static).
     let log: &'static [u8] = Box::leak(mixed_log().into_boxed_slice());
     let mut group = c.benchmark_group("replay");
     group.sample_size(10);

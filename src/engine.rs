@@ -195,13 +195,26 @@ impl Engine {
         records: &[Record<'r>],
         mut each: impl FnMut(&Record<'r>, Result<Transition, Rejection>),
     ) {
-        if !self.agents.outgrows_caches() {
-            // Everything is a cache hit away: prefetching would only add work.
-            for record in records {
-                each(record, self.apply(record));
+        // The path is chosen per chunk, so a long call that starts on a small
+        // engine switches to prefetching once the table outgrows the caches.
+        for chunk in records.chunks(1024) {
+            if self.agents.prefetches() {
+                self.apply_prefetching(chunk, &mut each);
+            } else {
+                // Everything is a cache hit away: prefetching would only add work.
+                for record in chunk {
+                    each(record, self.apply(record));
+                }
             }
-            return;
         }
+    }
+
+    /// [`Engine::apply_all`] with the memory of the records ahead fetched early.
+    fn apply_prefetching<'r>(
+        &mut self,
+        records: &[Record<'r>],
+        each: &mut impl FnMut(&Record<'r>, Result<Transition, Rejection>),
+    ) {
         // Two stages, so that no step waits on memory: the tags a lookup starts
         // with are fetched 2 × AHEAD records ahead; AHEAD records ahead, when
         // those tags have arrived, they are read to find and fetch the entry.
@@ -444,12 +457,12 @@ mod tests {
         let expected: Vec<_> = records.iter().map(|r| one_by_one.apply(r)).collect();
         let mut all = Engine::new();
         let mut got = Vec::new();
-        // In batches, as a replay applies them: the later ones find the table
+        // In batches, as a caller with batches would: the later ones find the table
         // past the caches and take the prefetching path.
         for batch in records.chunks(1000) {
             all.apply_all(batch, |r, result| got.push((r.agent, result)));
         }
-        assert!(all.agents.outgrows_caches());
+        assert!(all.agents.prefetches());
         assert_eq!(got.len(), expected.len());
         for (i, ((agent, got), expected)) in got.iter().zip(&expected).enumerate() {
             assert_eq!(*agent, records[i].agent, "record {i}");
@@ -458,6 +471,114 @@ mod tests {
         assert!(expected.iter().any(Result::is_err) && expected.iter().any(Result::is_ok));
         assert_eq!(all.open_calls(), one_by_one.open_calls());
         assert_eq!(all, one_by_one);
+    }
+
+    /// Applies `batch` to `all` through `apply_all` and to `one` record by record,
+    /// and checks that every result, and then the engines, are the same.
+    fn same_as_one_by_one(all: &mut Engine, one: &mut Engine, batch: &[Record<'_>]) {
+        let mut got = Vec::new();
+        all.apply_all(batch, |r, result| got.push((std::ptr::from_ref(r), result)));
+        assert_eq!(got.len(), batch.len());
+        for (i, ((r, result), record)) in got.into_iter().zip(batch).enumerate() {
+            assert!(
+                std::ptr::eq(r, record),
+                "record {i} of {} out of place",
+                batch.len()
+            );
+            assert_eq!(result, one.apply(record), "record {i} of {}", batch.len());
+        }
+        assert_eq!(all.open_calls(), one.open_calls());
+        assert_eq!(all, one);
+    }
+
+    /// `n` agent ids, UUID-long.
+    fn agent_ids(prefix: &str, n: usize) -> Vec<String> {
+        (0..n).map(|i| format!("{prefix}-{i:030}")).collect()
+    }
+
+    #[test]
+    fn apply_all_prefetching_equals_apply_at_every_batch_length() {
+        if !Engine::new().agents.can_prefetch() {
+            return;
+        }
+        let known = agent_ids("known", 20_000);
+        let fresh = agent_ids("fresh", 3_000);
+        let long = "L".repeat(60);
+        let events: Vec<Event> = <Event as strum::IntoEnumIterator>::iter().collect();
+        let mut all = Engine::new();
+        for id in &known {
+            all.apply(&Record::new(id, Event::AgentAvailable)).unwrap();
+        }
+        let mut one = all.clone();
+        assert!(all.agents.prefetches());
+        let (mut state, mut clock, mut next_fresh) = (0x5EED_u64, 0i128, 0);
+        for len in (0..=70).chain([1023, 1024, 1025, 2100]) {
+            let batch: Vec<Record<'_>> = (0..len)
+                .map(|_| {
+                    state = state
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    let r = state >> 16;
+                    let agent = match r % 10 {
+                        0..=5 => known[(r >> 8) as usize % known.len()].as_str(),
+                        6 => known[(r >> 8) as usize % 3].as_str(), // repeats within a batch
+                        7 => {
+                            next_fresh += 1;
+                            fresh[next_fresh % fresh.len()].as_str()
+                        }
+                        8 => "",
+                        _ => long.as_str(),
+                    };
+                    let event = match r % 13 {
+                        0 => EventName::Unknown("Bogus"),
+                        _ => EventName::Known(events[(r >> 20) as usize % events.len()]),
+                    };
+                    let mut record = Record::new(agent, event);
+                    if (r >> 30) % 4 != 0 {
+                        record =
+                            record.interaction(["call-1", "call-2", ""][(r >> 34) as usize % 3]);
+                    }
+                    clock += 1;
+                    record.at(if (r >> 40) % 11 == 0 {
+                        clock - 5
+                    } else {
+                        clock
+                    })
+                })
+                .collect();
+            same_as_one_by_one(&mut all, &mut one, &batch);
+        }
+    }
+
+    #[test]
+    fn apply_all_equals_apply_when_the_table_grows_mid_batch() {
+        // 28,672 agents fill 7/8 of 32,768 slots: the next new agent grows the
+        // table, in the middle of a batch that is prefetching. 14,335 agents stay
+        // just under the 2 MiB threshold, which the batch then crosses.
+        for (before, len) in [
+            (28_660, 33),
+            (28_671, 16),
+            (28_672, 32),
+            (28_650, 70),
+            (14_335, 40),
+        ] {
+            let known = agent_ids("known", before);
+            let news = agent_ids("new", len);
+            let mut all = Engine::new();
+            for id in &known {
+                all.apply(&Record::new(id, Event::AgentIdle)).unwrap();
+            }
+            let mut one = all.clone();
+            let batch: Vec<Record<'_>> = news
+                .iter()
+                .enumerate()
+                .map(|(i, new)| match i % 3 {
+                    0 => Record::new(&known[i], Event::AgentAvailable),
+                    _ => Record::new(new, Event::OfferContact).interaction(new),
+                })
+                .collect();
+            same_as_one_by_one(&mut all, &mut one, &batch);
+        }
     }
 
     #[test]

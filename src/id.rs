@@ -16,8 +16,8 @@ pub(crate) enum Id {
 }
 
 impl Id {
-    /// The longest id stored inline: as many bytes as fit beside the length and
-    /// the variant in 40 (the size of the boxed variant, rounded up).
+    /// The longest id stored inline: with its length and the variant's tag, 40
+    /// bytes, a multiple of the 8-byte alignment the boxed variant needs.
     pub(crate) const INLINE: usize = 38;
 
     pub(crate) fn new(id: &str) -> Id {
@@ -59,7 +59,7 @@ impl Id {
 /// `a == b`, for short slices: two overlapping fixed-size compares cover any
 /// length from N to 2N.
 #[inline]
-pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     fn ends<const N: usize>(a: &[u8], b: &[u8]) -> bool {
         a.first_chunk::<N>() == b.first_chunk::<N>() && a.last_chunk::<N>() == b.last_chunk::<N>()
     }

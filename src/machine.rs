@@ -62,7 +62,7 @@ pub struct Machine {
     // comparing ids reads no other memory.
     interaction: Option<Id>,
     // The last accepted time, an i128 kept as two halves: 8-byte alignment keeps
-    // the machine at 64 bytes (one cache line) instead of 80.
+    // the machine at 64 bytes instead of 80.
     time_high: i64,
     time_low: u64,
     has_time: bool,
@@ -368,7 +368,7 @@ mod tests {
     use crate::rejection::RejectionKind;
 
     #[test]
-    fn machine_is_40_bytes() {
+    fn machine_is_64_bytes() {
         assert_eq!(std::mem::size_of::<Machine>(), 64);
     }
 
