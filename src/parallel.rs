@@ -37,11 +37,18 @@ use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::{Arc, Mutex};
 use std::thread;
 
-/// Bytes per batch: big enough to amortize channel traffic (every batch wakes
-/// threads up, and on 2 cores that showed as ~10% of the time in the kernel at
-/// 256 KiB), small enough to keep every thread busy near the end of the input and
-/// memory low (the pool holds 3 × jobs + 1 batches).
-const BATCH_BYTES: usize = 1024 << 10;
+/// Bytes per batch with `jobs` parsers: big enough to amortize channel traffic
+/// (every batch wakes threads up; on 2 cores that showed as ~10% of the time in
+/// the kernel at 256 KiB, against 1 MiB), small enough to keep every thread busy
+/// near the end of the input. The pool holds 3 × jobs + 1 batches, so batches
+/// shrink as jobs grow: with few cores, where wake-ups cost most, 1 MiB; from 8
+/// jobs on, 256 KiB, and the pool's memory grows by under 1 MiB per job.
+fn batch_bytes(jobs: usize) -> usize {
+    ((2 << 20) / jobs.max(1)).clamp(256 << 10, 1 << 20)
+}
+
+/// A batch buffer that grew past this for one huge line is shrunk back.
+const KEEP_BYTES: usize = 4 << 20;
 
 /// Lines read, then parsed, then applied; recycled through the pool.
 #[derive(Debug, Default)]
@@ -75,8 +82,8 @@ impl Filled {
     fn clear(&mut self) {
         self.len = 0;
         // A buffer that grew for one huge line goes back to the usual size.
-        if self.buf.len() > 4 * BATCH_BYTES {
-            self.buf.truncate(4 * BATCH_BYTES);
+        if self.buf.len() > KEEP_BYTES {
+            self.buf.truncate(KEEP_BYTES);
             self.buf.shrink_to_fit();
         }
     }
@@ -249,7 +256,8 @@ pub fn replay(
     let work_rx = Arc::new(Mutex::new(work_rx));
 
     thread::scope(|scope| {
-        scope.spawn(move || read_batches(sources, max_line, pool_rx, work_tx));
+        let batch_bytes = batch_bytes(jobs);
+        scope.spawn(move || read_batches(sources, max_line, batch_bytes, pool_rx, work_tx));
         for _ in 0..jobs {
             let work_rx = Arc::clone(&work_rx);
             let done_tx = done_tx.clone();
@@ -265,6 +273,7 @@ pub fn replay(
 fn read_batches(
     sources: Vec<Source>,
     max_line: usize,
+    batch_bytes: usize,
     pool: Receiver<Batch>,
     work: SyncSender<FromReader>,
 ) {
@@ -273,6 +282,7 @@ fn read_batches(
         work,
         seq: 0,
         max_line,
+        batch_bytes,
     };
     let Some(mut batch) = reader.fresh() else {
         return;
@@ -300,6 +310,7 @@ struct ChunkReader {
     work: SyncSender<FromReader>,
     seq: u64,
     max_line: usize,
+    batch_bytes: usize,
 }
 
 impl ChunkReader {
@@ -330,7 +341,7 @@ impl ChunkReader {
         loop {
             // A read of a whole chunk goes past the BufReader's own buffer, so the
             // bytes are copied once, from the source into the batch.
-            let fresh = match batch.text.read_from(&mut input, BATCH_BYTES) {
+            let fresh = match batch.text.read_from(&mut input, self.batch_bytes) {
                 Ok(fresh) if fresh.is_empty() => break,
                 Ok(fresh) => fresh,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -380,7 +391,7 @@ impl ChunkReader {
                 line_start = 0;
                 continue;
             }
-            if batch.text.len() >= BATCH_BYTES && line_start > 0 {
+            if batch.text.len() >= self.batch_bytes && line_start > 0 {
                 let Some(mut next) = self.fresh() else {
                     return Ok(batch);
                 };
@@ -476,4 +487,22 @@ fn apply_in_order(
             source,
         })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::batch_bytes;
+
+    #[test]
+    fn batches_shrink_as_jobs_grow_within_bounds() {
+        let sizes: Vec<usize> = [0, 1, 2, 3, 4, 8, 64, 10_000]
+            .into_iter()
+            .map(batch_bytes)
+            .collect();
+        let (kib, mib) = (1 << 10, 1 << 20);
+        assert_eq!(sizes[..3], [mib, mib, mib]);
+        assert_eq!(sizes[3], 2 * mib / 3);
+        assert_eq!(sizes[4], 512 * kib);
+        assert_eq!(sizes[5..], [256 * kib, 256 * kib, 256 * kib]);
+    }
 }
