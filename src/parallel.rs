@@ -25,7 +25,7 @@
 //! need a merge to restore the report's line order; keeping one applier gives the
 //! same per-agent ordering with none of that.
 
-use crate::engine::{EventName, Record};
+use crate::engine::{EventName, Lookahead, Record};
 use crate::input::{InputError, Line, Source};
 use crate::rejection::Rejection;
 use crate::replay::{parse_line, Parsed, Replay, Verdict};
@@ -177,7 +177,18 @@ impl Batch {
 
     fn apply(&mut self, replay: &mut Replay, mut each: impl FnMut(&mut Replay, Verdict)) {
         let Batch { parsed, arena, .. } = self;
-        for item in parsed.drain(..) {
+        let (len, arena) = (parsed.len(), arena.as_str());
+        // With more agents than fit in the caches, the memory of the agents of
+        // the records ahead is fetched while earlier ones are applied.
+        let mut ahead = replay
+            .engine()
+            .prefetches()
+            .then(|| Lookahead::start(replay.engine(), len, |j| agent_of(parsed, arena, j)));
+        for i in 0..len {
+            let hash = ahead.as_mut().and_then(|ahead| {
+                ahead.next(replay.engine(), i, len, |j| agent_of(parsed, arena, j))
+            });
+            let item = std::mem::replace(&mut parsed[i], Item::Blank);
             let parsed = match item {
                 Item::Blank => Parsed::Blank,
                 Item::Invalid(r) => Parsed::Invalid(*r),
@@ -196,9 +207,18 @@ impl Batch {
                     time,
                 }),
             };
-            let verdict = replay.feed_parsed(parsed);
+            let verdict = replay.feed_parsed_hashed(parsed, hash);
             each(replay, verdict);
         }
+        parsed.clear();
+    }
+}
+
+/// The agent item `i` names, if it is a record.
+fn agent_of<'a>(items: &[Item], arena: &'a str, i: usize) -> Option<&'a str> {
+    match items.get(i) {
+        Some(Item::Record { agent, .. }) => arena.get(agent.clone()),
+        _ => None,
     }
 }
 
@@ -491,7 +511,49 @@ fn apply_in_order(
 
 #[cfg(test)]
 mod tests {
-    use super::batch_bytes;
+    use super::*;
+    use crate::input::LineReader;
+    use crate::simulate::{self, Config, Format};
+    use crate::vocabulary::Availability;
+
+    /// More agents than fit in the caches, so the applier fetches ahead: every
+    /// verdict, the summary and the engine must be the single thread's.
+    #[test]
+    fn many_agents_replay_as_on_one_thread() {
+        let config = Config {
+            agents: 20_000,
+            records: 60_000,
+            seed: 9,
+            faults: 0.1,
+            format: Format::Mixed,
+            initial: Availability::Ready,
+        };
+        let mut log = Vec::new();
+        simulate::write(&config, &mut log).unwrap();
+
+        let mut single = Replay::default();
+        let mut expected = Vec::new();
+        let mut lines = LineReader::new(log.as_slice(), usize::MAX);
+        while let Some(line) = lines.next_line().unwrap() {
+            expected.push(format!("{:?}", single.feed(line)));
+        }
+        assert!(single.engine().prefetches());
+
+        let mut parallel = Replay::default();
+        let mut got = Vec::new();
+        let source = Source::from_reader("log", std::io::Cursor::new(log)).unwrap();
+        let error = replay(vec![source], usize::MAX, 2, &mut parallel, |_, v| {
+            got.push(format!("{v:?}"));
+            Ok(())
+        });
+        assert!(matches!(error, Ok(None)));
+        assert_eq!(got.len(), expected.len());
+        for (i, (got, expected)) in got.iter().zip(&expected).enumerate() {
+            assert_eq!(got, expected, "line {}", i + 1);
+        }
+        assert_eq!(parallel.summary(), single.summary());
+        assert_eq!(parallel.engine(), single.engine());
+    }
 
     #[test]
     fn batches_shrink_as_jobs_grow_within_bounds() {

@@ -132,11 +132,17 @@ impl Replay {
     /// Applies a line already parsed with [`parse_line`] — possibly on another
     /// thread. Lines must be fed in input order.
     pub fn feed_parsed(&mut self, parsed: Parsed<'_>) -> Verdict {
+        self.feed_parsed_hashed(parsed, None)
+    }
+
+    /// [`Replay::feed_parsed`], with the hash of a record's agent if a
+    /// [`Lookahead`](crate::engine::Lookahead) computed it.
+    pub(crate) fn feed_parsed_hashed(&mut self, parsed: Parsed<'_>, hash: Option<u64>) -> Verdict {
         self.line += 1;
         match parsed {
             Parsed::Blank => Verdict::Blank,
             Parsed::Invalid(r) => self.not_accepted(r),
-            Parsed::Record(record) => match self.apply_record(&record) {
+            Parsed::Record(record) => match self.apply_record(&record, hash) {
                 Ok(t) => Verdict::Accepted(t),
                 Err(r) => self.not_accepted(r),
             },
@@ -175,8 +181,15 @@ impl Replay {
         })
     }
 
-    fn apply_record(&mut self, record: &Record<'_>) -> Result<Transition, Rejection> {
-        let t = self.engine.apply(record)?;
+    fn apply_record(
+        &mut self,
+        record: &Record<'_>,
+        hash: Option<u64>,
+    ) -> Result<Transition, Rejection> {
+        let t = match hash {
+            Some(hash) => self.engine.apply_hashed(record, hash)?,
+            None => self.engine.apply(record)?,
+        };
         self.accepted += 1;
         if let Some(interaction) = record.interaction {
             self.interactions.insert(fingerprint(interaction));
