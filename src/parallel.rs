@@ -19,7 +19,9 @@
 //! - The **applier** takes batches back in sequence and feeds them to one
 //!   [`Replay`] exactly as the single-threaded path would, so every agent's records
 //!   are applied in input order and the report is byte-identical to a
-//!   single-threaded run's.
+//!   single-threaded run's. With more agents than fit in the CPU's caches it
+//!   fetches the memory of the agents of the records ahead while applying
+//!   (`engine::Lookahead`, as `Engine::apply_all` does).
 //!
 //! Sharding the engine by agent id would parallelize only the cheap part and would
 //! need a merge to restore the report's line order; keeping one applier gives the
