@@ -29,22 +29,22 @@ impl Lookahead {
     const AHEAD: usize = 16;
     const RING: usize = 2 * Lookahead::AHEAD;
 
-    /// Starts on `len` items: hashes the first `RING`, fetches their tags, and the
-    /// entries of the first `RING - AHEAD`.
+    /// Starts on `len` items: hashes the first `RING` and fetches their tags, then
+    /// the entries of the first `AHEAD` (`next` fetches the others').
     pub(crate) fn start<'a>(
         engine: &Engine,
         len: usize,
         agent: impl Fn(usize) -> Option<&'a str>,
     ) -> Lookahead {
         let mut ring = [None; Lookahead::RING];
-        for i in 0..len.min(Lookahead::RING) {
-            ring[i] = agent(i).map(|a| engine.agents.hash(a));
-            if let Some(hash) = ring[i] {
+        for (i, slot) in ring.iter_mut().enumerate().take(len) {
+            *slot = agent(i).map(|a| engine.agents.hash(a));
+            if let Some(hash) = *slot {
                 engine.agents.prefetch_tags(hash);
             }
-            if let Some(hash) = i.checked_sub(Lookahead::AHEAD).and_then(|j| ring[j]) {
-                engine.agents.prefetch_entry(hash);
-            }
+        }
+        for hash in ring.iter().take(len.min(Lookahead::AHEAD)).flatten() {
+            engine.agents.prefetch_entry(*hash);
         }
         Lookahead { ring }
     }
@@ -293,6 +293,12 @@ impl Engine {
         self.agents.prefetches()
     }
 
+    /// Does this build have a prefetch instruction?
+    #[cfg(test)]
+    pub(crate) fn can_prefetch(&self) -> bool {
+        self.agents.can_prefetch()
+    }
+
     /// [`Engine::apply`] with the hash of the record's agent already computed
     /// (by a [`Lookahead`]).
     pub(crate) fn apply_hashed(
@@ -519,7 +525,8 @@ mod tests {
         for batch in records.chunks(1000) {
             all.apply_all(batch, |r, result| got.push((r.agent, result)));
         }
-        assert!(all.agents.prefetches());
+        // Where the build has no prefetch instruction, the plain path is tested.
+        assert_eq!(all.agents.prefetches(), all.agents.can_prefetch());
         assert_eq!(got.len(), expected.len());
         for (i, ((agent, got), expected)) in got.iter().zip(&expected).enumerate() {
             assert_eq!(*agent, records[i].agent, "record {i}");

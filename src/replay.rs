@@ -193,9 +193,10 @@ impl Replay {
         self.accepted += 1;
         // An accepted call event (not an availability change, not a new call) of
         // an agent holding a call names that call (the machine rejects any
-        // other), whose id was counted when the offer that bound it was accepted:
-        // the set need not be touched, which with many calls open saves a random
-        // memory access on most records.
+        // other), whose id was counted when the offer that bound it was accepted
+        // (by this replay: a Replay always starts from an empty engine, never a
+        // snapshot): the set need not be touched, which with many calls open
+        // saves a random memory access on most records.
         let names_held_call =
             t.from.phase.has_call() && !t.event.is_availability() && !t.bound_call();
         if let Some(interaction) = record.interaction.filter(|_| !names_held_call) {
@@ -428,5 +429,43 @@ impl HumanReport {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn interactions(initial: Availability, log: &[&str]) -> u64 {
+        let mut replay = Replay::new(initial);
+        for line in log {
+            replay.feed(Line::Text(line.as_bytes()));
+        }
+        replay.summary().interactions
+    }
+
+    #[test]
+    fn every_id_an_accepted_record_names_is_counted_once() {
+        let log = [
+            // Availability changes may name any call, with or without one held.
+            r#"{"agent":"a","event":"AgentAvailable","interaction":"x0"}"#,
+            r#"{"agent":"a","event":"AgentOfferContact","interaction":"c1"}"#,
+            r#"{"agent":"a","event":"AgentIdle","interaction":"x1"}"#,
+            r#"{"agent":"a","event":"AgentAvailable","interaction":"c1"}"#,
+            // Call events name the held call (counted at the offer), or none.
+            r#"{"agent":"a","event":"CustAnswered","interaction":"c1"}"#,
+            r#"{"agent":"a","event":"ContactHeld"}"#,
+            // Rejected: names another call; not counted.
+            r#"{"agent":"a","event":"ContactUnHeld","interaction":"r1"}"#,
+            r#"{"agent":"a","event":"ContactUnHeld","interaction":"c1"}"#,
+            // A preview: reserved, then offered on the same call.
+            r#"{"agent":"b","event":"AgentOfferCampaignReserved","interaction":"c2"}"#,
+            r#"{"agent":"b","event":"AgentOfferContact","interaction":"c2"}"#,
+        ];
+        // x0, c1, x1, c2; not r1.
+        assert_eq!(interactions(Availability::Ready, &log), 4);
+        // Starting idle, a is made ready by its first record, but b's preview is
+        // refused (agent_not_ready): x0, c1, x1.
+        assert_eq!(interactions(Availability::Idle, &log), 3);
     }
 }
