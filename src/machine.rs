@@ -36,6 +36,15 @@ impl Transition {
     pub fn bound_call(&self) -> bool {
         self.rule.effect == Effect::Bind
     }
+
+    /// Could the accepted record have named only the call the agent already
+    /// held (or none)? True for every event of an agent holding a call, except
+    /// availability changes, which may name any call, and a bind. It follows from
+    /// [`Machine::step`]'s `interaction_mismatch` and `agent_busy` checks; a test
+    /// holds it to them in every reachable state.
+    pub(crate) fn names_only_held_call(&self) -> bool {
+        self.from.phase.has_call() && !self.event.is_availability() && !self.bound_call()
+    }
 }
 
 /// One agent's call-state machine.
@@ -370,6 +379,44 @@ mod tests {
     #[test]
     fn machine_is_64_bytes() {
         assert_eq!(std::mem::size_of::<Machine>(), 64);
+    }
+
+    #[test]
+    fn an_accepted_record_names_only_the_held_call_where_the_transition_says_so() {
+        use strum::IntoEnumIterator;
+        let mut checked = 0;
+        for phase in Phase::iter().filter(|p| p.has_call()) {
+            for recording in Recording::iter() {
+                for availability in Availability::iter() {
+                    if !table::is_reachable(phase, recording, availability) {
+                        continue;
+                    }
+                    let state = AgentState {
+                        phase,
+                        recording,
+                        availability,
+                        interaction: Some("held".into()),
+                        last_time: None,
+                    };
+                    let machine = Machine::try_from(state).unwrap();
+                    for event in Event::iter() {
+                        for named in [None, Some("held"), Some("other")] {
+                            let Ok(t) = machine.clone().step(event, named, None) else {
+                                continue;
+                            };
+                            checked += 1;
+                            if t.names_only_held_call() {
+                                assert!(
+                                    matches!(named, None | Some("held")),
+                                    "{phase} {recording} {availability} {event} named {named:?}"
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(checked > 500, "{checked}");
     }
 
     #[test]

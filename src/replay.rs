@@ -191,15 +191,12 @@ impl Replay {
             None => self.engine.apply(record)?,
         };
         self.accepted += 1;
-        // An accepted call event (not an availability change, not a new call) of
-        // an agent holding a call names that call (the machine rejects any
-        // other), whose id was counted when the offer that bound it was accepted
-        // (by this replay: a Replay always starts from an empty engine, never a
-        // snapshot): the set need not be touched, which with many calls open
-        // saves a random memory access on most records.
-        let names_held_call =
-            t.from.phase.has_call() && !t.event.is_availability() && !t.bound_call();
-        if let Some(interaction) = record.interaction.filter(|_| !names_held_call) {
+        // A record that named only the call its agent held (see
+        // `names_only_held_call`) names an id counted when the offer that bound it
+        // was accepted (by this replay: a Replay always starts from an empty
+        // engine, never a snapshot): the set need not be touched, which with many
+        // calls open saves a random memory access on most records.
+        if let Some(interaction) = record.interaction.filter(|_| !t.names_only_held_call()) {
             self.interactions.insert(fingerprint(interaction));
         }
         Ok(t)
