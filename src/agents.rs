@@ -303,16 +303,21 @@ mod tests {
     }
 
     #[test]
-    fn prefetching_never_fails_on_any_table() {
+    fn prefetching_changes_nothing_on_any_table() {
         let mut table = Agents::default();
         for hash in [0, 1, u64::MAX] {
             table.prefetch_tags(hash);
             table.prefetch_entry(hash);
         }
-        for n in 0..200 {
-            table.insert_new(&n.to_string(), Machine::new());
+        assert_eq!((table.len(), table.tags.len()), (0, 0));
+        for n in 0..200u64 {
+            table.insert_new(&n.to_string(), machine(n as usize));
+            let before = table.clone();
             table.prefetch_tags(n);
             table.prefetch_entry(u64::MAX - n);
+            table.prefetch_entry(table.hash(&n.to_string()));
+            assert_eq!(table, before);
+            assert_eq!(table.tags, before.tags);
         }
     }
 }

@@ -22,6 +22,8 @@ pub(crate) struct Lookahead {
     /// The hashes of the agents of the items from the one applied to the last
     /// prefetched, by index modulo `RING`.
     ring: [Option<u64>; Lookahead::RING],
+    /// How many items there are.
+    len: usize,
 }
 
 impl Lookahead {
@@ -46,7 +48,7 @@ impl Lookahead {
         for hash in ring.iter().take(len.min(Lookahead::AHEAD)).flatten() {
             engine.agents.prefetch_entry(*hash);
         }
-        Lookahead { ring }
+        Lookahead { ring, len }
     }
 
     /// The hash of item `i`'s agent, once the tags of item `i + RING` and the
@@ -55,10 +57,9 @@ impl Lookahead {
         &mut self,
         engine: &Engine,
         i: usize,
-        len: usize,
         agent: impl Fn(usize) -> Option<&'a str>,
     ) -> Option<u64> {
-        let slot = i % Lookahead::RING;
+        let (slot, len) = (i % Lookahead::RING, self.len);
         let hash = self.ring[slot];
         if i + Lookahead::RING < len {
             self.ring[slot] = agent(i + Lookahead::RING).map(|a| engine.agents.hash(a));
@@ -282,7 +283,7 @@ impl Engine {
         let mut ahead = Lookahead::start(self, records.len(), agent);
         for (i, record) in records.iter().enumerate() {
             // Every record names an agent, so the look-ahead hashed every one.
-            let hash = ahead.next(self, i, records.len(), agent);
+            let hash = ahead.next(self, i, agent);
             let hash = hash.unwrap_or_else(|| self.agents.hash(record.agent));
             each(record, self.apply_hashed(record, hash));
         }

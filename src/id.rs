@@ -74,7 +74,7 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
 
 impl PartialEq for Id {
     fn eq(&self, other: &Id) -> bool {
-        self.as_bytes() == other.as_bytes()
+        self.is(other.as_bytes())
     }
 }
 

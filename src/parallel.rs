@@ -187,9 +187,9 @@ impl Batch {
             .prefetches()
             .then(|| Lookahead::start(replay.engine(), len, |j| agent_of(parsed, arena, j)));
         for i in 0..len {
-            let hash = ahead.as_mut().and_then(|ahead| {
-                ahead.next(replay.engine(), i, len, |j| agent_of(parsed, arena, j))
-            });
+            let hash = ahead
+                .as_mut()
+                .and_then(|ahead| ahead.next(replay.engine(), i, |j| agent_of(parsed, arena, j)));
             let item = std::mem::replace(&mut parsed[i], Item::Blank);
             let parsed = match item {
                 Item::Blank => Parsed::Blank,
