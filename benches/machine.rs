@@ -12,8 +12,16 @@
 //!   shuffled order; `…_apply_all` gives the same records to `Engine::apply_all`
 //!   in batches of 1,024, which fetches agents' memory ahead once the table
 //!   outgrows the caches.
+//! - `engine/100k_memory_only_{104,64}B` is the baseline for the 100k figure: the
+//!   memory traffic of `apply_all` and no other work, on a table laid out like the
+//!   engine's (one tag byte per slot, then entries of 104 bytes, the engine's size,
+//!   or of one 64-byte cache line), looked up with the same two-stage look-ahead,
+//!   with `u64` keys where the engine hashes and compares 36-byte ids. It tells
+//!   what 100k agents cost on this machine before any work is done, and what a
+//!   smaller entry would save.
 
 use callstate::{Availability, Engine, Event, Machine, Phase, Record, Recording, Status};
+use criterion::measurement::WallTime;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::hint::black_box;
 
@@ -280,7 +288,180 @@ fn engine(c: &mut Criterion) {
             })
         });
     }
+    memory_only::<Entry104>(&mut group, "100k_memory_only_104B");
+    memory_only::<Entry64>(&mut group, "100k_memory_only_64B");
     group.finish();
+}
+
+/// The memory-only baseline: 100k keys in a table shaped like `src/agents.rs`
+/// (tags 32 records ahead, entries 16 ahead, as `engine::Lookahead` does), each
+/// lookup comparing the key and reading and writing its whole entry.
+fn memory_only<E: Entry>(group: &mut criterion::BenchmarkGroup<'_, WallTime>, name: &str) {
+    const AGENTS: usize = 100_000;
+    let mut table = Table::<E>::new(AGENTS);
+    let mut keys: Vec<u64> = (0..AGENTS as u64).map(|k| mix(k + 1)).collect();
+    for &key in &keys {
+        table.insert(key);
+    }
+    shuffle(&mut keys);
+    group.throughput(Throughput::Elements(AGENTS as u64));
+    group.bench_function(name, |b| {
+        b.iter(|| {
+            for batch in keys.chunks(BATCH) {
+                black_box(table.visit_all(batch));
+            }
+        })
+    });
+}
+
+/// A 104-byte entry, the size of the engine's (agent id and machine, inline).
+#[derive(Clone, Default)]
+struct Entry104([u64; 13]);
+
+/// A 64-byte entry, one cache line.
+#[derive(Clone, Default)]
+#[repr(align(64))]
+struct Entry64([u64; 8]);
+
+const _: () = assert!(std::mem::size_of::<Entry104>() == 104);
+const _: () = assert!(std::mem::size_of::<Entry64>() == 64);
+
+trait Entry: Clone + Default {
+    fn words(&self) -> &[u64];
+    fn words_mut(&mut self) -> &mut [u64];
+}
+
+impl Entry for Entry104 {
+    fn words(&self) -> &[u64] {
+        &self.0
+    }
+    fn words_mut(&mut self) -> &mut [u64] {
+        &mut self.0
+    }
+}
+
+impl Entry for Entry64 {
+    fn words(&self) -> &[u64] {
+        &self.0
+    }
+    fn words_mut(&mut self) -> &mut [u64] {
+        &mut self.0
+    }
+}
+
+const EMPTY: u8 = 0x80;
+
+/// Linear probing over one tag byte per slot, a key in each entry's first word.
+struct Table<E> {
+    tags: Vec<u8>,
+    entries: Vec<E>,
+}
+
+impl<E: Entry> Table<E> {
+    /// Sized as the engine's table is for `n` agents: a power of two, at most
+    /// 7/8 full.
+    fn new(n: usize) -> Self {
+        let slots = (n * 8 / 7 + 1).next_power_of_two();
+        Table {
+            tags: vec![EMPTY; slots],
+            entries: vec![E::default(); slots],
+        }
+    }
+
+    fn home(&self, hash: u64) -> usize {
+        hash as usize & (self.tags.len() - 1)
+    }
+
+    fn insert(&mut self, key: u64) {
+        let hash = mix(key);
+        let mut at = self.home(hash);
+        while self.tags[at] != EMPTY {
+            at = (at + 1) & (self.tags.len() - 1);
+        }
+        self.tags[at] = (hash >> 57) as u8;
+        self.entries[at].words_mut()[0] = key;
+    }
+
+    /// The first slot from `key`'s home whose tag matches, keys not compared.
+    fn guess(&self, hash: u64) -> Option<usize> {
+        let mut at = self.home(hash);
+        loop {
+            match self.tags[at] {
+                EMPTY => return None,
+                t if t == (hash >> 57) as u8 => return Some(at),
+                _ => at = (at + 1) & (self.tags.len() - 1),
+            }
+        }
+    }
+
+    fn prefetch_tags(&self, key: u64) {
+        prefetch_lines(&self.tags[self.home(mix(key))]);
+    }
+
+    fn prefetch_entry(&self, key: u64) {
+        if let Some(at) = self.guess(mix(key)) {
+            prefetch_lines(&self.entries[at]);
+        }
+    }
+
+    /// Looks every key up in order, fetching ahead; reads and writes each entry.
+    fn visit_all(&mut self, keys: &[u64]) -> u64 {
+        const AHEAD: usize = 16;
+        const RING: usize = 2 * AHEAD;
+        for &key in keys.iter().take(RING) {
+            self.prefetch_tags(key);
+        }
+        for &key in keys.iter().take(AHEAD) {
+            self.prefetch_entry(key);
+        }
+        let mut sum = 0;
+        for (i, &key) in keys.iter().enumerate() {
+            if let Some(&far) = keys.get(i + RING) {
+                self.prefetch_tags(far);
+            }
+            if let Some(&near) = keys.get(i + AHEAD) {
+                self.prefetch_entry(near);
+            }
+            let hash = mix(key);
+            let (mut at, tag) = (self.home(hash), (hash >> 57) as u8);
+            while self.tags[at] != tag || self.entries[at].words()[0] != key {
+                at = (at + 1) & (self.tags.len() - 1);
+            }
+            let entry = self.entries[at].words_mut();
+            sum += entry.iter().fold(0u64, |a, w| a.wrapping_add(*w));
+            if let Some(last) = entry.last_mut() {
+                *last = last.wrapping_add(1);
+            }
+        }
+        sum
+    }
+}
+
+/// SplitMix64's finalizer: a cheap, well-mixed hash of a key.
+fn mix(key: u64) -> u64 {
+    let mut z = key.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Asks the CPU to bring every cache line of `value` into cache, as the engine's
+/// table does (`src/agents.rs`).
+#[inline(always)]
+fn prefetch_lines<T>(value: &T) {
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse"))]
+    {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        let start = std::ptr::from_ref(value).cast::<i8>();
+        let first = start.wrapping_sub(start as usize % 64);
+        for offset in (0..start as usize % 64 + std::mem::size_of::<T>()).step_by(64) {
+            // SAFETY: a prefetch never faults, whatever the address, and has no
+            // effect but on timing; `sse` is enabled by the cfg above.
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(first.wrapping_add(offset)) }
+        }
+    }
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse")))]
+    let _ = value;
 }
 
 /// Records per `apply_all` call in the batched benchmark.
