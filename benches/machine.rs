@@ -28,7 +28,7 @@ use std::hint::black_box;
 
 #[path = "support/ids.rs"]
 mod ids;
-use ids::{shuffle, uuid_like};
+use ids::{mix, shuffle, uuid_like};
 
 /// One call, every kind of step: 16 events, one offer (which binds an interaction).
 const CALL: &[Event] = &[
@@ -469,14 +469,6 @@ impl<E: Entry> Table<E> {
         }
         sum
     }
-}
-
-/// SplitMix64's finalizer: a cheap, well-mixed hash of a key.
-fn mix(key: u64) -> u64 {
-    let mut z = key.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
 }
 
 /// Asks the CPU to bring every cache line of `value` into cache, as the engine's

@@ -9,7 +9,7 @@
 use callstate::{Engine, Event, Record};
 
 #[path = "../benches/support/ids.rs"]
-#[allow(dead_code)] // the example needs only the ids, not the shuffle
+#[allow(dead_code)] // the example needs only the ids, not the shuffle or the hash
 mod ids;
 use ids::uuid_like;
 
