@@ -264,9 +264,24 @@ pub fn replay(
     max_line: usize,
     jobs: usize,
     replay: &mut Replay,
+    each: impl FnMut(&mut Replay, Verdict) -> io::Result<()>,
+) -> io::Result<Option<InputError>> {
+    replay_in_batches(sources, max_line, jobs, batch_bytes(jobs), replay, each)
+}
+
+/// [`replay`] with batches of `batch_bytes` (tests make them tiny, so that lines
+/// and long lines cross batch boundaries in every way).
+fn replay_in_batches(
+    sources: Vec<Source>,
+    max_line: usize,
+    jobs: usize,
+    batch_bytes: usize,
+    replay: &mut Replay,
     mut each: impl FnMut(&mut Replay, Verdict) -> io::Result<()>,
 ) -> io::Result<Option<InputError>> {
     let jobs = jobs.max(1);
+    // A read of 0 bytes would look like the end of the input.
+    let batch_bytes = batch_bytes.max(1);
     let pool_size = 3 * jobs + 1;
     let (pool_tx, pool_rx) = sync_channel::<Batch>(pool_size);
     for _ in 0..pool_size {
@@ -278,7 +293,6 @@ pub fn replay(
     let work_rx = Arc::new(Mutex::new(work_rx));
 
     thread::scope(|scope| {
-        let batch_bytes = batch_bytes(jobs);
         scope.spawn(move || read_batches(sources, max_line, batch_bytes, pool_rx, work_tx));
         for _ in 0..jobs {
             let work_rx = Arc::clone(&work_rx);
@@ -557,6 +571,104 @@ mod tests {
         }
         assert_eq!(parallel.summary(), single.summary());
         assert_eq!(parallel.engine(), single.engine());
+    }
+
+    /// What the single-threaded CLI path reports for `input`: every verdict, then
+    /// the read error that cut it short (with the last whole line), if any.
+    fn one_thread(input: &[u8], max_line: usize, replay: &mut Replay) -> Vec<String> {
+        let source = Source::from_reader("log", std::io::Cursor::new(input.to_vec())).unwrap();
+        let mut lines = LineReader::new(source.into_reader(), max_line);
+        let mut out = Vec::new();
+        loop {
+            match lines.next_line() {
+                Ok(Some(line)) => out.push(format!("{:?}", replay.feed(line))),
+                Ok(None) => return out,
+                Err(e) => {
+                    out.push(format!("error after line {}: {e}", replay.line()));
+                    return out;
+                }
+            }
+        }
+    }
+
+    fn many_threads(
+        input: &[u8],
+        max_line: usize,
+        jobs: usize,
+        batch_bytes: usize,
+        replay: &mut Replay,
+    ) -> Vec<String> {
+        let source = Source::from_reader("log", std::io::Cursor::new(input.to_vec())).unwrap();
+        let mut out = Vec::new();
+        let error = replay_in_batches(vec![source], max_line, jobs, batch_bytes, replay, |_, v| {
+            out.push(format!("{v:?}"));
+            Ok(())
+        })
+        .unwrap();
+        if let Some(InputError::Read { line, source, .. }) = error {
+            out.push(format!("error after line {line}: {source}"));
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+
+        /// Any log, damaged anyhow (bytes replaced, lines cut, long lines, an end
+        /// without a newline, a gzip stream cut short), cut into batches of any
+        /// size: the pipeline reports exactly what one thread does, and ends with
+        /// the same engine.
+        #[test]
+        fn any_log_in_any_batches_replays_as_on_one_thread(
+            seed in 0u64..1_000,
+            edits in proptest::collection::vec((0usize..=1_000, proptest::sample::select(vec![
+                &b"\n"[..], b"\r\n", b"\n\n", b"", b"\"", b"{", b"}", b"\\", b"\xff", b" ",
+                b"x", b"\"time\":1e3", b"\"agent\":\"a\"",
+            ])), 0..6),
+            max_line in proptest::sample::select(vec![8usize, 60, 300, usize::MAX]),
+            jobs in 1usize..4,
+            batch_bytes in 1usize..200,
+            cut in proptest::option::of((0usize..=1_000, 0usize..80)),
+            gzip_cut in proptest::option::of(0usize..4_000),
+            idle in proptest::bool::ANY,
+        ) {
+            let initial = if idle { Availability::Idle } else { Availability::Ready };
+            let config = Config {
+                agents: 4,
+                records: 30,
+                seed,
+                faults: 0.3,
+                format: Format::Mixed,
+                initial,
+            };
+            let mut log = Vec::new();
+            simulate::write(&config, &mut log).unwrap();
+            // Positions in thousandths of the log's length.
+            for (at, with) in edits {
+                let at = log.len() * at / 1_000;
+                let end = (at + 1).min(log.len());
+                log.splice(at..end, with.iter().copied());
+            }
+            // Cut a few bytes past a line's end: a last line of any short length.
+            if let Some((at, past)) = cut {
+                let at = log.len() * at / 1_000;
+                let end = memchr::memchr(b'\n', &log[at..]).map_or(at, |i| at + i + 1 + past);
+                log.truncate(end);
+            }
+            if let Some(cut) = gzip_cut {
+                use std::io::Write;
+                let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+                gz.write_all(&log).unwrap();
+                log = gz.finish().unwrap();
+                log.truncate(cut.max(10));
+            }
+            let (mut single, mut parallel) = (Replay::new(initial), Replay::new(initial));
+            let expected = one_thread(&log, max_line, &mut single);
+            let got = many_threads(&log, max_line, jobs, batch_bytes, &mut parallel);
+            proptest::prop_assert_eq!(got, expected);
+            proptest::prop_assert_eq!(parallel.summary(), single.summary());
+            proptest::prop_assert_eq!(parallel.engine(), single.engine());
+        }
     }
 
     #[test]
