@@ -246,7 +246,7 @@ fn report_input_error(e: &InputError) {
 }
 
 /// Feeds every line of `sources` to `each`; stops at the first read error.
-fn for_each_line(
+pub(crate) fn for_each_line(
     sources: Vec<Source>,
     max_line: usize,
     replay: &mut Replay,

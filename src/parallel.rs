@@ -177,7 +177,13 @@ impl Batch {
         }
     }
 
-    fn apply(&mut self, replay: &mut Replay, mut each: impl FnMut(&mut Replay, Verdict)) {
+    /// Applies every parsed line in order, handing each verdict to `each`; stops
+    /// at the first error `each` returns, so nothing after it is applied.
+    fn apply(
+        &mut self,
+        replay: &mut Replay,
+        mut each: impl FnMut(&mut Replay, Verdict) -> io::Result<()>,
+    ) -> io::Result<()> {
         let Batch { parsed, arena, .. } = self;
         let (len, arena) = (parsed.len(), arena.as_str());
         // With more agents than fit in the caches, the memory of the agents of
@@ -210,9 +216,10 @@ impl Batch {
                 }),
             };
             let verdict = replay.feed_parsed_hashed(parsed, hash);
-            each(replay, verdict);
+            each(replay, verdict)?;
         }
         parsed.clear();
+        Ok(())
     }
 }
 
@@ -255,7 +262,9 @@ enum FromReader {
 }
 
 /// Replays `sources` with `jobs` parser threads, calling `each` with every verdict
-/// in input order. Returns the read error that cut the input short, if any.
+/// in input order. Returns the read error that cut the input short, if any. An
+/// error from `each` ends the replay at once: nothing after that verdict is
+/// applied, and the error is returned.
 ///
 /// `jobs` of 0 or 1 still runs the pipeline with one parser thread; callers that
 /// want no threads at all use [`Replay::feed`] directly.
@@ -319,6 +328,7 @@ fn read_batches(
         seq: 0,
         max_line,
         batch_bytes,
+        stopped: false,
     };
     let Some(mut batch) = reader.fresh() else {
         return;
@@ -326,6 +336,8 @@ fn read_batches(
     for source in sources {
         let name = source.name().to_owned();
         match reader.read_source(source.into_reader(), batch) {
+            // The batch may end inside a line: it goes nowhere.
+            Ok(_) if reader.stopped => return,
             Ok(next) => batch = next,
             Err(failed) => {
                 let (last, error) = *failed;
@@ -347,24 +359,34 @@ struct ChunkReader {
     seq: u64,
     max_line: usize,
     batch_bytes: usize,
+    /// The applier has stopped (its output failed): nothing more is sent.
+    stopped: bool,
 }
 
 impl ChunkReader {
     /// An empty batch from the pool; `None` once the applier has stopped.
-    fn fresh(&self) -> Option<Batch> {
-        self.pool.recv().ok()
+    fn fresh(&mut self) -> Option<Batch> {
+        let batch = self.pool.recv().ok();
+        self.stopped |= batch.is_none();
+        batch
     }
 
-    /// Sends `batch` on with the next sequence number; `false` once nobody listens.
+    /// Sends `batch` on with the next sequence number; `false` once nobody listens
+    /// or the applier has stopped.
     fn send(&mut self, mut batch: Batch) -> bool {
+        if self.stopped {
+            return false;
+        }
         batch.seq = self.seq;
         self.seq += 1;
-        self.work.send(FromReader::Batch(batch)).is_ok()
+        let sent = self.work.send(FromReader::Batch(batch)).is_ok();
+        self.stopped |= !sent;
+        sent
     }
 
     /// Reads one input to its end into batches, sending each full one on. Returns the
-    /// batch being filled (whole lines only), or, on a read error, the whole lines
-    /// read so far and the error.
+    /// batch being filled (whole lines only, unless the applier has stopped), or, on
+    /// a read error, the whole lines read so far and the error.
     fn read_source(
         &mut self,
         mut input: Box<dyn BufRead + Send>,
@@ -499,11 +521,7 @@ fn apply_in_order(
         }
         while let Some(mut batch) = waiting.remove(&next) {
             if result.is_ok() {
-                batch.apply(replay, |r, v| {
-                    if result.is_ok() {
-                        result = each(r, v);
-                    }
-                });
+                result = batch.apply(replay, &mut *each);
             }
             next += 1;
             batch.clear();
@@ -528,7 +546,6 @@ fn apply_in_order(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::input::LineReader;
     use crate::simulate::{self, Config, Format};
     use crate::vocabulary::Availability;
 
@@ -548,23 +565,19 @@ mod tests {
         simulate::write(&config, &mut log).unwrap();
 
         let mut single = Replay::default();
-        let mut expected = Vec::new();
-        let mut lines = LineReader::new(log.as_slice(), usize::MAX);
-        while let Some(line) = lines.next_line().unwrap() {
-            expected.push(format!("{:?}", single.feed(line)));
-        }
+        let expected = report_on_one_thread(sources(&log, &[]), usize::MAX, None, &mut single);
         // Where the build has no prefetch instruction, the plain path is tested.
         assert!(single.engine().len() > 15_000);
         assert_eq!(single.engine().prefetches(), single.engine().can_prefetch());
 
         let mut parallel = Replay::default();
-        let mut got = Vec::new();
-        let source = Source::from_reader("log", std::io::Cursor::new(log)).unwrap();
-        let error = replay(vec![source], usize::MAX, 2, &mut parallel, |_, v| {
-            got.push(format!("{v:?}"));
-            Ok(())
-        });
-        assert!(matches!(error, Ok(None)));
+        let got = report_of_pipeline(
+            sources(&log, &[]),
+            usize::MAX,
+            (2, batch_bytes(2)),
+            None,
+            &mut parallel,
+        );
         assert_eq!(got.len(), expected.len());
         for (i, (got, expected)) in got.iter().zip(&expected).enumerate() {
             assert_eq!(got, expected, "line {}", i + 1);
@@ -573,51 +586,87 @@ mod tests {
         assert_eq!(parallel.engine(), single.engine());
     }
 
-    /// What the single-threaded CLI path reports for `input`: every verdict, then
-    /// the read error that cut it short (with the last whole line), if any.
-    fn one_thread(input: &[u8], max_line: usize, replay: &mut Replay) -> Vec<String> {
-        let source = Source::from_reader("log", std::io::Cursor::new(input.to_vec())).unwrap();
-        let mut lines = LineReader::new(source.into_reader(), max_line);
-        let mut out = Vec::new();
-        loop {
-            match lines.next_line() {
-                Ok(Some(line)) => out.push(format!("{:?}", replay.feed(line))),
-                Ok(None) => return out,
-                Err(e) => {
-                    out.push(format!("error after line {}: {e}", replay.line()));
-                    return out;
-                }
-            }
+    /// `input` cut at `cuts` (thousandths of its length) into sources named
+    /// `log1`, `log2`, …, as the CLI takes several files.
+    fn sources(input: &[u8], cuts: &[usize]) -> Vec<Source> {
+        let mut at: Vec<usize> = cuts.iter().map(|c| input.len() * c / 1_000).collect();
+        at.sort_unstable();
+        at.push(input.len());
+        let mut start = 0;
+        at.iter()
+            .enumerate()
+            .map(|(i, &end)| {
+                let part = std::io::Cursor::new(input[start..end].to_vec());
+                start = end;
+                Source::from_reader(&format!("log{}", i + 1), part).unwrap()
+            })
+            .collect()
+    }
+
+    /// Notes a verdict with the line count the callback sees, as the CLI reports
+    /// it; fails on the verdict numbered `fail_at`, as a write error would.
+    fn note(
+        out: &mut Vec<String>,
+        replay: &Replay,
+        v: Verdict,
+        fail_at: Option<usize>,
+    ) -> io::Result<()> {
+        out.push(format!("{}: {v:?}", replay.line()));
+        match fail_at {
+            Some(n) if out.len() == n => Err(io::Error::other("the output failed")),
+            _ => Ok(()),
         }
     }
 
-    fn many_threads(
-        input: &[u8],
+    /// The whole report: the verdicts, then how the replay ended.
+    fn ending(mut out: Vec<String>, ended: io::Result<Option<InputError>>) -> Vec<String> {
+        out.push(match ended {
+            Ok(None) => "end".to_owned(),
+            Ok(Some(e)) => e.to_string(),
+            Err(e) => format!("each failed: {e}"),
+        });
+        out
+    }
+
+    /// What the CLI's single-threaded path reports.
+    fn report_on_one_thread(
+        sources: Vec<Source>,
         max_line: usize,
-        jobs: usize,
-        batch_bytes: usize,
+        fail_at: Option<usize>,
         replay: &mut Replay,
     ) -> Vec<String> {
-        let source = Source::from_reader("log", std::io::Cursor::new(input.to_vec())).unwrap();
         let mut out = Vec::new();
-        let error = replay_in_batches(vec![source], max_line, jobs, batch_bytes, replay, |_, v| {
-            out.push(format!("{v:?}"));
-            Ok(())
-        })
-        .unwrap();
-        if let Some(InputError::Read { line, source, .. }) = error {
-            out.push(format!("error after line {line}: {source}"));
-        }
-        out
+        let ended = crate::cli::for_each_line(sources, max_line, replay, |r, line| {
+            let verdict = r.feed(line);
+            note(&mut out, r, verdict, fail_at)
+        });
+        ending(out, ended)
+    }
+
+    /// What the pipeline reports, in [`report_on_one_thread`]'s form.
+    fn report_of_pipeline(
+        sources: Vec<Source>,
+        max_line: usize,
+        (jobs, batch_bytes): (usize, usize),
+        fail_at: Option<usize>,
+        replay: &mut Replay,
+    ) -> Vec<String> {
+        let mut out = Vec::new();
+        let ended = replay_in_batches(sources, max_line, jobs, batch_bytes, replay, |r, v| {
+            note(&mut out, r, v, fail_at)
+        });
+        ending(out, ended)
     }
 
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
 
-        /// Any log, damaged anyhow (bytes replaced, lines cut, long lines, an end
-        /// without a newline, a gzip stream cut short), cut into batches of any
-        /// size: the pipeline reports exactly what one thread does, and ends with
-        /// the same engine.
+        /// Any simulated log, damaged anyhow (bytes replaced, lines cut, long
+        /// lines, an end without a newline, a gzip stream whole or cut short),
+        /// split into one to three inputs and cut into batches of any size, with
+        /// or without the output failing part-way: the pipeline reports exactly
+        /// what one thread does, with the same line numbers, and ends in the same
+        /// state.
         #[test]
         fn any_log_in_any_batches_replays_as_on_one_thread(
             seed in 0u64..1_000,
@@ -629,7 +678,9 @@ mod tests {
             jobs in 1usize..4,
             batch_bytes in 1usize..200,
             cut in proptest::option::of((0usize..=1_000, 0usize..80)),
-            gzip_cut in proptest::option::of(0usize..4_000),
+            gzip_cut in proptest::option::of(proptest::option::of(0usize..1_000)),
+            splits in proptest::collection::vec(0usize..=1_000, 0..3),
+            fail_at in proptest::option::of(1usize..40),
             idle in proptest::bool::ANY,
         ) {
             let initial = if idle { Availability::Idle } else { Availability::Ready };
@@ -655,16 +706,25 @@ mod tests {
                 let end = memchr::memchr(b'\n', &log[at..]).map_or(at, |i| at + i + 1 + past);
                 log.truncate(end);
             }
-            if let Some(cut) = gzip_cut {
+            // Compressed, whole or cut short (in thousandths of its length).
+            if let Some(gzip_cut) = gzip_cut {
                 use std::io::Write;
                 let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
                 gz.write_all(&log).unwrap();
                 log = gz.finish().unwrap();
-                log.truncate(cut.max(10));
+                if let Some(cut) = gzip_cut {
+                    log.truncate((log.len() * cut / 1_000).max(10));
+                }
             }
             let (mut single, mut parallel) = (Replay::new(initial), Replay::new(initial));
-            let expected = one_thread(&log, max_line, &mut single);
-            let got = many_threads(&log, max_line, jobs, batch_bytes, &mut parallel);
+            let expected = report_on_one_thread(sources(&log, &splits), max_line, fail_at, &mut single);
+            let got = report_of_pipeline(
+                sources(&log, &splits),
+                max_line,
+                (jobs, batch_bytes),
+                fail_at,
+                &mut parallel,
+            );
             proptest::prop_assert_eq!(got, expected);
             proptest::prop_assert_eq!(parallel.summary(), single.summary());
             proptest::prop_assert_eq!(parallel.engine(), single.engine());
