@@ -263,8 +263,8 @@ enum FromReader {
 
 /// Replays `sources` with `jobs` parser threads, calling `each` with every verdict
 /// in input order. Returns the read error that cut the input short, if any. An
-/// error from `each` ends the replay at once: nothing after that verdict is
-/// applied, and the error is returned.
+/// error from `each` ends the replay: nothing after that verdict is applied, and
+/// the error is returned once the reader's current read of the input returns.
 ///
 /// `jobs` of 0 or 1 still runs the pipeline with one parser thread; callers that
 /// want no threads at all use [`Replay::feed`] directly.
@@ -336,7 +336,8 @@ fn read_batches(
     for source in sources {
         let name = source.name().to_owned();
         match reader.read_source(source.into_reader(), batch) {
-            // The batch may end inside a line: it goes nowhere.
+            // The batch may end inside a line: it goes nowhere (`send` would refuse
+            // it anyway; this also saves reading the other inputs).
             Ok(_) if reader.stopped => return,
             Ok(next) => batch = next,
             Err(failed) => {
@@ -359,12 +360,14 @@ struct ChunkReader {
     seq: u64,
     max_line: usize,
     batch_bytes: usize,
-    /// The applier has stopped (its output failed): nothing more is sent.
+    /// The reader has seen the applier stop (the pool closed, or a send failed):
+    /// nothing more is sent.
     stopped: bool,
 }
 
 impl ChunkReader {
-    /// An empty batch from the pool; `None` once the applier has stopped.
+    /// An empty batch from the pool; `None` once the applier has stopped and the
+    /// batches it returned are used up.
     fn fresh(&mut self) -> Option<Batch> {
         let batch = self.pool.recv().ok();
         self.stopped |= batch.is_none();
@@ -421,9 +424,12 @@ impl ChunkReader {
                     .buf
                     .copy_within(fresh.start + i + 1..fresh.end, fresh.start);
                 batch.text.len = fresh.start + fresh.len() - (i + 1);
+                let Some(empty) = self.fresh() else {
+                    return Ok(batch);
+                };
                 let marker = Batch {
                     too_long: Some(total),
-                    ..self.fresh().unwrap_or_default()
+                    ..empty
                 };
                 if !self.send(marker) {
                     return Ok(batch);
@@ -464,11 +470,12 @@ impl ChunkReader {
         }
         if let Some(len) = skipped {
             // The input ended inside an over-long line.
-            let marker = Batch {
-                too_long: Some(len),
-                ..self.fresh().unwrap_or_default()
-            };
-            self.send(marker);
+            if let Some(empty) = self.fresh() {
+                self.send(Batch {
+                    too_long: Some(len),
+                    ..empty
+                });
+            }
         } else if batch.text.len() > line_start {
             // A last line without a final newline is a line.
             batch.text.push(b'\n');
@@ -525,8 +532,12 @@ fn apply_in_order(
             }
             next += 1;
             batch.clear();
-            // The pool has room for every batch; a closed pool means the reader ended.
-            let _ = pool.try_send(batch);
+            // The pool has room for every batch; a closed pool means the reader
+            // ended. After an error, batches are not recycled, so the reader soon
+            // finds the pool empty and closed, and stops.
+            if result.is_ok() {
+                let _ = pool.try_send(batch);
+            }
         }
         if result.is_err() {
             // Stop reading: dropping the receiver lets the other threads end.
@@ -565,14 +576,14 @@ mod tests {
         simulate::write(&config, &mut log).unwrap();
 
         let mut single = Replay::default();
-        let expected = report_on_one_thread(sources(&log, &[]), usize::MAX, None, &mut single);
+        let expected = report_on_one_thread(sources(&[log.clone()]), usize::MAX, None, &mut single);
         // Where the build has no prefetch instruction, the plain path is tested.
         assert!(single.engine().len() > 15_000);
         assert_eq!(single.engine().prefetches(), single.engine().can_prefetch());
 
         let mut parallel = Replay::default();
         let got = report_of_pipeline(
-            sources(&log, &[]),
+            sources(&[log]),
             usize::MAX,
             (2, batch_bytes(2)),
             None,
@@ -586,19 +597,30 @@ mod tests {
         assert_eq!(parallel.engine(), single.engine());
     }
 
-    /// `input` cut at `cuts` (thousandths of its length) into sources named
-    /// `log1`, `log2`, …, as the CLI takes several files.
-    fn sources(input: &[u8], cuts: &[usize]) -> Vec<Source> {
+    /// `input` cut at `cuts` (thousandths of its length), as the CLI takes several
+    /// files.
+    fn split(input: &[u8], cuts: &[usize]) -> Vec<Vec<u8>> {
         let mut at: Vec<usize> = cuts.iter().map(|c| input.len() * c / 1_000).collect();
         at.sort_unstable();
         at.push(input.len());
         let mut start = 0;
         at.iter()
-            .enumerate()
-            .map(|(i, &end)| {
-                let part = std::io::Cursor::new(input[start..end].to_vec());
+            .map(|&end| {
+                let part = input[start..end].to_vec();
                 start = end;
-                Source::from_reader(&format!("log{}", i + 1), part).unwrap()
+                part
+            })
+            .collect()
+    }
+
+    /// The inputs as sources named `log1`, `log2`, ….
+    fn sources(inputs: &[Vec<u8>]) -> Vec<Source> {
+        inputs
+            .iter()
+            .enumerate()
+            .map(|(i, input)| {
+                let name = format!("log{}", i + 1);
+                Source::from_reader(&name, std::io::Cursor::new(input.clone())).unwrap()
             })
             .collect()
     }
@@ -706,20 +728,22 @@ mod tests {
                 let end = memchr::memchr(b'\n', &log[at..]).map_or(at, |i| at + i + 1 + past);
                 log.truncate(end);
             }
-            // Compressed, whole or cut short (in thousandths of its length).
-            if let Some(gzip_cut) = gzip_cut {
+            let mut inputs = split(&log, &splits);
+            // The last input compressed, whole or cut short (in thousandths of its
+            // length), as `replay a.jsonl b.jsonl.gz` would read it.
+            if let (Some(gzip_cut), Some(last)) = (gzip_cut, inputs.last_mut()) {
                 use std::io::Write;
                 let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-                gz.write_all(&log).unwrap();
-                log = gz.finish().unwrap();
+                gz.write_all(last).unwrap();
+                *last = gz.finish().unwrap();
                 if let Some(cut) = gzip_cut {
-                    log.truncate((log.len() * cut / 1_000).max(10));
+                    last.truncate((last.len() * cut / 1_000).max(10));
                 }
             }
             let (mut single, mut parallel) = (Replay::new(initial), Replay::new(initial));
-            let expected = report_on_one_thread(sources(&log, &splits), max_line, fail_at, &mut single);
+            let expected = report_on_one_thread(sources(&inputs), max_line, fail_at, &mut single);
             let got = report_of_pipeline(
-                sources(&log, &splits),
+                sources(&inputs),
                 max_line,
                 (jobs, batch_bytes),
                 fail_at,
@@ -728,6 +752,70 @@ mod tests {
             proptest::prop_assert_eq!(got, expected);
             proptest::prop_assert_eq!(parallel.summary(), single.summary());
             proptest::prop_assert_eq!(parallel.engine(), single.engine());
+        }
+    }
+
+    /// The output failing early in a log much longer than the batches: the reader
+    /// is still reading when the applier stops, and must send nothing more.
+    #[test]
+    fn output_failing_early_stops_the_pipeline_where_one_thread_stops() {
+        let config = Config {
+            agents: 50,
+            records: 5_000,
+            seed: 3,
+            faults: 0.1,
+            format: Format::Mixed,
+            initial: Availability::Ready,
+        };
+        let mut log = Vec::new();
+        simulate::write(&config, &mut log).unwrap();
+        let inputs = split(&log, &[500]);
+        for jobs in 1..=3 {
+            for batch_bytes in [1, 7, 61, 200, 4096] {
+                for fail_at in [1, 2, 5, 50] {
+                    let (mut single, mut parallel) = (Replay::default(), Replay::default());
+                    let expected =
+                        report_on_one_thread(sources(&inputs), 300, Some(fail_at), &mut single);
+                    let got = report_of_pipeline(
+                        sources(&inputs),
+                        300,
+                        (jobs, batch_bytes),
+                        Some(fail_at),
+                        &mut parallel,
+                    );
+                    let case = format!("jobs {jobs}, batches of {batch_bytes}, fail at {fail_at}");
+                    assert_eq!(got, expected, "{case}");
+                    assert_eq!(parallel.summary(), single.summary(), "{case}");
+                    assert_eq!(parallel.engine(), single.engine(), "{case}");
+                }
+            }
+        }
+    }
+
+    /// An endless input: the output failing ends the replay.
+    #[test]
+    fn output_failing_ends_an_endless_replay() {
+        for jobs in 1..=3 {
+            for batch_bytes in [1, 64, 1 << 16] {
+                let endless = Source::from_reader("endless", std::io::repeat(b'\n')).unwrap();
+                let mut seen = 0;
+                let ended = replay_in_batches(
+                    vec![endless],
+                    100,
+                    jobs,
+                    batch_bytes,
+                    &mut Replay::default(),
+                    |_, _| {
+                        seen += 1;
+                        match seen {
+                            1_000 => Err(io::Error::other("the output failed")),
+                            _ => Ok(()),
+                        }
+                    },
+                );
+                assert!(ended.is_err());
+                assert_eq!(seen, 1_000);
+            }
         }
     }
 
