@@ -564,19 +564,21 @@ mod tests {
     /// verdict, the summary and the engine must be the single thread's.
     #[test]
     fn many_agents_replay_as_on_one_thread() {
-        let config = Config {
+        let log = mixed_log(Config {
             agents: 20_000,
             records: 60_000,
             seed: 9,
             faults: 0.1,
-            format: Format::Mixed,
-            initial: Availability::Ready,
-        };
-        let mut log = Vec::new();
-        simulate::write(&config, &mut log).unwrap();
+            ..Config::default()
+        });
 
         let mut single = Replay::default();
-        let expected = report_on_one_thread(sources(&[log.clone()]), usize::MAX, None, &mut single);
+        let expected = report_on_one_thread(
+            sources(std::slice::from_ref(&log)),
+            usize::MAX,
+            None,
+            &mut single,
+        );
         // Where the build has no prefetch instruction, the plain path is tested.
         assert!(single.engine().len() > 15_000);
         assert_eq!(single.engine().prefetches(), single.engine().can_prefetch());
@@ -595,6 +597,17 @@ mod tests {
         }
         assert_eq!(parallel.summary(), single.summary());
         assert_eq!(parallel.engine(), single.engine());
+    }
+
+    /// A simulated log in the mixed format, as `config` says otherwise.
+    fn mixed_log(config: Config) -> Vec<u8> {
+        let mut log = Vec::new();
+        let config = Config {
+            format: Format::Mixed,
+            ..config
+        };
+        simulate::write(&config, &mut log).unwrap();
+        log
     }
 
     /// `input` cut at `cuts` (thousandths of its length), as the CLI takes several
@@ -706,16 +719,14 @@ mod tests {
             idle in proptest::bool::ANY,
         ) {
             let initial = if idle { Availability::Idle } else { Availability::Ready };
-            let config = Config {
+            let mut log = mixed_log(Config {
                 agents: 4,
                 records: 30,
                 seed,
                 faults: 0.3,
-                format: Format::Mixed,
                 initial,
-            };
-            let mut log = Vec::new();
-            simulate::write(&config, &mut log).unwrap();
+                ..Config::default()
+            });
             // Positions in thousandths of the log's length.
             for (at, with) in edits {
                 let at = log.len() * at / 1_000;
@@ -759,16 +770,13 @@ mod tests {
     /// is still reading when the applier stops, and must send nothing more.
     #[test]
     fn output_failing_early_stops_the_pipeline_where_one_thread_stops() {
-        let config = Config {
+        let log = mixed_log(Config {
             agents: 50,
             records: 5_000,
             seed: 3,
             faults: 0.1,
-            format: Format::Mixed,
-            initial: Availability::Ready,
-        };
-        let mut log = Vec::new();
-        simulate::write(&config, &mut log).unwrap();
+            ..Config::default()
+        });
         let inputs = split(&log, &[500]);
         for jobs in 1..=3 {
             for batch_bytes in [1, 7, 61, 200, 4096] {
