@@ -599,7 +599,7 @@ mod tests {
         assert_eq!(parallel.engine(), single.engine());
     }
 
-    /// A simulated log in the mixed format, as `config` says otherwise.
+    /// The log `config` simulates, in the mixed format whatever its `format`.
     fn mixed_log(config: Config) -> Vec<u8> {
         let mut log = Vec::new();
         let config = Config {
