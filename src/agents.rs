@@ -18,17 +18,29 @@
 
 use crate::id::Id;
 use crate::machine::Machine;
+use crate::vocabulary::Event;
 use std::hash::BuildHasher;
 
 /// The tag of a slot no agent is in. Tags of agents have the high bit clear.
 const EMPTY: u8 = 0x80;
 
-/// One agent: its id (inline, so comparing keys reads no other memory) and its
-/// machine.
+/// One agent: its id (inline, so comparing keys reads no other memory), its
+/// machine and what resync remembers of it.
 #[derive(Debug, Clone)]
 struct Entry {
     agent: Id,
     machine: Machine,
+    memo: Memo,
+}
+
+/// What resync remembers of an agent besides its machine (SPEC §8). Kept only
+/// in resync mode; empty in strict mode.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Memo {
+    /// The canonical event of the last record applied to the agent.
+    pub(crate) last: Option<Event>,
+    /// The interaction of the agent's most recently terminated call.
+    pub(crate) finished: Option<Id>,
 }
 
 /// Agent ids to machines, hashed with a fast, DoS-resistant hasher.
@@ -63,7 +75,7 @@ impl Agents {
         agent: &str,
         hash: u64,
         new: impl FnOnce() -> Machine,
-    ) -> &mut Machine {
+    ) -> (&mut Machine, &mut Memo) {
         let at = match self.find(agent, hash) {
             Ok(found) => found,
             Err(empty) if !self.is_full() => self.put(empty, hash, agent, new()),
@@ -74,27 +86,39 @@ impl Agents {
             }
         };
         match &mut self.slots[at] {
-            Some(entry) => &mut entry.machine,
+            Some(entry) => (&mut entry.machine, &mut entry.memo),
             // `find` and `put` return only slots holding an entry.
             None => unreachable!(),
         }
     }
 
     /// Adds an agent the table does not hold yet.
-    pub(crate) fn insert_new(&mut self, agent: &str, machine: Machine) {
+    pub(crate) fn insert_new(&mut self, agent: &str, machine: Machine, memo: Memo) {
         if self.is_full() {
             self.grow();
         }
         let hash = self.hash(agent);
         let empty = self.empty_slot(hash);
-        self.put(empty, hash, agent, machine);
+        let at = self.put(empty, hash, agent, machine);
+        if let Some(entry) = &mut self.slots[at] {
+            entry.memo = memo;
+        }
     }
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, &Machine)> {
+        self.iter_with_memos().map(|(id, m, _)| (id, m))
+    }
+
+    pub(crate) fn iter_with_memos(&self) -> impl Iterator<Item = (&str, &Machine, &Memo)> {
         self.slots
             .iter()
             .flatten()
-            .map(|e| (e.agent.as_str(), &e.machine))
+            .map(|e| (e.agent.as_str(), &e.machine, &e.memo))
+    }
+
+    pub(crate) fn memo(&self, agent: &str) -> Option<&Memo> {
+        let found = self.find(agent, self.hash(agent)).ok()?;
+        self.slots[found].as_ref().map(|e| &e.memo)
     }
 
     /// Is fetching ahead worth it: can this build prefetch at all, and is the
@@ -174,6 +198,7 @@ impl Agents {
         self.slots[at] = Some(Entry {
             agent: Id::new(agent),
             machine,
+            memo: Memo::default(),
         });
         self.len += 1;
         at
@@ -215,7 +240,10 @@ fn tag(hash: u64) -> u8 {
 
 impl PartialEq for Agents {
     fn eq(&self, other: &Self) -> bool {
-        self.len() == other.len() && self.iter().all(|(k, m)| other.get(k) == Some(m))
+        self.len() == other.len()
+            && self
+                .iter_with_memos()
+                .all(|(k, m, memo)| other.get(k) == Some(m) && other.memo(k) == Some(memo))
     }
 }
 
@@ -268,7 +296,7 @@ mod tests {
                 _ => format!("agent-{}", n % 3_000),
             };
             let hash = table.hash(&id);
-            let m = table.get_or_insert(&id, hash, || Machine::starting(Availability::Idle));
+            let (m, _) = table.get_or_insert(&id, hash, || Machine::starting(Availability::Idle));
             let expected = model
                 .entry(id.clone())
                 .or_insert_with(|| Machine::starting(Availability::Idle));
@@ -292,13 +320,13 @@ mod tests {
         let ids: Vec<String> = (0..100).map(|n| format!("a{n}")).collect();
         let (mut forward, mut backward) = (Agents::default(), Agents::default());
         for (n, id) in ids.iter().enumerate() {
-            forward.insert_new(id, machine(n));
+            forward.insert_new(id, machine(n), Memo::default());
         }
         for (n, id) in ids.iter().enumerate().rev() {
-            backward.insert_new(id, machine(n));
+            backward.insert_new(id, machine(n), Memo::default());
         }
         assert_eq!(forward, backward);
-        backward.insert_new("one-more", Machine::new());
+        backward.insert_new("one-more", Machine::new(), Memo::default());
         assert_ne!(forward, backward);
     }
 
@@ -311,7 +339,7 @@ mod tests {
         }
         assert_eq!((table.len(), table.tags.len()), (0, 0));
         for n in 0..200u64 {
-            table.insert_new(&n.to_string(), machine(n as usize));
+            table.insert_new(&n.to_string(), machine(n as usize), Memo::default());
             let before = table.clone();
             table.prefetch_tags(n);
             table.prefetch_entry(u64::MAX - n);

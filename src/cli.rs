@@ -8,7 +8,8 @@ use crate::input::{InputError, LineReader, Source, DEFAULT_MAX_LINE};
 use crate::outbound::{Carried, OutboundCallStateChange};
 use crate::parallel;
 use crate::paths;
-use crate::replay::{self, HumanReport, Replay, Summary, Verdict};
+use crate::replay::{self, Applied, HumanReport, Replay, Summary, Verdict};
+use crate::resync::Mode;
 use crate::simulate;
 use crate::vocabulary::Availability;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -137,6 +138,21 @@ struct InputArgs {
     /// Lines longer than this many bytes are reported malformed without being stored.
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_LINE)]
     max_line_bytes: usize,
+    /// Strict mode (SPEC §4 alone, the v1 report): a rejected record changes
+    /// nothing. By default replay resyncs (SPEC §8): a rejected record keeps its
+    /// verdict, then is skipped or applied after inferring the events that were lost.
+    #[arg(long)]
+    strict: bool,
+}
+
+impl InputArgs {
+    fn mode(&self) -> Mode {
+        if self.strict {
+            Mode::Strict
+        } else {
+            Mode::Resync
+        }
+    }
 }
 
 #[derive(Args, Debug)]
@@ -294,7 +310,7 @@ fn replay_command(args: &ReplayArgs) -> io::Result<i32> {
         !args.no_progress && io::stderr().is_terminal() && !(args.json && stdout.is_terminal());
     let progress = Progress::new(show_progress);
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
-    let mut replay = Replay::new(input.initial.into());
+    let mut replay = Replay::new(input.initial.into()).with_mode(input.mode());
     let mut human = HumanReport::new(usize::from(args.show));
     let mut report = |replay: &mut Replay, verdict: Verdict| {
         progress.tick(replay.line());
@@ -349,19 +365,26 @@ fn emit_command(args: &EmitArgs) -> io::Result<i32> {
     };
     let mut out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
     let mut err = BufWriter::new(io::stderr().lock());
-    let mut replay = Replay::new(input.initial.into());
+    let mut replay = Replay::new(input.initial.into()).with_mode(input.mode());
     let mut write_error: io::Result<()> = Ok(());
     let error = for_each_line(
         sources,
         input.max_line_bytes,
         &mut replay,
         |replay, line| {
-            let verdict = replay.feed_with(line, |a| {
-                let carried = Carried::from_line(a.line, a.shape);
-                let event = OutboundCallStateChange::new(a.transition, a.call, carried);
-                write_error = serde_json::to_writer(&mut out, &event)
-                    .map_err(io::Error::from)
-                    .and_then(|()| out.write_all(b"\n"));
+            let verdict = replay.feed_with(line, |applied| {
+                let event = match applied {
+                    Applied::Inferred(inferred) => OutboundCallStateChange::inferred(inferred),
+                    Applied::Record(a) => {
+                        let carried = Carried::from_line(a.line, a.shape);
+                        OutboundCallStateChange::new(a.transition, a.call, carried)
+                    }
+                };
+                if write_error.is_ok() {
+                    write_error = serde_json::to_writer(&mut out, &event)
+                        .map_err(io::Error::from)
+                        .and_then(|()| out.write_all(b"\n"));
+                }
             });
             std::mem::replace(&mut write_error, Ok(()))?;
             if let Verdict::NotAccepted(r) = verdict {

@@ -5,9 +5,11 @@
 //! unknown) and keeps the count of open calls. Its state can be saved with serde
 //! and restored, so a long replay or a live validator can stop and go on.
 
-use crate::agents::Agents;
+use crate::agents::{Agents, Memo};
+use crate::id::Id;
 use crate::machine::{AgentState, Machine, StateError, Transition};
 use crate::rejection::{Malformed, Reason, Rejection};
+use crate::resync::{self, Evidence, Inferred, Mode, Plan, Repair};
 use crate::vocabulary::{Availability, Event, EventSet, Phase};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -185,6 +187,7 @@ impl<'a> Record<'a> {
 pub struct Engine {
     agents: Agents,
     initial: Availability,
+    mode: Mode,
     open_calls: usize,
 }
 
@@ -196,7 +199,7 @@ impl Default for Engine {
 
 impl PartialEq for Engine {
     fn eq(&self, other: &Self) -> bool {
-        self.initial == other.initial && self.agents == other.agents
+        self.initial == other.initial && self.mode == other.mode && self.agents == other.agents
     }
 }
 
@@ -213,8 +216,34 @@ impl Engine {
         Engine {
             agents: Agents::default(),
             initial,
+            mode: Mode::Strict,
             open_calls: 0,
         }
+    }
+
+    /// The same engine, treating the records it rejects as `mode` says: strict
+    /// (SPEC §4, the default: a rejected record changes nothing) or resync
+    /// (SPEC §8: a rejected record keeps its verdict and gets a
+    /// [`Repair`](crate::Repair)). Meant for a new engine: agents it already
+    /// knows start resync with no memory of their last event or finished call.
+    ///
+    /// ```
+    /// use callstate::{Engine, Event, Mode, Phase, Record, RejectionKind, Repair};
+    ///
+    /// let mut engine = Engine::new().with_mode(Mode::Resync);
+    /// engine.apply(&Record::new("a1", Event::OfferContact).interaction("c1")).unwrap();
+    /// engine.apply(&Record::new("a1", Event::CustAnswered)).unwrap();
+    /// // eAgentContactEnded was lost: acw is still rejected, and then repaired.
+    /// let err = engine.apply(&Record::new("a1", Event::Acw)).unwrap_err();
+    /// assert_eq!(err.kind(), RejectionKind::IllegalTransition);
+    /// let repair = err.repair().unwrap();
+    /// assert_eq!(repair.name(), "infer");
+    /// assert_eq!(repair.inferred()[0].transition.event, Event::ContactEnded);
+    /// assert_eq!(engine.phase_of("a1"), Phase::WrapUp);
+    /// ```
+    pub fn with_mode(mut self, mode: Mode) -> Engine {
+        self.mode = mode;
+        self
     }
 
     /// Where new agents start.
@@ -222,8 +251,16 @@ impl Engine {
         self.initial
     }
 
-    /// Applies one record. On `Ok` the agent moved; on `Err` nothing changed, except
-    /// that a well-formed record's agent is from now on known to the engine.
+    /// Strict or resync.
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// Applies one record. On `Ok` the agent moved. On `Err` the record was not
+    /// accepted: in strict mode nothing changed, except that a well-formed
+    /// record's agent is from now on known to the engine; in resync mode the
+    /// rejection also carries its [`repair`](Rejection::repair), and the agent
+    /// moved only if that repair is an inference.
     ///
     /// Checks, in SPEC §4's order: an empty agent or interaction id, or an offer
     /// without an interaction (`malformed`); an unknown event name
@@ -327,8 +364,8 @@ impl Engine {
                 ));
             }
         }
-        let initial = self.initial;
-        let machine = self
+        let (initial, mode) = (self.initial, self.mode);
+        let (machine, memo) = self
             .agents
             .get_or_insert(record.agent, hash, || Machine::starting(initial));
         let event = match record.event {
@@ -342,22 +379,37 @@ impl Engine {
                     state: Some(machine.phase()),
                     recording: machine.recording(),
                     allowed: EventSet::EMPTY,
+                    held: machine.interaction().map(str::to_owned),
+                    repair: None,
                 };
                 return Err(with_record(rejection, record));
             }
         };
         let had_call = machine.has_call();
-        match machine.step(event, record.interaction, record.time) {
-            Ok(t) => {
-                match (had_call, t.to.phase.has_call()) {
-                    (false, true) => self.open_calls += 1,
-                    (true, false) => self.open_calls -= 1,
-                    _ => {}
+        let result = match mode {
+            Mode::Strict => machine.step(event, record.interaction, record.time),
+            Mode::Resync => {
+                let step = machine.step_retiring(
+                    event,
+                    record.interaction,
+                    record.time,
+                    &mut memo.finished,
+                );
+                match step {
+                    Ok(t) => {
+                        memo.last = Some(event);
+                        Ok(t)
+                    }
+                    Err(rejection) => Err(repair(machine, memo, rejection, event, record)),
                 }
-                Ok(t)
             }
-            Err(rejection) => Err(with_record(rejection, record)),
+        };
+        match (had_call, machine.has_call()) {
+            (false, true) => self.open_calls += 1,
+            (true, false) => self.open_calls -= 1,
+            _ => {}
         }
+        result.map_err(|rejection| with_record(rejection, record))
     }
 
     /// The machine of `agent`, if the engine has seen it.
@@ -396,31 +448,47 @@ impl Engine {
         Snapshot {
             version: Snapshot::VERSION,
             initial: self.initial,
+            mode: self.mode,
             agents: self
                 .agents
-                .iter()
-                .map(|(k, v)| (k.to_string(), AgentState::from(v.clone())))
+                .iter_with_memos()
+                .map(|(id, machine, memo)| {
+                    let mut state = AgentState::from(machine.clone());
+                    state.last_event = memo.last;
+                    state.finished = memo.finished.as_ref().map(|f| f.as_str().to_owned());
+                    (id.to_owned(), state)
+                })
                 .collect(),
         }
     }
 
     /// An engine that goes on exactly where the snapshot's engine stopped.
     pub fn restore(snapshot: Snapshot) -> Result<Engine, SnapshotError> {
-        if snapshot.version != Snapshot::VERSION {
+        if !(1..=Snapshot::VERSION).contains(&snapshot.version) {
             return Err(SnapshotError::Version(snapshot.version));
         }
-        let mut engine = Engine::starting(snapshot.initial);
+        let mut engine = Engine::starting(snapshot.initial).with_mode(snapshot.mode);
         for (id, state) in snapshot.agents {
             if id.is_empty() {
                 return Err(SnapshotError::EmptyAgent);
             }
+            if state.finished.as_deref() == Some("") {
+                return Err(SnapshotError::Agent {
+                    agent: id,
+                    source: StateError::EmptyInteraction,
+                });
+            }
+            let memo = Memo {
+                last: state.last_event,
+                finished: state.finished.as_deref().map(Id::new),
+            };
             let machine = Machine::try_from(state).map_err(|source| SnapshotError::Agent {
                 agent: id.clone(),
                 source,
             })?;
             engine.open_calls += usize::from(machine.has_call());
             // The snapshot's map has each id once.
-            engine.agents.insert_new(&id, machine);
+            engine.agents.insert_new(&id, machine, memo);
         }
         Ok(engine)
     }
@@ -436,6 +504,89 @@ impl Engine {
         let snapshot: Snapshot = serde_json::from_str(json).map_err(SnapshotError::Json)?;
         Engine::restore(snapshot)
     }
+}
+
+/// Resync (SPEC §8): decides the repair of a record the agent rejected, applies
+/// it, and returns the rejection carrying it. Inferred events and the record are
+/// applied to a copy of the agent, kept only if all of them apply, so a repair
+/// changes the agent wholly or not at all.
+#[cold]
+#[inline(never)]
+fn repair(
+    machine: &mut Machine,
+    memo: &mut Memo,
+    mut rejection: Rejection,
+    event: Event,
+    record: &Record<'_>,
+) -> Rejection {
+    let named = record.interaction;
+    let evidence = Evidence {
+        last: memo.last,
+        finished: memo.finished.as_ref().map(Id::as_str),
+    };
+    let Some((rule, plan)) = resync::plan(
+        rejection.kind(),
+        event,
+        named,
+        machine.interaction(),
+        evidence,
+    ) else {
+        return rejection;
+    };
+    let skip = Repair::Skip { rule };
+    let repair = match plan {
+        Plan::Skip => skip,
+        Plan::Infer(up_to) => match resync::missing_events(machine, event, named, up_to) {
+            None => skip,
+            Some(run) => {
+                let (mut trial, mut finished) = (machine.clone(), memo.finished.clone());
+                let mut inferred = Vec::with_capacity(run.events().len());
+                let mut applied = true;
+                for &lost in run.events() {
+                    let naming = resync::inferred_naming(lost, named, trial.interaction())
+                        .map(|n| n.map(str::to_owned));
+                    let before = trial.interaction().map(str::to_owned);
+                    let step = naming.map(|naming| {
+                        trial.step_retiring(lost, naming.as_deref(), None, &mut finished)
+                    });
+                    let Some(Ok(transition)) = step else {
+                        applied = false;
+                        break;
+                    };
+                    let call = trial.interaction().map(str::to_owned).or(before);
+                    inferred.push(Inferred { transition, call });
+                }
+                let before = trial.interaction().map(str::to_owned);
+                let own = applied
+                    .then(|| {
+                        trial
+                            .step_retiring(event, named, record.time, &mut finished)
+                            .ok()
+                    })
+                    .flatten();
+                let call = trial.interaction().map(str::to_owned).or(before);
+                // The search stepped the same table, so this holds; were it ever
+                // not to, the record is skipped rather than half applied.
+                debug_assert!(own.is_some(), "an inferred run did not apply");
+                match own {
+                    Some(transition) => {
+                        *machine = trial;
+                        memo.finished = finished;
+                        memo.last = Some(event);
+                        Repair::Infer {
+                            rule,
+                            inferred,
+                            transition,
+                            call,
+                        }
+                    }
+                    None => skip,
+                }
+            }
+        },
+    };
+    rejection.repair = Some(Box::new(repair));
+    rejection
 }
 
 fn with_record(mut rejection: Rejection, record: &Record<'_>) -> Rejection {
@@ -456,13 +607,17 @@ pub struct Snapshot {
     pub version: u32,
     /// Where new agents start.
     pub initial: Availability,
+    /// Strict or resync (absent in version 1, which knew only strict).
+    #[serde(default)]
+    pub mode: Mode,
     /// Every known agent's state, by agent id.
     pub agents: BTreeMap<String, AgentState>,
 }
 
 impl Snapshot {
-    /// The format version this crate writes and reads.
-    pub const VERSION: u32 = 1;
+    /// The format version this crate writes; it reads this one and every earlier
+    /// one (version 1 had no `mode` and no resync memory).
+    pub const VERSION: u32 = 2;
 }
 
 /// Why a snapshot could not be restored.

@@ -74,6 +74,7 @@ pub mod paths;
 pub mod records;
 pub mod rejection;
 pub mod replay;
+mod resync;
 pub mod simulate;
 #[cfg(feature = "proptest")]
 pub mod strategies;
@@ -83,5 +84,6 @@ pub mod vocabulary;
 pub use engine::{Engine, EventName, Record, Snapshot, SnapshotError};
 pub use machine::{AgentState, Machine, StateError, Status, Transition};
 pub use rejection::{Malformed, Reason, Rejection, RejectionKind};
+pub use resync::{Inferred, Mode, Repair, MAX_INFERRED};
 pub use table::{Rule, TABLE};
 pub use vocabulary::{Availability, Event, EventSet, Phase, Recording};

@@ -159,6 +159,37 @@ impl Machine {
         table::allowed(s.phase, s.recording)
     }
 
+    /// How many values [`Machine::state_code`] takes.
+    pub(crate) const STATE_CODES: usize = table::STATES;
+
+    /// The packed (phase, recording, availability), below [`Machine::STATE_CODES`].
+    pub(crate) fn state_code(&self) -> usize {
+        self.state.code()
+    }
+
+    /// Would `event`, naming `interaction`, pass every check of SPEC §4 but the
+    /// time check?
+    pub(crate) fn admits(&self, event: Event, interaction: Option<&str>) -> bool {
+        self.check(event, interaction, None).is_ok()
+    }
+
+    /// A machine in every reachable state, holding `held` where the phase has a call.
+    pub(crate) fn every_reachable(held: &str) -> impl Iterator<Item = Machine> + '_ {
+        (0..table::STATES).filter_map(move |code| {
+            let status = StateIndex::from_code(code)?.status();
+            Machine::try_from(AgentState {
+                phase: status.phase,
+                recording: status.recording,
+                availability: status.availability,
+                interaction: status.phase.has_call().then(|| held.to_owned()),
+                last_time: None,
+                last_event: None,
+                finished: None,
+            })
+            .ok()
+        })
+    }
+
     /// Applies `event`, naming `interaction` (or, with `None`, the agent's current
     /// call) at `time` (ms since the epoch, optional).
     ///
@@ -175,7 +206,23 @@ impl Machine {
         time: Option<i128>,
     ) -> Result<Transition, Rejection> {
         match self.check(event, interaction, time) {
-            Ok(step) => Ok(self.fire(step, event, interaction, time)),
+            Ok(step) => Ok(self.fire(step, event, interaction, time, None)),
+            Err(reason) => Err(self.reject(reason, event, interaction)),
+        }
+    }
+
+    /// [`Machine::step`], handing the id of a call that terminates to `retired`
+    /// (resync's `finished`, SPEC §8).
+    #[inline]
+    pub(crate) fn step_retiring(
+        &mut self,
+        event: Event,
+        interaction: Option<&str>,
+        time: Option<i128>,
+        retired: &mut Option<Id>,
+    ) -> Result<Transition, Rejection> {
+        match self.check(event, interaction, time) {
+            Ok(step) => Ok(self.fire(step, event, interaction, time, Some(retired))),
             Err(reason) => Err(self.reject(reason, event, interaction)),
         }
     }
@@ -232,13 +279,19 @@ impl Machine {
         event: Event,
         interaction: Option<&str>,
         time: Option<i128>,
+        retired: Option<&mut Option<Id>>,
     ) -> Transition {
         let from = self.status();
         self.state = step.next;
         match step.call {
             CallChange::Keep => {}
             CallChange::Bind => self.interaction = interaction.map(Id::new),
-            CallChange::Clear => self.interaction = None,
+            CallChange::Clear => {
+                let ended = self.interaction.take();
+                if let Some(retired) = retired {
+                    *retired = ended;
+                }
+            }
         }
         if let Some(t) = time {
             self.set_time(t);
@@ -271,6 +324,8 @@ impl Machine {
             } else {
                 self.allowed()
             },
+            held: self.interaction().map(str::to_owned),
+            repair: None,
         }
     }
 }
@@ -291,6 +346,15 @@ pub struct AgentState {
     /// The last accepted time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_time: Option<i128>,
+    /// Resync's `last` (SPEC §8): the canonical event of the last record applied.
+    /// Kept by an [`Engine`](crate::Engine) in resync mode; a lone [`Machine`]
+    /// has none and ignores it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_event: Option<Event>,
+    /// Resync's `finished` (SPEC §8): the interaction of the most recently
+    /// terminated call. Like `last_event`, the engine's in resync mode.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished: Option<String>,
 }
 
 /// Why an [`AgentState`] cannot be a [`Machine`].
@@ -367,6 +431,8 @@ impl From<Machine> for AgentState {
             availability: status.availability,
             last_time: m.last_time(),
             interaction: m.interaction.as_ref().map(|i| i.as_str().to_owned()),
+            last_event: None,
+            finished: None,
         }
     }
 }
@@ -397,6 +463,8 @@ mod tests {
                         availability,
                         interaction: Some("held".into()),
                         last_time: None,
+                        last_event: None,
+                        finished: None,
                     };
                     let machine = Machine::try_from(state).unwrap();
                     for event in Event::iter() {

@@ -27,8 +27,10 @@ pub const CHANNEL: &str = "Webexcc";
 pub const TOPIC: &str = "outbound";
 /// `subtopic` of every outbound event.
 pub const SUBTOPIC: &str = "OutBoundCallStateChange";
-/// `message.source` of every outbound event.
+/// `message.source` of an outbound event for a record's own transition.
 pub const SOURCE: &str = "event";
+/// `message.source` of an outbound event for a transition resync inferred (SPEC §8).
+pub const SOURCE_INFERRED: &str = "inferred";
 /// `call.CallType` of every outbound event.
 pub const CALL_TYPE: &str = "Regular-Call";
 /// `ResponseFields.Type` of every outbound event.
@@ -196,6 +198,18 @@ impl OutboundCallStateChange {
                 },
             },
         }
+    }
+
+    /// The outbound event of a transition that resync inferred (SPEC §8):
+    /// `message.source` is `"inferred"`, and nothing is carried from an input.
+    pub fn inferred(inferred: &crate::resync::Inferred) -> Self {
+        let mut event = OutboundCallStateChange::new(
+            &inferred.transition,
+            inferred.call.as_deref(),
+            Carried::default(),
+        );
+        SOURCE_INFERRED.clone_into(&mut event.message.source);
+        event
     }
 
     /// The event as one line of JSON.

@@ -1,6 +1,7 @@
 //! Why a record was not accepted (SPEC §4): the eight kinds, and the typed error
 //! that carries the kind with everything needed to act on it.
 
+use crate::resync::Repair;
 use crate::vocabulary::{EventSet, Phase, Recording};
 use serde::{Deserialize, Serialize};
 use strum::{AsRefStr, Display, EnumCount, EnumIter, IntoStaticStr};
@@ -162,12 +163,28 @@ pub struct Rejection {
     pub recording: Recording,
     /// The events the met state would have accepted.
     pub allowed: EventSet,
+    /// The interaction the agent held when the record arrived.
+    pub(crate) held: Option<String>,
+    /// In resync mode, what was done about it (SPEC §8).
+    pub(crate) repair: Option<Box<Repair>>,
 }
 
 impl Rejection {
     /// The kind of SPEC §4.
     pub fn kind(&self) -> RejectionKind {
         self.reason.kind()
+    }
+
+    /// The interaction the agent held when the record arrived (`None` when it held
+    /// none, or the record never reached an agent).
+    pub fn held(&self) -> Option<&str> {
+        self.held.as_deref()
+    }
+
+    /// What resync did about the record (SPEC §8): `None` in strict mode and for
+    /// `malformed` and `unknown_event` records, which are never repaired.
+    pub fn repair(&self) -> Option<&Repair> {
+        self.repair.as_deref()
     }
 
     /// A malformed-record rejection, with whatever could still be read of the record.
@@ -180,6 +197,8 @@ impl Rejection {
             state: None,
             recording: Recording::Off,
             allowed: EventSet::EMPTY,
+            held: None,
+            repair: None,
         }
     }
 }
@@ -261,6 +280,8 @@ mod tests {
             state: Some(Phase::Consulting),
             recording: Recording::Off,
             allowed: [Event::Consulting, Event::Dropped].into_iter().collect(),
+            held: Some("i1".into()),
+            repair: None,
         };
         assert_eq!(
             r.to_string(),

@@ -31,6 +31,7 @@ use crate::input::Line;
 use crate::machine::Transition;
 use crate::records::{self, Shape};
 use crate::rejection::{Malformed, Rejection, RejectionKind};
+use crate::resync::{Inferred, Mode, Repair};
 use crate::vocabulary::{Availability, Phase};
 use serde::Serialize;
 use std::collections::HashSet;
@@ -48,7 +49,17 @@ pub enum Verdict {
     NotAccepted(Rejection),
 }
 
-/// An accepted record, as [`Replay::feed_with`] shows it.
+/// A transition applied to an agent, as [`Replay::feed_with`] shows it: in input
+/// order, a repaired record's inferred events come before its own.
+#[derive(Debug, Clone, Copy)]
+pub enum Applied<'a> {
+    /// A lost event that resync inferred (SPEC §8).
+    Inferred(&'a Inferred),
+    /// A record's own transition: accepted, or applied after an inference.
+    Record(Accepted<'a>),
+}
+
+/// An applied record, as [`Replay::feed_with`] shows it.
 #[derive(Debug, Clone, Copy)]
 pub struct Accepted<'a> {
     /// The line's text.
@@ -83,6 +94,19 @@ pub struct Summary {
     pub interactions: u64,
     /// Agents holding a call at the end of the input.
     pub open_calls: u64,
+    /// Resync only: rejected records applied after an inference.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repaired: Option<u64>,
+    /// Resync only: rejected records skipped (`rejected` = `repaired` + `skipped`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<u64>,
+    /// Resync only: inferred events, in all.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inferred: Option<u64>,
+    /// Resync only: of the interactions counted, those no rejected record touched
+    /// (named, or held by its agent) and no inferred event named.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clean_interactions: Option<u64>,
 }
 
 impl Summary {
@@ -100,8 +124,13 @@ pub struct Replay {
     /// set's slack): a collision, which would undercount by one, has a probability
     /// near n²/2¹²⁹ — about 10⁻²¹ for a billion interactions.
     interactions: HashSet<u128, foldhash::fast::RandomState>,
+    /// Resync only: fingerprints of the interactions a rejected record named or
+    /// found held, or an inferred event named.
+    touched: HashSet<u128, foldhash::fast::RandomState>,
     by_kind: [u64; RejectionKind::COUNT],
     accepted: u64,
+    repaired: u64,
+    inferred: u64,
     line: u64,
 }
 
@@ -117,10 +146,25 @@ impl Replay {
         Replay {
             engine: Engine::starting(initial),
             interactions: HashSet::default(),
+            touched: HashSet::default(),
             by_kind: [0; RejectionKind::COUNT],
             accepted: 0,
+            repaired: 0,
+            inferred: 0,
             line: 0,
         }
+    }
+
+    /// The same replay in `mode` (strict by default; the CLI's default is resync).
+    /// Meant for a replay that has not been fed yet.
+    pub fn with_mode(mut self, mode: Mode) -> Replay {
+        self.engine = self.engine.with_mode(mode);
+        self
+    }
+
+    /// Strict or resync.
+    pub fn mode(&self) -> Mode {
+        self.engine.mode()
     }
 
     /// Reads the next line of the input (line numbers count every line, blank ones
@@ -149,9 +193,9 @@ impl Replay {
         }
     }
 
-    /// [`Replay::feed`], showing an accepted record to `on_accept` — for callers
-    /// that render it, such as `callstate emit`.
-    pub fn feed_with(&mut self, line: Line<'_>, on_accept: impl FnOnce(Accepted<'_>)) -> Verdict {
+    /// [`Replay::feed`], showing every transition it applies to `on_apply`, in
+    /// order — for callers that render them, such as `callstate emit`.
+    pub fn feed_with(&mut self, line: Line<'_>, mut on_apply: impl FnMut(Applied<'_>)) -> Verdict {
         parse_wire(line, |parsed, source| {
             let (Parsed::Record(record), Some((text, shape))) = (&parsed, source) else {
                 return self.feed_parsed(parsed);
@@ -164,18 +208,38 @@ impl Replay {
                 .and_then(|m| m.interaction())
                 .map(Box::from);
             let verdict = self.feed_parsed(parsed);
-            if let Verdict::Accepted(t) = &verdict {
-                let held_now = self
-                    .engine
-                    .agent(record.agent)
-                    .and_then(|m| m.interaction());
-                on_accept(Accepted {
+            let accepted = |transition, call| {
+                Applied::Record(Accepted {
                     line: text,
                     shape,
                     record: &record,
-                    transition: t,
-                    call: held_now.or(held_before.as_deref()),
-                });
+                    transition,
+                    call,
+                })
+            };
+            match &verdict {
+                Verdict::Accepted(t) => {
+                    let held_now = self
+                        .engine
+                        .agent(record.agent)
+                        .and_then(|m| m.interaction());
+                    on_apply(accepted(t, held_now.or(held_before.as_deref())));
+                }
+                Verdict::NotAccepted(r) => {
+                    if let Some(Repair::Infer {
+                        inferred,
+                        transition,
+                        call,
+                        ..
+                    }) = r.repair()
+                    {
+                        for lost in inferred {
+                            on_apply(Applied::Inferred(lost));
+                        }
+                        on_apply(accepted(transition, call.as_deref()));
+                    }
+                }
+                Verdict::Blank => {}
             }
             verdict
         })
@@ -186,9 +250,18 @@ impl Replay {
         record: &Record<'_>,
         hash: Option<u64>,
     ) -> Result<Transition, Rejection> {
-        let t = match hash {
-            Some(hash) => self.engine.apply_hashed(record, hash)?,
-            None => self.engine.apply(record)?,
+        let result = match hash {
+            Some(hash) => self.engine.apply_hashed(record, hash),
+            None => self.engine.apply(record),
+        };
+        let t = match result {
+            Ok(t) => t,
+            Err(r) => {
+                if r.kind().counts_as_rejected() && self.engine.mode() == Mode::Resync {
+                    self.note_resync(record, &r);
+                }
+                return Err(r);
+            }
         };
         self.accepted += 1;
         // A record that named only the call its agent held (see
@@ -200,6 +273,23 @@ impl Replay {
             self.interactions.insert(fingerprint(interaction));
         }
         Ok(t)
+    }
+
+    /// Counts what resync did about a rejected record, and the interactions it
+    /// touched (SPEC §7's `clean_interactions`).
+    #[cold]
+    fn note_resync(&mut self, record: &Record<'_>, r: &Rejection) {
+        let touched = record.interaction.into_iter().chain(r.held());
+        self.touched.extend(touched.map(fingerprint));
+        if let Some(Repair::Infer { inferred, .. }) = r.repair() {
+            self.repaired += 1;
+            self.inferred += inferred.len() as u64;
+            let named = inferred.iter().filter_map(|i| i.call.as_deref());
+            self.touched.extend(named.map(fingerprint));
+            if let Some(interaction) = record.interaction {
+                self.interactions.insert(fingerprint(interaction));
+            }
+        }
     }
 
     fn not_accepted(&mut self, r: Rejection) -> Verdict {
@@ -231,6 +321,12 @@ impl Replay {
             .sum();
         let unknown = count(RejectionKind::UnknownEvent);
         let malformed = count(RejectionKind::Malformed);
+        let resync = self.engine.mode() == Mode::Resync;
+        let clean = || {
+            let touched = self.touched.iter();
+            let touched_and_counted = touched.filter(|i| self.interactions.contains(i)).count();
+            (self.interactions.len() - touched_and_counted) as u64
+        };
         Summary {
             records: self.accepted + rejected + unknown + malformed,
             accepted: self.accepted,
@@ -240,6 +336,10 @@ impl Replay {
             agents: self.engine.len() as u64,
             interactions: self.interactions.len() as u64,
             open_calls: self.engine.open_calls() as u64,
+            repaired: resync.then_some(self.repaired),
+            skipped: resync.then_some(rejected - self.repaired),
+            inferred: resync.then_some(self.inferred),
+            clean_interactions: resync.then(clean),
         }
     }
 }
@@ -308,6 +408,10 @@ struct JsonViolation<'a> {
     interaction: Option<&'a str>,
     event: Option<&'a str>,
     state: Option<Phase>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    repair: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    inferred: Option<Vec<&'static str>>,
     message: String,
 }
 
@@ -320,6 +424,13 @@ pub fn write_json_violation(out: &mut impl Write, line: u64, r: &Rejection) -> i
         interaction: r.interaction.as_deref(),
         event: r.event.as_deref(),
         state: r.state,
+        repair: r.repair().map(Repair::name),
+        inferred: match r.repair() {
+            Some(Repair::Infer { inferred, .. }) => {
+                Some(inferred.iter().map(|i| i.transition.event.name()).collect())
+            }
+            _ => None,
+        },
         message: r.to_string(),
     };
     serde_json::to_writer(&mut *out, &v)?;

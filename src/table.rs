@@ -335,13 +335,27 @@ pub struct Status {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct StateIndex(u8);
 
-const STATES: usize = Phase::COUNT * Recording::COUNT * Availability::COUNT;
+pub(crate) const STATES: usize = Phase::COUNT * Recording::COUNT * Availability::COUNT;
 
 impl StateIndex {
     /// The index of `status`.
     pub const fn of(status: Status) -> StateIndex {
         let r = status.phase as usize * Recording::COUNT + status.recording as usize;
         StateIndex((r * Availability::COUNT + status.availability as usize) as u8)
+    }
+
+    /// The index as a number below [`STATES`].
+    pub(crate) const fn code(self) -> usize {
+        self.0 as usize
+    }
+
+    /// The index numbered `code`, if it is below [`STATES`].
+    pub(crate) const fn from_code(code: usize) -> Option<StateIndex> {
+        if code < STATES {
+            Some(StateIndex(code as u8))
+        } else {
+            None
+        }
     }
 
     /// Does the agent hold a call in this state? (`idle` and `ready` come first in

@@ -55,6 +55,8 @@ fn possible_states() -> Vec<AgentState> {
                         availability,
                         interaction: holds_call(phase).then(|| "call-1".to_owned()),
                         last_time,
+                        last_event: None,
+                        finished: None,
                     });
                 }
             }
@@ -71,6 +73,8 @@ fn engine_with(state: &AgentState) -> Engine {
         availability: Availability::Idle,
         interaction: Some("call-b".to_owned()),
         last_time: Some(5),
+        last_event: None,
+        finished: None,
     };
     let bystander_idle = AgentState {
         phase: Phase::Idle,
@@ -78,10 +82,13 @@ fn engine_with(state: &AgentState) -> Engine {
         availability: Availability::Idle,
         interaction: None,
         last_time: None,
+        last_event: None,
+        finished: None,
     };
     Engine::restore(Snapshot {
         version: Snapshot::VERSION,
         initial: Availability::Ready,
+        mode: callstate::Mode::Strict,
         agents: BTreeMap::from([
             (AGENT.to_owned(), state.clone()),
             ("b".to_owned(), bystander_call),
@@ -223,6 +230,8 @@ fn malformed_records_change_nothing_and_make_no_agent_known() {
         availability: Availability::Ready,
         interaction: Some("call-1".into()),
         last_time: Some(LAST),
+        last_event: None,
+        finished: None,
     };
     let mut engine = engine_with(&state);
     let before = observe(&engine);

@@ -299,6 +299,8 @@ fn expected(
             Call::Clear => None,
         },
         last_time: time.or(s.last_time),
+        last_event: None,
+        finished: None,
     })
 }
 
@@ -329,6 +331,8 @@ fn state(
         availability,
         interaction: (!is_no_call(phase)).then(|| "call-1".to_owned()),
         last_time,
+        last_event: None,
+        finished: None,
     }
 }
 
@@ -403,6 +407,7 @@ fn check_engine(s: &AgentState, e: Event, alias: &str, interaction: &str, time: 
     let snapshot = Snapshot {
         version: Snapshot::VERSION,
         initial: Availability::Ready,
+        mode: callstate::Mode::Strict,
         agents: BTreeMap::from([("agent".to_owned(), s.clone())]),
     };
     let mut engine = Engine::restore(snapshot).expect("a possible state restores");
@@ -655,7 +660,9 @@ fn the_independent_statement_says_what_the_spec_says() {
             recording: Off,
             availability: AI,
             interaction: None,
-            last_time: t
+            last_time: t,
+            last_event: None,
+            finished: None,
         }
     );
     // RONA makes the agent idle whatever its availability.

@@ -185,7 +185,7 @@ fn the_snapshot_format() {
     engine.apply(&Record::new("b", Event::AgentIdle)).unwrap();
     assert_eq!(
         engine.to_snapshot_json(),
-        r#"{"version":1,"initial":"ready","agents":{"a":{"phase":"offered","recording":"off","availability":"ready","interaction":"c","last_time":5},"b":{"phase":"idle","recording":"off","availability":"idle"}}}"#
+        r#"{"version":2,"initial":"ready","mode":"strict","agents":{"a":{"phase":"offered","recording":"off","availability":"ready","interaction":"c","last_time":5},"b":{"phase":"idle","recording":"off","availability":"idle"}}}"#
     );
 }
 
@@ -242,15 +242,18 @@ fn corrupt_snapshots_are_errors() {
     assert!(json.contains(a) && json.contains(b), "{json}");
     let with_a = |new_a: &str| json.replace(a, new_a);
     let cases: Vec<(&str, String)> = vec![
-        ("version 2", json.replace(r#""version":1"#, r#""version":2"#)),
-        ("version 0", json.replace(r#""version":1"#, r#""version":0"#)),
-        ("version -1", json.replace(r#""version":1"#, r#""version":-1"#)),
-        ("version huge", json.replace(r#""version":1"#, r#""version":4294967297"#)),
-        ("version string", json.replace(r#""version":1"#, r#""version":"1""#)),
-        ("version float", json.replace(r#""version":1"#, r#""version":1.5"#)),
-        ("version null", json.replace(r#""version":1"#, r#""version":null"#)),
-        ("no version", json.replace(r#""version":1,"#, "")),
+        ("version 3", json.replace(r#""version":2"#, r#""version":3"#)),
+        ("version 0", json.replace(r#""version":2"#, r#""version":0"#)),
+        ("version -1", json.replace(r#""version":2"#, r#""version":-1"#)),
+        ("version huge", json.replace(r#""version":2"#, r#""version":4294967297"#)),
+        ("version string", json.replace(r#""version":2"#, r#""version":"2""#)),
+        ("version float", json.replace(r#""version":2"#, r#""version":1.5"#)),
+        ("version null", json.replace(r#""version":2"#, r#""version":null"#)),
+        ("no version", json.replace(r#""version":2,"#, "")),
         ("no initial", json.replace(r#""initial":"ready","#, "")),
+        ("bad mode", json.replace(r#""mode":"strict""#, r#""mode":"lenient""#)),
+        ("resync memory with an unknown event", with_a(&a.replace(r#""last_time":3"#, r#""last_time":3,"last_event":"Swapped""#))),
+        ("resync memory with an empty finished call", with_a(&a.replace(r#""last_time":3"#, r#""last_time":3,"finished":"""#))),
         ("bad initial", json.replace(r#""initial":"ready""#, r#""initial":"busy""#)),
         ("initial is a phase", json.replace(r#""initial":"ready""#, r#""initial":"connected""#)),
         ("no agents", json[..json.find(r#","agents""#).unwrap()].to_owned() + "}"),
@@ -274,7 +277,7 @@ fn corrupt_snapshots_are_errors() {
         ("missing recording", with_a(&a.replace(r#""recording":"on","#, ""))),
         ("missing phase", with_a(&a.replace(r#""phase":"connected","#, ""))),
         ("empty agent id", json.replace(r#""b":{"#, r#""":{"#)),
-        ("extra top-level field", json.replace(r#""version":1"#, r#""version":1,"open_calls":2"#)),
+        ("extra top-level field", json.replace(r#""version":2"#, r#""version":2,"open_calls":2"#)),
         ("extra agent field", with_a(&a.replace(r#""last_time":3"#, r#""last_time":3,"mode":"preview""#))),
         ("last_time is a string", with_a(&a.replace(r#""last_time":3"#, r#""last_time":"3""#))),
         ("last_time is a float", with_a(&a.replace(r#""last_time":3"#, r#""last_time":3.5"#))),
@@ -313,16 +316,19 @@ fn corrupt_snapshot_structs_are_errors() {
         availability: Availability::Ready,
         interaction: Some("i".into()),
         last_time: Some(9),
+        last_event: None,
+        finished: None,
     };
     let snapshot = |version: u32, agents: Vec<(&str, AgentState)>| Snapshot {
         version,
         initial: Availability::Ready,
+        mode: callstate::Mode::Strict,
         agents: agents.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
     };
     assert!(Engine::restore(snapshot(1, vec![("a", good.clone())])).is_ok());
     let bad = [
         ("version 0", snapshot(0, vec![("a", good.clone())])),
-        ("version 2", snapshot(2, vec![])),
+        ("version 3", snapshot(3, vec![])),
         ("empty agent id", snapshot(1, vec![("", good.clone())])),
         (
             "no interaction",
