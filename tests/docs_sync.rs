@@ -5,6 +5,8 @@
 //!   `callstate::graph` generates from the table today. To regenerate them:
 //!   `CALLSTATE_BLESS=1 cargo test --test docs_sync`, then commit the result.
 //! - The worked example of `conformance.md` must be what replay reports.
+//! - `docs/spec.md`, below its header note, must be the project's `SPEC.md`
+//!   (`../shared/SPEC.md` beside the repository) verbatim, when that file is there.
 
 use callstate::input::Line;
 use callstate::replay::{Replay, Verdict};
@@ -190,5 +192,34 @@ fn the_worked_example_is_what_the_engine_reports() {
         expected,
         "docs/conformance.md's example report should read:\n{}",
         shown.join("\n")
+    );
+}
+
+/// The note `docs/spec.md` opens with; the contract follows it verbatim.
+const SPEC_HEADER: &str = "\
+> This is the behaviour contract shipped with the callstate crate: the project's SPEC.md, verbatim
+> below this note (`tests/docs_sync.rs` checks that they agree). `docs/` explains it for users.
+
+";
+
+#[test]
+fn docs_spec_md_is_the_shared_spec() {
+    let doc = read("docs/spec.md");
+    let shipped = doc
+        .strip_prefix(SPEC_HEADER)
+        .expect("docs/spec.md should open with its two-line header note and a blank line");
+    let shared = path("../shared/SPEC.md");
+    let Ok(spec) = std::fs::read_to_string(&shared) else {
+        println!(
+            "note: {} is absent; docs/spec.md not compared with it",
+            shared.display()
+        );
+        return;
+    };
+    assert!(
+        shipped == spec,
+        "docs/spec.md differs from {} ({}); copy it again below the header note",
+        shared.display(),
+        first_difference(shipped, &spec)
     );
 }
