@@ -1,0 +1,356 @@
+//! Resync (SPEC §8), checked against a reading of the text written here, apart
+//! from the library's: the rules R1–R10 as the SPEC's table states them, and the
+//! inference as a brute-force enumeration of every run of events up to length 4,
+//! in event order.
+
+use callstate::machine::AgentState;
+use callstate::{
+    Availability, Engine, Event, Machine, Mode, Phase, Record, Recording, RejectionKind, Repair,
+    Snapshot,
+};
+use std::collections::BTreeMap;
+use strum::IntoEnumIterator;
+
+const HELD: &str = "c-held";
+const FINISHED: &str = "c-finished";
+const OTHER: &str = "c-other";
+const AGENT: &str = "agent";
+
+/// How the record names an interaction, relative to the agent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Names {
+    Nothing,
+    Held,
+    Finished,
+    Other,
+}
+
+impl Names {
+    const ALL: [Names; 4] = [Names::Nothing, Names::Held, Names::Finished, Names::Other];
+
+    fn id(self) -> Option<&'static str> {
+        match self {
+            Names::Nothing => None,
+            Names::Held => Some(HELD),
+            Names::Finished => Some(FINISHED),
+            Names::Other => Some(OTHER),
+        }
+    }
+}
+
+/// Every state an agent can be in, holding `HELD` where the phase has a call.
+fn reachable_states() -> Vec<AgentState> {
+    let mut all = Vec::new();
+    for phase in Phase::iter() {
+        for recording in Recording::iter() {
+            for availability in Availability::iter() {
+                let state = AgentState {
+                    phase,
+                    recording,
+                    availability,
+                    interaction: phase.has_call().then(|| HELD.to_owned()),
+                    last_time: None,
+                    last_event: None,
+                    finished: None,
+                };
+                if Machine::try_from(state.clone()).is_ok() {
+                    all.push(state);
+                }
+            }
+        }
+    }
+    assert_eq!(all.len(), 48, "SPEC: 48 reachable states");
+    all
+}
+
+fn engine_in(state: &AgentState, mode: Mode, last: Option<Event>) -> Engine {
+    let mut state = state.clone();
+    state.last_event = last;
+    state.finished = Some(FINISHED.to_owned());
+    Engine::restore(Snapshot {
+        version: Snapshot::VERSION,
+        initial: Availability::Ready,
+        mode,
+        agents: BTreeMap::from([(AGENT.to_owned(), state)]),
+    })
+    .expect("a reachable state restores")
+}
+
+/// The interaction an inferred event names, as SPEC §8 says: an offer names
+/// the record's interaction, else the held call; E3 is never inferred; every
+/// other event names the held call.
+fn naming(e: Event, named: Option<&str>, held: Option<&str>) -> Option<Option<String>> {
+    match e {
+        Event::OfferCampaignReserved => None,
+        Event::OfferContact => named.or(held).map(|i| Some(i.to_owned())),
+        _ => Some(None),
+    }
+}
+
+/// Applies `run` then the record to a copy of `machine`, ignoring time; the
+/// machine after, or `None` if any of them is rejected.
+fn apply_run(machine: &Machine, run: &[Event], event: Event, named: Option<&str>) -> Option<Machine> {
+    let mut m = machine.clone();
+    for &e in run {
+        let n = naming(e, named, m.interaction())?;
+        m.step(e, n.as_deref(), None).ok()?;
+    }
+    m.step(event, named, None).ok()?;
+    Some(m)
+}
+
+/// Every run of length `len` in event order (E1 < … < E21), first to last.
+fn runs_of(len: usize) -> Vec<Vec<Event>> {
+    let events: Vec<Event> = Event::iter().collect();
+    let mut runs = vec![vec![]];
+    for _ in 0..len {
+        runs = runs
+            .into_iter()
+            .flat_map(|r| {
+                events.iter().map(move |&e| {
+                    let mut r = r.clone();
+                    r.push(e);
+                    r
+                })
+            })
+            .collect();
+    }
+    runs
+}
+
+/// The brute-force inference: the first run, shortest first and in event order,
+/// after which the record applies.
+fn brute_force(
+    machine: &Machine,
+    event: Event,
+    named: Option<&str>,
+    up_to: usize,
+    runs: &[Vec<Vec<Event>>],
+) -> Option<Vec<Event>> {
+    (1..=up_to).find_map(|len| {
+        runs[len]
+            .iter()
+            .find(|run| apply_run(machine, run, event, named).is_some())
+            .cloned()
+    })
+}
+
+/// SPEC §8's table of rules, read independently: `Some(n)` to infer up to n,
+/// `None` to skip.
+fn rule(
+    kind: RejectionKind,
+    event: Event,
+    named: Option<&str>,
+    held: Option<&str>,
+    last: Option<Event>,
+    finished: Option<&str>,
+) -> Option<usize> {
+    use RejectionKind::*;
+    if kind == OutOfOrder {
+        return None; // R1
+    }
+    if named.is_some() && named == finished && named != held {
+        return None; // R2
+    }
+    if last == Some(event) && (named.is_none() || named == held) {
+        return None; // R3
+    }
+    match kind {
+        InteractionMismatch => None,                  // R4
+        AgentBusy if named == held => None,           // R5
+        AgentBusy | AgentNotReady => Some(4),         // R6, R7
+        NoActiveCall if named.is_some() => Some(4),   // R8
+        NoActiveCall => None,                         // R9
+        IllegalTransition => Some(1),                 // R10
+        Malformed | UnknownEvent => unreachable!(),
+        _ => unreachable!("a kind SPEC §4 does not list"),
+    }
+}
+
+#[test]
+fn every_state_event_naming_and_last_gets_the_specs_repair() {
+    let runs: Vec<Vec<Vec<Event>>> = (0..=4).map(runs_of).collect();
+    let mut lasts: Vec<Option<Event>> = vec![None];
+    lasts.extend(Event::iter().map(Some));
+    let mut brute: BTreeMap<(usize, usize, usize, usize), Option<Vec<Event>>> = BTreeMap::new();
+    let (mut inferred, mut skipped, mut accepted) = (0, 0, 0);
+    for (s, state) in reachable_states().iter().enumerate() {
+        let machine = Machine::try_from(state.clone()).unwrap();
+        for (e, event) in Event::iter().enumerate() {
+            for (n, names) in Names::ALL.into_iter().enumerate() {
+                let named = names.id();
+                if event.offers_call() && named.is_none() {
+                    continue; // malformed: never repaired
+                }
+                for &last in &lasts {
+                    let mut strict = engine_in(state, Mode::Strict, last);
+                    let verdict = strict.apply(&Record {
+                        interaction: named,
+                        ..Record::new(AGENT, event)
+                    });
+                    let mut resync = engine_in(state, Mode::Resync, last);
+                    let before = resync.snapshot();
+                    let got = resync.apply(&Record {
+                        interaction: named,
+                        ..Record::new(AGENT, event)
+                    });
+                    let case = format!("{state:?} + {event} naming {names:?}, last {last:?}");
+                    let kind = match verdict {
+                        Ok(t) => {
+                            assert_eq!(got.as_ref().ok(), Some(&t), "{case}");
+                            accepted += 1;
+                            continue;
+                        }
+                        Err(r) => r.kind(),
+                    };
+                    let Err(rejection) = got else {
+                        panic!("{case}: accepted in resync, rejected in strict");
+                    };
+                    assert_eq!(rejection.kind(), kind, "{case}: the §4 verdict is kept");
+                    let up_to = rule(kind, event, named, state.interaction.as_deref(), last, Some(FINISHED));
+                    let expected = up_to.and_then(|up_to| {
+                        brute
+                            .entry((s, e, n, up_to))
+                            .or_insert_with(|| brute_force(&machine, event, named, up_to, &runs))
+                            .clone()
+                    });
+                    let repair = rejection.repair().expect("resync repairs every rejected record");
+                    match expected {
+                        None => {
+                            assert!(matches!(repair, Repair::Skip { .. }), "{case}: {repair:?}");
+                            assert_eq!(resync.snapshot(), before, "{case}: a skip changes nothing");
+                            skipped += 1;
+                        }
+                        Some(run) => {
+                            let got: Vec<Event> =
+                                repair.inferred().iter().map(|i| i.transition.event).collect();
+                            assert_eq!(got, run, "{case}");
+                            let after = apply_run(&machine, &run, event, named).unwrap();
+                            assert_eq!(resync.agent(AGENT), Some(&after), "{case}");
+                            let memo = &resync.snapshot().agents[AGENT];
+                            assert_eq!(memo.last_event, Some(event), "{case}: last");
+                            inferred += 1;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    // Every branch was exercised many times.
+    assert!(inferred > 5_000 && skipped > 5_000 && accepted > 5_000, "{inferred} {skipped} {accepted}");
+}
+
+/// The examples of SPEC §8: an agent in `connected` holding c1, recording off,
+/// available, `last` = CustAnswered.
+#[test]
+fn the_specs_examples() {
+    let state = AgentState {
+        phase: Phase::Connected,
+        recording: Recording::Off,
+        availability: Availability::Ready,
+        interaction: Some("c1".into()),
+        last_time: None,
+        last_event: Some(Event::CustAnswered),
+        finished: None,
+    };
+    let examples: [(Event, &str, RejectionKind, u8, Option<&[&str]>); 5] = [
+        (Event::Acw, "c1", RejectionKind::IllegalTransition, 10, Some(&["eAgentContactEnded"])),
+        (Event::CustAnswered, "c1", RejectionKind::IllegalTransition, 3, None),
+        (Event::OfferContact, "c2", RejectionKind::AgentBusy, 6, Some(&["DROPPED"])),
+        (Event::ContactHeld, "c9", RejectionKind::InteractionMismatch, 4, None),
+        (Event::ContactWrappedUp, "c1", RejectionKind::IllegalTransition, 10, None),
+    ];
+    for (event, interaction, kind, rule, inferred) in examples {
+        let mut engine = Engine::restore(Snapshot {
+            version: Snapshot::VERSION,
+            initial: Availability::Ready,
+            mode: Mode::Resync,
+            agents: BTreeMap::from([("a".to_owned(), state.clone())]),
+        })
+        .unwrap();
+        let r = engine
+            .apply(&Record::new("a", event).interaction(interaction))
+            .unwrap_err();
+        assert_eq!(r.kind(), kind, "{event}");
+        let repair = r.repair().unwrap();
+        assert_eq!(repair.rule(), rule, "{event}");
+        let names: Vec<&str> = repair.inferred().iter().map(|i| i.transition.event.name()).collect();
+        match inferred {
+            Some(expected) => {
+                assert_eq!(repair.name(), "infer", "{event}");
+                assert_eq!(names, expected, "{event}");
+            }
+            None => assert_eq!(repair.name(), "skip", "{event}"),
+        }
+    }
+}
+
+#[test]
+fn out_of_order_is_skipped_and_inferred_events_keep_the_last_time() {
+    let mut engine = Engine::new().with_mode(Mode::Resync);
+    let mut apply = |event: Event, interaction: Option<&str>, time: i128| {
+        let mut record = Record::new("a", event).at(time);
+        record.interaction = interaction;
+        engine.apply(&record)
+    };
+    apply(Event::OfferContact, Some("c1"), 10).unwrap();
+    apply(Event::CustAnswered, None, 20).unwrap();
+    // R1: earlier than the last accepted time.
+    let r = apply(Event::ContactEnded, None, 5).unwrap_err();
+    assert_eq!((r.kind(), r.repair().map(Repair::rule)), (RejectionKind::OutOfOrder, Some(1)));
+    // R10: eAgentContactEnded was lost; acw applies at its own time.
+    let r = apply(Event::Acw, None, 30).unwrap_err();
+    assert_eq!(r.repair().map(Repair::name), Some("infer"));
+    let r = apply(Event::AgentIdle, None, 29).unwrap_err();
+    assert_eq!(r.kind(), RejectionKind::OutOfOrder, "acw set the last time to 30");
+}
+
+#[test]
+fn a_late_event_of_a_finished_call_is_skipped_even_while_another_call_is_held() {
+    let mut engine = Engine::new().with_mode(Mode::Resync);
+    for (event, call) in [
+        (Event::OfferContact, "c1"),
+        (Event::CustAnswered, "c1"),
+        (Event::Dropped, "c1"),
+        (Event::OfferContact, "c2"),
+    ] {
+        engine.apply(&Record::new("a", event).interaction(call)).unwrap();
+    }
+    // Without R2 this offer would be R6 (infer DROPPED of c2, then offer c1).
+    let r = engine
+        .apply(&Record::new("a", Event::OfferContact).interaction("c1"))
+        .unwrap_err();
+    assert_eq!(r.kind(), RejectionKind::AgentBusy);
+    assert_eq!(r.repair().map(Repair::rule), Some(2));
+    assert_eq!(engine.agent("a").unwrap().interaction(), Some("c2"));
+    // An inferred termination finishes a call too.
+    let r = engine
+        .apply(&Record::new("a", Event::OfferContact).interaction("c3"))
+        .unwrap_err();
+    assert_eq!(r.repair().map(Repair::rule), Some(6));
+    let r = engine
+        .apply(&Record::new("a", Event::ContactHeld).interaction("c2"))
+        .unwrap_err();
+    assert_eq!(r.repair().map(Repair::rule), Some(2), "c2 ended by an inferred DROPPED");
+}
+
+#[test]
+fn strict_mode_keeps_no_resync_memory() {
+    let mut engine = Engine::new();
+    engine.apply(&Record::new("a", Event::OfferContact).interaction("c1")).unwrap();
+    engine.apply(&Record::new("a", Event::Dropped)).unwrap();
+    let r = engine.apply(&Record::new("a", Event::Acw)).unwrap_err();
+    assert!(r.repair().is_none());
+    let snapshot = engine.snapshot();
+    assert_eq!(snapshot.mode, Mode::Strict);
+    assert_eq!(snapshot.agents["a"].last_event, None);
+    assert_eq!(snapshot.agents["a"].finished, None);
+}
+
+#[test]
+fn a_version_1_snapshot_restores_as_strict() {
+    let v1 = r#"{"version":1,"initial":"ready","agents":{"a":{"phase":"offered","recording":"off","availability":"ready","interaction":"c","last_time":5}}}"#;
+    let engine = Engine::from_snapshot_json(v1).unwrap();
+    assert_eq!(engine.mode(), Mode::Strict);
+    assert_eq!(engine.phase_of("a"), Phase::Offered);
+}
