@@ -6,8 +6,8 @@
 //!   `CALLSTATE_BLESS=1 cargo test --test docs_sync`, then commit the result.
 //! - The worked example of `conformance.md` must be what replay reports.
 
-use callstate::input::Line;
 use callstate::replay::{Replay, Verdict};
+use callstate::wire::input::Line;
 use callstate::{graph, Event};
 use serde_json::Value;
 use std::path::PathBuf;
@@ -111,7 +111,7 @@ fn generated_blocks_match_the_table() {
     }
     assert!(
         stale.is_empty(),
-        "the docs are out of date with the transition table (src/table.rs):\n{}\n\n\
+        "the docs are out of date with the transition table (src/model/table.rs):\n{}\n\n\
          Regenerate them with\n    {BLESS}=1 cargo test --test docs_sync\n\
          and commit the result.",
         stale.join("\n")

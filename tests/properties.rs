@@ -9,10 +9,10 @@
 // Results of Engine::apply are kept whole, to compare.
 #![allow(clippy::result_large_err)]
 
-use callstate::input::Line;
-use callstate::machine::AgentState;
 use callstate::replay::{Replay, Verdict};
 use callstate::strategies::*;
+use callstate::wire::input::Line;
+use callstate::AgentState;
 use callstate::{Availability, Engine, Machine, Phase, Rejection, RejectionKind, Transition};
 use proptest::prelude::*;
 use proptest::sample::Index;

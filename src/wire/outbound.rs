@@ -15,9 +15,9 @@
 //! `ResponseActual`), `CallVariables`, and the addresses and campaign of
 //! `ResponseFields`.
 
-use crate::machine::Transition;
-use crate::records::Shape;
-use crate::vocabulary::Phase;
+use crate::model::machine::Transition;
+use crate::model::vocabulary::Phase;
+use crate::wire::Shape;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 

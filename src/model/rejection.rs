@@ -1,7 +1,7 @@
 //! Why a record was not accepted (SPEC §4): the eight kinds, and the typed error
 //! that carries the kind with everything needed to act on it.
 
-use crate::vocabulary::{EventSet, Phase, Recording};
+use crate::model::vocabulary::{EventSet, Phase, Recording};
 use serde::{Deserialize, Serialize};
 use strum::{AsRefStr, Display, EnumCount, EnumIter, IntoStaticStr};
 
@@ -226,7 +226,7 @@ impl std::fmt::Display for Rejection {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vocabulary::Event;
+    use crate::model::vocabulary::Event;
     use strum::IntoEnumIterator;
 
     #[test]

@@ -444,17 +444,17 @@ mod tests {
         lines
     }
 
-    fn simulated(format: crate::simulate::Format, faults: f64) -> Vec<String> {
-        let config = crate::simulate::Config {
+    fn simulated(format: crate::testing::simulate::Format, faults: f64) -> Vec<String> {
+        let config = crate::testing::simulate::Config {
             agents: 20,
             records: 2_000,
             seed: 7,
             faults,
             format,
-            ..crate::simulate::Config::default()
+            ..crate::testing::simulate::Config::default()
         };
         let mut log = Vec::new();
-        crate::simulate::write(&config, &mut log).expect("simulate");
+        crate::testing::simulate::write(&config, &mut log).expect("simulate");
         String::from_utf8_lossy(&log)
             .lines()
             .map(str::to_owned)
@@ -463,7 +463,7 @@ mod tests {
 
     #[test]
     fn answers_every_clean_simulated_line_as_serde_does() {
-        use crate::simulate::Format;
+        use crate::testing::simulate::Format;
         for format in [
             Format::Native,
             Format::Envelope,
@@ -479,7 +479,7 @@ mod tests {
     #[test]
     fn agrees_with_serde_on_fixtures_and_faulty_logs() {
         let mut lines = fixture_lines();
-        lines.extend(simulated(crate::simulate::Format::Mixed, 0.2));
+        lines.extend(simulated(crate::testing::simulate::Format::Mixed, 0.2));
         let answered = lines
             .iter()
             .map(|line| agrees(line).unwrap())
@@ -504,7 +504,7 @@ mod tests {
             "\u{1}", "\\u", "\\ud800", "\\n", "null", "1e400", "é", "\t", "x", "\u{c}",
         ];
         let mut lines = fixture_lines();
-        lines.extend(simulated(crate::simulate::Format::Mixed, 0.05));
+        lines.extend(simulated(crate::testing::simulate::Format::Mixed, 0.05));
         let mut state = 0x9E37_79B9_7F4A_7C15u64;
         let mut random = |n: usize| {
             state ^= state << 13;

@@ -13,7 +13,7 @@
 //! The dense lookup behind [`rule_for`] is built at compile time, and building it
 //! fails the compilation if two rules claim the same (phase, recording, event) cell.
 
-use crate::vocabulary::{Availability, Event, EventSet, Phase, Recording};
+use crate::model::vocabulary::{Availability, Event, EventSet, Phase, Recording};
 use strum::{EnumCount, IntoEnumIterator};
 
 /// A set of phases, as a bit set over [`Phase`]'s discriminants.

@@ -10,7 +10,7 @@
 //!
 //! ```
 //! use callstate::replay::{Replay, Verdict};
-//! use callstate::input::Line;
+//! use callstate::wire::input::Line;
 //!
 //! let mut replay = Replay::default();
 //! let log = [
@@ -26,12 +26,14 @@
 //! assert_eq!((summary.records, summary.accepted, summary.rejected), (2, 1, 1));
 //! ```
 
+pub mod parallel;
+
 use crate::engine::{Engine, Record};
-use crate::input::Line;
-use crate::machine::Transition;
-use crate::records::{self, Shape};
-use crate::rejection::{Malformed, Rejection, RejectionKind};
-use crate::vocabulary::{Availability, Phase};
+use crate::model::machine::Transition;
+use crate::model::rejection::{Malformed, Rejection, RejectionKind};
+use crate::model::vocabulary::{Availability, Phase};
+use crate::wire::input::Line;
+use crate::wire::{self, Shape};
 use serde::Serialize;
 use std::collections::HashSet;
 use std::io::{self, Write};
@@ -271,7 +273,7 @@ fn parse_wire<R>(line: Line<'_>, then: impl FnOnce(Parsed<'_>, Option<(&str, Sha
     let wire = bytes.and_then(|bytes| {
         let text = std::str::from_utf8(bytes)
             .map_err(|e| Rejection::malformed(Malformed::NotUtf8(e.valid_up_to())))?;
-        Ok((text, records::parse_str(text)?))
+        Ok((text, wire::parse_str(text)?))
     });
     match wire {
         Err(r) => then(Parsed::Invalid(r), None),

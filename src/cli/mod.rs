@@ -3,14 +3,14 @@
 //! Exit codes, for every subcommand: 0 when every record was accepted, 1 when any
 //! was rejected, unknown or malformed, 2 on a usage or I/O error.
 
-use crate::graph::{self, GraphFormat};
-use crate::input::{InputError, LineReader, Source, DEFAULT_MAX_LINE};
-use crate::outbound::{Carried, OutboundCallStateChange};
-use crate::parallel;
-use crate::paths;
+use crate::derived::graph::{self, GraphFormat};
+use crate::derived::paths;
+use crate::model::vocabulary::Availability;
+use crate::replay::parallel;
 use crate::replay::{self, HumanReport, Replay, Summary, Verdict};
-use crate::simulate;
-use crate::vocabulary::Availability;
+use crate::testing::simulate;
+use crate::wire::input::{InputError, LineReader, Source, DEFAULT_MAX_LINE};
+use crate::wire::outbound::{Carried, OutboundCallStateChange};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
@@ -250,7 +250,7 @@ pub(crate) fn for_each_line(
     sources: Vec<Source>,
     max_line: usize,
     replay: &mut Replay,
-    mut each: impl FnMut(&mut Replay, crate::input::Line<'_>) -> io::Result<()>,
+    mut each: impl FnMut(&mut Replay, crate::wire::input::Line<'_>) -> io::Result<()>,
 ) -> io::Result<Option<InputError>> {
     for source in sources {
         let name = source.name().to_owned();

@@ -6,7 +6,7 @@
 
 use super::flow::{Call, Mode};
 use super::rng::{derive, Rng};
-use crate::vocabulary::{Event, Phase};
+use crate::model::vocabulary::{Event, Phase};
 use strum::{EnumCount, IntoEnumIterator};
 
 /// A UUID's 36 characters (version 4, RFC 4122 variant).
@@ -102,7 +102,7 @@ pub(crate) struct Names {
 }
 
 impl Names {
-    /// The spellings of SPEC §2, read from [`crate::vocabulary::ALIASES`].
+    /// The spellings of SPEC §2, read from [`crate::model::vocabulary::ALIASES`].
     pub(crate) fn new() -> Names {
         let aliases: Vec<Vec<&'static str>> =
             Event::iter().map(|e| e.aliases().collect()).collect();
@@ -128,7 +128,7 @@ impl Names {
     /// The `data.type` a websocket routing message gives `event`.
     pub(crate) fn socket_type(&self, event: Event) -> &'static str {
         if event.is_availability() {
-            return crate::vocabulary::AGENT_STATE_CHANGE;
+            return crate::model::vocabulary::AGENT_STATE_CHANGE;
         }
         self.socket[event as usize][0]
     }
@@ -269,7 +269,11 @@ fn string(buf: &mut Vec<u8>, s: &str, case: Case) {
 fn event_name(buf: &mut Vec<u8>, name: Name) {
     match name {
         Name::Event(word, case) => string(buf, word, case),
-        Name::StateChange(..) => string(buf, crate::vocabulary::AGENT_STATE_CHANGE, Case::AsIs),
+        Name::StateChange(..) => string(
+            buf,
+            crate::model::vocabulary::AGENT_STATE_CHANGE,
+            Case::AsIs,
+        ),
     }
 }
 

@@ -4,7 +4,7 @@
 //! A [`Simulator`] runs [`Config::agents`] agents through outbound calls and writes
 //! their events, interleaved in time order, one record per line in the shapes of
 //! SPEC §5 ([`Format`]). Each agent's next event is drawn from the events the
-//! transition table allows in its state ([`crate::table::allowed`]), with weights
+//! transition table allows in its state ([`crate::model::table::allowed`]), with weights
 //! that make the flows realistic: preview reservations (accepted, skipped, not
 //! answered or dropped), progressive and predictive offers, RONA, answered calls
 //! with hold, consults, conferences and recording, contact ended → `acw` → wrapped
@@ -37,8 +37,8 @@ mod flow;
 mod render;
 mod rng;
 
-use crate::machine::Machine;
-use crate::vocabulary::{Availability, Event, Phase};
+use crate::model::machine::Machine;
+use crate::model::vocabulary::{Availability, Event, Phase};
 use flow::Call;
 use render::{AgentIds, Case, Name, Names, Shape, Uuid, View};
 use rng::Rng;

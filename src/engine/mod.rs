@@ -5,10 +5,12 @@
 //! unknown) and keeps the count of open calls. Its state can be saved with serde
 //! and restored, so a long replay or a live validator can stop and go on.
 
-use crate::agents::Agents;
-use crate::machine::{AgentState, Machine, StateError, Transition};
-use crate::rejection::{Malformed, Reason, Rejection};
-use crate::vocabulary::{Availability, Event, EventSet, Phase};
+pub(crate) mod agents;
+
+use crate::engine::agents::Agents;
+use crate::model::machine::{AgentState, Machine, StateError, Transition};
+use crate::model::rejection::{Malformed, Reason, Rejection};
+use crate::model::vocabulary::{Availability, Event, EventSet, Phase};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -491,12 +493,12 @@ pub enum SnapshotError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::id::Id;
-    use crate::rejection::RejectionKind;
+    use crate::model::id::Id;
+    use crate::model::rejection::RejectionKind;
 
     #[test]
     fn apply_all_past_the_caches_equals_apply_one_by_one() {
-        use crate::simulate::{Config, Format, Simulator};
+        use crate::testing::simulate::{Config, Format, Simulator};
         let config = Config {
             agents: 20_000,
             records: 100_000,
@@ -512,7 +514,7 @@ mod tests {
         }
         let wires: Vec<_> = lines
             .iter()
-            .filter_map(|l| crate::records::parse_str(l).ok())
+            .filter_map(|l| crate::wire::parse_str(l).ok())
             .collect();
         let records: Vec<Record<'_>> = wires.iter().filter_map(|w| w.record().ok()).collect();
         assert!(records.len() > 90_000);

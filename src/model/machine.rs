@@ -1,17 +1,17 @@
 //! One agent's call state, stepped by the table.
 //!
-//! A [`Machine`] applies one event at a time. The table ([`crate::table`]) decides
+//! A [`Machine`] applies one event at a time. The table ([`crate::model::table`]) decides
 //! which transitions exist; the machine adds what the table cannot see — the
 //! interaction the agent holds and the time of its last accepted event — and checks
 //! the rejection kinds of SPEC §4 in their order of precedence.
 
-use crate::id::Id;
-use crate::rejection::{Malformed, Reason, Rejection};
-use crate::table::{self, CallChange, Effect, Rule, StateIndex, Step};
-use crate::vocabulary::{Availability, Event, EventSet, Phase, Recording};
+use crate::model::id::Id;
+use crate::model::rejection::{Malformed, Reason, Rejection};
+use crate::model::table::{self, CallChange, Effect, Rule, StateIndex, Step};
+use crate::model::vocabulary::{Availability, Event, EventSet, Phase, Recording};
 use serde::{Deserialize, Serialize};
 
-pub use crate::table::Status;
+pub use crate::model::table::Status;
 
 /// An accepted event: what it changed. Self-transitions are transitions too.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -374,7 +374,7 @@ impl From<Machine> for AgentState {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rejection::RejectionKind;
+    use crate::model::rejection::RejectionKind;
 
     #[test]
     fn machine_is_64_bytes() {

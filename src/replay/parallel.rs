@@ -28,10 +28,10 @@
 //! same per-agent ordering with none of that.
 
 use crate::engine::{EventName, Lookahead, Record};
-use crate::input::{InputError, Line, Source};
-use crate::rejection::Rejection;
+use crate::model::rejection::Rejection;
+use crate::model::vocabulary::Event;
 use crate::replay::{parse_line, Parsed, Replay, Verdict};
-use crate::vocabulary::Event;
+use crate::wire::input::{InputError, Line, Source};
 use std::collections::BTreeMap;
 use std::io::{self, BufRead, Read};
 use std::ops::Range;
@@ -557,8 +557,8 @@ fn apply_in_order(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::simulate::{self, Config, Format};
-    use crate::vocabulary::Availability;
+    use crate::model::vocabulary::Availability;
+    use crate::testing::simulate::{self, Config, Format};
 
     /// More agents than fit in the caches, so the applier fetches ahead: every
     /// verdict, the summary and the engine must be the single thread's.
