@@ -78,8 +78,9 @@ pub use testing::simulate;
 #[cfg(feature = "proptest")]
 pub use testing::strategies;
 
-pub use engine::{Engine, EventName, Record, Snapshot, SnapshotError};
+pub use engine::{Engine, Snapshot, SnapshotError};
 pub use model::machine::{AgentState, Machine, StateError, Status, Transition};
+pub use model::record::{EventName, Record};
 pub use model::rejection::{Malformed, Reason, Rejection, RejectionKind};
 pub use model::table::{Rule, TABLE};
 pub use model::vocabulary::{Availability, Event, EventSet, Phase, Recording};

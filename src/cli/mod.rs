@@ -7,9 +7,9 @@ use crate::derived::graph::{self, GraphFormat};
 use crate::derived::paths;
 use crate::model::vocabulary::Availability;
 use crate::replay::parallel;
-use crate::replay::{self, HumanReport, Replay, Summary, Verdict};
+use crate::replay::{self, for_each_line, HumanReport, Replay, Summary, Verdict};
 use crate::testing::simulate;
-use crate::wire::input::{InputError, LineReader, Source, DEFAULT_MAX_LINE};
+use crate::wire::input::{InputError, Source, DEFAULT_MAX_LINE};
 use crate::wire::outbound::{Carried, OutboundCallStateChange};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::{self, BufWriter, IsTerminal, Write};
@@ -243,33 +243,6 @@ fn report_input_error(e: &InputError) {
         }
     };
     eprintln!("callstate: {e}{hint}");
-}
-
-/// Feeds every line of `sources` to `each`; stops at the first read error.
-pub(crate) fn for_each_line(
-    sources: Vec<Source>,
-    max_line: usize,
-    replay: &mut Replay,
-    mut each: impl FnMut(&mut Replay, crate::wire::input::Line<'_>) -> io::Result<()>,
-) -> io::Result<Option<InputError>> {
-    for source in sources {
-        let name = source.name().to_owned();
-        let mut reader = LineReader::new(source.into_reader(), max_line);
-        loop {
-            match reader.next_line() {
-                Ok(Some(line)) => each(replay, line)?,
-                Ok(None) => break,
-                Err(source) => {
-                    return Ok(Some(InputError::Read {
-                        name,
-                        line: replay.line(),
-                        source,
-                    }))
-                }
-            }
-        }
-    }
-    Ok(None)
 }
 
 fn exit_code(summary: &Summary, allow_unknown: bool, error: Option<&InputError>) -> i32 {

@@ -21,8 +21,8 @@
 //! assert!(paths.iter().all(|p| p.steps.last() == Some(&p.target.event)));
 //! ```
 
-use crate::engine::Record;
 use crate::model::machine::{Machine, Status};
+use crate::model::record::Record;
 use crate::model::table;
 use crate::model::vocabulary::Event;
 use serde::Serialize;

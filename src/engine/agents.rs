@@ -251,8 +251,12 @@ mod tests {
 
     fn machine(n: usize) -> Machine {
         let mut m = Machine::new();
-        m.step(crate::Event::AgentIdle, None, Some(n as i128))
-            .unwrap();
+        m.step(
+            crate::model::vocabulary::Event::AgentIdle,
+            None,
+            Some(n as i128),
+        )
+        .unwrap();
         m
     }
 

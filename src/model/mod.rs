@@ -4,6 +4,7 @@
 
 pub(crate) mod id;
 pub(crate) mod machine;
+pub(crate) mod record;
 pub(crate) mod rejection;
 pub mod table;
 pub mod vocabulary;

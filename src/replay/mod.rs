@@ -28,11 +28,12 @@
 
 pub mod parallel;
 
-use crate::engine::{Engine, Record};
+use crate::engine::Engine;
 use crate::model::machine::Transition;
+use crate::model::record::Record;
 use crate::model::rejection::{Malformed, Rejection, RejectionKind};
 use crate::model::vocabulary::{Availability, Phase};
-use crate::wire::input::Line;
+use crate::wire::input::{InputError, Line, LineReader, Source};
 use crate::wire::{self, Shape};
 use serde::Serialize;
 use std::collections::HashSet;
@@ -429,6 +430,33 @@ impl HumanReport {
         }
         Ok(())
     }
+}
+
+/// Feeds every line of `sources` to `each`; stops at the first read error.
+pub(crate) fn for_each_line(
+    sources: Vec<Source>,
+    max_line: usize,
+    replay: &mut Replay,
+    mut each: impl FnMut(&mut Replay, Line<'_>) -> io::Result<()>,
+) -> io::Result<Option<InputError>> {
+    for source in sources {
+        let name = source.name().to_owned();
+        let mut reader = LineReader::new(source.into_reader(), max_line);
+        loop {
+            match reader.next_line() {
+                Ok(Some(line)) => each(replay, line)?,
+                Ok(None) => break,
+                Err(source) => {
+                    return Ok(Some(InputError::Read {
+                        name,
+                        line: replay.line(),
+                        source,
+                    }))
+                }
+            }
+        }
+    }
+    Ok(None)
 }
 
 #[cfg(test)]

@@ -43,7 +43,7 @@
 //! # my_validator_accepts_legal_logs();
 //! ```
 
-use crate::engine::{EventName, Record};
+use crate::model::record::{EventName, Record};
 use crate::model::rejection::RejectionKind;
 use crate::model::table::{self, Effect};
 use crate::model::vocabulary::{Availability, Event, EventSet, Phase, Recording};

@@ -15,7 +15,7 @@
 //! [`WireRecord::record`] checks it into an engine [`Record`] or a `malformed`
 //! [`Rejection`] that still names whatever could be read.
 
-use crate::engine::{EventName, Record};
+use crate::model::record::{EventName, Record};
 use crate::model::rejection::{Malformed, Rejection};
 use crate::model::vocabulary::{Event, AGENT_STATE_CHANGE};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
