@@ -55,6 +55,7 @@
 //! `engine`, `replay`, `derived`, `testing`, `cli`), and `docs/architecture.md`
 //! describes it.
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 // Two exceptions: in wire::scan a call to an SSE2 function on x86-64, in
 // agents a prefetch instruction.
@@ -64,6 +65,8 @@
 // is written through an out-pointer whatever the error's size.
 #![allow(clippy::result_large_err)]
 
+#[cfg(feature = "cli")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cli")))]
 pub mod cli;
 mod derived;
 mod engine;
@@ -76,6 +79,7 @@ pub use derived::{graph, paths};
 pub use model::{table, vocabulary};
 pub use testing::simulate;
 #[cfg(feature = "proptest")]
+#[cfg_attr(docsrs, doc(cfg(feature = "proptest")))]
 pub use testing::strategies;
 
 pub use engine::{Engine, Snapshot, SnapshotError};

@@ -425,13 +425,10 @@ fn formats_parse_and_display_as_cli_words() {
         assert_eq!(word.to_uppercase().parse::<Format>().ok(), Some(*format));
     }
     assert!("xml".parse::<Format>().is_err());
-    // The CLI may also take it as a clap value enum, with the same words.
-    use clap::ValueEnum;
-    let words: Vec<String> = Format::value_variants()
-        .iter()
-        .filter_map(|f| f.to_possible_value())
-        .map(|v| v.get_name().to_owned())
-        .collect();
+    // Every format, in order (the CLI's `--format` takes the same words:
+    // tests/cli.rs).
+    use strum::IntoEnumIterator;
+    let words: Vec<String> = Format::iter().map(|f| f.to_string()).collect();
     assert_eq!(words, ["native", "envelope", "websocket", "mixed"]);
 }
 

@@ -35,8 +35,9 @@ use std::fmt::Write as _;
 use strum::IntoEnumIterator;
 
 /// The drawing formats [`render`] knows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::Display, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::Display)]
 #[strum(serialize_all = "lowercase")]
+#[non_exhaustive]
 pub enum GraphFormat {
     /// A Mermaid `stateDiagram-v2` (renders on GitHub inside a ```` ```mermaid ```` block).
     Mermaid,

@@ -433,7 +433,7 @@ impl HumanReport {
 }
 
 /// Feeds every line of `sources` to `each`; stops at the first read error.
-pub(crate) fn for_each_line(
+pub fn for_each_line(
     sources: Vec<Source>,
     max_line: usize,
     replay: &mut Replay,

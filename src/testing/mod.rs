@@ -3,4 +3,5 @@
 
 pub mod simulate;
 #[cfg(feature = "proptest")]
+#[cfg_attr(docsrs, doc(cfg(feature = "proptest")))]
 pub mod strategies;

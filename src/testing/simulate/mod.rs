@@ -73,9 +73,9 @@ const CHUNK: usize = 64 * 1024;
     AsRefStr,
     IntoStaticStr,
     EnumIter,
-    clap::ValueEnum,
 )]
 #[strum(serialize_all = "lowercase", ascii_case_insensitive)]
+#[non_exhaustive]
 pub enum Format {
     /// `{"agent":…,"interaction":…,"event":…,"time":…}`, the compact shape.
     #[default]
