@@ -55,7 +55,7 @@ pub const START_TIME: i64 = 1_718_965_700_000;
 /// Mixed into the seed of the style generator.
 const STYLE_SALT: u64 = 0x5717_1E00_C0FF_EE00;
 
-/// Bytes [`write`] generates before handing them to the writer.
+/// Bytes [`write()`] generates before handing them to the writer.
 const CHUNK: usize = 64 * 1024;
 
 /// The record shape of the lines (SPEC §5). Parses from and displays as the CLI
