@@ -83,7 +83,7 @@ pub use testing::simulate;
 pub use testing::strategies;
 
 pub use engine::{Engine, Snapshot, SnapshotError};
-pub use model::machine::{AgentState, Machine, StateError, Status, Transition};
+pub use model::machine::{Machine, MachineState, StateError, Status, Transition};
 pub use model::record::{EventName, Record};
 pub use model::rejection::{Malformed, Reason, Rejection, RejectionKind};
 pub use model::table::{Rule, TABLE};

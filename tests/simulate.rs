@@ -2,7 +2,7 @@
 //! replay without a rejection and cover every row of the table, faulty logs are
 //! rejected in several ways.
 
-use callstate::simulate::{self, Config, ConfigError, FaultKind, Format, Simulator, Summary};
+use callstate::simulate::{self, Config, ConfigError, FaultKind, Format, LogSummary, Simulator};
 use callstate::table::rule_index;
 use callstate::{Availability, Engine, Event, EventName, Record, RejectionKind, TABLE};
 use serde_json::Value;
@@ -27,7 +27,7 @@ fn config(agents: usize, records: u64, seed: u64, faults: f64, format: Format) -
     }
 }
 
-fn generate(config: &Config) -> (Vec<u8>, Summary) {
+fn generate(config: &Config) -> (Vec<u8>, LogSummary) {
     let mut out = Vec::new();
     let summary = simulate::write(config, &mut out).expect("writing to a Vec cannot fail");
     (out, summary)

@@ -2,7 +2,7 @@
 //! exactly as the original would; corrupt snapshots are errors, never panics.
 
 use callstate::{
-    AgentState, Availability, Engine, Event, EventName, Phase, Record, Recording, Rejection,
+    Availability, Engine, Event, EventName, MachineState, Phase, Record, Recording, Rejection,
     RejectionKind, Snapshot, Transition,
 };
 use std::collections::BTreeMap;
@@ -307,14 +307,14 @@ fn corrupt_snapshots_are_errors() {
 
 #[test]
 fn corrupt_snapshot_structs_are_errors() {
-    let good = AgentState {
+    let good = MachineState {
         phase: Phase::Hold,
         recording: Recording::Paused,
         availability: Availability::Ready,
         interaction: Some("i".into()),
         last_time: Some(9),
     };
-    let snapshot = |version: u32, agents: Vec<(&str, AgentState)>| Snapshot {
+    let snapshot = |version: u32, agents: Vec<(&str, MachineState)>| Snapshot {
         version,
         initial: Availability::Ready,
         agents: agents.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
@@ -330,7 +330,7 @@ fn corrupt_snapshot_structs_are_errors() {
                 1,
                 vec![(
                     "a",
-                    AgentState {
+                    MachineState {
                         interaction: None,
                         ..good.clone()
                     },
@@ -343,7 +343,7 @@ fn corrupt_snapshot_structs_are_errors() {
                 1,
                 vec![(
                     "a",
-                    AgentState {
+                    MachineState {
                         phase: Phase::Idle,
                         recording: Recording::Off,
                         ..good.clone()
@@ -357,7 +357,7 @@ fn corrupt_snapshot_structs_are_errors() {
                 1,
                 vec![(
                     "a",
-                    AgentState {
+                    MachineState {
                         phase: Phase::Offered,
                         ..good.clone()
                     },
@@ -370,7 +370,7 @@ fn corrupt_snapshot_structs_are_errors() {
                 1,
                 vec![(
                     "a",
-                    AgentState {
+                    MachineState {
                         interaction: Some(String::new()),
                         ..good.clone()
                     },
@@ -385,7 +385,7 @@ fn corrupt_snapshot_structs_are_errors() {
                     ("a", good.clone()),
                     (
                         "b",
-                        AgentState {
+                        MachineState {
                             phase: Phase::Ready,
                             ..good.clone()
                         },

@@ -11,7 +11,7 @@ mod lookahead;
 pub(crate) use lookahead::Lookahead;
 
 use crate::engine::agents::Agents;
-use crate::model::machine::{AgentState, Machine, StateError, Transition};
+use crate::model::machine::{Machine, MachineState, StateError, Transition};
 use crate::model::record::{EventName, Record};
 use crate::model::rejection::{Malformed, Reason, Rejection};
 use crate::model::vocabulary::{Availability, EventSet, Phase};
@@ -264,7 +264,7 @@ impl Engine {
             agents: self
                 .agents
                 .iter()
-                .map(|(k, v)| (k.to_string(), AgentState::from(v.clone())))
+                .map(|(k, v)| (k.to_string(), MachineState::from(v.clone())))
                 .collect(),
         }
     }
@@ -322,7 +322,7 @@ pub struct Snapshot {
     /// Where new agents start.
     pub initial: Availability,
     /// Every known agent's state, by agent id.
-    pub agents: BTreeMap<String, AgentState>,
+    pub agents: BTreeMap<String, MachineState>,
 }
 
 impl Snapshot {
@@ -332,6 +332,7 @@ impl Snapshot {
 
 /// Why a snapshot could not be restored.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum SnapshotError {
     /// Not JSON, or not shaped like a snapshot.
     #[error("the snapshot is not valid: {0}")]

@@ -7,7 +7,7 @@
 
 use crate::model::id::Id;
 use crate::model::rejection::{Malformed, Reason, Rejection};
-use crate::model::table::{self, CallChange, Effect, Rule, StateIndex, Step};
+use crate::model::table::{self, CallChange, Effect, Rule, StateCode, Step};
 use crate::model::vocabulary::{Availability, Event, EventSet, Phase, Recording};
 use serde::{Deserialize, Serialize};
 
@@ -65,7 +65,7 @@ impl Transition {
 /// assert!(err.to_string().starts_with("acw is not allowed in connected"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "AgentState", into = "AgentState")]
+#[serde(try_from = "MachineState", into = "MachineState")]
 pub struct Machine {
     // Inline (a UUID fits), so that binding a call allocates nothing and
     // comparing ids reads no other memory.
@@ -75,7 +75,7 @@ pub struct Machine {
     time_high: i64,
     time_low: u64,
     has_time: bool,
-    state: StateIndex,
+    state: StateCode,
 }
 
 impl Default for Machine {
@@ -97,7 +97,7 @@ impl Machine {
             time_high: 0,
             time_low: 0,
             has_time: false,
-            state: StateIndex::of(Status {
+            state: StateCode::of(Status {
                 phase: availability.phase(),
                 recording: Recording::Off,
                 availability,
@@ -278,7 +278,7 @@ impl Machine {
 /// The serialized form of a [`Machine`], checked for consistency on the way in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct AgentState {
+pub struct MachineState {
     /// The phase.
     pub phase: Phase,
     /// The recording state.
@@ -293,8 +293,9 @@ pub struct AgentState {
     pub last_time: Option<i128>,
 }
 
-/// Why an [`AgentState`] cannot be a [`Machine`].
+/// Why an [`MachineState`] cannot be a [`Machine`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum StateError {
     /// A call phase with no interaction, or a no-call phase with one.
     #[error("phase {phase} {}", if *has_interaction { "cannot hold an interaction" } else { "needs an interaction" })]
@@ -320,10 +321,10 @@ pub enum StateError {
     },
 }
 
-impl TryFrom<AgentState> for Machine {
+impl TryFrom<MachineState> for Machine {
     type Error = StateError;
 
-    fn try_from(s: AgentState) -> Result<Self, Self::Error> {
+    fn try_from(s: MachineState) -> Result<Self, Self::Error> {
         if s.phase.has_call() != s.interaction.is_some() {
             return Err(StateError::Interaction {
                 phase: s.phase,
@@ -345,7 +346,7 @@ impl TryFrom<AgentState> for Machine {
             time_high: 0,
             time_low: 0,
             has_time: false,
-            state: StateIndex::of(Status {
+            state: StateCode::of(Status {
                 phase: s.phase,
                 recording: s.recording,
                 availability: s.availability,
@@ -358,10 +359,10 @@ impl TryFrom<AgentState> for Machine {
     }
 }
 
-impl From<Machine> for AgentState {
+impl From<Machine> for MachineState {
     fn from(m: Machine) -> Self {
         let status = m.status();
-        AgentState {
+        MachineState {
             phase: status.phase,
             recording: status.recording,
             availability: status.availability,
@@ -391,7 +392,7 @@ mod tests {
                     if !table::is_reachable(phase, recording, availability) {
                         continue;
                     }
-                    let state = AgentState {
+                    let state = MachineState {
                         phase,
                         recording,
                         availability,

@@ -26,6 +26,7 @@ use strum::{AsRefStr, Display, EnumCount, EnumIter, IntoStaticStr};
 )]
 #[strum(serialize_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum RejectionKind {
     /// Not a usable record: bad UTF-8 or JSON, missing or mistyped fields,
     /// or an offer (E3/E4) with no interaction id.
@@ -61,6 +62,7 @@ impl RejectionKind {
 
 /// What exactly was wrong with a malformed record.
 #[derive(Debug, Clone, PartialEq, Eq, Display)]
+#[non_exhaustive]
 pub enum Malformed {
     /// The line is not valid UTF-8.
     #[strum(to_string = "the line is not valid UTF-8 (at byte {0})")]
@@ -96,6 +98,7 @@ pub enum Malformed {
 
 /// Kind-specific facts about a rejection.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Reason {
     /// See [`Malformed`].
     Malformed(Malformed),

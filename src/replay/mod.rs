@@ -69,6 +69,7 @@ pub struct Accepted<'a> {
 
 /// The closing summary of SPEC §7.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[non_exhaustive]
 pub struct Summary {
     /// Records read (blank lines are not records).
     pub records: u64,

@@ -29,6 +29,7 @@ mod scan;
 /// Which of the three record shapes a line is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::Display, strum::AsRefStr)]
 #[strum(serialize_all = "lowercase")]
+#[non_exhaustive]
 pub enum Shape {
     /// `{"agent": …, "interaction": …, "event": …, "time": …}`.
     Native,

@@ -7,6 +7,7 @@
 use super::flow::{Call, Mode};
 use super::rng::{derive, Rng};
 use crate::model::vocabulary::{Event, Phase};
+pub(crate) use crate::wire::Shape;
 use strum::{EnumCount, IntoEnumIterator};
 
 /// A UUID's 36 characters (version 4, RFC 4122 variant).
@@ -31,17 +32,6 @@ pub(crate) fn uuid(bits: u128) -> Uuid {
 /// The UUID's text (all ASCII by construction).
 pub(crate) fn uuid_str(id: &Uuid) -> &str {
     std::str::from_utf8(id).unwrap_or_else(|_| unreachable!("a UUID is ASCII hex"))
-}
-
-/// The record shape of one line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Shape {
-    /// `{"agent", "interaction", "event", "time"}`.
-    Native,
-    /// The seed's outbound envelope.
-    Envelope,
-    /// A websocket notification.
-    Websocket,
 }
 
 /// How an event name's letters are cased on the wire.
