@@ -88,3 +88,9 @@ pub use model::record::{EventName, Record};
 pub use model::rejection::{Malformed, Reason, Rejection, RejectionKind};
 pub use model::table::{Rule, TABLE};
 pub use model::vocabulary::{Availability, Event, EventSet, Phase, Recording};
+
+/// The README's examples, compiled and run as doctests (the strategies example
+/// needs the `proptest` feature).
+#[cfg(all(doctest, feature = "proptest"))]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
