@@ -1,6 +1,6 @@
 //! Record parsing and end-to-end replay, each against a baseline in the same run.
 //!
-//! - `parse/<shape>`: `records::parse` + `record()` on one line of each shape, against
+//! - `parse/<shape>`: `wire::parse` + `record()` on one line of each shape, against
 //!   `serde_json::from_slice::<Value>` of the same line.
 //! - `replay/*`: a 200,000-record mixed log (simulated, seed 1, 1% faults) held in
 //!   memory and read as the CLI reads any input, through a `Source` (a buffered
@@ -10,9 +10,10 @@
 //!   into a `serde_json::Value`. Throughput is reported in bytes; records/s is
 //!   200,000 / time.
 
-use callstate::input::{Line, LineReader, Source, DEFAULT_MAX_LINE};
+use callstate::replay::parallel;
 use callstate::replay::Replay;
-use callstate::{parallel, records, simulate};
+use callstate::wire::input::{Line, LineReader, Source, DEFAULT_MAX_LINE};
+use callstate::{simulate, wire};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::hint::black_box;
 use std::io::BufRead;
@@ -33,7 +34,7 @@ fn parse(c: &mut Criterion) {
         group.throughput(Throughput::Bytes(line.len() as u64));
         group.bench_function(format!("{shape}/callstate"), |b| {
             b.iter(|| {
-                let wire = records::parse(black_box(line.as_bytes())).unwrap();
+                let wire = wire::parse(black_box(line.as_bytes())).unwrap();
                 black_box(wire.record().is_ok());
             })
         });

@@ -32,28 +32,32 @@
 //! - A record with no interaction id means the agent's current call. A terminating
 //!   row returns the agent to its availability, recording `off`, no interaction.
 //!
-//! ## Modules
+//! ## Public API
+//!
+//! The engine's types are re-exported here at the crate root: [`Engine`],
+//! [`Record`], [`Machine`], [`Transition`], [`Rejection`], the vocabulary
+//! ([`Phase`], [`Event`], …) and the table ([`TABLE`], [`Rule`]). A few public
+//! modules keep a namespace where one helps:
 //!
 //! | module | one idea |
 //! |---|---|
 //! | [`vocabulary`] | phases, recording, availability, the 21 events and their aliases |
-//! | [`table`] | the transition table, as data, and what is derived from it |
-//! | [`machine`] | one agent stepped by the table |
-//! | [`rejection`] | the eight rejection kinds and the typed error |
-//! | [`engine`] | many agents keyed by id, open calls, snapshots |
+//! | [`table`] | the transition table, as data, and the queries derived from it |
+//! | [`wire`] | the three input shapes of a log line ([`wire::input`]: files, stdin and gzip; [`wire::outbound`]: the `OutboundCallStateChange` event) |
+//! | [`replay`] | a log through the engine, the conformance report, and [`replay::parallel`] |
 //! | [`graph`] | the machine drawn from the table (Mermaid, Graphviz, Markdown) |
 //! | [`paths`] | shortest test paths to every legal (state, event) pair, as event logs |
-//! | [`records`] | the three input shapes of a log line, read with borrowing parsers |
-//! | [`input`] | files, stdin and gzip, line by line in bounded memory |
-//! | [`replay`] | a log through the engine, and the conformance report |
-//! | [`parallel`] | replay with parsing spread over threads, applied in order |
-//! | [`outbound`] | the `OutboundCallStateChange` event of an accepted transition |
 //! | [`simulate`] | realistic interleaved logs for load tests and benchmarks |
 //! | `strategies` | proptest strategies for users' property tests (feature `proptest`) |
-//! | [`cli`] | the `callstate` command line |
+//! | `cli` | the `callstate` command line (feature `cli`, on by default) |
+//!
+//! Everything else is private; the source is grouped by layer (`model`, `wire`,
+//! `engine`, `replay`, `derived`, `testing`, `cli`), and `docs/architecture.md`
+//! describes it.
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
-// Two exceptions: in records::scan a call to an SSE2 function on x86-64, in
+// Two exceptions: in wire::scan a call to an SSE2 function on x86-64, in
 // agents a prefetch instruction.
 #![deny(unsafe_code)]
 // `Rejection` is the error callers inspect field by field; boxing it would cost an
@@ -61,29 +65,33 @@
 // is written through an out-pointer whatever the error's size.
 #![allow(clippy::result_large_err)]
 
-mod agents;
+#[cfg(feature = "cli")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cli")))]
 pub mod cli;
-pub mod engine;
-pub mod graph;
-mod id;
-pub mod input;
-pub mod machine;
-pub mod outbound;
-pub mod parallel;
-pub mod paths;
-pub mod records;
-pub mod rejection;
+mod derived;
+mod engine;
+mod model;
 pub mod replay;
-mod resync;
-pub mod simulate;
-#[cfg(feature = "proptest")]
-pub mod strategies;
-pub mod table;
-pub mod vocabulary;
+mod testing;
+pub mod wire;
 
-pub use engine::{Engine, EventName, Record, Snapshot, SnapshotError};
-pub use machine::{AgentState, Machine, StateError, Status, Transition};
-pub use rejection::{Malformed, Reason, Rejection, RejectionKind};
-pub use resync::{Inferred, Mode, Repair, MAX_INFERRED};
-pub use table::{Rule, TABLE};
-pub use vocabulary::{Availability, Event, EventSet, Phase, Recording};
+pub use derived::{graph, paths};
+pub use model::{table, vocabulary};
+pub use testing::simulate;
+#[cfg(feature = "proptest")]
+#[cfg_attr(docsrs, doc(cfg(feature = "proptest")))]
+pub use testing::strategies;
+
+pub use engine::{Engine, Snapshot, SnapshotError};
+pub use model::machine::{Machine, MachineState, StateError, Status, Transition};
+pub use model::record::{EventName, Record};
+pub use model::rejection::{Malformed, Reason, Rejection, RejectionKind};
+pub use model::resync::{Inferred, Mode, Repair, MAX_INFERRED};
+pub use model::table::{Rule, TABLE};
+pub use model::vocabulary::{Availability, Event, EventSet, Phase, Recording};
+
+/// The README's examples, compiled and run as doctests (the strategies example
+/// needs the `proptest` feature).
+#[cfg(all(doctest, feature = "proptest"))]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

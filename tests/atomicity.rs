@@ -7,7 +7,8 @@
 //! engine then behaves exactly like one that never saw the record.
 
 use callstate::{
-    AgentState, Availability, Engine, Event, EventName, Machine, Phase, Record, Recording, Snapshot,
+    Availability, Engine, Event, EventName, Machine, MachineState, Phase, Record, Recording,
+    Snapshot,
 };
 use std::collections::BTreeMap;
 use strum::IntoEnumIterator;
@@ -34,7 +35,7 @@ fn availability_phase(a: Availability) -> Phase {
 }
 
 /// Every state SPEC §1 allows, with and without a last time.
-fn possible_states() -> Vec<AgentState> {
+fn possible_states() -> Vec<MachineState> {
     let mut states = Vec::new();
     for phase in Phase::iter() {
         for recording in Recording::iter() {
@@ -49,7 +50,7 @@ fn possible_states() -> Vec<AgentState> {
                     continue;
                 }
                 for last_time in [None, Some(LAST)] {
-                    states.push(AgentState {
+                    states.push(MachineState {
                         phase,
                         recording,
                         availability,
@@ -66,8 +67,8 @@ fn possible_states() -> Vec<AgentState> {
 }
 
 /// An engine with the target agent in `state` and two bystanders.
-fn engine_with(state: &AgentState) -> Engine {
-    let bystander_call = AgentState {
+fn engine_with(state: &MachineState) -> Engine {
+    let bystander_call = MachineState {
         phase: Phase::Hold,
         recording: Recording::Paused,
         availability: Availability::Idle,
@@ -76,7 +77,7 @@ fn engine_with(state: &AgentState) -> Engine {
         last_event: None,
         finished: None,
     };
-    let bystander_idle = AgentState {
+    let bystander_idle = MachineState {
         phase: Phase::Idle,
         recording: Recording::Off,
         availability: Availability::Idle,
@@ -98,14 +99,14 @@ fn engine_with(state: &AgentState) -> Engine {
     .expect("possible states restore")
 }
 
-fn agent_state(engine: &Engine, agent: &str) -> Option<AgentState> {
-    engine.agent(agent).cloned().map(AgentState::from)
+fn agent_state(engine: &Engine, agent: &str) -> Option<MachineState> {
+    engine.agent(agent).cloned().map(MachineState::from)
 }
 
 /// Everything observable about an engine.
 #[derive(Debug, PartialEq, Eq)]
 struct Observed {
-    target: Option<AgentState>,
+    target: Option<MachineState>,
     open_calls: usize,
     len: usize,
     snapshot: Snapshot,
@@ -135,7 +136,7 @@ fn names() -> Vec<String> {
 
 /// What a follow-up probe gives: for every event, the target's state after it was
 /// accepted, or the rejection kind.
-fn probe(engine: &Engine) -> Vec<Result<Option<AgentState>, callstate::RejectionKind>> {
+fn probe(engine: &Engine) -> Vec<Result<Option<MachineState>, callstate::RejectionKind>> {
     Event::iter()
         .map(|e| {
             let mut e2 = engine.clone();
@@ -213,7 +214,7 @@ fn a_rejected_step_leaves_the_machine_equal() {
                     if m.step(e, interaction, time).is_err() {
                         rejected += 1;
                         assert_eq!(m, pristine, "{e} {interaction:?} {time:?} in {state:?}");
-                        assert_eq!(AgentState::from(m), state);
+                        assert_eq!(MachineState::from(m), state);
                     }
                 }
             }
@@ -224,7 +225,7 @@ fn a_rejected_step_leaves_the_machine_equal() {
 
 #[test]
 fn malformed_records_change_nothing_and_make_no_agent_known() {
-    let state = AgentState {
+    let state = MachineState {
         phase: Phase::Connected,
         recording: Recording::On,
         availability: Availability::Ready,

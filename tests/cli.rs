@@ -1,3 +1,4 @@
+#![cfg(feature = "cli")]
 //! End-to-end tests of the `callstate` binary: the conformance fixtures, bad input,
 //! exit codes, and the accounting rule (every record is counted exactly once).
 
@@ -632,4 +633,30 @@ fn simulate_is_deterministic_and_jobs_agree_on_faulty_logs() {
         run(&["simulate", "--agents", "0"], None).status.code(),
         Some(2)
     );
+}
+
+/// The CLI maps its own `--format` words onto every library format (the
+/// library's enums carry no clap derives).
+#[test]
+fn simulate_takes_every_library_format() {
+    use strum::IntoEnumIterator;
+    for format in callstate::simulate::Format::iter() {
+        let word = format.to_string();
+        let args = [
+            "simulate",
+            "--agents",
+            "1",
+            "--records",
+            "3",
+            "--format",
+            &word,
+        ];
+        assert_eq!(run(&args, None).status.code(), Some(0), "{word}");
+    }
+    for format in ["mermaid", "dot"] {
+        assert_eq!(
+            run(&["graph", "--format", format], None).status.code(),
+            Some(0)
+        );
+    }
 }

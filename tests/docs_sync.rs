@@ -8,8 +8,8 @@
 //! - `docs/spec.md`, below its header note, must be the project's `SPEC.md`
 //!   (`../shared/SPEC.md` beside the repository) verbatim, when that file is there.
 
-use callstate::input::Line;
 use callstate::replay::{Replay, Verdict};
+use callstate::wire::input::Line;
 use callstate::{graph, Event};
 use serde_json::Value;
 use std::path::PathBuf;
@@ -113,7 +113,7 @@ fn generated_blocks_match_the_table() {
     }
     assert!(
         stale.is_empty(),
-        "the docs are out of date with the transition table (src/table.rs):\n{}\n\n\
+        "the docs are out of date with the transition table (src/model/table.rs):\n{}\n\n\
          Regenerate them with\n    {BLESS}=1 cargo test --test docs_sync\n\
          and commit the result.",
         stale.join("\n")

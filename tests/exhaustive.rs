@@ -4,7 +4,7 @@
 //! point is a second, separate reading of the spec.
 
 use callstate::{
-    AgentState, Availability, Engine, Event, EventName, Machine, Phase, Record, Recording,
+    Availability, Engine, Event, EventName, Machine, MachineState, Phase, Record, Recording,
     RejectionKind, Snapshot,
 };
 use std::collections::BTreeMap;
@@ -253,11 +253,11 @@ fn row(
 
 /// The outcome SPEC §3/§4 prescribe for `e` naming `interaction` at `time` in `s`.
 fn expected(
-    s: &AgentState,
+    s: &MachineState,
     e: Event,
     interaction: Option<&str>,
     time: Option<i128>,
-) -> Result<AgentState, RejectionKind> {
+) -> Result<MachineState, RejectionKind> {
     if interaction == Some("") || (is_offer(e) && interaction.is_none()) {
         return Err(RejectionKind::Malformed);
     }
@@ -289,7 +289,7 @@ fn expected(
     else {
         return Err(RejectionKind::IllegalTransition);
     };
-    Ok(AgentState {
+    Ok(MachineState {
         phase,
         recording,
         availability,
@@ -324,8 +324,8 @@ fn state(
     recording: Recording,
     availability: Availability,
     last_time: Option<i128>,
-) -> AgentState {
-    AgentState {
+) -> MachineState {
+    MachineState {
         phase,
         recording,
         availability,
@@ -336,16 +336,16 @@ fn state(
     }
 }
 
-fn machine(s: &AgentState) -> Machine {
+fn machine(s: &MachineState) -> Machine {
     Machine::try_from(s.clone()).unwrap_or_else(|e| panic!("{s:?} refused: {e}"))
 }
 
-fn observed(m: &Machine) -> AgentState {
-    AgentState::from(m.clone())
+fn observed(m: &Machine) -> MachineState {
+    MachineState::from(m.clone())
 }
 
 /// Steps a machine in `s` and checks the outcome (and that a rejection changed nothing).
-fn check_machine(s: &AgentState, e: Event, interaction: Option<&str>, time: Option<i128>) {
+fn check_machine(s: &MachineState, e: Event, interaction: Option<&str>, time: Option<i128>) {
     let want = expected(s, e, interaction, time);
     let mut m = machine(s);
     let ctx = format!("{s:?} + {e} interaction={interaction:?} time={time:?}");
@@ -402,7 +402,7 @@ fn check_machine(s: &AgentState, e: Event, interaction: Option<&str>, time: Opti
 
 /// The same cell through an `Engine` restored from a one-agent snapshot, with the
 /// event given by one of its aliases in an odd case.
-fn check_engine(s: &AgentState, e: Event, alias: &str, interaction: &str, time: i128) {
+fn check_engine(s: &MachineState, e: Event, alias: &str, interaction: &str, time: i128) {
     let want = expected(s, e, Some(interaction), Some(time));
     let snapshot = Snapshot {
         version: Snapshot::VERSION,
@@ -655,7 +655,7 @@ fn the_independent_statement_says_what_the_spec_says() {
     let back = expected(&s(P::WrapUp, On, AI), Event::ContactWrappedUp, None, t).unwrap();
     assert_eq!(
         back,
-        AgentState {
+        MachineState {
             phase: P::Idle,
             recording: Off,
             availability: AI,

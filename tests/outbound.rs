@@ -1,8 +1,8 @@
 //! The seed sample through the library: parsed as shipped (pretty-printed), applied
 //! after an offer, and rendered as the outbound event it causes.
 
-use callstate::outbound::{Carried, OutboundCallStateChange};
-use callstate::records::{self, Shape};
+use callstate::wire::outbound::{Carried, OutboundCallStateChange};
+use callstate::wire::{self, Shape};
 use callstate::{Engine, Event, Phase, Record};
 use serde_json::Value;
 
@@ -12,7 +12,7 @@ const INTERACTION: &str = "1191fe75-f6ab-413a-8275-2be7e7669a97";
 
 #[test]
 fn seed_sample_parses_verbatim_as_an_envelope() {
-    let wire = records::parse(SEED.as_bytes()).unwrap();
+    let wire = wire::parse(SEED.as_bytes()).unwrap();
     assert_eq!(wire.shape, Shape::Envelope);
     let record = wire.record().unwrap();
     assert_eq!(record.agent, AGENT);
@@ -45,7 +45,7 @@ fn seed_sample_after_an_offer_renders_its_transition() {
                 .at(1_718_965_753_000),
         )
         .unwrap();
-    let wire = records::parse(SEED.as_bytes()).unwrap();
+    let wire = wire::parse(SEED.as_bytes()).unwrap();
     let t = engine.apply(&wire.record().unwrap()).unwrap();
     assert_eq!(
         (t.from.phase, t.to.phase),
@@ -85,7 +85,7 @@ fn seed_sample_after_an_offer_renders_its_transition() {
 fn websocket_input_is_carried_whole_and_native_carries_its_extras() {
     let ws = r#"{"data":{"agentId":"a","type":"AgentOfferContact","interactionId":"c"},"orgId":"o","type":"RoutingMessage"}"#;
     let mut engine = Engine::new();
-    let wire = records::parse(ws.as_bytes()).unwrap();
+    let wire = wire::parse(ws.as_bytes()).unwrap();
     let t = engine.apply(&wire.record().unwrap()).unwrap();
     let event = OutboundCallStateChange::new(&t, Some("c"), Carried::from_line(ws, wire.shape));
     let got: Value = serde_json::from_str(&event.to_json()).unwrap();
@@ -98,7 +98,7 @@ fn websocket_input_is_carried_whole_and_native_carries_its_extras() {
     assert!(call.get("CallVariables").is_none());
 
     let native = r#"{"agent":"b","event":"Ready","fromAddress":"100","CallVariables":{"k":"v"}}"#;
-    let wire = records::parse(native.as_bytes()).unwrap();
+    let wire = wire::parse(native.as_bytes()).unwrap();
     let t = engine.apply(&wire.record().unwrap()).unwrap();
     let event = OutboundCallStateChange::new(&t, None, Carried::from_line(native, wire.shape));
     let got: Value = serde_json::from_str(&event.to_json()).unwrap();

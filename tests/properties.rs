@@ -9,10 +9,10 @@
 // Results of Engine::apply are kept whole, to compare.
 #![allow(clippy::result_large_err)]
 
-use callstate::input::Line;
-use callstate::machine::AgentState;
 use callstate::replay::{Replay, Verdict};
 use callstate::strategies::*;
+use callstate::wire::input::Line;
+use callstate::MachineState;
 use callstate::{Availability, Engine, Machine, Phase, Rejection, RejectionKind, Transition};
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -218,7 +218,7 @@ proptest! {
                 // record that is not malformed), still in its initial state.
                 prop_assert_eq!(
                     after.agents.remove(&r.agent),
-                    Some(AgentState::from(Machine::new())),
+                    Some(MachineState::from(Machine::new())),
                     "a new agent is registered in its initial state"
                 );
             } else {

@@ -3,7 +3,7 @@
 //! inference as a brute-force enumeration of every run of events up to length 4,
 //! in event order.
 
-use callstate::machine::AgentState;
+use callstate::MachineState;
 use callstate::{
     Availability, Engine, Event, Machine, Mode, Phase, Record, Recording, RejectionKind, Repair,
     Snapshot,
@@ -39,12 +39,12 @@ impl Names {
 }
 
 /// Every state an agent can be in, holding `HELD` where the phase has a call.
-fn reachable_states() -> Vec<AgentState> {
+fn reachable_states() -> Vec<MachineState> {
     let mut all = Vec::new();
     for phase in Phase::iter() {
         for recording in Recording::iter() {
             for availability in Availability::iter() {
-                let state = AgentState {
+                let state = MachineState {
                     phase,
                     recording,
                     availability,
@@ -63,7 +63,7 @@ fn reachable_states() -> Vec<AgentState> {
     all
 }
 
-fn engine_in(state: &AgentState, mode: Mode, last: Option<Event>) -> Engine {
+fn engine_in(state: &MachineState, mode: Mode, last: Option<Event>) -> Engine {
     let mut state = state.clone();
     state.last_event = last;
     state.finished = Some(FINISHED.to_owned());
@@ -89,7 +89,12 @@ fn naming(e: Event, named: Option<&str>, held: Option<&str>) -> Option<Option<St
 
 /// Applies `run` then the record to a copy of `machine`, ignoring time; the
 /// machine after, or `None` if any of them is rejected.
-fn apply_run(machine: &Machine, run: &[Event], event: Event, named: Option<&str>) -> Option<Machine> {
+fn apply_run(
+    machine: &Machine,
+    run: &[Event],
+    event: Event,
+    named: Option<&str>,
+) -> Option<Machine> {
     let mut m = machine.clone();
     for &e in run {
         let n = naming(e, named, m.interaction())?;
@@ -156,12 +161,12 @@ fn rule(
         return None; // R3
     }
     match kind {
-        InteractionMismatch => None,                  // R4
-        AgentBusy if named == held => None,           // R5
-        AgentBusy | AgentNotReady => Some(4),         // R6, R7
-        NoActiveCall if named.is_some() => Some(4),   // R8
-        NoActiveCall => None,                         // R9
-        IllegalTransition => Some(1),                 // R10
+        InteractionMismatch => None,                // R4
+        AgentBusy if named == held => None,         // R5
+        AgentBusy | AgentNotReady => Some(4),       // R6, R7
+        NoActiveCall if named.is_some() => Some(4), // R8
+        NoActiveCall => None,                       // R9
+        IllegalTransition => Some(1),               // R10
         Malformed | UnknownEvent => unreachable!(),
         _ => unreachable!("a kind SPEC §4 does not list"),
     }
@@ -207,14 +212,23 @@ fn every_state_event_naming_and_last_gets_the_specs_repair() {
                         panic!("{case}: accepted in resync, rejected in strict");
                     };
                     assert_eq!(rejection.kind(), kind, "{case}: the §4 verdict is kept");
-                    let up_to = rule(kind, event, named, state.interaction.as_deref(), last, Some(FINISHED));
+                    let up_to = rule(
+                        kind,
+                        event,
+                        named,
+                        state.interaction.as_deref(),
+                        last,
+                        Some(FINISHED),
+                    );
                     let expected = up_to.and_then(|up_to| {
                         brute
                             .entry((s, e, n, up_to))
                             .or_insert_with(|| brute_force(&machine, event, named, up_to, &runs))
                             .clone()
                     });
-                    let repair = rejection.repair().expect("resync repairs every rejected record");
+                    let repair = rejection
+                        .repair()
+                        .expect("resync repairs every rejected record");
                     match expected {
                         None => {
                             assert!(matches!(repair, Repair::Skip { .. }), "{case}: {repair:?}");
@@ -222,8 +236,11 @@ fn every_state_event_naming_and_last_gets_the_specs_repair() {
                             skipped += 1;
                         }
                         Some(run) => {
-                            let got: Vec<Event> =
-                                repair.inferred().iter().map(|i| i.transition.event).collect();
+                            let got: Vec<Event> = repair
+                                .inferred()
+                                .iter()
+                                .map(|i| i.transition.event)
+                                .collect();
                             assert_eq!(got, run, "{case}");
                             let after = apply_run(&machine, &run, event, named).unwrap();
                             assert_eq!(resync.agent(AGENT), Some(&after), "{case}");
@@ -237,14 +254,17 @@ fn every_state_event_naming_and_last_gets_the_specs_repair() {
         }
     }
     // Every branch was exercised many times.
-    assert!(inferred > 5_000 && skipped > 5_000 && accepted > 5_000, "{inferred} {skipped} {accepted}");
+    assert!(
+        inferred > 5_000 && skipped > 5_000 && accepted > 5_000,
+        "{inferred} {skipped} {accepted}"
+    );
 }
 
 /// The examples of SPEC §8: an agent in `connected` holding c1, recording off,
 /// available, `last` = CustAnswered.
 #[test]
 fn the_specs_examples() {
-    let state = AgentState {
+    let state = MachineState {
         phase: Phase::Connected,
         recording: Recording::Off,
         availability: Availability::Ready,
@@ -254,11 +274,41 @@ fn the_specs_examples() {
         finished: None,
     };
     let examples: [(Event, &str, RejectionKind, u8, Option<&[&str]>); 5] = [
-        (Event::Acw, "c1", RejectionKind::IllegalTransition, 10, Some(&["eAgentContactEnded"])),
-        (Event::CustAnswered, "c1", RejectionKind::IllegalTransition, 3, None),
-        (Event::OfferContact, "c2", RejectionKind::AgentBusy, 6, Some(&["DROPPED"])),
-        (Event::ContactHeld, "c9", RejectionKind::InteractionMismatch, 4, None),
-        (Event::ContactWrappedUp, "c1", RejectionKind::IllegalTransition, 10, None),
+        (
+            Event::Acw,
+            "c1",
+            RejectionKind::IllegalTransition,
+            10,
+            Some(&["eAgentContactEnded"]),
+        ),
+        (
+            Event::CustAnswered,
+            "c1",
+            RejectionKind::IllegalTransition,
+            3,
+            None,
+        ),
+        (
+            Event::OfferContact,
+            "c2",
+            RejectionKind::AgentBusy,
+            6,
+            Some(&["DROPPED"]),
+        ),
+        (
+            Event::ContactHeld,
+            "c9",
+            RejectionKind::InteractionMismatch,
+            4,
+            None,
+        ),
+        (
+            Event::ContactWrappedUp,
+            "c1",
+            RejectionKind::IllegalTransition,
+            10,
+            None,
+        ),
     ];
     for (event, interaction, kind, rule, inferred) in examples {
         let mut engine = Engine::restore(Snapshot {
@@ -274,7 +324,11 @@ fn the_specs_examples() {
         assert_eq!(r.kind(), kind, "{event}");
         let repair = r.repair().unwrap();
         assert_eq!(repair.rule(), rule, "{event}");
-        let names: Vec<&str> = repair.inferred().iter().map(|i| i.transition.event.name()).collect();
+        let names: Vec<&str> = repair
+            .inferred()
+            .iter()
+            .map(|i| i.transition.event.name())
+            .collect();
         match inferred {
             Some(expected) => {
                 assert_eq!(repair.name(), "infer", "{event}");
@@ -297,12 +351,19 @@ fn out_of_order_is_skipped_and_inferred_events_keep_the_last_time() {
     apply(Event::CustAnswered, None, 20).unwrap();
     // R1: earlier than the last accepted time.
     let r = apply(Event::ContactEnded, None, 5).unwrap_err();
-    assert_eq!((r.kind(), r.repair().map(Repair::rule)), (RejectionKind::OutOfOrder, Some(1)));
+    assert_eq!(
+        (r.kind(), r.repair().map(Repair::rule)),
+        (RejectionKind::OutOfOrder, Some(1))
+    );
     // R10: eAgentContactEnded was lost; acw applies at its own time.
     let r = apply(Event::Acw, None, 30).unwrap_err();
     assert_eq!(r.repair().map(Repair::name), Some("infer"));
     let r = apply(Event::AgentIdle, None, 29).unwrap_err();
-    assert_eq!(r.kind(), RejectionKind::OutOfOrder, "acw set the last time to 30");
+    assert_eq!(
+        r.kind(),
+        RejectionKind::OutOfOrder,
+        "acw set the last time to 30"
+    );
 }
 
 #[test]
@@ -314,7 +375,9 @@ fn a_late_event_of_a_finished_call_is_skipped_even_while_another_call_is_held() 
         (Event::Dropped, "c1"),
         (Event::OfferContact, "c2"),
     ] {
-        engine.apply(&Record::new("a", event).interaction(call)).unwrap();
+        engine
+            .apply(&Record::new("a", event).interaction(call))
+            .unwrap();
     }
     // Without R2 this offer would be R6 (infer DROPPED of c2, then offer c1).
     let r = engine
@@ -331,13 +394,19 @@ fn a_late_event_of_a_finished_call_is_skipped_even_while_another_call_is_held() 
     let r = engine
         .apply(&Record::new("a", Event::ContactHeld).interaction("c2"))
         .unwrap_err();
-    assert_eq!(r.repair().map(Repair::rule), Some(2), "c2 ended by an inferred DROPPED");
+    assert_eq!(
+        r.repair().map(Repair::rule),
+        Some(2),
+        "c2 ended by an inferred DROPPED"
+    );
 }
 
 #[test]
 fn strict_mode_keeps_no_resync_memory() {
     let mut engine = Engine::new();
-    engine.apply(&Record::new("a", Event::OfferContact).interaction("c1")).unwrap();
+    engine
+        .apply(&Record::new("a", Event::OfferContact).interaction("c1"))
+        .unwrap();
     engine.apply(&Record::new("a", Event::Dropped)).unwrap();
     let r = engine.apply(&Record::new("a", Event::Acw)).unwrap_err();
     assert!(r.repair().is_none());

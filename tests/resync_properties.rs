@@ -6,11 +6,13 @@
 #![cfg(feature = "proptest")]
 #![allow(clippy::result_large_err)]
 
-use callstate::input::Line;
 use callstate::replay::{Replay, Verdict};
 use callstate::simulate::{Config, Format, Simulator};
 use callstate::strategies::*;
-use callstate::{Availability, Engine, Event, Mode, Record, Rejection, RejectionKind, Repair, Transition};
+use callstate::wire::input::Line;
+use callstate::{
+    Availability, Engine, Event, Mode, Record, Rejection, RejectionKind, Repair, Transition,
+};
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
 use std::collections::BTreeMap;
@@ -135,7 +137,12 @@ fn lines_with_one_lost(day: &[String], deleted: usize) -> usize {
     day.iter()
         .enumerate()
         .filter(|(i, _)| *i != deleted)
-        .filter(|(_, l)| matches!(replay.feed(Line::Text(l.as_bytes())), Verdict::NotAccepted(_)))
+        .filter(|(_, l)| {
+            matches!(
+                replay.feed(Line::Text(l.as_bytes())),
+                Verdict::NotAccepted(_)
+            )
+        })
         .count()
 }
 
@@ -151,10 +158,16 @@ fn one_lost_event_costs_an_agent_at_most_four_report_lines() {
     let mut state = 0x1234_5678_u64;
     let days: Vec<&Vec<String>> = days.values().collect();
     for day in &days {
-        assert_eq!(lines_with_one_lost(day, usize::MAX), 0, "a clean day is clean");
+        assert_eq!(
+            lines_with_one_lost(day, usize::MAX),
+            0,
+            "a clean day is clean"
+        );
     }
     for _ in 0..6_000 {
-        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         let day = days[(state >> 33) as usize % days.len()];
         let deleted = (state >> 11) as usize % day.len();
         let cost = lines_with_one_lost(day, deleted);

@@ -2,7 +2,7 @@
 //! replay without a rejection and cover every row of the table, faulty logs are
 //! rejected in several ways.
 
-use callstate::simulate::{self, Config, ConfigError, FaultKind, Format, Simulator, Summary};
+use callstate::simulate::{self, Config, ConfigError, FaultKind, Format, LogSummary, Simulator};
 use callstate::table::rule_index;
 use callstate::{Availability, Engine, Event, EventName, Record, RejectionKind, TABLE};
 use serde_json::Value;
@@ -27,7 +27,7 @@ fn config(agents: usize, records: u64, seed: u64, faults: f64, format: Format) -
     }
 }
 
-fn generate(config: &Config) -> (Vec<u8>, Summary) {
+fn generate(config: &Config) -> (Vec<u8>, LogSummary) {
     let mut out = Vec::new();
     let summary = simulate::write(config, &mut out).expect("writing to a Vec cannot fail");
     (out, summary)
@@ -425,13 +425,10 @@ fn formats_parse_and_display_as_cli_words() {
         assert_eq!(word.to_uppercase().parse::<Format>().ok(), Some(*format));
     }
     assert!("xml".parse::<Format>().is_err());
-    // The CLI may also take it as a clap value enum, with the same words.
-    use clap::ValueEnum;
-    let words: Vec<String> = Format::value_variants()
-        .iter()
-        .filter_map(|f| f.to_possible_value())
-        .map(|v| v.get_name().to_owned())
-        .collect();
+    // Every format, in order (the CLI's `--format` takes the same words:
+    // tests/cli.rs).
+    use strum::IntoEnumIterator;
+    let words: Vec<String> = Format::iter().map(|f| f.to_string()).collect();
     assert_eq!(words, ["native", "envelope", "websocket", "mixed"]);
 }
 

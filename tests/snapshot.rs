@@ -2,7 +2,7 @@
 //! exactly as the original would; corrupt snapshots are errors, never panics.
 
 use callstate::{
-    AgentState, Availability, Engine, Event, EventName, Phase, Record, Recording, Rejection,
+    Availability, Engine, Event, EventName, MachineState, Phase, Record, Recording, Rejection,
     RejectionKind, Snapshot, Transition,
 };
 use std::collections::BTreeMap;
@@ -310,7 +310,7 @@ fn corrupt_snapshots_are_errors() {
 
 #[test]
 fn corrupt_snapshot_structs_are_errors() {
-    let good = AgentState {
+    let good = MachineState {
         phase: Phase::Hold,
         recording: Recording::Paused,
         availability: Availability::Ready,
@@ -319,7 +319,7 @@ fn corrupt_snapshot_structs_are_errors() {
         last_event: None,
         finished: None,
     };
-    let snapshot = |version: u32, agents: Vec<(&str, AgentState)>| Snapshot {
+    let snapshot = |version: u32, agents: Vec<(&str, MachineState)>| Snapshot {
         version,
         initial: Availability::Ready,
         mode: callstate::Mode::Strict,
@@ -336,7 +336,7 @@ fn corrupt_snapshot_structs_are_errors() {
                 1,
                 vec![(
                     "a",
-                    AgentState {
+                    MachineState {
                         interaction: None,
                         ..good.clone()
                     },
@@ -349,7 +349,7 @@ fn corrupt_snapshot_structs_are_errors() {
                 1,
                 vec![(
                     "a",
-                    AgentState {
+                    MachineState {
                         phase: Phase::Idle,
                         recording: Recording::Off,
                         ..good.clone()
@@ -363,7 +363,7 @@ fn corrupt_snapshot_structs_are_errors() {
                 1,
                 vec![(
                     "a",
-                    AgentState {
+                    MachineState {
                         phase: Phase::Offered,
                         ..good.clone()
                     },
@@ -376,7 +376,7 @@ fn corrupt_snapshot_structs_are_errors() {
                 1,
                 vec![(
                     "a",
-                    AgentState {
+                    MachineState {
                         interaction: Some(String::new()),
                         ..good.clone()
                     },
@@ -391,7 +391,7 @@ fn corrupt_snapshot_structs_are_errors() {
                     ("a", good.clone()),
                     (
                         "b",
-                        AgentState {
+                        MachineState {
                             phase: Phase::Ready,
                             ..good.clone()
                         },

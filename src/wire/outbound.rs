@@ -15,9 +15,9 @@
 //! `ResponseActual`), `CallVariables`, and the addresses and campaign of
 //! `ResponseFields`.
 
-use crate::machine::Transition;
-use crate::records::Shape;
-use crate::vocabulary::Phase;
+use crate::model::machine::Transition;
+use crate::model::vocabulary::Phase;
+use crate::wire::Shape;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
@@ -202,7 +202,7 @@ impl OutboundCallStateChange {
 
     /// The outbound event of a transition that resync inferred (SPEC §8):
     /// `message.source` is `"inferred"`, and nothing is carried from an input.
-    pub fn inferred(inferred: &crate::resync::Inferred) -> Self {
+    pub fn inferred(inferred: &crate::model::resync::Inferred) -> Self {
         let mut event = OutboundCallStateChange::new(
             &inferred.transition,
             inferred.call.as_deref(),

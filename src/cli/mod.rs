@@ -3,15 +3,15 @@
 //! Exit codes, for every subcommand: 0 when every record was accepted, 1 when any
 //! was rejected, unknown or malformed, 2 on a usage or I/O error.
 
-use crate::graph::{self, GraphFormat};
-use crate::input::{InputError, LineReader, Source, DEFAULT_MAX_LINE};
-use crate::outbound::{Carried, OutboundCallStateChange};
-use crate::parallel;
-use crate::paths;
-use crate::replay::{self, Applied, HumanReport, Replay, Summary, Verdict};
-use crate::resync::Mode;
-use crate::simulate;
-use crate::vocabulary::Availability;
+use crate::derived::graph::{self, GraphFormat};
+use crate::derived::paths;
+use crate::model::resync::Mode;
+use crate::model::vocabulary::Availability;
+use crate::replay::parallel;
+use crate::replay::{self, for_each_line, Applied, HumanReport, Replay, Summary, Verdict};
+use crate::testing::simulate;
+use crate::wire::input::{InputError, Source, DEFAULT_MAX_LINE};
+use crate::wire::outbound::{Carried, OutboundCallStateChange};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
@@ -96,8 +96,8 @@ enum PathsFormat {
 #[derive(Args, Debug)]
 struct GraphArgs {
     /// The diagram language.
-    #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
-    format: GraphFormat,
+    #[arg(long, value_enum, default_value_t = GraphArg::Mermaid)]
+    format: GraphArg,
 }
 
 #[derive(Args, Debug)]
@@ -116,8 +116,8 @@ struct SimulateArgs {
     #[arg(long, default_value_t = 0.0)]
     faults: f64,
     /// Record shape: native, envelope (the seed's), websocket, or mixed per line.
-    #[arg(long, value_enum, default_value_t = simulate::Format::Native)]
-    format: simulate::Format,
+    #[arg(long, value_enum, default_value_t = ShapeArg::Native)]
+    format: ShapeArg,
     /// Where agents start (replay such a log with the same --initial).
     #[arg(long, value_enum, default_value_t = Initial::Ready)]
     initial: Initial,
@@ -179,6 +179,51 @@ struct ReplayArgs {
 struct EmitArgs {
     #[command(flatten)]
     input: InputArgs,
+}
+
+/// `graph --format`: the library's [`GraphFormat`] as the command line spells it
+/// (the library's enums carry no clap derives).
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum GraphArg {
+    /// A Mermaid `stateDiagram-v2` (renders on GitHub inside a ```` ```mermaid ```` block).
+    Mermaid,
+    /// A Graphviz digraph, for `dot -Tsvg`.
+    Dot,
+}
+
+impl From<GraphArg> for GraphFormat {
+    fn from(g: GraphArg) -> Self {
+        match g {
+            GraphArg::Mermaid => GraphFormat::Mermaid,
+            GraphArg::Dot => GraphFormat::Dot,
+        }
+    }
+}
+
+/// `simulate --format`: the library's [`simulate::Format`] as the command line
+/// spells it.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum ShapeArg {
+    /// `{"agent":…,"interaction":…,"event":…,"time":…}`, the compact shape.
+    Native,
+    /// The outbound envelope of the seed's sample (a few KB per line).
+    Envelope,
+    /// Webex CC websocket notifications (`data.type`); availability changes as
+    /// `AgentStateChange` with a `subStatus`.
+    Websocket,
+    /// A random one of the three shapes on each line.
+    Mixed,
+}
+
+impl From<ShapeArg> for simulate::Format {
+    fn from(s: ShapeArg) -> Self {
+        match s {
+            ShapeArg::Native => simulate::Format::Native,
+            ShapeArg::Envelope => simulate::Format::Envelope,
+            ShapeArg::Websocket => simulate::Format::Websocket,
+            ShapeArg::Mixed => simulate::Format::Mixed,
+        }
+    }
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -253,39 +298,12 @@ fn open_or_report(files: &[PathBuf]) -> Option<Vec<Source>> {
 fn report_input_error(e: &InputError) {
     let hint = match e {
         InputError::Open { .. } => "\nhint: check the path; give - to read stdin",
-        InputError::Directory { .. } => "",
+        InputError::Directory { .. } | InputError::NoGzip { .. } => "",
         InputError::Read { .. } => {
             "\nhint: the report above covers the lines read before the error"
         }
     };
     eprintln!("callstate: {e}{hint}");
-}
-
-/// Feeds every line of `sources` to `each`; stops at the first read error.
-pub(crate) fn for_each_line(
-    sources: Vec<Source>,
-    max_line: usize,
-    replay: &mut Replay,
-    mut each: impl FnMut(&mut Replay, crate::input::Line<'_>) -> io::Result<()>,
-) -> io::Result<Option<InputError>> {
-    for source in sources {
-        let name = source.name().to_owned();
-        let mut reader = LineReader::new(source.into_reader(), max_line);
-        loop {
-            match reader.next_line() {
-                Ok(Some(line)) => each(replay, line)?,
-                Ok(None) => break,
-                Err(source) => {
-                    return Ok(Some(InputError::Read {
-                        name,
-                        line: replay.line(),
-                        source,
-                    }))
-                }
-            }
-        }
-    }
-    Ok(None)
 }
 
 fn exit_code(summary: &Summary, allow_unknown: bool, error: Option<&InputError>) -> i32 {
@@ -415,7 +433,7 @@ fn paths_command(args: &PathsArgs) -> io::Result<i32> {
 
 fn graph_command(args: &GraphArgs) -> io::Result<i32> {
     let mut out = io::stdout().lock();
-    out.write_all(graph::render(args.format).as_bytes())?;
+    out.write_all(graph::render(args.format.into()).as_bytes())?;
     out.flush()?;
     Ok(EXIT_OK)
 }
@@ -426,7 +444,7 @@ fn simulate_command(args: &SimulateArgs) -> io::Result<i32> {
         records: args.records,
         seed: args.seed,
         faults: args.faults,
-        format: args.format,
+        format: args.format.into(),
         initial: args.initial.into(),
     };
     if let Err(e) = config.validate() {

@@ -27,11 +27,12 @@
 //! need a merge to restore the report's line order; keeping one applier gives the
 //! same per-agent ordering with none of that.
 
-use crate::engine::{EventName, Lookahead, Record};
-use crate::input::{InputError, Line, Source};
-use crate::rejection::Rejection;
+use crate::engine::Lookahead;
+use crate::model::record::{EventName, Record};
+use crate::model::rejection::Rejection;
+use crate::model::vocabulary::Event;
 use crate::replay::{parse_line, Parsed, Replay, Verdict};
-use crate::vocabulary::Event;
+use crate::wire::input::{InputError, Line, Source};
 use std::collections::BTreeMap;
 use std::io::{self, BufRead, Read};
 use std::ops::Range;
@@ -557,8 +558,7 @@ fn apply_in_order(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::simulate::{self, Config, Format};
-    use crate::vocabulary::Availability;
+    use crate::model::vocabulary::Availability;
 
     /// More agents than fit in the caches, so the applier fetches ahead: every
     /// verdict, the summary and the engine must be the single thread's.
@@ -569,7 +569,6 @@ mod tests {
             records: 60_000,
             seed: 9,
             faults: 0.1,
-            ..Config::default()
         });
 
         let mut single = Replay::default();
@@ -599,14 +598,65 @@ mod tests {
         assert_eq!(parallel.engine(), single.engine());
     }
 
-    /// The log `config` simulates, in the mixed format whatever its `format`.
+    /// What [`mixed_log`] writes.
+    #[derive(Debug, Clone, Copy)]
+    struct Config {
+        agents: u64,
+        records: u64,
+        seed: u64,
+        /// The share of lines damaged: an unknown name, not JSON, or blank.
+        faults: f64,
+    }
+
+    /// A log in the three shapes mixed per line, the same for a seed: events drawn
+    /// at random (so records are accepted and rejected alike), times increasing.
+    /// Made from the vocabulary alone: these tests may not call the simulator, a
+    /// layer above (`tests/` replays simulated logs in parallel).
     fn mixed_log(config: Config) -> Vec<u8> {
-        let mut log = Vec::new();
-        let config = Config {
-            format: Format::Mixed,
-            ..config
+        use std::io::Write;
+        use strum::IntoEnumIterator;
+        let events: Vec<Event> = Event::iter().collect();
+        let mut seed = config.seed;
+        let mut next = move || {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            seed >> 33
         };
-        simulate::write(&config, &mut log).unwrap();
+        let mut log = Vec::new();
+        for i in 0..config.records {
+            let agent = format!("agent-{:04}", next() % config.agents);
+            let call = format!("call-{}", next() % 8);
+            let time = 1_718_965_753_439 + i;
+            let fault = ((next() % 1_000) as f64) < config.faults * 1_000.0;
+            let name = match (fault, next() % 3) {
+                (true, 0) => "Swapped",
+                (true, 1) => {
+                    log.extend_from_slice(b"{\"agent\": \"not json\n");
+                    continue;
+                }
+                (true, _) => {
+                    log.push(b'\n');
+                    continue;
+                }
+                (false, _) => events[next() as usize % events.len()].name(),
+            };
+            let written = match next() % 3 {
+                0 => writeln!(
+                    log,
+                    r#"{{"agent": "{agent}", "interaction": "{call}", "event": "{name}", "time": {time}}}"#
+                ),
+                1 => writeln!(
+                    log,
+                    r#"{{"channel": "Webexcc", "message": {{"call": {{"event": "{name}", "id": "{call}", "ResponseActual": {{"data": {{"agentId": "{agent}", "eventTime": {time}}}}}}}}}}}"#
+                ),
+                _ => writeln!(
+                    log,
+                    r#"{{"data": {{"type": "{name}", "agentId": "{agent}", "interactionId": "{call}", "eventTime": {time}}}}}"#
+                ),
+            };
+            written.unwrap();
+        }
         log
     }
 
@@ -671,7 +721,7 @@ mod tests {
         replay: &mut Replay,
     ) -> Vec<String> {
         let mut out = Vec::new();
-        let ended = crate::cli::for_each_line(sources, max_line, replay, |r, line| {
+        let ended = crate::replay::for_each_line(sources, max_line, replay, |r, line| {
             let verdict = r.feed(line);
             note(&mut out, r, verdict, fail_at)
         });
@@ -724,8 +774,6 @@ mod tests {
                 records: 30,
                 seed,
                 faults: 0.3,
-                initial,
-                ..Config::default()
             });
             // Positions in thousandths of the log's length.
             for (at, with) in edits {
@@ -775,7 +823,6 @@ mod tests {
             records: 5_000,
             seed: 3,
             faults: 0.1,
-            ..Config::default()
         });
         let inputs = split(&log, &[500]);
         for jobs in 1..=3 {

@@ -1,8 +1,8 @@
 //! Why a record was not accepted (SPEC §4): the eight kinds, and the typed error
 //! that carries the kind with everything needed to act on it.
 
-use crate::resync::Repair;
-use crate::vocabulary::{EventSet, Phase, Recording};
+use crate::model::resync::Repair;
+use crate::model::vocabulary::{EventSet, Phase, Recording};
 use serde::{Deserialize, Serialize};
 use strum::{AsRefStr, Display, EnumCount, EnumIter, IntoStaticStr};
 
@@ -27,6 +27,7 @@ use strum::{AsRefStr, Display, EnumCount, EnumIter, IntoStaticStr};
 )]
 #[strum(serialize_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum RejectionKind {
     /// Not a usable record: bad UTF-8 or JSON, missing or mistyped fields,
     /// or an offer (E3/E4) with no interaction id.
@@ -62,6 +63,7 @@ impl RejectionKind {
 
 /// What exactly was wrong with a malformed record.
 #[derive(Debug, Clone, PartialEq, Eq, Display)]
+#[non_exhaustive]
 pub enum Malformed {
     /// The line is not valid UTF-8.
     #[strum(to_string = "the line is not valid UTF-8 (at byte {0})")]
@@ -97,6 +99,7 @@ pub enum Malformed {
 
 /// Kind-specific facts about a rejection.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Reason {
     /// See [`Malformed`].
     Malformed(Malformed),
@@ -245,7 +248,7 @@ impl std::fmt::Display for Rejection {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vocabulary::Event;
+    use crate::model::vocabulary::Event;
     use strum::IntoEnumIterator;
 
     #[test]

@@ -4,7 +4,7 @@
 //! A [`Simulator`] runs [`Config::agents`] agents through outbound calls and writes
 //! their events, interleaved in time order, one record per line in the shapes of
 //! SPEC §5 ([`Format`]). Each agent's next event is drawn from the events the
-//! transition table allows in its state ([`crate::table::allowed`]), with weights
+//! transition table allows in its state ([`crate::model::table::allowed`]), with weights
 //! that make the flows realistic: preview reservations (accepted, skipped, not
 //! answered or dropped), progressive and predictive offers, RONA, answered calls
 //! with hold, consults, conferences and recording, contact ended → `acw` → wrapped
@@ -37,8 +37,8 @@ mod flow;
 mod render;
 mod rng;
 
-use crate::machine::Machine;
-use crate::vocabulary::{Availability, Event, Phase};
+use crate::model::machine::Machine;
+use crate::model::vocabulary::{Availability, Event, Phase};
 use flow::Call;
 use render::{AgentIds, Case, Name, Names, Shape, Uuid, View};
 use rng::Rng;
@@ -55,7 +55,7 @@ pub const START_TIME: i64 = 1_718_965_700_000;
 /// Mixed into the seed of the style generator.
 const STYLE_SALT: u64 = 0x5717_1E00_C0FF_EE00;
 
-/// Bytes [`write`] generates before handing them to the writer.
+/// Bytes [`write()`] generates before handing them to the writer.
 const CHUNK: usize = 64 * 1024;
 
 /// The record shape of the lines (SPEC §5). Parses from and displays as the CLI
@@ -73,9 +73,9 @@ const CHUNK: usize = 64 * 1024;
     AsRefStr,
     IntoStaticStr,
     EnumIter,
-    clap::ValueEnum,
 )]
 #[strum(serialize_all = "lowercase", ascii_case_insensitive)]
+#[non_exhaustive]
 pub enum Format {
     /// `{"agent":…,"interaction":…,"event":…,"time":…}`, the compact shape.
     #[default]
@@ -145,6 +145,7 @@ impl Default for Config {
 
 /// Why a [`Config`] cannot be simulated.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ConfigError {
     /// Zero agents.
     #[error("the number of agents must be at least 1")]
@@ -178,6 +179,7 @@ pub enum ConfigError {
     EnumCount,
 )]
 #[strum(serialize_all = "snake_case")]
+#[non_exhaustive]
 pub enum FaultKind {
     /// An event left out of the log (no line).
     Missing,
@@ -250,7 +252,8 @@ impl Serialize for FaultCounts {
 
 /// What a simulation wrote.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
-pub struct Summary {
+#[non_exhaustive]
+pub struct LogSummary {
     /// Lines handed out so far (faulty and blank lines included).
     pub records: u64,
     /// Events the agents went through, written or not (a missing or damaged
@@ -264,7 +267,7 @@ pub struct Summary {
     pub faults: FaultCounts,
 }
 
-impl std::fmt::Display for Summary {
+impl std::fmt::Display for LogSummary {
     /// `1000 records, 980 events, 57 calls, 10 agents, 12 faults (missing 1, …)`.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
@@ -290,7 +293,7 @@ impl std::fmt::Display for Summary {
 ///
 /// An invalid config is an [`io::ErrorKind::InvalidInput`] error carrying a
 /// [`ConfigError`]; check [`Config::validate`] first to tell it from I/O errors.
-pub fn write(config: &Config, out: &mut impl Write) -> io::Result<Summary> {
+pub fn write(config: &Config, out: &mut impl Write) -> io::Result<LogSummary> {
     let mut sim =
         Simulator::new(config).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
     while let Some(chunk) = sim.next_chunk() {
@@ -329,7 +332,7 @@ pub struct Simulator {
     pos: usize,
     /// Lines in `buf` not handed out yet.
     buffered: u64,
-    summary: Summary,
+    summary: LogSummary,
 }
 
 /// One simulated agent: who it is, its true state, and its planned next event.
@@ -429,9 +432,9 @@ impl Simulator {
             buf: Vec::with_capacity(CHUNK + 16 * 1024),
             pos: 0,
             buffered: 0,
-            summary: Summary {
+            summary: LogSummary {
                 agents: config.agents,
-                ..Summary::default()
+                ..LogSummary::default()
             },
         })
     }
@@ -457,7 +460,7 @@ impl Simulator {
     }
 
     /// What was handed out so far.
-    pub fn summary(&self) -> &Summary {
+    pub fn summary(&self) -> &LogSummary {
         &self.summary
     }
 

@@ -1,17 +1,17 @@
 //! One agent's call state, stepped by the table.
 //!
-//! A [`Machine`] applies one event at a time. The table ([`crate::table`]) decides
+//! A [`Machine`] applies one event at a time. The table ([`crate::model::table`]) decides
 //! which transitions exist; the machine adds what the table cannot see — the
 //! interaction the agent holds and the time of its last accepted event — and checks
 //! the rejection kinds of SPEC §4 in their order of precedence.
 
-use crate::id::Id;
-use crate::rejection::{Malformed, Reason, Rejection};
-use crate::table::{self, CallChange, Effect, Rule, StateIndex, Step};
-use crate::vocabulary::{Availability, Event, EventSet, Phase, Recording};
+use crate::model::id::Id;
+use crate::model::rejection::{Malformed, Reason, Rejection};
+use crate::model::table::{self, CallChange, Effect, Rule, StateCode, Step};
+use crate::model::vocabulary::{Availability, Event, EventSet, Phase, Recording};
 use serde::{Deserialize, Serialize};
 
-pub use crate::table::Status;
+pub use crate::model::table::Status;
 
 /// An accepted event: what it changed. Self-transitions are transitions too.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,7 +65,7 @@ impl Transition {
 /// assert!(err.to_string().starts_with("acw is not allowed in connected"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "AgentState", into = "AgentState")]
+#[serde(try_from = "MachineState", into = "MachineState")]
 pub struct Machine {
     // Inline (a UUID fits), so that binding a call allocates nothing and
     // comparing ids reads no other memory.
@@ -75,7 +75,7 @@ pub struct Machine {
     time_high: i64,
     time_low: u64,
     has_time: bool,
-    state: StateIndex,
+    state: StateCode,
 }
 
 impl Default for Machine {
@@ -97,7 +97,7 @@ impl Machine {
             time_high: 0,
             time_low: 0,
             has_time: false,
-            state: StateIndex::of(Status {
+            state: StateCode::of(Status {
                 phase: availability.phase(),
                 recording: Recording::Off,
                 availability,
@@ -176,8 +176,8 @@ impl Machine {
     /// A machine in every reachable state, holding `held` where the phase has a call.
     pub(crate) fn every_reachable(held: &str) -> impl Iterator<Item = Machine> + '_ {
         (0..table::STATES).filter_map(move |code| {
-            let status = StateIndex::from_code(code)?.status();
-            Machine::try_from(AgentState {
+            let status = StateCode::from_code(code)?.status();
+            Machine::try_from(MachineState {
                 phase: status.phase,
                 recording: status.recording,
                 availability: status.availability,
@@ -333,7 +333,7 @@ impl Machine {
 /// The serialized form of a [`Machine`], checked for consistency on the way in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct AgentState {
+pub struct MachineState {
     /// The phase.
     pub phase: Phase,
     /// The recording state.
@@ -357,8 +357,9 @@ pub struct AgentState {
     pub finished: Option<String>,
 }
 
-/// Why an [`AgentState`] cannot be a [`Machine`].
+/// Why an [`MachineState`] cannot be a [`Machine`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum StateError {
     /// A call phase with no interaction, or a no-call phase with one.
     #[error("phase {phase} {}", if *has_interaction { "cannot hold an interaction" } else { "needs an interaction" })]
@@ -384,10 +385,10 @@ pub enum StateError {
     },
 }
 
-impl TryFrom<AgentState> for Machine {
+impl TryFrom<MachineState> for Machine {
     type Error = StateError;
 
-    fn try_from(s: AgentState) -> Result<Self, Self::Error> {
+    fn try_from(s: MachineState) -> Result<Self, Self::Error> {
         if s.phase.has_call() != s.interaction.is_some() {
             return Err(StateError::Interaction {
                 phase: s.phase,
@@ -409,7 +410,7 @@ impl TryFrom<AgentState> for Machine {
             time_high: 0,
             time_low: 0,
             has_time: false,
-            state: StateIndex::of(Status {
+            state: StateCode::of(Status {
                 phase: s.phase,
                 recording: s.recording,
                 availability: s.availability,
@@ -422,10 +423,10 @@ impl TryFrom<AgentState> for Machine {
     }
 }
 
-impl From<Machine> for AgentState {
+impl From<Machine> for MachineState {
     fn from(m: Machine) -> Self {
         let status = m.status();
-        AgentState {
+        MachineState {
             phase: status.phase,
             recording: status.recording,
             availability: status.availability,
@@ -440,7 +441,7 @@ impl From<Machine> for AgentState {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rejection::RejectionKind;
+    use crate::model::rejection::RejectionKind;
 
     #[test]
     fn machine_is_64_bytes() {
@@ -457,7 +458,7 @@ mod tests {
                     if !table::is_reachable(phase, recording, availability) {
                         continue;
                     }
-                    let state = AgentState {
+                    let state = MachineState {
                         phase,
                         recording,
                         availability,

@@ -21,10 +21,10 @@
 //! assert!(paths.iter().all(|p| p.steps.last() == Some(&p.target.event)));
 //! ```
 
-use crate::engine::Record;
-use crate::machine::{Machine, Status};
-use crate::table;
-use crate::vocabulary::Event;
+use crate::model::machine::{Machine, Status};
+use crate::model::record::Record;
+use crate::model::table;
+use crate::model::vocabulary::Event;
 use serde::Serialize;
 use std::collections::HashSet;
 use std::io::{self, Write};
@@ -243,7 +243,7 @@ fn fire(machine: &Machine, event: Event) -> Option<(Machine, Pair)> {
 mod tests {
     use super::*;
     use crate::engine::Engine;
-    use crate::vocabulary::{Availability, Phase, Recording};
+    use crate::model::vocabulary::{Availability, Phase, Recording};
 
     #[test]
     fn paths_are_deterministic_and_start_simple() {

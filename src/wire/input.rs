@@ -17,6 +17,7 @@ const BUFFER: usize = 256 << 10;
 
 /// Why an input could not be read.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum InputError {
     /// The file could not be opened.
     #[error("cannot open {path}: {source}")]
@@ -32,6 +33,12 @@ pub enum InputError {
     Directory {
         /// The path as given.
         path: PathBuf,
+    },
+    /// The input is gzip and this build was made without the `gzip` feature.
+    #[error("{name} is gzip, but this build reads no gzip: enable the `gzip` feature")]
+    NoGzip {
+        /// The input's name.
+        name: String,
     },
     /// Reading failed part-way (a gzip stream cut short, a device error, …).
     #[error("error reading {name} after line {line}: {source}")]
@@ -88,10 +95,7 @@ impl Source {
             source,
         })?;
         let reader: Box<dyn BufRead + Send> = if looks_like_gzip(head) {
-            Box::new(BufReader::with_capacity(
-                BUFFER,
-                flate2::bufread::MultiGzDecoder::new(buffered),
-            ))
+            gunzip(name, buffered)?
         } else {
             Box::new(buffered)
         };
@@ -110,6 +114,29 @@ impl Source {
     pub fn into_reader(self) -> Box<dyn BufRead + Send> {
         self.reader
     }
+}
+
+/// The decoded bytes of gzip input, multi-member files included.
+#[cfg(feature = "gzip")]
+fn gunzip<R: Read + Send + 'static>(
+    _name: &str,
+    gzip: BufReader<R>,
+) -> Result<Box<dyn BufRead + Send>, InputError> {
+    Ok(Box::new(BufReader::with_capacity(
+        BUFFER,
+        flate2::bufread::MultiGzDecoder::new(gzip),
+    )))
+}
+
+/// Without the `gzip` feature, gzip input is an error, not garbage lines.
+#[cfg(not(feature = "gzip"))]
+fn gunzip<R: Read + Send + 'static>(
+    name: &str,
+    _gzip: BufReader<R>,
+) -> Result<Box<dyn BufRead + Send>, InputError> {
+    Err(InputError::NoGzip {
+        name: name.to_owned(),
+    })
 }
 
 /// A gzip member header: magic `1f 8b`, method 8 (deflate), no reserved flag bits.
@@ -266,6 +293,19 @@ mod tests {
     }
 
     #[test]
+    #[cfg(not(feature = "gzip"))]
+    fn gzip_without_the_feature_is_a_typed_error() {
+        let data = [0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 0xff];
+        let err = Source::from_reader("log.gz", io::Cursor::new(data)).unwrap_err();
+        assert!(matches!(&err, InputError::NoGzip { name } if name == "log.gz"));
+        assert!(
+            err.to_string().contains("enable the `gzip` feature"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    #[cfg(feature = "gzip")]
     fn gzip_is_sniffed_and_multi_member() {
         use std::io::Write;
         let mut data = Vec::new();

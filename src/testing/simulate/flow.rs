@@ -1,5 +1,5 @@
 //! What a simulated agent does next: an event chosen by walking the table
-//! ([`crate::table::allowed`]) with realistic weights, and how long it takes.
+//! ([`crate::model::table::allowed`]) with realistic weights, and how long it takes.
 //!
 //! Only events the table allows in the agent's state are ever candidates, so the
 //! simulator cannot disagree with the table; the weights below only shape how
@@ -7,8 +7,8 @@
 //! least 1, so every row of the table fires in a long enough log.
 
 use super::rng::Rng;
-use crate::table;
-use crate::vocabulary::{Event, Phase, Recording};
+use crate::model::table;
+use crate::model::vocabulary::{Event, Phase, Recording};
 use strum::EnumCount;
 
 /// How a call was dialed (SPEC §5's optional `mode`).

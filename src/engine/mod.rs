@@ -5,155 +5,20 @@
 //! unknown) and keeps the count of open calls. Its state can be saved with serde
 //! and restored, so a long replay or a live validator can stop and go on.
 
-use crate::agents::{Agents, Memo};
-use crate::id::Id;
-use crate::machine::{AgentState, Machine, StateError, Transition};
-use crate::rejection::{Malformed, Reason, Rejection};
-use crate::resync::{self, Evidence, Inferred, Mode, Plan, Repair};
-use crate::vocabulary::{Availability, Event, EventSet, Phase};
+pub(crate) mod agents;
+mod lookahead;
+
+pub(crate) use lookahead::Lookahead;
+
+use crate::engine::agents::{Agents, Memo};
+use crate::model::id::Id;
+use crate::model::machine::{Machine, MachineState, StateError, Transition};
+use crate::model::record::{EventName, Record};
+use crate::model::rejection::{Malformed, Reason, Rejection};
+use crate::model::resync::{self, Evidence, Inferred, Mode, Plan, Repair};
+use crate::model::vocabulary::{Availability, Event, EventSet, Phase};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-
-/// Fetches the memory of the agents of items a little ahead of the one being
-/// applied, in two stages so that nothing waits on memory: the tags a lookup
-/// starts with are fetched [`Lookahead::RING`] items ahead; [`Lookahead::AHEAD`]
-/// items ahead, when those tags have arrived, they are read to find and fetch the
-/// entry. Items are taken in order from 0; `agent(i)` is the agent item `i`
-/// names (`None` for an item that is no record, such as a blank line).
-pub(crate) struct Lookahead {
-    /// The hashes of the agents of the items from the one applied to the last
-    /// prefetched, by index modulo `RING`.
-    ring: [Option<u64>; Lookahead::RING],
-    /// How many items there are.
-    len: usize,
-}
-
-impl Lookahead {
-    /// 8 to 32 measure alike, 16 best (benches/machine.rs, 100k agents).
-    const AHEAD: usize = 16;
-    const RING: usize = 2 * Lookahead::AHEAD;
-
-    /// Starts on `len` items: hashes the first `RING` and fetches their tags, then
-    /// the entries of the first `AHEAD` (`next` fetches the others').
-    pub(crate) fn start<'a>(
-        engine: &Engine,
-        len: usize,
-        agent: impl Fn(usize) -> Option<&'a str>,
-    ) -> Lookahead {
-        let mut ring = [None; Lookahead::RING];
-        for (i, slot) in ring.iter_mut().enumerate().take(len) {
-            *slot = agent(i).map(|a| engine.agents.hash(a));
-            if let Some(hash) = *slot {
-                engine.agents.prefetch_tags(hash);
-            }
-        }
-        for hash in ring.iter().take(len.min(Lookahead::AHEAD)).flatten() {
-            engine.agents.prefetch_entry(*hash);
-        }
-        Lookahead { ring, len }
-    }
-
-    /// The hash of item `i`'s agent, once the tags of item `i + RING` and the
-    /// entry of item `i + AHEAD` are on their way.
-    pub(crate) fn next<'a>(
-        &mut self,
-        engine: &Engine,
-        i: usize,
-        agent: impl Fn(usize) -> Option<&'a str>,
-    ) -> Option<u64> {
-        let (slot, len) = (i % Lookahead::RING, self.len);
-        let hash = self.ring[slot];
-        if i + Lookahead::RING < len {
-            self.ring[slot] = agent(i + Lookahead::RING).map(|a| engine.agents.hash(a));
-            if let Some(far) = self.ring[slot] {
-                engine.agents.prefetch_tags(far);
-            }
-        }
-        if i + Lookahead::AHEAD < len {
-            if let Some(near) = self.ring[(i + Lookahead::AHEAD) % Lookahead::RING] {
-                engine.agents.prefetch_entry(near);
-            }
-        }
-        hash
-    }
-}
-
-/// An event name as read from a record: one of the 21 canonical events, or a name
-/// that is in no row of SPEC §2.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum EventName<'a> {
-    /// A known event.
-    Known(Event),
-    /// An unknown name, as given.
-    Unknown(&'a str),
-}
-
-impl<'a> EventName<'a> {
-    /// Resolves `name` (canonical or alias, any case).
-    pub fn resolve(name: &'a str) -> EventName<'a> {
-        Event::resolve(name).map_or(EventName::Unknown(name), EventName::Known)
-    }
-
-    /// The name to report: canonical when known, else as given.
-    pub fn as_str(&self) -> &'a str {
-        match self {
-            EventName::Known(e) => e.name(),
-            EventName::Unknown(name) => name,
-        }
-    }
-}
-
-impl From<Event> for EventName<'_> {
-    fn from(e: Event) -> Self {
-        EventName::Known(e)
-    }
-}
-
-/// One record for the engine: who, what, which call, when.
-///
-/// ```
-/// use callstate::{Event, Record};
-/// let r = Record::new("agent-7", Event::OfferContact)
-///     .interaction("call-1")
-///     .at(1_718_965_753_439);
-/// assert_eq!(r.interaction, Some("call-1"));
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Record<'a> {
-    /// The agent id; must be non-empty.
-    pub agent: &'a str,
-    /// The event.
-    pub event: EventName<'a>,
-    /// The interaction id; `None` means the agent's current call.
-    pub interaction: Option<&'a str>,
-    /// Milliseconds since the epoch: any integer (`i128`, so that even times no
-    /// clock would give are ordered exactly).
-    pub time: Option<i128>,
-}
-
-impl<'a> Record<'a> {
-    /// A record of `event` for `agent`, with no interaction and no time.
-    pub fn new(agent: &'a str, event: impl Into<EventName<'a>>) -> Record<'a> {
-        Record {
-            agent,
-            event: event.into(),
-            interaction: None,
-            time: None,
-        }
-    }
-
-    /// The same record naming `interaction`.
-    pub fn interaction(mut self, interaction: &'a str) -> Record<'a> {
-        self.interaction = Some(interaction);
-        self
-    }
-
-    /// The same record at `time` (ms since the epoch).
-    pub fn at(mut self, time: i128) -> Record<'a> {
-        self.time = Some(time);
-        self
-    }
-}
 
 /// The call-state engine for any number of agents.
 ///
@@ -453,7 +318,7 @@ impl Engine {
                 .agents
                 .iter_with_memos()
                 .map(|(id, machine, memo)| {
-                    let mut state = AgentState::from(machine.clone());
+                    let mut state = MachineState::from(machine.clone());
                     state.last_event = memo.last;
                     state.finished = memo.finished.as_ref().map(|f| f.as_str().to_owned());
                     (id.to_owned(), state)
@@ -611,7 +476,7 @@ pub struct Snapshot {
     #[serde(default)]
     pub mode: Mode,
     /// Every known agent's state, by agent id.
-    pub agents: BTreeMap<String, AgentState>,
+    pub agents: BTreeMap<String, MachineState>,
 }
 
 impl Snapshot {
@@ -622,6 +487,7 @@ impl Snapshot {
 
 /// Why a snapshot could not be restored.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum SnapshotError {
     /// Not JSON, or not shaped like a snapshot.
     #[error("the snapshot is not valid: {0}")]
@@ -646,30 +512,38 @@ pub enum SnapshotError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::id::Id;
-    use crate::rejection::RejectionKind;
+    use crate::model::id::Id;
+    use crate::model::rejection::RejectionKind;
+    use crate::model::vocabulary::Event;
 
     #[test]
     fn apply_all_past_the_caches_equals_apply_one_by_one() {
-        use crate::simulate::{Config, Format, Simulator};
-        let config = Config {
-            agents: 20_000,
-            records: 100_000,
-            seed: 5,
-            faults: 0.1,
-            format: Format::Native,
-            initial: Availability::Ready,
+        // A deterministic log over 20,000 agents, accepted and rejected records
+        // mixed, made from the vocabulary alone (no upper layer in these tests).
+        use strum::IntoEnumIterator;
+        let agents = agent_ids("agent", 20_000);
+        let calls: Vec<String> = (0..64).map(|i| format!("call-{i}")).collect();
+        let events: Vec<Event> = Event::iter().collect();
+        let mut seed = 5_u64;
+        let mut next = move || {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 33) as usize
         };
-        let mut simulator = Simulator::new(&config).unwrap();
-        let mut lines = Vec::new();
-        while let Some(line) = simulator.next_line() {
-            lines.push(String::from_utf8_lossy(line).into_owned());
-        }
-        let wires: Vec<_> = lines
-            .iter()
-            .filter_map(|l| crate::records::parse_str(l).ok())
+        let records: Vec<Record<'_>> = (0..100_000_i128)
+            .map(|time| {
+                let record = Record::new(
+                    &agents[next() % agents.len()],
+                    events[next() % events.len()],
+                )
+                .at(time);
+                match next() % 4 {
+                    0 => record,
+                    _ => record.interaction(&calls[next() % calls.len()]),
+                }
+            })
             .collect();
-        let records: Vec<Record<'_>> = wires.iter().filter_map(|w| w.record().ok()).collect();
         assert!(records.len() > 90_000);
 
         let mut one_by_one = Engine::new();

@@ -15,18 +15,21 @@
 //! [`WireRecord::record`] checks it into an engine [`Record`] or a `malformed`
 //! [`Rejection`] that still names whatever could be read.
 
-use crate::engine::{EventName, Record};
-use crate::rejection::{Malformed, Rejection};
-use crate::vocabulary::{Event, AGENT_STATE_CHANGE};
+use crate::model::record::{EventName, Record};
+use crate::model::rejection::{Malformed, Rejection};
+use crate::model::vocabulary::{Event, AGENT_STATE_CHANGE};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
 use std::fmt;
 
+pub mod input;
+pub mod outbound;
 mod scan;
 
 /// Which of the three record shapes a line is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::Display, strum::AsRefStr)]
 #[strum(serialize_all = "lowercase")]
+#[non_exhaustive]
 pub enum Shape {
     /// `{"agent": …, "interaction": …, "event": …, "time": …}`.
     Native,
@@ -206,7 +209,7 @@ impl<'a> WireRecord<'a> {
 /// Reads one line (without its line ending) as a record of one of the three shapes.
 ///
 /// ```
-/// use callstate::records::{parse, Shape};
+/// use callstate::wire::{parse, Shape};
 /// let line = br#"{"agent":"a1","event":"custanswered","time":5,"extra":[1,{"x":null}]}"#;
 /// let wire = parse(line).unwrap();
 /// assert_eq!(wire.shape, Shape::Native);
@@ -754,7 +757,7 @@ impl<'a> Flat<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rejection::RejectionKind;
+    use crate::model::rejection::RejectionKind;
 
     type Fields = (Shape, String, String, Option<String>, Option<i128>);
 

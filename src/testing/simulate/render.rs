@@ -6,7 +6,8 @@
 
 use super::flow::{Call, Mode};
 use super::rng::{derive, Rng};
-use crate::vocabulary::{Event, Phase};
+use crate::model::vocabulary::{Event, Phase};
+pub(crate) use crate::wire::Shape;
 use strum::{EnumCount, IntoEnumIterator};
 
 /// A UUID's 36 characters (version 4, RFC 4122 variant).
@@ -31,17 +32,6 @@ pub(crate) fn uuid(bits: u128) -> Uuid {
 /// The UUID's text (all ASCII by construction).
 pub(crate) fn uuid_str(id: &Uuid) -> &str {
     std::str::from_utf8(id).unwrap_or_else(|_| unreachable!("a UUID is ASCII hex"))
-}
-
-/// The record shape of one line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Shape {
-    /// `{"agent", "interaction", "event", "time"}`.
-    Native,
-    /// The seed's outbound envelope.
-    Envelope,
-    /// A websocket notification.
-    Websocket,
 }
 
 /// How an event name's letters are cased on the wire.
@@ -102,7 +92,7 @@ pub(crate) struct Names {
 }
 
 impl Names {
-    /// The spellings of SPEC §2, read from [`crate::vocabulary::ALIASES`].
+    /// The spellings of SPEC §2, read from [`crate::model::vocabulary::ALIASES`].
     pub(crate) fn new() -> Names {
         let aliases: Vec<Vec<&'static str>> =
             Event::iter().map(|e| e.aliases().collect()).collect();
@@ -128,7 +118,7 @@ impl Names {
     /// The `data.type` a websocket routing message gives `event`.
     pub(crate) fn socket_type(&self, event: Event) -> &'static str {
         if event.is_availability() {
-            return crate::vocabulary::AGENT_STATE_CHANGE;
+            return crate::model::vocabulary::AGENT_STATE_CHANGE;
         }
         self.socket[event as usize][0]
     }
@@ -269,7 +259,11 @@ fn string(buf: &mut Vec<u8>, s: &str, case: Case) {
 fn event_name(buf: &mut Vec<u8>, name: Name) {
     match name {
         Name::Event(word, case) => string(buf, word, case),
-        Name::StateChange(..) => string(buf, crate::vocabulary::AGENT_STATE_CHANGE, Case::AsIs),
+        Name::StateChange(..) => string(
+            buf,
+            crate::model::vocabulary::AGENT_STATE_CHANGE,
+            Case::AsIs,
+        ),
     }
 }
 

@@ -13,9 +13,9 @@
 //!   relates to the held call, so every answer is computed once, on first use,
 //!   for all 48 reachable states.
 
-use crate::machine::{Machine, Transition};
-use crate::rejection::RejectionKind;
-use crate::vocabulary::Event;
+use crate::model::machine::{Machine, Transition};
+use crate::model::rejection::RejectionKind;
+use crate::model::vocabulary::Event;
 use std::sync::OnceLock;
 use strum::{EnumCount, IntoEnumIterator};
 
@@ -308,11 +308,11 @@ fn search(start: &Machine, event: Event, named: Option<&str>) -> Option<Run> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::machine::AgentState;
-    use crate::vocabulary::{Availability, Phase, Recording};
+    use crate::model::machine::MachineState;
+    use crate::model::vocabulary::{Availability, Phase, Recording};
 
     fn connected() -> Machine {
-        Machine::try_from(AgentState {
+        Machine::try_from(MachineState {
             phase: Phase::Connected,
             recording: Recording::Off,
             availability: Availability::Ready,

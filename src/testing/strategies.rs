@@ -43,10 +43,10 @@
 //! # my_validator_accepts_legal_logs();
 //! ```
 
-use crate::engine::{EventName, Record};
-use crate::rejection::RejectionKind;
-use crate::table::{self, Effect};
-use crate::vocabulary::{Availability, Event, EventSet, Phase, Recording};
+use crate::model::record::{EventName, Record};
+use crate::model::rejection::RejectionKind;
+use crate::model::table::{self, Effect};
+use crate::model::vocabulary::{Availability, Event, EventSet, Phase, Recording};
 use proptest::collection::{vec, SizeRange};
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -188,7 +188,7 @@ pub fn any_event_name() -> impl Strategy<Value = String> {
     prop_oneof![
         6 => known_name(),
         1 => near_miss(),
-        1 => any::<u64>().prop_map(|bits| random_case(crate::vocabulary::AGENT_STATE_CHANGE, bits)),
+        1 => any::<u64>().prop_map(|bits| random_case(crate::model::vocabulary::AGENT_STATE_CHANGE, bits)),
         1 => "[A-Za-z]{1,24}",
         1 => "\\PC{0,12}",
     ]
@@ -203,7 +203,7 @@ pub fn any_event_name() -> impl Strategy<Value = String> {
 /// ```rust
 /// use callstate::strategies::*;
 /// use callstate::replay::{Replay, Verdict};
-/// use callstate::input::Line;
+/// use callstate::wire::input::Line;
 /// use proptest::prelude::*;
 ///
 /// proptest! {
@@ -370,7 +370,7 @@ pub fn faulty_trace(len: impl Into<SizeRange>) -> impl Strategy<Value = FaultyTr
 /// ```rust
 /// use callstate::strategies::*;
 /// use callstate::replay::{Replay, Verdict};
-/// use callstate::input::Line;
+/// use callstate::wire::input::Line;
 /// use proptest::prelude::*;
 ///
 /// proptest! {
@@ -473,7 +473,7 @@ fn near_miss() -> impl Strategy<Value = String> {
 fn unknown_name() -> impl Strategy<Value = String> {
     prop_oneof![
         3 => near_miss(),
-        1 => any::<u64>().prop_map(|bits| random_case(crate::vocabulary::AGENT_STATE_CHANGE, bits)),
+        1 => any::<u64>().prop_map(|bits| random_case(crate::model::vocabulary::AGENT_STATE_CHANGE, bits)),
         1 => Just("Swapped".to_owned()),
         1 => "[A-Za-z]{1,24}".prop_filter("a known name", |n| Event::resolve(n).is_none()),
     ]

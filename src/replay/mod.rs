@@ -10,7 +10,7 @@
 //!
 //! ```
 //! use callstate::replay::{Replay, Verdict};
-//! use callstate::input::Line;
+//! use callstate::wire::input::Line;
 //!
 //! let mut replay = Replay::default();
 //! let log = [
@@ -26,13 +26,16 @@
 //! assert_eq!((summary.records, summary.accepted, summary.rejected), (2, 1, 1));
 //! ```
 
-use crate::engine::{Engine, Record};
-use crate::input::Line;
-use crate::machine::Transition;
-use crate::records::{self, Shape};
-use crate::rejection::{Malformed, Rejection, RejectionKind};
-use crate::resync::{Inferred, Mode, Repair};
-use crate::vocabulary::{Availability, Phase};
+pub mod parallel;
+
+use crate::engine::Engine;
+use crate::model::machine::Transition;
+use crate::model::record::Record;
+use crate::model::rejection::{Malformed, Rejection, RejectionKind};
+use crate::model::resync::{Inferred, Mode, Repair};
+use crate::model::vocabulary::{Availability, Phase};
+use crate::wire::input::{InputError, Line, LineReader, Source};
+use crate::wire::{self, Shape};
 use serde::Serialize;
 use std::collections::HashSet;
 use std::io::{self, Write};
@@ -77,6 +80,7 @@ pub struct Accepted<'a> {
 
 /// The closing summary of SPEC §7.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[non_exhaustive]
 pub struct Summary {
     /// Records read (blank lines are not records).
     pub records: u64,
@@ -371,7 +375,7 @@ fn parse_wire<R>(line: Line<'_>, then: impl FnOnce(Parsed<'_>, Option<(&str, Sha
     let wire = bytes.and_then(|bytes| {
         let text = std::str::from_utf8(bytes)
             .map_err(|e| Rejection::malformed(Malformed::NotUtf8(e.valid_up_to())))?;
-        Ok((text, records::parse_str(text)?))
+        Ok((text, wire::parse_str(text)?))
     });
     match wire {
         Err(r) => then(Parsed::Invalid(r), None),
@@ -538,6 +542,33 @@ impl HumanReport {
         }
         Ok(())
     }
+}
+
+/// Feeds every line of `sources` to `each`; stops at the first read error.
+pub fn for_each_line(
+    sources: Vec<Source>,
+    max_line: usize,
+    replay: &mut Replay,
+    mut each: impl FnMut(&mut Replay, Line<'_>) -> io::Result<()>,
+) -> io::Result<Option<InputError>> {
+    for source in sources {
+        let name = source.name().to_owned();
+        let mut reader = LineReader::new(source.into_reader(), max_line);
+        loop {
+            match reader.next_line() {
+                Ok(Some(line)) => each(replay, line)?,
+                Ok(None) => break,
+                Err(source) => {
+                    return Ok(Some(InputError::Read {
+                        name,
+                        line: replay.line(),
+                        source,
+                    }))
+                }
+            }
+        }
+    }
+    Ok(None)
 }
 
 #[cfg(test)]

@@ -16,9 +16,9 @@
 //! tags on average (within one 64-tag line), a new agent's about 33; only a slot
 //! whose tag matches (1 in 128 of the others) has its entry read.
 
-use crate::id::Id;
-use crate::machine::Machine;
-use crate::vocabulary::Event;
+use crate::model::id::Id;
+use crate::model::machine::Machine;
+use crate::model::vocabulary::Event;
 use std::hash::BuildHasher;
 
 /// The tag of a slot no agent is in. Tags of agents have the high bit clear.
@@ -274,13 +274,17 @@ fn prefetch_lines<T>(value: &T) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vocabulary::Availability;
+    use crate::model::vocabulary::Availability;
     use std::collections::HashMap;
 
     fn machine(n: usize) -> Machine {
         let mut m = Machine::new();
-        m.step(crate::Event::AgentIdle, None, Some(n as i128))
-            .unwrap();
+        m.step(
+            crate::model::vocabulary::Event::AgentIdle,
+            None,
+            Some(n as i128),
+        )
+        .unwrap();
         m
     }
 

@@ -13,7 +13,7 @@
 //! The dense lookup behind [`rule_for`] is built at compile time, and building it
 //! fails the compilation if two rules claim the same (phase, recording, event) cell.
 
-use crate::vocabulary::{Availability, Event, EventSet, Phase, Recording};
+use crate::model::vocabulary::{Availability, Event, EventSet, Phase, Recording};
 use strum::{EnumCount, IntoEnumIterator};
 
 /// A set of phases, as a bit set over [`Phase`]'s discriminants.
@@ -333,15 +333,15 @@ pub struct Status {
 /// A [`Status`] packed into one byte, `(phase × 3 + recording) × 2 + availability`:
 /// what a machine stores, so that a step is one table load away from the next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct StateIndex(u8);
+pub(crate) struct StateCode(u8);
 
 pub(crate) const STATES: usize = Phase::COUNT * Recording::COUNT * Availability::COUNT;
 
-impl StateIndex {
+impl StateCode {
     /// The index of `status`.
-    pub const fn of(status: Status) -> StateIndex {
+    pub(crate) const fn of(status: Status) -> StateCode {
         let r = status.phase as usize * Recording::COUNT + status.recording as usize;
-        StateIndex((r * Availability::COUNT + status.availability as usize) as u8)
+        StateCode((r * Availability::COUNT + status.availability as usize) as u8)
     }
 
     /// The index as a number below [`STATES`].
@@ -350,9 +350,9 @@ impl StateIndex {
     }
 
     /// The index numbered `code`, if it is below [`STATES`].
-    pub(crate) const fn from_code(code: usize) -> Option<StateIndex> {
+    pub(crate) const fn from_code(code: usize) -> Option<StateCode> {
         if code < STATES {
-            Some(StateIndex(code as u8))
+            Some(StateCode(code as u8))
         } else {
             None
         }
@@ -361,18 +361,18 @@ impl StateIndex {
     /// Does the agent hold a call in this state? (`idle` and `ready` come first in
     /// [`Phase`]'s order, so this is one comparison, no lookup.)
     #[inline]
-    pub const fn has_call(self) -> bool {
+    pub(crate) const fn has_call(self) -> bool {
         self.0 as usize >= 2 * Recording::COUNT * Availability::COUNT
     }
 
     /// The status this index stands for.
     #[inline]
-    pub fn status(self) -> Status {
+    pub(crate) fn status(self) -> Status {
         STATUS[self.0 as usize]
     }
 }
 
-/// `STATUS[i]` is the status of `StateIndex(i)`.
+/// `STATUS[i]` is the status of `StateCode(i)`.
 const STATUS: [Status; STATES] = {
     let mut all = [Status {
         phase: Phase::Idle,
@@ -393,7 +393,7 @@ const STATUS: [Status; STATES] = {
 
 /// What happens to the agent's call when a rule fires.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum CallChange {
+pub(crate) enum CallChange {
     /// The call (or the absence of one) stays.
     Keep,
     /// The record's interaction becomes the agent's call.
@@ -406,23 +406,23 @@ pub enum CallChange {
 /// event) — precomputed from [`TABLE`] at compile time, so that stepping is a
 /// lookup and a few stores instead of a walk over the rule's target and effect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Step {
+pub(crate) struct Step {
     rule: u8,
     /// The state after, packed.
-    pub next: StateIndex,
+    pub(crate) next: StateCode,
     /// The phase after.
-    pub phase: Phase,
+    pub(crate) phase: Phase,
     /// The recording after.
-    pub recording: Recording,
+    pub(crate) recording: Recording,
     /// The availability after.
-    pub availability: Availability,
+    pub(crate) availability: Availability,
     /// What happens to the call.
-    pub call: CallChange,
+    pub(crate) call: CallChange,
 }
 
 impl Step {
     /// The rule that fires.
-    pub fn rule(&self) -> &'static Rule {
+    pub(crate) fn rule(&self) -> &'static Rule {
         &TABLE[self.rule as usize]
     }
 }
@@ -492,7 +492,7 @@ const fn fire(index: u8, status: Status) -> Step {
     };
     Step {
         rule: index,
-        next: StateIndex::of(Status {
+        next: StateCode::of(Status {
             phase,
             recording,
             availability,
@@ -506,7 +506,7 @@ const fn fire(index: u8, status: Status) -> Step {
 
 /// The cell of the table for `event` in state (`phase`, `recording`, `availability`).
 #[inline]
-pub fn step(
+pub(crate) fn step(
     phase: Phase,
     recording: Recording,
     availability: Availability,
@@ -517,12 +517,12 @@ pub fn step(
         recording,
         availability,
     };
-    step_at(StateIndex::of(status), event)
+    step_at(StateCode::of(status), event)
 }
 
 /// [`step`] from a packed state.
 #[inline]
-pub fn step_at(state: StateIndex, event: Event) -> Option<Step> {
+pub(crate) fn step_at(state: StateCode, event: Event) -> Option<Step> {
     STEPS[(state.0 as usize) << 5 | event as usize]
 }
 
@@ -634,8 +634,8 @@ mod tests {
     fn state_indexes_round_trip() {
         for i in 0..STATES {
             assert_eq!(
-                StateIndex::of(StateIndex(i as u8).status()),
-                StateIndex(i as u8)
+                StateCode::of(StateCode(i as u8).status()),
+                StateCode(i as u8)
             );
         }
     }

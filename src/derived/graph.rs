@@ -28,15 +28,16 @@
 //! assert!(diagram.contains("call --> availability : DROPPED / end call"));
 //! ```
 
-use crate::table::{Effect, PhaseSet, Rule, Target, TABLE};
-use crate::vocabulary::{Availability, Event, Phase, AGENT_STATE_CHANGE};
+use crate::model::table::{Effect, PhaseSet, Rule, Target, TABLE};
+use crate::model::vocabulary::{Availability, Event, Phase, AGENT_STATE_CHANGE};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use strum::IntoEnumIterator;
 
 /// The drawing formats [`render`] knows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::Display, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::Display)]
 #[strum(serialize_all = "lowercase")]
+#[non_exhaustive]
 pub enum GraphFormat {
     /// A Mermaid `stateDiagram-v2` (renders on GitHub inside a ```` ```mermaid ```` block).
     Mermaid,
@@ -147,7 +148,7 @@ pub fn dot() -> String {
 
 /// The table in words: a legend, then one Markdown table row per rule of
 /// [`TABLE`], in table order. The `rule` column is the rule's index in `TABLE`
-/// (as in [`crate::paths`]' output).
+/// (as in [`crate::derived::paths`]' output).
 pub fn table_markdown() -> String {
     let live: Vec<String> = PhaseSet::LIVE.iter().map(code).collect();
     let mut out = format!(

@@ -1,0 +1,11 @@
+//! The model: the words of SPEC §1–§2, the transition table of §3, one agent's
+//! machine stepped by it, and the typed rejection of §4. Everything above builds on
+//! this layer; it imports none of them.
+
+pub(crate) mod id;
+pub(crate) mod machine;
+pub(crate) mod record;
+pub(crate) mod rejection;
+pub(crate) mod resync;
+pub mod table;
+pub mod vocabulary;
