@@ -3,6 +3,9 @@
 //! inference as a brute-force enumeration of every run of events up to length 4,
 //! in event order.
 
+// Results of Engine::apply are kept whole, to compare.
+#![allow(clippy::result_large_err)]
+
 use callstate::MachineState;
 use callstate::{
     Availability, Engine, Event, Machine, Mode, Phase, Record, Recording, RejectionKind, Repair,
@@ -273,7 +276,14 @@ fn the_specs_examples() {
         last_event: Some(Event::CustAnswered),
         finished: None,
     };
-    let examples: [(Event, &str, RejectionKind, u8, Option<&[&str]>); 5] = [
+    type Example = (
+        Event,
+        &'static str,
+        RejectionKind,
+        u8,
+        Option<&'static [&'static str]>,
+    );
+    let examples: [Example; 5] = [
         (
             Event::Acw,
             "c1",
