@@ -117,6 +117,7 @@ fn agent_days(agents: usize, records: u64, seed: u64) -> BTreeMap<String, Vec<St
         records,
         seed,
         faults: 0.0,
+        loss: 0.0,
         format: Format::Native,
         initial: Availability::Ready,
     };

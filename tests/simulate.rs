@@ -333,7 +333,9 @@ fn faulty_logs_are_rejected_in_several_ways() {
     let c = config(30, 6_000, 3, 0.05, Format::Mixed);
     let (log, summary) = generate(&c);
     let r = replay(&log, Availability::Ready);
-    for kind in FaultKind::iter() {
+    // Lost events come from the loss rate, not the fault rate.
+    assert_eq!(summary.faults.get(FaultKind::Lost), 0);
+    for kind in FaultKind::iter().filter(|k| *k != FaultKind::Lost) {
         assert!(summary.faults.get(kind) > 0, "no {kind} fault injected");
     }
     let total = summary.faults.total() as f64;
@@ -440,5 +442,74 @@ fn the_summary_displays_its_counts() {
     assert!(text.contains(" faults ("), "{text}");
     let json = serde_json::to_value(summary).unwrap();
     assert_eq!(json["records"], 50);
-    assert_eq!(json["faults"].as_object().map(|m| m.len()), Some(11));
+    assert_eq!(json["faults"].as_object().map(|m| m.len()), Some(12));
+}
+
+/// A lost event leaves no line and is not chosen to be recoverable; the ground
+/// truth names every one, at the line the next record is written on, and a
+/// resync replay of the log costs less than one report line per loss.
+#[test]
+fn lost_events_are_written_down_in_the_ground_truth() {
+    let config = Config {
+        loss: 0.01,
+        ..config(50, 20_000, 9, 0.0, Format::Native)
+    };
+    let (mut log, mut truth) = (Vec::new(), Vec::new());
+    let summary = simulate::write_with_truth(&config, &mut log, &mut truth).unwrap();
+    assert_eq!(line_count(&log), 20_000);
+    let faults: Vec<Value> = truth
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(|l| serde_json::from_slice(l).unwrap())
+        .collect();
+    let lost = summary.faults.get(FaultKind::Lost);
+    assert!(lost > 100, "{summary}");
+    assert_eq!(faults.len() as u64, lost);
+    let lines: Vec<&[u8]> = log.split(|b| *b == b'\n').collect();
+    let mut previous = 0;
+    for fault in &faults {
+        assert_eq!(fault["kind"], "lost");
+        let line = fault["line"].as_u64().unwrap();
+        assert!(line >= previous && line <= 20_001, "{fault}");
+        previous = line;
+        let event = fault["event"].as_str().unwrap();
+        assert!(Event::resolve(event).is_some(), "{fault}");
+        let agent = fault["agent"].as_str().unwrap();
+        assert!(lines
+            .iter()
+            .any(|l| l.windows(agent.len()).any(|w| w == agent.as_bytes())));
+    }
+    // The same config without the truth writes the same log.
+    assert_eq!(generate(&config).0, log);
+    let report = std::process::Command::new(env!("CARGO_BIN_EXE_callstate"))
+        .args(["replay", "--json", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(&log)?;
+            child.wait_with_output()
+        })
+        .unwrap();
+    let lines = report
+        .stdout
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .count() as u64;
+    assert!(lines - 1 < lost, "{lines} report lines for {lost} losses");
+}
+
+#[test]
+fn a_loss_rate_outside_zero_to_one_is_refused() {
+    for loss in [-0.1, 1.5, f64::NAN] {
+        let c = Config {
+            loss,
+            ..Config::default()
+        };
+        assert!(
+            matches!(c.validate(), Err(ConfigError::LossRate(_))),
+            "{loss}"
+        );
+    }
 }

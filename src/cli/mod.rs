@@ -115,6 +115,14 @@ struct SimulateArgs {
     /// reordered events, foreign interactions, unknown names, malformed and blank lines.
     #[arg(long, default_value_t = 0.0)]
     faults: f64,
+    /// Share of events lost on the way (0.0 – 1.0), as real streams lose them:
+    /// the agent goes through the event but no line shows it, recoverable or not.
+    #[arg(long, value_name = "RATE", default_value_t = 0.0)]
+    loss: f64,
+    /// Also write the ground truth of every injected fault and lost event to
+    /// FILE, one JSON object per line: line, kind, agent, interaction, event.
+    #[arg(long, value_name = "FILE")]
+    truth: Option<PathBuf>,
     /// Record shape: native, envelope (the seed's), websocket, or mixed per line.
     #[arg(long, value_enum, default_value_t = ShapeArg::Native)]
     format: ShapeArg,
@@ -444,6 +452,7 @@ fn simulate_command(args: &SimulateArgs) -> io::Result<i32> {
         records: args.records,
         seed: args.seed,
         faults: args.faults,
+        loss: args.loss,
         format: args.format.into(),
         initial: args.initial.into(),
     };
@@ -451,7 +460,16 @@ fn simulate_command(args: &SimulateArgs) -> io::Result<i32> {
         eprintln!("callstate: {e}\nhint: see callstate simulate --help");
         return Ok(EXIT_ERROR);
     }
-    let summary = simulate::write(&config, &mut io::stdout().lock())?;
+    let summary = match &args.truth {
+        None => simulate::write(&config, &mut io::stdout().lock())?,
+        Some(path) => {
+            let file = std::fs::File::create(path).map_err(|e| {
+                io::Error::new(e.kind(), format!("cannot create {}: {e}", path.display()))
+            })?;
+            let mut truth = BufWriter::new(file);
+            simulate::write_with_truth(&config, &mut io::stdout().lock(), &mut truth)?
+        }
+    };
     if io::stderr().is_terminal() {
         eprintln!("callstate: wrote {summary}");
     }

@@ -92,12 +92,6 @@ pub struct Summary {
     pub unknown: u64,
     /// Malformed records.
     pub malformed: u64,
-    /// Distinct agent ids of records that were not malformed.
-    pub agents: u64,
-    /// Distinct interaction ids named by accepted records.
-    pub interactions: u64,
-    /// Agents holding a call at the end of the input.
-    pub open_calls: u64,
     /// Resync only: rejected records applied after an inference.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub repaired: Option<u64>,
@@ -107,6 +101,12 @@ pub struct Summary {
     /// Resync only: inferred events, in all.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub inferred: Option<u64>,
+    /// Distinct agent ids of records that were not malformed.
+    pub agents: u64,
+    /// Distinct interaction ids named by accepted records.
+    pub interactions: u64,
+    /// Agents holding a call at the end of the input.
+    pub open_calls: u64,
     /// Resync only: of the interactions counted, those no rejected record touched
     /// (named, or held by its agent) and no inferred event named.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -102,6 +102,11 @@ pub struct Config {
     /// The share of steps that inject a fault, in `0.0..=1.0`; `0.0` gives a
     /// clean log.
     pub faults: f64,
+    /// The share of events lost on the way, in `0.0..=1.0`: such an event
+    /// happens to the agent but no line shows it, and, unlike a
+    /// [`FaultKind::Missing`] fault, whether a validator can recover is not
+    /// considered — as when a real stream drops events.
+    pub loss: f64,
     /// The shape of the lines.
     pub format: Format,
     /// Where agents start: `ready` (the engine's default) or `idle` (replay it
@@ -125,6 +130,9 @@ impl Config {
         if !(0.0..=1.0).contains(&self.faults) {
             return Err(ConfigError::FaultRate(self.faults));
         }
+        if !(0.0..=1.0).contains(&self.loss) {
+            return Err(ConfigError::LossRate(self.loss));
+        }
         Ok(())
     }
 }
@@ -137,6 +145,7 @@ impl Default for Config {
             records: 1_000,
             seed: 0,
             faults: 0.0,
+            loss: 0.0,
             format: Format::Native,
             initial: Availability::Ready,
         }
@@ -156,6 +165,9 @@ pub enum ConfigError {
     /// A fault rate outside `0.0..=1.0` (or not a number).
     #[error("the fault rate must be between 0 and 1, not {0}")]
     FaultRate(f64),
+    /// A loss rate outside `0.0..=1.0` (or not a number).
+    #[error("the loss rate must be between 0 and 1, not {0}")]
+    LossRate(f64),
 }
 
 /// The faults a simulated log can carry, with what replay reports for them.
@@ -177,8 +189,10 @@ pub enum ConfigError {
     IntoStaticStr,
     EnumIter,
     EnumCount,
+    serde::Serialize,
 )]
 #[strum(serialize_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum FaultKind {
     /// An event left out of the log (no line).
@@ -205,6 +219,8 @@ pub enum FaultKind {
     MissingAgent,
     /// An extra blank line (empty or whitespace).
     BlankLine,
+    /// An event lost on the way ([`Config::loss`]): no line, recoverable or not.
+    Lost,
 }
 
 impl FaultKind {
@@ -212,6 +228,26 @@ impl FaultKind {
     pub fn name(self) -> &'static str {
         self.into()
     }
+}
+
+/// One injected fault, as [`Simulator::take_truth`] gives it: the ground truth to
+/// score a validator against.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
+pub struct InjectedFault {
+    /// The line the fault is on (from 1); for an event left out of the log
+    /// ([`FaultKind::Missing`], [`FaultKind::Lost`]), the line the next record
+    /// is written on.
+    pub line: u64,
+    /// What kind of fault.
+    pub kind: FaultKind,
+    /// The agent whose event the fault is about (`None` for extra lines:
+    /// unknown events, lines that are not JSON, blank lines).
+    pub agent: Option<String>,
+    /// The call that event was about, if any.
+    pub interaction: Option<String>,
+    /// That event, by its canonical name.
+    pub event: Option<&'static str>,
 }
 
 /// How many faults of each kind a log carries.
@@ -303,6 +339,28 @@ pub fn write(config: &Config, out: &mut impl Write) -> io::Result<LogSummary> {
     Ok(*sim.summary())
 }
 
+/// [`write()`], and the ground truth of every injected fault
+/// ([`InjectedFault`]) to `truth` as JSON lines, in the order of their lines.
+pub fn write_with_truth(
+    config: &Config,
+    out: &mut impl Write,
+    truth: &mut impl Write,
+) -> io::Result<LogSummary> {
+    let mut sim = Simulator::new(config)
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?
+        .keeping_truth();
+    while let Some(chunk) = sim.next_chunk() {
+        out.write_all(chunk)?;
+        for fault in sim.take_truth() {
+            serde_json::to_writer(&mut *truth, &fault)?;
+            truth.write_all(b"\n")?;
+        }
+    }
+    out.flush()?;
+    truth.flush()?;
+    Ok(*sim.summary())
+}
+
 /// A stream of simulated lines, one at a time (see the [module](self) docs).
 ///
 /// ```
@@ -333,6 +391,8 @@ pub struct Simulator {
     /// Lines in `buf` not handed out yet.
     buffered: u64,
     summary: LogSummary,
+    /// The faults injected and not yet taken, when the truth is kept.
+    truth: Option<Vec<InjectedFault>>,
 }
 
 /// One simulated agent: who it is, its true state, and its planned next event.
@@ -341,6 +401,8 @@ struct Agent {
     ids: AgentIds,
     machine: Machine,
     call: Option<Call>,
+    /// The call its last event was about (kept after the call ended).
+    last_call: Option<Call>,
     /// The time of its last event (or of its start).
     clock: i64,
     /// Has it been through any event yet?
@@ -436,7 +498,23 @@ impl Simulator {
                 agents: config.agents,
                 ..LogSummary::default()
             },
+            truth: None,
         })
+    }
+
+    /// The same simulator, keeping the ground truth of every fault it injects
+    /// for [`Simulator::take_truth`].
+    pub fn keeping_truth(mut self) -> Simulator {
+        self.truth = Some(Vec::new());
+        self
+    }
+
+    /// The faults injected since the last call, in the order of their lines
+    /// (empty unless [`Simulator::keeping_truth`]). Faults are injected a
+    /// chunk ahead of the lines handed out: after [`Simulator::next_line`]
+    /// returns `None` every fault has been taken or is here.
+    pub fn take_truth(&mut self) -> Vec<InjectedFault> {
+        self.truth.as_mut().map(std::mem::take).unwrap_or_default()
     }
 
     fn new_agent(rng: &mut Rng, n: usize, initial: Availability) -> Agent {
@@ -450,6 +528,7 @@ impl Simulator {
             },
             machine: Machine::starting(initial),
             call: None,
+            last_call: None,
             clock,
             started: false,
             next: Event::AgentAvailable,
@@ -511,16 +590,56 @@ impl Simulator {
 
     /// One step: the next agent's event, or a fault.
     fn step(&mut self) {
-        if self.config.faults > 0.0 && self.rng.chance(self.config.faults) {
+        // No draw at a zero rate, so that logs without loss stay byte for byte
+        // what they were before loss existed.
+        if self.config.loss > 0.0 && self.rng.chance(self.config.loss) {
+            let truth = self.truth_of_next(FaultKind::Lost);
+            self.fire();
+            self.note(truth);
+            self.reschedule();
+        } else if self.config.faults > 0.0 && self.rng.chance(self.config.faults) {
             let kind = self.pick_fault();
+            let truth = self.truth_of_next(kind);
             if self.inject(kind) {
-                self.summary.faults.add(kind);
+                self.note(truth);
             }
             self.reschedule();
         } else {
             let f = self.fire();
             self.render(&f, Tweak::None);
             self.reschedule();
+        }
+    }
+
+    /// The ground truth of a fault of `kind` about to be injected on the next
+    /// agent's next event.
+    fn truth_of_next(&self, kind: FaultKind) -> (InjectedFault, usize) {
+        let extra_line = matches!(
+            kind,
+            FaultKind::UnknownEvent | FaultKind::NotJson | FaultKind::BlankLine
+        );
+        let idx = self.next_agent();
+        let agent = &self.agents[idx];
+        let truth = InjectedFault {
+            line: self.summary.records + self.buffered + 1,
+            kind,
+            agent: (!extra_line).then(|| render::uuid_str(&agent.ids.id).to_owned()),
+            interaction: None,
+            event: (!extra_line).then(|| agent.next.name()),
+        };
+        (truth, idx)
+    }
+
+    /// Counts an injected fault and keeps its truth, with the call its event
+    /// was about (which an offer only creates when it fires).
+    fn note(&mut self, (mut truth, agent): (InjectedFault, usize)) {
+        self.summary.faults.add(truth.kind);
+        if let Some(faults) = self.truth.as_mut() {
+            if truth.agent.is_some() {
+                let call = self.agents[agent].last_call;
+                truth.interaction = call.map(|c| render::uuid_str(&render::uuid(c.id)).to_owned());
+            }
+            faults.push(truth);
         }
     }
 
@@ -558,6 +677,7 @@ impl Simulator {
                 Some(i128::from(time)),
             )
             .unwrap_or_else(|r| unreachable!("the table allowed {event}, yet: {r}"));
+        agent.last_call = call;
         if transition.terminated() {
             agent.call = None;
         }
@@ -646,6 +766,8 @@ impl Simulator {
             | FaultKind::JsonArray
             | FaultKind::MissingAgent => recoverable,
             FaultKind::UnknownEvent | FaultKind::NotJson | FaultKind::BlankLine => true,
+            // Drawn apart, at the loss rate.
+            FaultKind::Lost => false,
         };
         let loses_an_event = |kind: &FaultKind| {
             !matches!(
@@ -673,7 +795,7 @@ impl Simulator {
     /// then wrote its event cleanly).
     fn inject(&mut self, kind: FaultKind) -> bool {
         match kind {
-            FaultKind::Missing => {
+            FaultKind::Missing | FaultKind::Lost => {
                 self.fire();
             }
             FaultKind::Duplicated => self.duplicated(),
@@ -849,6 +971,7 @@ mod tests {
             agents: 5,
             records: 2_000,
             faults: 1.0,
+            loss: 0.2,
             format: Format::Mixed,
             ..Config::default()
         };
