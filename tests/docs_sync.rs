@@ -10,7 +10,7 @@
 
 use callstate::replay::{Replay, Verdict};
 use callstate::wire::input::Line;
-use callstate::{graph, Event};
+use callstate::{graph, Event, Mode};
 use serde_json::Value;
 use std::path::PathBuf;
 use strum::IntoEnumIterator;
@@ -154,9 +154,9 @@ fn example(text: &str, name: &str) -> Vec<String> {
         .collect()
 }
 
-/// The `--json` report of `lines` as replay writes it, `message` left out.
-fn replay(lines: &[String]) -> Vec<Value> {
-    let mut replay = Replay::default();
+/// The `--json` report of `lines` as replay writes it in `mode`, `message` left out.
+fn replay(lines: &[String], mode: Mode) -> Vec<Value> {
+    let mut replay = Replay::default().with_mode(mode);
     let mut out = Vec::new();
     for line in lines {
         if let Verdict::NotAccepted(r) = replay.feed(Line::Text(line.as_bytes())) {
@@ -181,18 +181,20 @@ fn replay(lines: &[String]) -> Vec<Value> {
 fn the_worked_example_is_what_the_engine_reports() {
     let doc = read("docs/conformance.md");
     let input = example(&doc, "INPUT");
-    let expected: Vec<Value> = example(&doc, "REPORT")
-        .iter()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
-        .collect();
-    let actual = replay(&input);
-    let shown: Vec<String> = actual.iter().map(Value::to_string).collect();
-    assert_eq!(
-        actual,
-        expected,
-        "docs/conformance.md's example report should read:\n{}",
-        shown.join("\n")
-    );
+    for (block, mode) in [("REPORT", Mode::Strict), ("RESYNC REPORT", Mode::Resync)] {
+        let expected: Vec<Value> = example(&doc, block)
+            .iter()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
+            .collect();
+        let actual = replay(&input, mode);
+        let shown: Vec<String> = actual.iter().map(Value::to_string).collect();
+        assert_eq!(
+            actual,
+            expected,
+            "docs/conformance.md's example {block} should read:\n{}",
+            shown.join("\n")
+        );
+    }
 }
 
 /// The note `docs/spec.md` opens with; the contract follows it verbatim.
