@@ -149,9 +149,15 @@ fn lines_with_one_lost(day: &[String], deleted: usize) -> usize {
 
 /// SPEC §8's promise, measured: a legal day with one record deleted costs that
 /// agent at most 4 report lines, and at most 2 in more than 99% of deletions.
-/// Beyond 2 (see docs/conformance.md): a lost `eAgentConsultCreated` or
-/// `eAgentConsulting`, whose consult events then each contradict the state one
-/// by one, since R10 infers a single event only.
+///
+/// Beyond 2 (3 of these 6,000: 1,604 cost 0 lines, 4,326 one, 67 two): a lost
+/// offer followed by records that name no interaction (a native record may
+/// leave it out, meaning "the current call"). With no call held, R9 skips each
+/// of them — there is no call to attach them to — until one names the call;
+/// R8 then infers the lost start. The bound of 4 holds because the simulator
+/// leaves the interaction out of at most a few records in a row.
+// A line per record that names no call is the price of R9: inferring a call for
+// a record that names none would invent an interaction id.
 #[test]
 fn one_lost_event_costs_an_agent_at_most_four_report_lines() {
     let days = agent_days(50, 50_000, 11);
@@ -178,4 +184,5 @@ fn one_lost_event_costs_an_agent_at_most_four_report_lines() {
     eprintln!("report lines per deletion: {:?}", &histogram[..8]);
     assert_eq!(histogram[5..].iter().sum::<usize>(), 0, "{histogram:?}");
     assert!(beyond_two * 100 < 6_000, "{histogram:?}");
+    assert!(histogram[1] > histogram[2] * 10, "most losses cost one line: {histogram:?}");
 }
