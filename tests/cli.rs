@@ -222,16 +222,34 @@ fn human_report_shows_counts_and_violations() {
     let out = run(&["replay", path.to_str().unwrap(), "--show", "1"], None);
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.starts_with("FAIL"), "{text}");
+    assert!(
+        text.starts_with("FAIL: 136 of 1,499 records were not accepted\n"),
+        "{text}"
+    );
     for needle in [
-        "records                        1499",
-        "interaction_mismatch",
+        "interaction mismatch",
         "open calls",
-        "line 28: agent - event acw state -",
-        "line 69: agent agent-0017-a event eAgentOfferContactRona state offered",
+        "calls with a clean event flow: 176 of 244 (72.1%)",
+        "\n  line 28: acw: agent is not a non-empty string\n",
+        "\n  line 69: eAgentOfferContactRona for int-x95143 from agent agent-0017-a in\n",
+        "skipped (another call's event)",
     ] {
         assert!(text.contains(needle), "missing {needle:?} in\n{text}");
     }
+    let row = |name: &str| {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(name))
+            .map(|l| l.split_whitespace().last().unwrap().to_owned())
+    };
+    assert_eq!(row("records").as_deref(), Some("1,499"));
+    for (name, n) in [
+        ("repaired", "23"),
+        ("skipped", "85"),
+        ("inferred events", "39"),
+    ] {
+        assert_eq!(row(name).as_deref(), Some(n), "{name}");
+    }
+    fits_80_columns_in_one_vocabulary(&text);
     let out = run(&["replay", fixture("clean.jsonl").to_str().unwrap()], None);
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8(out.stdout).unwrap().starts_with("PASS"));
@@ -265,10 +283,19 @@ fn allow_unknown_report_for_a_person_passes_too() {
     let out = run(&["replay", "--allow-unknown"], Some(line));
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.starts_with("PASS"), "{text}");
     assert!(
-        text.contains("unknown_event (1):"),
+        text.starts_with("PASS (1 unknown event allowed)"),
+        "the headline says what was let through: {text}"
+    );
+    assert!(
+        text.contains("\nunknown event (1):"),
         "still reported: {text}"
+    );
+    let out = run(&["replay"], Some(line));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with("FAIL: 1 of 1 record was not accepted"),
+        "{text}"
     );
 }
 
@@ -658,5 +685,381 @@ fn simulate_takes_every_library_format() {
             run(&["graph", "--format", format], None).status.code(),
             Some(0)
         );
+    }
+}
+
+/// The report for a person: every line within 80 columns, no `-` placeholders,
+/// and the kinds in one set of words (never the `--json` names).
+fn fits_80_columns_in_one_vocabulary(text: &str) {
+    for line in text.lines() {
+        assert!(line.chars().count() <= 80, "over 80 columns: {line:?}");
+        assert!(!line.contains(" - "), "a placeholder: {line:?}");
+    }
+    use strum::IntoEnumIterator;
+    let snake_case = callstate::RejectionKind::iter().map(|k| k.name());
+    for kind in snake_case.filter(|k| k.contains('_')) {
+        assert!(!text.contains(kind), "{kind} is a --json word:\n{text}");
+    }
+}
+
+/// `/dev/full` opened for writing: every write fails with "no space left".
+fn dev_full() -> Option<std::fs::File> {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .ok()
+}
+
+/// Runs the binary with stdin from `stdin` (a file, or nothing) and stderr or
+/// stdout going to `/dev/full`.
+fn run_into_full(args: &[&str], stdin: Option<&Path>, full_stdout: bool) -> Option<Output> {
+    let full = dev_full()?;
+    let mut cmd = bin();
+    cmd.args(args).stdin(match stdin {
+        Some(path) => Stdio::from(std::fs::File::open(path).unwrap()),
+        None => Stdio::null(),
+    });
+    if full_stdout {
+        cmd.stdout(full).stderr(Stdio::piped());
+    } else {
+        cmd.stdout(Stdio::piped()).stderr(full);
+    }
+    Some(cmd.output().unwrap())
+}
+
+fn cut_gzip() -> PathBuf {
+    let whole = gzip(&std::fs::read(fixture("mixed.jsonl")).unwrap());
+    let cut = scratch("cut-in-half.jsonl.gz");
+    std::fs::write(&cut, &whole[..whole.len() / 2]).unwrap();
+    cut
+}
+
+/// `eprintln!` panics when stderr cannot be written (exit 101); no output
+/// failure may panic: exit 2, with nothing said (there is nowhere to say it).
+#[test]
+fn an_unwritable_stderr_exits_2_without_a_panic() {
+    if dev_full().is_none() {
+        eprintln!("no /dev/full here: skipped");
+        return;
+    }
+    let mixed = fixture("mixed.jsonl");
+    let mixed = mixed.to_str().unwrap();
+    let cut = cut_gzip();
+    let five = scratch("five-bytes.gz");
+    std::fs::write(&five, b"\x1f\x8b\x08\x00\x00").unwrap();
+    let cases: [&[&str]; 7] = [
+        &["replay", "--json", "/no/such/missing.jsonl"],
+        &["replay", "/no/such/missing.jsonl"],
+        &["replay", cut.to_str().unwrap()],
+        &["replay", "--json", five.to_str().unwrap()],
+        &["emit", mixed],
+        &["emit", "/no/such/missing.jsonl"],
+        &["simulate", "--agents", "0"],
+    ];
+    for args in cases {
+        let out = run_into_full(args, None, false).unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+    }
+}
+
+/// A full disk on stdout: said on stderr, exit 2, for every command.
+#[test]
+fn an_unwritable_stdout_says_so_and_exits_2() {
+    if dev_full().is_none() {
+        eprintln!("no /dev/full here: skipped");
+        return;
+    }
+    let mixed = fixture("mixed.jsonl");
+    let mixed = mixed.to_str().unwrap();
+    let cases: [&[&str]; 6] = [
+        &["replay", "--json", mixed],
+        &["replay", mixed],
+        &["emit", mixed],
+        &["paths"],
+        &["graph"],
+        &["simulate", "--records", "100"],
+    ];
+    for args in cases {
+        let out = run_into_full(args, None, true).unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("callstate: cannot write the output: "),
+            "{args:?}: {err}"
+        );
+    }
+}
+
+/// Reads the first line of the output and closes the pipe, as `| head -1`
+/// does; the output is far larger than any pipe buffer, so the write after the
+/// close always fails. Returns the exit code and stderr.
+fn first_line_then_close(args: &[&str], stdin: Option<&Path>) -> (Option<i32>, String) {
+    use std::io::{BufRead, BufReader, Read};
+    let mut child = bin()
+        .args(args)
+        .stdin(match stdin {
+            Some(path) => Stdio::from(std::fs::File::open(path).unwrap()),
+            None => Stdio::null(),
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(!first.is_empty(), "{args:?}: no output");
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    (child.wait().unwrap().code(), err)
+}
+
+/// `| head -1`: the run ends quietly. The exit code follows a rule, not the
+/// pipe's buffer: 2 when records were left unjudged (replay --json, emit), the
+/// verdict when every record was judged before the output (the report for a
+/// person), 0 for commands that judge nothing.
+#[test]
+fn a_closed_stdout_ends_quietly_with_a_documented_exit_code() {
+    let bad = scratch("many-malformed.jsonl");
+    std::fs::write(&bad, "not json\n".repeat(200_000)).unwrap();
+    let log = scratch("many-records.jsonl");
+    let sim = run(&["simulate", "--agents", "50", "--records", "200000"], None);
+    std::fs::write(&log, &sim.stdout).unwrap();
+    let (bad, log) = (bad.to_str().unwrap(), log.to_str().unwrap());
+    let cases: [(&[&str], i32); 7] = [
+        (&["replay", "--json", bad], 2),
+        (&["replay", "--json", "-j", "1", bad], 2),
+        (&["replay", "--json", "-"], 2),
+        (&["replay", "--show", "60000", bad], 1),
+        (&["emit", log], 2),
+        (&["simulate", "--records", "200000"], 0),
+        (&["paths"], 0),
+    ];
+    for (args, code) in cases {
+        let stdin = args.contains(&"-").then(|| Path::new(bad));
+        let (got, err) = first_line_then_close(args, stdin);
+        assert_eq!(got, Some(code), "{args:?}: {err}");
+        assert_eq!(err, "", "{args:?}: a closed pipe is not worth a message");
+    }
+}
+
+#[test]
+fn empty_input_says_no_records() {
+    for input in [&b""[..], b"\n \n"] {
+        let out = run(&["replay"], Some(input));
+        assert_eq!(out.status.code(), Some(0));
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.starts_with("NO RECORDS"), "{text}");
+    }
+}
+
+#[test]
+fn a_read_error_says_incomplete_and_exits_2() {
+    let cut = cut_gzip();
+    let cut = cut.to_str().unwrap();
+    let five = scratch("five.gz");
+    std::fs::write(&five, b"\x1f\x8b\x08\x00\x00").unwrap();
+    let five = five.to_str().unwrap();
+    for jobs in ["1", "3"] {
+        let out = run(&["replay", "-j", jobs, cut], None);
+        assert_eq!(out.status.code(), Some(2));
+        let text = String::from_utf8(out.stdout).unwrap();
+        let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            words.starts_with(&format!("INCOMPLETE: reading {cut} failed after its line ")),
+            "{text}"
+        );
+        fits_80_columns_in_one_vocabulary(text.split_once('\n').unwrap().1);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&format!("error reading {cut} after its line ")),
+            "{err}"
+        );
+
+        let out = run(&["replay", "-j", jobs, five], None);
+        assert_eq!(out.status.code(), Some(2));
+        let text = String::from_utf8(out.stdout).unwrap();
+        let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let headline = format!("INCOMPLETE: reading {five} failed before its first line");
+        assert!(words.starts_with(&headline), "{text}");
+    }
+}
+
+/// Several inputs are one log: agent state carries over and `--json` lines keep
+/// counting, while the report for a person names each file and its own line.
+/// The same for any number of parser threads.
+#[test]
+fn several_inputs_name_the_file_and_its_line() {
+    let log = std::fs::read(fixture("mixed.jsonl")).unwrap();
+    let text = String::from_utf8(log.clone()).unwrap();
+    // Cut after lines 100 and 1000; the third part gzipped.
+    let mut at = text.match_indices('\n').map(|(i, _)| i + 1);
+    let (cut1, cut2) = (at.nth(99).unwrap(), at.nth(899).unwrap());
+    let parts = [
+        (scratch("part1.jsonl"), log[..cut1].to_vec()),
+        (scratch("part2.jsonl"), log[cut1..cut2].to_vec()),
+        (scratch("part3.jsonl.gz"), gzip(&log[cut2..])),
+    ];
+    let mut args = vec!["replay", "--show", "1000"];
+    for (path, bytes) in &parts {
+        std::fs::write(path, bytes).unwrap();
+        args.push(path.to_str().unwrap());
+    }
+    let whole = run(
+        &["replay", "--json", fixture("mixed.jsonl").to_str().unwrap()],
+        None,
+    );
+    let mut json = args.clone();
+    json.insert(1, "--json");
+    let mut human = None;
+    for jobs in ["1", "4"] {
+        let mut with_jobs = json.clone();
+        with_jobs.extend(["-j", jobs]);
+        let out = run(&with_jobs, None);
+        assert_eq!(out.stdout, whole.stdout, "-j {jobs}: one log in parts");
+        let mut with_jobs = args.clone();
+        with_jobs.extend(["-j", jobs]);
+        let out = run(&with_jobs, None);
+        assert_eq!(out.status.code(), Some(1));
+        match &human {
+            None => human = Some(out.stdout),
+            Some(one) => assert_eq!(&out.stdout, one, "-j {jobs}: the report for a person"),
+        }
+    }
+    let human = String::from_utf8(human.unwrap()).unwrap();
+    fits_80_columns_in_one_vocabulary(&human);
+    let report = json_lines(&whole.stdout);
+    for v in &report[..report.len() - 1] {
+        let line = v["line"].as_u64().unwrap() as usize;
+        let (path, local) = match line {
+            ..=100 => (&parts[0].0, line),
+            101..=1000 => (&parts[1].0, line - 100),
+            _ => (&parts[2].0, line - 1000),
+        };
+        let at = format!("\n  {}:{local}: ", path.display());
+        assert!(human.contains(&at), "no {at:?} in\n{human}");
+    }
+}
+
+#[test]
+fn a_pretty_printed_document_gets_a_hint() {
+    let sample = fixture("seed-sample-outbound-call.json");
+    let out = run(&["replay", sample.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("looks like a pretty-printed JSON document")
+            && err.contains(&format!("jq -c . {} | callstate replay", sample.display())),
+        "{err}"
+    );
+    let out = run(
+        &["replay", "--json"],
+        Some(&std::fs::read(&sample).unwrap()),
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("<stdin> looks like a pretty-printed"), "{err}");
+    // Malformed lines, one object per line: no hint.
+    let out = run(&["replay"], Some(b"{\"agent\":1}\nnot json\n"));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
+
+/// `--help` of every command: within 80 columns, no Markdown, examples that work
+/// outside the repository, and both modes explained.
+#[test]
+fn help_fits_80_columns_and_works_anywhere() {
+    for command in ["", "replay", "emit", "paths", "graph", "simulate"] {
+        let out = bin()
+            .args([command, "--help"].iter().filter(|a| !a.is_empty()))
+            .env("COLUMNS", "80")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        let help = String::from_utf8(out.stdout).unwrap();
+        for line in help.lines() {
+            assert!(line.chars().count() <= 80, "{command}: {line:?}");
+            assert!(!line.contains('`'), "{command}: Markdown in {line:?}");
+            if line.contains("tests/fixtures") {
+                assert!(line.contains("In the repository"), "{command}: {line:?}");
+            }
+        }
+        if command == "replay" || command == "emit" {
+            assert!(help.contains("--strict"), "{command}");
+            assert!(help.contains("resync"), "{command}: {help}");
+        }
+    }
+}
+
+/// Drives the binary from a pseudo-terminal (with Python's `pty` module): types
+/// `typed`, then Ctrl-D once. Returns whether the binary ended, and its exit code
+/// — `None` when it still waited for input after 10 seconds.
+fn at_a_terminal(args: &[&str], typed: &str) -> Option<Option<i32>> {
+    const DRIVER: &str = r#"
+import os, pty, select, sys, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:])
+def drain(seconds):
+    end = time.time() + seconds
+    while True:
+        ready, _, _ = select.select([fd], [], [], max(0, end - time.time()))
+        if not ready:
+            return
+        try:
+            if not os.read(fd, 65536):
+                return
+        except OSError:
+            return
+os.write(fd, os.environ["TYPED"].encode())
+drain(0.3)
+os.write(fd, b"\x04")
+deadline = time.time() + 10
+while time.time() < deadline:
+    drain(0.05)
+    done, status = os.waitpid(pid, os.WNOHANG)
+    if done:
+        print("exit", os.waitstatus_to_exitcode(status))
+        sys.exit(0)
+os.kill(pid, 9)
+os.waitpid(pid, 0)
+print("waiting")
+"#;
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(DRIVER)
+        .arg(env!("CARGO_BIN_EXE_callstate"))
+        .args(args)
+        .env("TYPED", typed)
+        .output()
+        .ok()?;
+    let said = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    if !out.status.success() || !(said.starts_with("exit ") || said == "waiting") {
+        return None; // no python3 or no pty module
+    }
+    Some(said.strip_prefix("exit ").map(|c| c.parse().unwrap()))
+}
+
+/// At a terminal, one Ctrl-D ends the input (it used to take two or three).
+#[test]
+fn one_ctrl_d_ends_input_at_a_terminal() {
+    let record = "{\"agent\":\"a\",\"event\":\"Ready\"}\n";
+    let cases: [(&[&str], &str, i32); 5] = [
+        (&["replay", "-j", "1"], record, 0),
+        (&["replay", "-j", "2"], record, 0),
+        (&["replay", "-j", "1"], "", 0),
+        (&["replay", "-j", "2"], "", 0),
+        (&["emit"], "not json\n", 1),
+    ];
+    for (args, typed, code) in cases {
+        let Some(ended) = at_a_terminal(args, typed) else {
+            eprintln!("no python3 with a pty module here: skipped");
+            return;
+        };
+        assert_eq!(ended, Some(code), "{args:?} after {typed:?} and one Ctrl-D");
     }
 }

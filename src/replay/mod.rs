@@ -4,7 +4,7 @@
 //! the summary. It holds the engine (one machine per agent seen) and the set of
 //! distinct interactions that the summary must count; neither stores records, so
 //! memory grows with the number of agents and of distinct interactions, not with
-//! the number of lines. The report's two forms live here too: the
+//! the number of lines. The report's two forms are in [`report`]: the
 //! `--json` lines ([`write_json_violation`], [`write_json_summary`]) and the
 //! report for a person ([`HumanReport`]).
 //!
@@ -27,18 +27,21 @@
 //! ```
 
 pub mod parallel;
+pub mod report;
+
+pub use report::{write_json_summary, write_json_violation, Ending, HumanReport};
 
 use crate::engine::Engine;
 use crate::model::machine::Transition;
 use crate::model::record::Record;
 use crate::model::rejection::{Malformed, Rejection, RejectionKind};
 use crate::model::resync::{Inferred, Mode, Repair};
-use crate::model::vocabulary::{Availability, Phase};
+use crate::model::vocabulary::Availability;
 use crate::wire::input::{InputError, Line, LineReader, Source};
 use crate::wire::{self, Shape};
 use serde::Serialize;
 use std::collections::HashSet;
-use std::io::{self, Write};
+use std::io;
 use strum::{EnumCount, IntoEnumIterator};
 
 /// What happened to one line.
@@ -136,6 +139,9 @@ pub struct Replay {
     repaired: u64,
     inferred: u64,
     line: u64,
+    /// Each input's name and the number of its first line (SPEC §7: lines are
+    /// counted across inputs), in input order.
+    inputs: Vec<(Box<str>, u64)>,
 }
 
 impl Default for Replay {
@@ -156,6 +162,7 @@ impl Replay {
             repaired: 0,
             inferred: 0,
             line: 0,
+            inputs: Vec::new(),
         }
     }
 
@@ -306,6 +313,23 @@ impl Replay {
         self.line
     }
 
+    /// Marks the start of the next input: the lines fed from here on are
+    /// `name`'s, until the next call. Line numbers go on counting across inputs
+    /// (SPEC §7); [`Replay::locate`] gives the input and its own line.
+    pub fn begin_input(&mut self, name: &str) {
+        self.inputs.push((name.into(), self.line + 1));
+    }
+
+    /// The input that line `line` (counted across inputs) belongs to, and its
+    /// number there; `None` before the first [`Replay::begin_input`].
+    pub fn locate(&self, line: u64) -> Option<(&str, u64)> {
+        // The last input that begins at or before the line: an empty input
+        // begins where the next one does, and holds no line.
+        let after = self.inputs.partition_point(|&(_, first)| first <= line);
+        let (name, first) = self.inputs.get(after.checked_sub(1)?)?;
+        Some((name, line - first + 1))
+    }
+
     /// The engine, as the replay has left it so far.
     pub fn engine(&self) -> &Engine {
         &self.engine
@@ -403,148 +427,8 @@ fn fingerprint(id: &str) -> u128 {
     xxhash_rust::xxh3::xxh3_128(id.as_bytes())
 }
 
-/// One `--json` line of SPEC §7, in its key order.
-#[derive(Serialize)]
-struct JsonViolation<'a> {
-    line: u64,
-    kind: &'static str,
-    agent: Option<&'a str>,
-    interaction: Option<&'a str>,
-    event: Option<&'a str>,
-    state: Option<Phase>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    repair: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    inferred: Option<Vec<&'static str>>,
-    message: String,
-}
-
-/// Writes the `--json` object for a record that was not accepted, and a newline.
-pub fn write_json_violation(out: &mut impl Write, line: u64, r: &Rejection) -> io::Result<()> {
-    let v = JsonViolation {
-        line,
-        kind: r.kind().name(),
-        agent: r.agent.as_deref(),
-        interaction: r.interaction.as_deref(),
-        event: r.event.as_deref(),
-        state: r.state,
-        repair: r.repair().map(Repair::name),
-        inferred: match r.repair() {
-            Some(Repair::Infer { inferred, .. }) => {
-                Some(inferred.iter().map(|i| i.transition.event.name()).collect())
-            }
-            _ => None,
-        },
-        message: r.to_string(),
-    };
-    serde_json::to_writer(&mut *out, &v)?;
-    out.write_all(b"\n")
-}
-
-/// Writes the closing `{"summary": …}` object, and a newline.
-pub fn write_json_summary(out: &mut impl Write, summary: &Summary) -> io::Result<()> {
-    #[derive(Serialize)]
-    struct Closing<'a> {
-        summary: &'a Summary,
-    }
-    serde_json::to_writer(&mut *out, &Closing { summary })?;
-    out.write_all(b"\n")
-}
-
-/// The report for a person: a summary table, then the first few violations of
-/// each kind with their line, agent, event and state.
-#[derive(Debug)]
-pub struct HumanReport {
-    per_kind: usize,
-    examples: [Vec<(u64, Rejection)>; RejectionKind::COUNT],
-}
-
-impl HumanReport {
-    /// A report that shows up to `per_kind` violations of each kind.
-    pub fn new(per_kind: usize) -> HumanReport {
-        HumanReport {
-            per_kind,
-            examples: Default::default(),
-        }
-    }
-
-    /// Notes a violation (kept only while its kind has fewer than `per_kind`).
-    pub fn note(&mut self, line: u64, r: &Rejection) {
-        let slot = &mut self.examples[r.kind() as usize];
-        if slot.len() < self.per_kind {
-            slot.push((line, r.clone()));
-        }
-    }
-
-    /// Writes the report.
-    pub fn write(
-        &self,
-        out: &mut impl Write,
-        summary: &Summary,
-        by_kind: &[u64; RejectionKind::COUNT],
-        allow_unknown: bool,
-    ) -> io::Result<()> {
-        let verdict = if summary.all_accepted(allow_unknown) {
-            "PASS: every record was accepted"
-        } else {
-            "FAIL: some records were not accepted"
-        };
-        writeln!(out, "{verdict}\n")?;
-        let rows: [(&str, u64); 3] = [
-            ("records", summary.records),
-            ("accepted", summary.accepted),
-            ("rejected", summary.rejected),
-        ];
-        for (name, n) in rows {
-            writeln!(out, "  {name:<22} {n:>12}")?;
-        }
-        for kind in RejectionKind::iter().filter(|k| k.counts_as_rejected()) {
-            let n = by_kind[kind as usize];
-            if n > 0 {
-                writeln!(out, "    {:<20} {n:>12}", kind.name())?;
-            }
-        }
-        let rows: [(&str, u64); 5] = [
-            ("unknown", summary.unknown),
-            ("malformed", summary.malformed),
-            ("agents", summary.agents),
-            ("interactions", summary.interactions),
-            ("open calls", summary.open_calls),
-        ];
-        for (name, n) in rows {
-            writeln!(out, "  {name:<22} {n:>12}")?;
-        }
-        for kind in RejectionKind::iter() {
-            let shown = &self.examples[kind as usize];
-            if shown.is_empty() {
-                continue;
-            }
-            let total = by_kind[kind as usize];
-            writeln!(
-                out,
-                "\n{} ({total}{}):",
-                kind.name(),
-                if total as usize > shown.len() {
-                    format!(", first {}", shown.len())
-                } else {
-                    String::new()
-                }
-            )?;
-            for (line, r) in shown {
-                writeln!(
-                    out,
-                    "  line {line}: agent {} event {} state {}: {r}",
-                    r.agent.as_deref().unwrap_or("-"),
-                    r.event.as_deref().unwrap_or("-"),
-                    r.state.map_or("-", |p| p.into()),
-                )?;
-            }
-        }
-        Ok(())
-    }
-}
-
-/// Feeds every line of `sources` to `each`; stops at the first read error.
+/// Feeds every line of `sources` to `each`, marking where each input begins
+/// ([`Replay::begin_input`]); stops at the first read error.
 pub fn for_each_line(
     sources: Vec<Source>,
     max_line: usize,
@@ -553,6 +437,7 @@ pub fn for_each_line(
 ) -> io::Result<Option<InputError>> {
     for source in sources {
         let name = source.name().to_owned();
+        replay.begin_input(&name);
         let mut reader = LineReader::new(source.into_reader(), max_line);
         loop {
             match reader.next_line() {

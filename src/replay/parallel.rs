@@ -63,6 +63,10 @@ struct Batch {
     too_long: Option<u64>,
     parsed: Vec<Item>,
     arena: String,
+    /// The inputs that begin in this batch, with where: the byte offset in `text`
+    /// of their first line until parsed, then the index of that line in `parsed`
+    /// (the number of lines before it).
+    inputs: Vec<(usize, Box<str>)>,
 }
 
 /// A byte buffer whose memory stays initialized between uses, so input can be read
@@ -146,6 +150,7 @@ impl Batch {
         self.too_long = None;
         self.parsed.clear();
         self.arena.clear();
+        self.inputs.clear();
     }
 
     /// Parses every line; a line over `max_line` bytes is reported as too long, as
@@ -156,8 +161,13 @@ impl Batch {
             too_long,
             parsed,
             arena,
+            inputs,
             ..
         } = self;
+        for (at, _) in inputs.iter_mut() {
+            let before = &text.bytes()[..(*at).min(text.len())];
+            *at = memchr::memchr_iter(b'\n', before).count();
+        }
         if let Some(len) = *too_long {
             parsed.push(parse_line(Line::TooLong(len), |p| Item::store(p, arena)));
             return;
@@ -185,8 +195,14 @@ impl Batch {
         replay: &mut Replay,
         mut each: impl FnMut(&mut Replay, Verdict) -> io::Result<()>,
     ) -> io::Result<()> {
-        let Batch { parsed, arena, .. } = self;
+        let Batch {
+            parsed,
+            arena,
+            inputs,
+            ..
+        } = self;
         let (len, arena) = (parsed.len(), arena.as_str());
+        let mut inputs = inputs.iter().peekable();
         // With more agents than fit in the caches, the memory of the agents of
         // the records ahead is fetched while earlier ones are applied.
         let mut ahead = replay
@@ -197,6 +213,9 @@ impl Batch {
             let hash = ahead
                 .as_mut()
                 .and_then(|ahead| ahead.next(replay.engine(), i, |j| agent_of(parsed, arena, j)));
+            while let Some((_, name)) = inputs.next_if(|&&(at, _)| at == i) {
+                replay.begin_input(name);
+            }
             let item = std::mem::replace(&mut parsed[i], Item::Blank);
             let parsed = match item {
                 Item::Blank => Parsed::Blank,
@@ -218,6 +237,11 @@ impl Batch {
             };
             let verdict = replay.feed_parsed_hashed(parsed, hash);
             each(replay, verdict)?;
+        }
+        // Inputs that begin after this batch's last line (its first line is in
+        // the next batch, or it has none).
+        for (_, name) in inputs {
+            replay.begin_input(name);
         }
         parsed.clear();
         Ok(())
@@ -336,6 +360,8 @@ fn read_batches(
     };
     for source in sources {
         let name = source.name().to_owned();
+        // Where the input begins: every batch holds whole lines between reads.
+        batch.inputs.push((batch.text.len(), name.as_str().into()));
         match reader.read_source(source.into_reader(), batch) {
             // The batch may end inside a line: it goes nowhere (`send` would refuse
             // it anyway; this also saves reading the other inputs).
@@ -688,15 +714,18 @@ mod tests {
             .collect()
     }
 
-    /// Notes a verdict with the line count the callback sees, as the CLI reports
-    /// it; fails on the verdict numbered `fail_at`, as a write error would.
+    /// Notes a verdict with the line count the callback sees, and the input and
+    /// line there it maps to, as the CLI reports them; fails on the verdict
+    /// numbered `fail_at`, as a write error would.
     fn note(
         out: &mut Vec<String>,
         replay: &Replay,
         v: Verdict,
         fail_at: Option<usize>,
     ) -> io::Result<()> {
-        out.push(format!("{}: {v:?}", replay.line()));
+        // The input and its own line too: where each input begins must agree.
+        let at = replay.locate(replay.line());
+        out.push(format!("{} {at:?}: {v:?}", replay.line()));
         match fail_at {
             Some(n) if out.len() == n => Err(io::Error::other("the output failed")),
             _ => Ok(()),

@@ -89,7 +89,8 @@ impl Source {
         name: &str,
         reader: R,
     ) -> Result<Source, InputError> {
-        let mut buffered = BufReader::with_capacity(BUFFER, reader);
+        // Fused: a terminal's Ctrl-D is one 0-byte read, and nothing may read again.
+        let mut buffered = BufReader::with_capacity(BUFFER, Fused(Some(reader)));
         let head = buffered.fill_buf().map_err(|source| InputError::Open {
             path: PathBuf::from(name),
             source,
@@ -143,6 +144,26 @@ fn gunzip<R: Read + Send + 'static>(
 /// Anything else is read as text, where a stray `1f 8b` is just a malformed line.
 fn looks_like_gzip(head: &[u8]) -> bool {
     matches!(head, [0x1f, 0x8b, 0x08, flags, ..] if flags & 0xe0 == 0)
+}
+
+/// A reader that, once it has returned the end of its input (a read of 0 bytes
+/// into a non-empty buffer), returns it again without reading. The readers above
+/// it ask again after the end (a gzip sniff, then the line reader), and at a
+/// terminal each extra read would wait for one more Ctrl-D.
+struct Fused<R>(Option<R>);
+
+impl<R: Read> Read for Fused<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let Some(inner) = self.0.as_mut() else {
+            return Ok(0);
+        };
+        let n = inner.read(buf)?;
+        if n == 0 && !buf.is_empty() {
+            // Dropping it closes a file as soon as it is read.
+            self.0 = None;
+        }
+        Ok(n)
+    }
 }
 
 /// One line as read by [`LineReader`], without its `\n` (nor a `\r` before it).
@@ -282,6 +303,38 @@ mod tests {
             }
             assert_eq!(got, text.lines().collect::<Vec<_>>(), "capacity {cap}");
         }
+    }
+
+    /// A reader that counts its reads and ends every other one: a terminal where
+    /// Ctrl-D is typed again and again.
+    struct Terminal(usize);
+
+    impl Read for Terminal {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            self.0 += 1;
+            match self.0 {
+                1 => {
+                    buf[..2].copy_from_slice(b"a\n");
+                    Ok(2)
+                }
+                2 => Ok(0),
+                _ => panic!("read again after the end of the input"),
+            }
+        }
+    }
+
+    #[test]
+    fn the_end_of_the_input_is_read_once() {
+        let src = Source::from_reader("tty", Terminal(0)).unwrap();
+        let mut lines = LineReader::new(src.into_reader(), 100);
+        assert_eq!(lines.next_line().unwrap(), Some(Line::Text(b"a")));
+        assert_eq!(lines.next_line().unwrap(), None);
+        assert_eq!(lines.next_line().unwrap(), None);
+        // Ctrl-D first: the gzip sniff sees the end, and nothing reads again.
+        let src = Source::from_reader("tty", Terminal(1)).unwrap();
+        let mut rest = Vec::new();
+        src.into_reader().read_to_end(&mut rest).unwrap();
+        assert!(rest.is_empty());
     }
 
     #[test]

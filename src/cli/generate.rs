@@ -1,0 +1,74 @@
+//! The commands that write without reading: `paths`, `graph` and `simulate`.
+
+use super::output::{self, say};
+use super::{GraphArgs, PathsArgs, PathsFormat, SimulateArgs, EXIT_ERROR, EXIT_OK};
+use crate::derived::graph;
+use crate::derived::paths as table_paths;
+use crate::testing::simulate as sim;
+use std::io::{self, IsTerminal, Write};
+
+pub(super) fn paths(args: &PathsArgs) -> io::Result<i32> {
+    let all = table_paths::all();
+    let mut out = output::stdout();
+    match args.format {
+        PathsFormat::Jsonl => table_paths::write_jsonl(&all, &mut out)?,
+        PathsFormat::Json => table_paths::write_json(&all, &mut out)?,
+    }
+    out.flush()?;
+    Ok(EXIT_OK)
+}
+
+pub(super) fn graph(args: &GraphArgs) -> io::Result<i32> {
+    let mut out = output::stdout();
+    out.write_all(graph::render(args.format.into()).as_bytes())?;
+    out.flush()?;
+    Ok(EXIT_OK)
+}
+
+pub(super) fn simulate(args: &SimulateArgs) -> io::Result<i32> {
+    let config = sim::Config {
+        agents: args.agents,
+        records: args.records,
+        seed: args.seed,
+        faults: args.faults,
+        loss: args.loss,
+        format: args.format.into(),
+        initial: args.initial.into(),
+    };
+    if let Err(e) = config.validate() {
+        say(format_args!("{e}\nhint: see callstate simulate --help"));
+        return Ok(EXIT_ERROR);
+    }
+    let summary = match &args.truth {
+        None => sim::write(&config, &mut output::stdout())?,
+        Some(path) => {
+            let named = |e: io::Error| io::Error::new(e.kind(), format!("{}: {e}", path.display()));
+            let file = std::fs::File::create(path).map_err(named)?;
+            let mut truth = TruthFile(io::BufWriter::new(file), path);
+            sim::write_with_truth(&config, &mut output::stdout(), &mut truth)?
+        }
+    };
+    if io::stderr().is_terminal() {
+        say(format_args!("wrote {summary}"));
+    }
+    Ok(EXIT_OK)
+}
+
+/// The `--truth` file, whose write errors name it (stdout's say "the output").
+struct TruthFile<'a>(io::BufWriter<std::fs::File>, &'a std::path::Path);
+
+impl TruthFile<'_> {
+    fn named(&self, e: io::Error) -> io::Error {
+        io::Error::new(e.kind(), format!("cannot write {}: {e}", self.1.display()))
+    }
+}
+
+impl Write for TruthFile<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.write(buf).map_err(|e| self.named(e))
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush().map_err(|e| self.named(e))
+    }
+}

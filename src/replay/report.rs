@@ -1,0 +1,457 @@
+//! The replay report's two forms (SPEC §7): the `--json` lines
+//! ([`write_json_violation`], [`write_json_summary`]) and the report for a person
+//! ([`HumanReport`]).
+
+use crate::model::rejection::{Reason, Rejection, RejectionKind};
+use crate::model::resync::Repair;
+use crate::model::vocabulary::Phase;
+use crate::replay::{Replay, Summary};
+use serde::Serialize;
+use std::fmt::Write as _;
+use std::io::{self, Write};
+use strum::{EnumCount, IntoEnumIterator};
+
+/// One `--json` line of SPEC §7, in its key order.
+#[derive(Serialize)]
+struct JsonViolation<'a> {
+    line: u64,
+    kind: &'static str,
+    agent: Option<&'a str>,
+    interaction: Option<&'a str>,
+    event: Option<&'a str>,
+    state: Option<Phase>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    repair: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    inferred: Option<Vec<&'static str>>,
+    message: String,
+}
+
+/// Writes the `--json` object for a record that was not accepted, and a newline.
+pub fn write_json_violation(out: &mut impl Write, line: u64, r: &Rejection) -> io::Result<()> {
+    let v = JsonViolation {
+        line,
+        kind: r.kind().name(),
+        agent: r.agent.as_deref(),
+        interaction: r.interaction.as_deref(),
+        event: r.event.as_deref(),
+        state: r.state,
+        repair: r.repair().map(Repair::name),
+        inferred: match r.repair() {
+            Some(Repair::Infer { inferred, .. }) => {
+                Some(inferred.iter().map(|i| i.transition.event.name()).collect())
+            }
+            _ => None,
+        },
+        message: r.to_string(),
+    };
+    serde_json::to_writer(&mut *out, &v)?;
+    out.write_all(b"\n")
+}
+
+/// Writes the closing `{"summary": …}` object, and a newline.
+pub fn write_json_summary(out: &mut impl Write, summary: &Summary) -> io::Result<()> {
+    #[derive(Serialize)]
+    struct Closing<'a> {
+        summary: &'a Summary,
+    }
+    serde_json::to_writer(&mut *out, &Closing { summary })?;
+    out.write_all(b"\n")
+}
+
+/// The width the report for a person keeps its lines within.
+const WIDTH: usize = 80;
+
+/// How a replay ended, for the headline of the report for a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Ending<'a> {
+    /// Every input was read to its end.
+    Whole,
+    /// Reading `input` failed after the replay's line `line` (counted across all
+    /// inputs, as [`Replay::line`] counts): the counts cover the lines before.
+    ReadError {
+        /// The input that failed, as named in [`Replay::begin_input`].
+        input: &'a str,
+        /// The last line read whole, counted across all inputs.
+        line: u64,
+    },
+}
+
+/// The report for a person: a headline that says what happened, a summary
+/// table, then the first few records not accepted of each kind, with where they
+/// are and (in resync mode) what was done about them.
+///
+/// Every line fits in 80 columns, except a single id or file name longer than that.
+/// The kinds are named in one set of words everywhere in it (`unknown event`,
+/// `out of order`, …: [`kind_words`]).
+#[derive(Debug)]
+pub struct HumanReport {
+    per_kind: usize,
+    verbose: bool,
+    name_inputs: bool,
+    examples: [Vec<(u64, Rejection)>; RejectionKind::COUNT],
+}
+
+/// A kind as the report for a person names it: the `--json` name with spaces.
+pub fn kind_words(kind: RejectionKind) -> &'static str {
+    match kind {
+        RejectionKind::Malformed => "malformed",
+        RejectionKind::UnknownEvent => "unknown event",
+        RejectionKind::OutOfOrder => "out of order",
+        RejectionKind::AgentBusy => "agent busy",
+        RejectionKind::InteractionMismatch => "interaction mismatch",
+        RejectionKind::AgentNotReady => "agent not ready",
+        RejectionKind::NoActiveCall => "no active call",
+        RejectionKind::IllegalTransition => "illegal transition",
+    }
+}
+
+/// Why a rule of SPEC §8 repaired a record as it did, in a few words.
+pub fn rule_reason(rule: u8) -> &'static str {
+    match rule {
+        1 => "out of order",
+        2 => "a late event of a finished call",
+        3 => "a repeat",
+        4 => "another call's event",
+        5 => "a repeated offer",
+        6 => "the held call's end was lost",
+        7 => "the availability change was lost",
+        8 => "the call's start was lost",
+        9 => "no call to apply it to",
+        10 => "one event was lost",
+        _ => "no rule applies",
+    }
+}
+
+impl HumanReport {
+    /// A report that shows up to `per_kind` records of each kind.
+    pub fn new(per_kind: usize) -> HumanReport {
+        HumanReport {
+            per_kind,
+            verbose: false,
+            name_inputs: false,
+            examples: Default::default(),
+        }
+    }
+
+    /// Also lists, for each record shown, the events its agent's state allowed.
+    pub fn verbose(mut self, verbose: bool) -> HumanReport {
+        self.verbose = verbose;
+        self
+    }
+
+    /// Names each record's input and its line there (`rotated.2.jsonl:17`)
+    /// instead of `line N` — for a replay of several inputs.
+    pub fn name_inputs(mut self, name_inputs: bool) -> HumanReport {
+        self.name_inputs = name_inputs;
+        self
+    }
+
+    /// Notes a record not accepted, at line `line` of the replay (kept only while
+    /// its kind has fewer than `per_kind`).
+    pub fn note(&mut self, line: u64, r: &Rejection) {
+        let slot = &mut self.examples[r.kind() as usize];
+        if slot.len() < self.per_kind {
+            slot.push((line, r.clone()));
+        }
+    }
+
+    /// Writes the report of `replay`, which ended as `ending`. `allow_unknown`
+    /// passes a log whose only faults are unknown events (the report still lists
+    /// them).
+    pub fn write(
+        &self,
+        out: &mut impl Write,
+        replay: &Replay,
+        allow_unknown: bool,
+        ending: Ending<'_>,
+    ) -> io::Result<()> {
+        let summary = replay.summary();
+        let by_kind = replay.counts_by_kind();
+        let headline = headline(&summary, allow_unknown, ending, |line| replay.locate(line));
+        wrap(out, &headline, 0, 2)?;
+        writeln!(out)?;
+        let row = |out: &mut dyn Write, indent: usize, name: &str, n: u64| {
+            let width = 28 - indent;
+            writeln!(out, "{:indent$}{name:<width$}{:>12}", "", thousands(n))
+        };
+        row(out, 2, "records", summary.records)?;
+        row(out, 2, "accepted", summary.accepted)?;
+        row(out, 2, "rejected", summary.rejected)?;
+        for kind in RejectionKind::iter().filter(|k| k.counts_as_rejected()) {
+            let n = by_kind[kind as usize];
+            if n > 0 {
+                row(out, 4, kind_words(kind), n)?;
+            }
+        }
+        // Resync mode: what was done about them.
+        if let (Some(repaired), Some(skipped), Some(inferred)) =
+            (summary.repaired, summary.skipped, summary.inferred)
+        {
+            if summary.rejected > 0 {
+                row(out, 4, "repaired", repaired)?;
+                row(out, 4, "skipped", skipped)?;
+                row(out, 2, "inferred events", inferred)?;
+            }
+        }
+        row(
+            out,
+            2,
+            kind_words(RejectionKind::UnknownEvent),
+            summary.unknown,
+        )?;
+        row(
+            out,
+            2,
+            kind_words(RejectionKind::Malformed),
+            summary.malformed,
+        )?;
+        row(out, 2, "agents", summary.agents)?;
+        row(out, 2, "interactions", summary.interactions)?;
+        row(out, 2, "open calls", summary.open_calls)?;
+        if let (Some(clean), n) = (summary.clean_interactions, summary.interactions) {
+            if n > 0 {
+                writeln!(
+                    out,
+                    "\ncalls with a clean event flow: {} of {} ({})",
+                    thousands(clean),
+                    thousands(n),
+                    percent(clean, n)
+                )?;
+            }
+        }
+        for kind in RejectionKind::iter() {
+            let shown = &self.examples[kind as usize];
+            if shown.is_empty() {
+                continue;
+            }
+            let total = by_kind[kind as usize];
+            let first = if total as usize > shown.len() {
+                format!(", the first {}", shown.len())
+            } else {
+                String::new()
+            };
+            writeln!(out, "\n{} ({}{first}):", kind_words(kind), thousands(total))?;
+            for (line, r) in shown {
+                let at = match replay.locate(*line) {
+                    Some((input, local)) if self.name_inputs => format!("{input}:{local}"),
+                    _ => format!("line {line}"),
+                };
+                let mut entry = format!("{at}: {}", describe(r));
+                if let Some(repair) = r.repair() {
+                    entry.push_str(" — ");
+                    entry.push_str(&describe_repair(repair));
+                }
+                wrap(out, &entry, 2, 6)?;
+                if self.verbose && r.state.is_some() {
+                    wrap(out, &format!("allowed: {}", r.allowed), 6, 8)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The first line of the report: what happened, in one line.
+fn headline<'a>(
+    s: &Summary,
+    allow_unknown: bool,
+    ending: Ending<'a>,
+    locate: impl Fn(u64) -> Option<(&'a str, u64)>,
+) -> String {
+    let records = |n: u64| plural(n, "record", "records");
+    let not_accepted = s.records - s.accepted;
+    match ending {
+        Ending::ReadError { input, line } => {
+            let local = match locate(line) {
+                Some((name, local)) if name == input => local,
+                _ => 0,
+            };
+            let at = if local == 0 {
+                "before its first line".to_owned()
+            } else {
+                format!("after its line {}", thousands(local))
+            };
+            format!(
+                "INCOMPLETE: reading {input} failed {at}; the counts cover the {} read \
+                 before",
+                records(s.records)
+            )
+        }
+        Ending::Whole if s.records == 0 => {
+            "NO RECORDS: the input holds no records (blank lines are not records)".to_owned()
+        }
+        Ending::Whole if s.all_accepted(false) => {
+            format!("PASS: all {} accepted", records(s.records))
+        }
+        Ending::Whole if s.all_accepted(allow_unknown) => format!(
+            "PASS ({} allowed): every other record was accepted",
+            plural(s.unknown, "unknown event", "unknown events")
+        ),
+        Ending::Whole => format!(
+            "FAIL: {} of {} not accepted",
+            thousands(not_accepted),
+            plural(s.records, "record was", "records were")
+        ),
+    }
+}
+
+/// `n` and the noun for it: `1 record`, `1,499 records`.
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+}
+
+/// `part` of `whole` in percent, rounded down to one decimal (so that 99.96% is
+/// not shown as 100.0%).
+fn percent(part: u64, whole: u64) -> String {
+    let tenths = u128::from(part) * 1000 / u128::from(whole.max(1));
+    format!("{}.{}%", tenths / 10, tenths % 10)
+}
+
+/// `n` with thousands separators: `3,385,466`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
+}
+
+/// What a record not accepted was and met, in words: `acw for c-17 from agent
+/// a-3 in connected`.
+fn describe(r: &Rejection) -> String {
+    let mut s = String::new();
+    let event = r.event.as_deref();
+    if let Reason::Malformed(what) = &r.reason {
+        if let Some(event) = event {
+            let _ = write!(s, "{event}: ");
+        }
+        let _ = write!(s, "{what}");
+        return s;
+    }
+    s.push_str(event.unwrap_or("a record"));
+    if let Some(interaction) = &r.interaction {
+        let _ = write!(s, " for {interaction}");
+    }
+    if let Some(agent) = &r.agent {
+        let _ = write!(s, " from agent {agent}");
+    }
+    if let Some(phase) = r.state {
+        let phase: &str = phase.into();
+        let _ = write!(s, " in {phase}");
+        if phase_is_live(r) && matches!(r.reason, Reason::IllegalTransition) {
+            let _ = write!(s, ", recording {}", r.recording);
+        }
+    }
+    match &r.reason {
+        Reason::OutOfOrder { time, last } => {
+            let _ = write!(s, ", at {time}, before the agent's last event ({last})");
+        }
+        Reason::AgentBusy { held } | Reason::InteractionMismatch { held } => {
+            let _ = write!(s, ", holding {held}");
+        }
+        _ => {}
+    }
+    s
+}
+
+fn phase_is_live(r: &Rejection) -> bool {
+    r.state.is_some_and(Phase::is_live)
+}
+
+/// What resync did: `skipped (a repeat)`, `inferred eAgentContactEnded (one
+/// event was lost)`.
+fn describe_repair(repair: &Repair) -> String {
+    let why = rule_reason(repair.rule());
+    match repair {
+        Repair::Infer { inferred, .. } => {
+            let names: Vec<&str> = inferred.iter().map(|i| i.transition.event.name()).collect();
+            format!("inferred {} ({why})", names.join(", "))
+        }
+        // A rule that infers found nothing to infer.
+        _ if matches!(repair.rule(), 6 | 7 | 8 | 10) => {
+            "skipped (no lost events explain it)".to_owned()
+        }
+        _ => format!("skipped ({why})"),
+    }
+}
+
+/// Writes `text` word-wrapped within [`WIDTH`] columns: the first line indented
+/// by `first`, the others by `rest`. A word longer than a line stays whole.
+fn wrap(out: &mut dyn Write, text: &str, first: usize, rest: usize) -> io::Result<()> {
+    let mut line = " ".repeat(first);
+    let mut width = first;
+    let mut empty = true;
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let len = word.chars().count();
+        if !empty && width + 1 + len > WIDTH {
+            writeln!(out, "{line}")?;
+            line = " ".repeat(rest);
+            width = rest;
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+            width += 1;
+        }
+        line.push_str(word);
+        width += len;
+        empty = false;
+    }
+    writeln!(out, "{line}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_and_percent() {
+        let got: Vec<String> = [0, 7, 999, 1_000, 12_345, 3_385_466, u64::MAX]
+            .into_iter()
+            .map(thousands)
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "0",
+                "7",
+                "999",
+                "1,000",
+                "12,345",
+                "3,385,466",
+                "18,446,744,073,709,551,615"
+            ]
+        );
+        assert_eq!(percent(7_697, 7_750), "99.3%");
+        assert_eq!(percent(9_999, 10_000), "99.9%");
+        assert_eq!(percent(5, 5), "100.0%");
+        assert_eq!(percent(0, 0), "0.0%");
+    }
+
+    #[test]
+    fn wrap_keeps_lines_within_the_width() {
+        let text = "word ".repeat(60);
+        let mut out = Vec::new();
+        wrap(&mut out, &text, 2, 6).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        assert!(out.lines().count() > 3);
+        for (i, line) in out.lines().enumerate() {
+            assert!(line.chars().count() <= WIDTH, "{line:?}");
+            let indent = line.len() - line.trim_start().len();
+            assert_eq!(indent, if i == 0 { 2 } else { 6 });
+        }
+    }
+
+    #[test]
+    fn every_rule_has_a_reason() {
+        for rule in 1..=10 {
+            assert_ne!(rule_reason(rule), rule_reason(0), "R{rule}");
+        }
+    }
+}
