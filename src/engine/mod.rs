@@ -531,7 +531,7 @@ mod tests {
                 .wrapping_add(1_442_695_040_888_963_407);
             (seed >> 33) as usize
         };
-        let records: Vec<Record<'_>> = (0..100_000_i128)
+        let records: Vec<Record<'_>> = (0..100_000_i64)
             .map(|time| {
                 let record = Record::new(
                     &agents[next() % agents.len()],
@@ -605,7 +605,7 @@ mod tests {
         }
         let mut one = all.clone();
         assert!(all.agents.prefetches());
-        let (mut state, mut clock, mut next_fresh) = (0x5EED_u64, 0i128, 0);
+        let (mut state, mut clock, mut next_fresh) = (0x5EED_u64, 0i64, 0);
         for len in (0..=70).chain([1023, 1024, 1025, 2100]) {
             let batch: Vec<Record<'_>> = (0..len)
                 .map(|_| {

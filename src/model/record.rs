@@ -51,9 +51,8 @@ pub struct Record<'a> {
     pub event: EventName<'a>,
     /// The interaction id; `None` means the agent's current call.
     pub interaction: Option<&'a str>,
-    /// Milliseconds since the epoch: any integer (`i128`, so that even times no
-    /// clock would give are ordered exactly).
-    pub time: Option<i128>,
+    /// Milliseconds since the epoch: any signed 64-bit integer (SPEC §4, §9).
+    pub time: Option<i64>,
 }
 
 impl<'a> Record<'a> {
@@ -74,7 +73,7 @@ impl<'a> Record<'a> {
     }
 
     /// The same record at `time` (ms since the epoch).
-    pub fn at(mut self, time: i128) -> Record<'a> {
+    pub fn at(mut self, time: i64) -> Record<'a> {
         self.time = Some(time);
         self
     }

@@ -108,9 +108,9 @@ pub enum Reason {
     /// The record's time and the agent's last accepted time.
     OutOfOrder {
         /// The record's time (ms since the epoch).
-        time: i128,
+        time: i64,
         /// The agent's last accepted time.
-        last: i128,
+        last: i64,
     },
     /// The interaction the agent holds.
     AgentBusy {

@@ -129,7 +129,7 @@ enum Item {
         agent: Range<usize>,
         event: ItemEvent,
         interaction: Option<Range<usize>>,
-        time: Option<i128>,
+        time: Option<i64>,
     },
     Invalid(Box<Rejection>),
 }

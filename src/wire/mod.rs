@@ -45,34 +45,12 @@ pub enum Shape {
 pub enum Scalar<'a> {
     /// A string (borrowed from the line unless it had escapes).
     Str(Cow<'a, str>),
-    /// An integer. Integers beyond `i128` (39 digits) saturate.
-    Int(Integer),
-    /// A number with a fraction or exponent, a boolean, an array or an object.
+    /// A JSON integer literal (no fraction, no exponent) in the signed 64-bit
+    /// range (SPEC §9).
+    Int(i64),
+    /// Anything else: a number with a fraction or an exponent, an integer
+    /// beyond 64 bits, a boolean, an array or an object.
     Other,
-}
-
-/// An `i128` kept as two 64-bit halves, so that a [`Scalar`] stays 8-byte aligned
-/// (an `i128` field would double the alignment of every parsed field).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Integer {
-    high: i64,
-    low: u64,
-}
-
-impl Integer {
-    /// The integer's value.
-    pub fn get(self) -> i128 {
-        (i128::from(self.high) << 64) | i128::from(self.low)
-    }
-}
-
-impl From<i128> for Integer {
-    fn from(v: i128) -> Self {
-        Integer {
-            high: (v >> 64) as i64,
-            low: v as u64,
-        }
-    }
 }
 
 impl Scalar<'_> {
@@ -178,7 +156,7 @@ impl<'a> WireRecord<'a> {
         };
         let time = match self.time {
             None => None,
-            Some(Scalar::Int(t)) => Some(t.get()),
+            Some(Scalar::Int(t)) => Some(t),
             Some(_) => return fail(Malformed::BadTime(names.time)),
         };
         if matches!(event, EventName::Known(e) if e.offers_call()) && interaction.is_none() {
@@ -492,10 +470,10 @@ impl<'de> Visitor<'de> for SlotVisitor {
         Ok(Slot(Some(Scalar::Str(Cow::Owned(v)))))
     }
     fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
-        Ok(Slot(Some(Scalar::Int(i128::from(v).into()))))
+        Ok(Slot(Some(Scalar::Int(v))))
     }
     fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
-        Ok(Slot(Some(Scalar::Int(i128::from(v).into()))))
+        Ok(Slot(Some(i64::try_from(v).map_or(Scalar::Other, Scalar::Int))))
     }
     fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
         Ok(Slot(Some(Scalar::Other)))
@@ -520,9 +498,10 @@ fn slot<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Option<Scalar<'de>>, A::E
     Ok(map.next_value::<Slot<'de>>()?.0)
 }
 
-/// A time field: read as its raw JSON token, so that integer syntax is what makes
-/// an integer (`-0` and integers beyond 64 bits included, which the number parser
-/// would hand over as floats). Integers beyond `i128` saturate.
+/// A time field: read as its raw JSON token, so that the token's form decides
+/// (SPEC §9): an integer literal in the signed 64-bit range is an integer (`-0`
+/// included, which the number parser would hand over as a float); anything else
+/// (`5.0`, `1e3`, an integer beyond 64 bits, a string) is not.
 fn time_slot<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Option<Scalar<'de>>, A::Error> {
     let raw: &'de serde_json::value::RawValue = map.next_value()?;
     Ok(integer_token(raw.get()))
@@ -540,8 +519,9 @@ fn integer_token(token: &str) -> Option<Scalar<'_>> {
     if !digits.iter().all(u8::is_ascii_digit) {
         return Some(Scalar::Other);
     }
-    let saturated = if negative { i128::MIN } else { i128::MAX };
-    Some(Scalar::Int(token.parse().unwrap_or(saturated).into()))
+    // Integer syntax was checked above (serde_json or the scanner checked the rest
+    // of JSON's, no leading zeros): what fails to parse is out of range.
+    Some(token.parse().map_or(Scalar::Other, Scalar::Int))
 }
 
 fn skip<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
@@ -759,7 +739,7 @@ mod tests {
     use super::*;
     use crate::model::rejection::RejectionKind;
 
-    type Fields = (Shape, String, String, Option<String>, Option<i128>);
+    type Fields = (Shape, String, String, Option<String>, Option<i64>);
 
     fn rec(line: &str) -> Result<Fields, Rejection> {
         let wire = parse(line.as_bytes())?;
@@ -858,33 +838,38 @@ mod tests {
     }
 
     #[test]
-    fn integer_syntax_makes_an_integer_time() {
+    fn a_time_is_an_integer_literal_in_the_64_bit_range() {
         let time = |t: &str| rec(&format!(r#"{{"agent":"a","event":"acw","time":{t}}}"#));
         assert_eq!(time("-0").unwrap().4, Some(0));
         assert_eq!(time("-12").unwrap().4, Some(-12));
-        assert_eq!(
-            time("10000000000000000000000000").unwrap().4,
-            Some(10_i128.pow(25))
-        );
-        assert_eq!(
-            time("-10000000000000000000000000").unwrap().4,
-            Some(-(10_i128.pow(25)))
-        );
-        assert_eq!(
-            time(&"9".repeat(60)).unwrap().4,
-            Some(i128::MAX),
-            "beyond i128: saturates"
-        );
+        assert_eq!(time("9223372036854775807").unwrap().4, Some(i64::MAX));
+        assert_eq!(time("-9223372036854775808").unwrap().4, Some(i64::MIN));
         assert_eq!(time("null").unwrap().4, None);
-        for bad in ["1.0", "1e3", "1E3", "-1.5", "true", "\"12\"", "[1]", "{}"] {
-            assert_eq!(
-                time(bad).unwrap_err().kind(),
-                RejectionKind::Malformed,
-                "{bad}"
-            );
+        for bad in [
+            "9223372036854775808",
+            "-9223372036854775809",
+            "10000000000000000000000000",
+            &"9".repeat(60),
+            "5.0",
+            "1.0",
+            "1e3",
+            "1E3",
+            "-1.5",
+            "1e400",
+            "true",
+            "\"5\"",
+            "\"12\"",
+            "[1]",
+            "{}",
+        ] {
+            let err = time(bad).unwrap_err();
+            assert_eq!(err.kind(), RejectionKind::Malformed, "{bad}");
+            assert_eq!(err.agent.as_deref(), Some("a"), "{bad}");
         }
         let ws = r#"{"data":{"type":"Ready","agentId":"a","eventTime": 7 }}"#;
         assert_eq!(rec(ws).unwrap().4, Some(7));
+        let ws = r#"{"data":{"type":"Ready","agentId":"a","eventTime":9223372036854775808}}"#;
+        assert_eq!(rec(ws).unwrap_err().kind(), RejectionKind::Malformed);
     }
 
     #[test]

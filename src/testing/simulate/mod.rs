@@ -555,7 +555,7 @@ impl Simulator {
             .step(
                 event,
                 iid.as_ref().map(render::uuid_str),
-                Some(i128::from(time)),
+                Some(time),
             )
             .unwrap_or_else(|r| unreachable!("the table allowed {event}, yet: {r}"));
         if transition.terminated() {
