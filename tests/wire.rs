@@ -66,3 +66,70 @@ fn blank_lines_are_only_spaces_tabs_and_carriage_returns() {
         (1, 1)
     );
 }
+
+/// SPEC v2 §4: `""` is an event name, an unknown one, reported as given.
+#[test]
+fn the_empty_name_is_an_unknown_event() {
+    let r = rejection(r#"{"agent":"a","event":"","time":5}"#);
+    assert_eq!(r.kind(), RejectionKind::UnknownEvent);
+    assert_eq!(r.event.as_deref(), Some(""));
+    assert_eq!(r.agent.as_deref(), Some("a"));
+}
+
+/// SPEC v2 §5: a non-null `message.call` that is not an object is malformed,
+/// even beside a websocket `data.type` or native fields.
+#[test]
+fn an_envelope_whose_call_is_not_an_object_is_malformed() {
+    let r = rejection(
+        r#"{"message":{"call":"x"},"data":{"type":"Ready","agentId":"w"},"agent":"n","event":"Ready"}"#,
+    );
+    assert_eq!(r.kind(), RejectionKind::Malformed);
+    assert_eq!((r.agent, r.interaction, r.event), (None, None, None));
+    assert!(accepted(
+        r#"{"message":{"call":null},"data":{"type":null},"agent":"n","event":"Ready"}"#
+    ));
+}
+
+/// SPEC v2 §9: in a report line, `event` is null when the record's event is not
+/// a string, and `interaction` is the id the record itself names.
+#[test]
+fn a_report_names_what_the_record_says() {
+    for line in [
+        r#"{"agent":"a","event":5}"#,
+        r#"{"agent":"a","event":["Ready"]}"#,
+        r#"{"agent":"a","event":null}"#,
+        r#"{"agent":"a"}"#,
+        r#"{"data":{"type":{"x":1},"agentId":"a"}}"#,
+    ] {
+        let r = rejection(line);
+        assert_eq!(r.kind(), RejectionKind::Malformed, "{line}");
+        assert_eq!(
+            (r.event.as_deref(), r.agent.as_deref()),
+            (None, Some("a")),
+            "{line}"
+        );
+    }
+    // A record naming no interaction is matched to the agent's call, but its
+    // report line names none.
+    for mode in [Mode::Strict, Mode::Resync] {
+        let mut replay = Replay::default().with_mode(mode);
+        let log = [
+            r#"{"agent":"a","event":"AgentOfferContact","interaction":"c1"}"#,
+            r#"{"agent":"a","event":"eAgentContactHeld"}"#,
+        ];
+        feed(&mut replay, log[0].as_bytes());
+        let Verdict::NotAccepted(r) = feed(&mut replay, log[1].as_bytes()) else {
+            panic!("held in offered is illegal");
+        };
+        assert_eq!(r.kind(), RejectionKind::IllegalTransition);
+        assert_eq!((r.interaction.as_deref(), r.held()), (None, Some("c1")));
+    }
+    // An envelope's interaction is its interactionId, else message.call.id.
+    let r = rejection(
+        r#"{"message":{"call":{"id":"c9","event":"CustAnswered","ResponseActual":{"data":{"agentId":"a"}}}}}"#,
+    );
+    assert_eq!(
+        (r.kind(), r.interaction.as_deref()),
+        (RejectionKind::NoActiveCall, Some("c9"))
+    );
+}

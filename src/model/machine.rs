@@ -6,7 +6,8 @@
 //! the rejection kinds of SPEC §4 in their order of precedence.
 
 use crate::model::id::Id;
-use crate::model::rejection::{Malformed, Reason, Rejection};
+use crate::model::record::{self, Field, FieldNames};
+use crate::model::rejection::{Reason, Rejection};
 use crate::model::table::{self, CallChange, Effect, Rule, StateCode, Step};
 use crate::model::vocabulary::{Availability, Event, EventSet, Phase, Recording};
 use serde::{Deserialize, Serialize};
@@ -192,7 +193,7 @@ impl Machine {
     ///
     /// On `Ok` the state has moved; on `Err` nothing changed at all. The checks,
     /// in SPEC §4's order: an empty interaction id or an offer with none
-    /// (`malformed`), a time earlier than the last accepted one (`out_of_order`),
+    /// (`malformed`, as [`Record::check`](crate::Record::check) states it), a time earlier than the last accepted one (`out_of_order`),
     /// then `agent_busy`, `interaction_mismatch`, `agent_not_ready`,
     /// `no_active_call`, and finally the table (`illegal_transition`).
     #[inline]
@@ -232,12 +233,13 @@ impl Machine {
         interaction: Option<&str>,
         time: Option<i64>,
     ) -> Result<Step, Reason> {
-        if interaction == Some("") {
-            return Err(Reason::Malformed(Malformed::BadId("the interaction id")));
-        }
-        if event.offers_call() && interaction.is_none() {
-            return Err(Reason::Malformed(Malformed::OfferWithoutInteraction));
-        }
+        // The malformed checks a machine can see, as the record's checks state them.
+        record::check_call(
+            Some(event),
+            Field::from(interaction),
+            FieldNames::RECORD.interaction,
+        )
+        .map_err(Reason::Malformed)?;
         if let (Some(time), Some(last)) = (time, self.last_time()) {
             if time < last {
                 return Err(Reason::OutOfOrder { time, last });
@@ -491,7 +493,9 @@ mod tests {
         m.step(Event::AgentIdle, None, Some(i64::MAX - 1)).unwrap();
         assert_eq!(m.last_time(), Some(i64::MAX - 1));
         m.step(Event::AgentIdle, None, Some(i64::MAX)).unwrap();
-        let e = m.step(Event::AgentIdle, None, Some(i64::MAX - 1)).unwrap_err();
+        let e = m
+            .step(Event::AgentIdle, None, Some(i64::MAX - 1))
+            .unwrap_err();
         assert_eq!(e.kind(), RejectionKind::OutOfOrder);
         assert_eq!(m.last_time(), Some(i64::MAX));
         m.step(Event::AgentIdle, None, Some(i64::MIN)).unwrap_err();
@@ -504,14 +508,19 @@ mod tests {
     #[test]
     fn snapshots_with_a_time_beyond_64_bits_are_refused() {
         let state = |t: &str| {
-            format!(r#"{{"phase":"ready","recording":"off","availability":"ready","last_time":{t}}}"#)
+            format!(
+                r#"{{"phase":"ready","recording":"off","availability":"ready","last_time":{t}}}"#
+            )
         };
         let max = serde_json::from_str::<Machine>(&state("9223372036854775807")).unwrap();
         assert_eq!(max.last_time(), Some(i64::MAX));
         let min = serde_json::from_str::<Machine>(&state("-9223372036854775808")).unwrap();
         assert_eq!(min.last_time(), Some(i64::MIN));
         for beyond in ["9223372036854775808", "-9223372036854775809", "1e3", "5.0"] {
-            assert!(serde_json::from_str::<Machine>(&state(beyond)).is_err(), "{beyond}");
+            assert!(
+                serde_json::from_str::<Machine>(&state(beyond)).is_err(),
+                "{beyond}"
+            );
         }
     }
 

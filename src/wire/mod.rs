@@ -15,7 +15,7 @@
 //! [`WireRecord::record`] checks it into an engine [`Record`] or a `malformed`
 //! [`Rejection`] that still names whatever could be read.
 
-use crate::model::record::{EventName, Record};
+use crate::model::record::{self, EventName, Field, FieldNames, Record};
 use crate::model::rejection::{Malformed, Rejection};
 use crate::model::vocabulary::{Event, AGENT_STATE_CHANGE};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -83,14 +83,6 @@ pub struct WireRecord<'a> {
     pub time: Option<Scalar<'a>>,
 }
 
-/// Where each field of a shape comes from, for messages.
-struct FieldNames {
-    event: &'static str,
-    agent: &'static str,
-    interaction: &'static str,
-    time: &'static str,
-}
-
 impl Shape {
     fn field_names(self) -> FieldNames {
         match self {
@@ -132,42 +124,31 @@ impl<'a> WireRecord<'a> {
         Some(EventName::resolve(name))
     }
 
-    /// Checks the record (SPEC §4, `malformed`) and gives it to the engine's terms.
+    /// Checks the record (SPEC §4, `malformed`, with the checks and their order
+    /// that `model::record::check` states) and gives it to the engine's terms.
     pub fn record(&self) -> Result<Record<'_>, Rejection> {
         let names = self.shape.field_names();
         let event = self.event_name();
-        let fail = |what| Err(self.malformed(what, event));
-        let Some(event) = event else {
-            return fail(Malformed::NoEvent(names.event));
-        };
-        let agent = match &self.agent {
-            None => return fail(Malformed::NoAgent(names.agent)),
-            Some(a) => match a.non_empty_str() {
-                Some(a) => a,
-                None => return fail(Malformed::BadId(names.agent)),
-            },
-        };
-        let interaction = match &self.interaction {
-            None => None,
-            Some(i) => match i.non_empty_str() {
-                Some(i) => Some(i),
-                None => return fail(Malformed::BadId(names.interaction)),
-            },
-        };
-        let time = match self.time {
-            None => None,
-            Some(Scalar::Int(t)) => Some(t),
-            Some(_) => return fail(Malformed::BadTime(names.time)),
-        };
-        if matches!(event, EventName::Known(e) if e.offers_call()) && interaction.is_none() {
-            return fail(Malformed::OfferWithoutInteraction);
+        fn id<'r>(s: &'r Option<Scalar<'_>>) -> Field<&'r str> {
+            match s {
+                None => Field::Absent,
+                Some(Scalar::Str(s)) => Field::Given(s),
+                Some(_) => Field::Wrong,
+            }
         }
-        Ok(Record {
-            agent,
-            event,
-            interaction,
+        let time = match self.time {
+            None => Field::Absent,
+            Some(Scalar::Int(t)) => Field::Given(t),
+            Some(_) => Field::Wrong,
+        };
+        record::check(
+            Field::from(event),
+            id(&self.agent),
+            id(&self.interaction),
             time,
-        })
+            &names,
+        )
+        .map_err(|what| self.malformed(what, event))
     }
 
     fn malformed(&self, what: Malformed, event: Option<EventName<'_>>) -> Rejection {
@@ -204,7 +185,7 @@ pub fn parse(line: &[u8]) -> Result<WireRecord<'_>, Rejection> {
 /// [`parse`] for a line already known to be UTF-8.
 pub fn parse_str(text: &str) -> Result<WireRecord<'_>, Rejection> {
     if let Some(wire) = scan::read(text) {
-        return Ok(wire);
+        return wire;
     }
     parse_with_serde(text)
 }
@@ -224,7 +205,7 @@ fn parse_with_serde(text: &str) -> Result<WireRecord<'_>, Rejection> {
         read = flat.read(text, Numbers::Raw);
     }
     match read {
-        Ok(true) => Ok(flat.into_wire()),
+        Ok(true) => flat.into_wire(),
         Ok(false) => Err(Rejection::malformed(Malformed::NotObject)),
         Err(e) => Err(Rejection::malformed(Malformed::NotJson(json_error(&e)))),
     }
@@ -296,6 +277,8 @@ struct Flat<'a> {
     time: Option<Scalar<'a>>,
     /// `message.call` was present and not `null`: the line is an envelope.
     envelope: bool,
+    /// ... and it was an object (else the envelope is malformed).
+    call_object: bool,
     call_event: Option<Scalar<'a>>,
     call_id: Option<Scalar<'a>>,
     /// `message.call.ResponseActual.data`.
@@ -473,7 +456,9 @@ impl<'de> Visitor<'de> for SlotVisitor {
         Ok(Slot(Some(Scalar::Int(v))))
     }
     fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
-        Ok(Slot(Some(i64::try_from(v).map_or(Scalar::Other, Scalar::Int))))
+        Ok(Slot(Some(
+            i64::try_from(v).map_or(Scalar::Other, Scalar::Int),
+        )))
     }
     fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
         Ok(Slot(Some(Scalar::Other)))
@@ -605,6 +590,7 @@ impl<'de> Level<'de> for Top<'_, 'de> {
             "message" => {
                 // A repeated key counts with its last value: forget the first.
                 flat.envelope = false;
+                flat.call_object = false;
                 flat.forget_call();
                 values.object(Message(flat))?;
             }
@@ -619,7 +605,7 @@ impl<'de> Level<'de> for Top<'_, 'de> {
 }
 
 /// `message`: only `call` matters. `call` present and not `null` makes an envelope,
-/// even when it is not an object (then it has none of the fields).
+/// even when it is not an object (then the envelope is malformed, SPEC §5).
 struct Message<'f, 'a>(&'f mut Flat<'a>);
 
 impl<'de> Level<'de> for Message<'_, 'de> {
@@ -629,7 +615,9 @@ impl<'de> Level<'de> for Message<'_, 'de> {
         }
         let flat = &mut *self.0;
         flat.forget_call();
-        flat.envelope = values.object(Call(flat))? != Kind::Null;
+        let kind = values.object(Call(flat))?;
+        flat.envelope = kind != Kind::Null;
+        flat.call_object = kind == Kind::Object;
         Ok(())
     }
 }
@@ -702,42 +690,47 @@ impl<'a> Flat<'a> {
         Ok(kind == Kind::Object)
     }
 
-    fn into_wire(self) -> WireRecord<'a> {
-        if self.envelope {
-            return WireRecord {
+    /// The record the fields make, in the shape SPEC §5 tells; an envelope whose
+    /// `message.call` is not an object is malformed.
+    fn into_wire(self) -> Result<WireRecord<'a>, Rejection> {
+        if self.envelope && !self.call_object {
+            return Err(Rejection::malformed(Malformed::CallNotObject));
+        }
+        Ok(if self.envelope {
+            WireRecord {
                 shape: Shape::Envelope,
                 event: self.call_event,
                 sub_status: None,
                 agent: self.actual.agent,
                 interaction: self.actual.interaction.or(self.call_id),
                 time: self.actual.time,
-            };
-        }
-        if self.data.kind.is_some() {
-            return WireRecord {
+            }
+        } else if self.data.kind.is_some() {
+            WireRecord {
                 shape: Shape::Websocket,
                 event: self.data.kind,
                 sub_status: self.data.sub_status,
                 agent: self.data.agent,
                 interaction: self.data.interaction,
                 time: self.data.time,
-            };
-        }
-        WireRecord {
-            shape: Shape::Native,
-            event: self.event,
-            sub_status: None,
-            agent: self.agent,
-            interaction: self.interaction,
-            time: self.time,
-        }
+            }
+        } else {
+            WireRecord {
+                shape: Shape::Native,
+                event: self.event,
+                sub_status: None,
+                agent: self.agent,
+                interaction: self.interaction,
+                time: self.time,
+            }
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::rejection::RejectionKind;
+    use crate::model::rejection::{Reason, RejectionKind};
 
     type Fields = (Shape, String, String, Option<String>, Option<i64>);
 
@@ -803,6 +796,191 @@ mod tests {
         let line = r#"{"message":{"call":5},"agent":"n","event":"acw"}"#;
         let err = rec(line).unwrap_err();
         assert_eq!(err.kind(), RejectionKind::Malformed);
+    }
+
+    /// SPEC v2 §5: a non-null `message.call` makes an envelope, malformed when it
+    /// is not an object — whatever else the line holds.
+    #[test]
+    fn a_message_call_that_is_not_an_object_is_malformed() {
+        for call in [
+            "5",
+            "\"eAgentContactEnded\"",
+            "[]",
+            "[{}]",
+            "true",
+            "false",
+            "1e400",
+            "-0",
+        ] {
+            let line = format!(
+                r#"{{"message":{{"call":{call}}},"data":{{"type":"Ready","agentId":"w"}},"agent":"n","event":"acw"}}"#
+            );
+            let err = parse(line.as_bytes()).unwrap_err();
+            assert_eq!(
+                err.reason,
+                Reason::Malformed(Malformed::CallNotObject),
+                "{line}"
+            );
+            assert_eq!((err.agent, err.interaction, err.event), (None, None, None));
+        }
+        // An object, even an empty one, is an envelope with its fields (here none).
+        let err = rec(r#"{"message":{"call":{}},"agent":"n","event":"acw"}"#).unwrap_err();
+        assert_eq!(
+            err.reason,
+            Reason::Malformed(Malformed::NoEvent("message.call.event"))
+        );
+        // The last message.call counts.
+        let line = r#"{"message":{"call":5},"message":{"call":null},"agent":"n","event":"acw"}"#;
+        assert_eq!(rec(line).unwrap().0, Shape::Native);
+        let line = r#"{"message":{"call":{"event":"acw"},"call":"x"}}"#;
+        assert_eq!(
+            parse(line.as_bytes()).unwrap_err().reason,
+            Reason::Malformed(Malformed::CallNotObject)
+        );
+    }
+
+    /// SPEC v2 §5: a null `data.type` counts as absent, so the line is native.
+    #[test]
+    fn a_null_data_type_falls_back_to_native() {
+        let line = r#"{"data":{"type":null,"agentId":"w","eventTime":"x"},"agent":"n","event":"Ready","time":3}"#;
+        let (shape, agent, event, _, time) = rec(line).unwrap();
+        assert_eq!(
+            (shape, agent.as_str(), event.as_str(), time),
+            (Shape::Native, "n", "AgentAvailable", Some(3))
+        );
+        // Any other data.type, even one that is no string, makes a websocket record.
+        let line = r#"{"data":{"type":false,"agentId":"w"},"agent":"n","event":"Ready"}"#;
+        let wire = parse(line.as_bytes()).unwrap();
+        assert_eq!(wire.shape, Shape::Websocket);
+        let err = wire.record().unwrap_err();
+        assert_eq!(
+            (err.reason, err.agent.as_deref(), err.event),
+            (
+                Reason::Malformed(Malformed::NoEvent("data.type")),
+                Some("w"),
+                None
+            )
+        );
+    }
+
+    /// SPEC v2 §4: `""` is an event name, an unknown one.
+    #[test]
+    fn the_empty_event_name_is_an_unknown_name() {
+        for line in [
+            r#"{"agent":"a","event":""}"#,
+            r#"{"data":{"type":"","agentId":"a"}}"#,
+            r#"{"message":{"call":{"event":"","ResponseActual":{"data":{"agentId":"a"}}}}}"#,
+        ] {
+            let wire = parse(line.as_bytes()).unwrap();
+            assert_eq!(
+                wire.record().unwrap().event,
+                EventName::Unknown(""),
+                "{line}"
+            );
+        }
+        // An unknown name still needs the record's other fields.
+        let err = rec(r#"{"agent":"a","event":"","time":1.5}"#).unwrap_err();
+        assert_eq!(err.event.as_deref(), Some(""));
+    }
+
+    /// SPEC v2 §9: names match after mapping ASCII A–Z to a–z only.
+    #[test]
+    fn names_fold_ascii_case_only() {
+        assert_eq!(
+            rec(r#"{"agent":"a","event":"cUsTaNsWeReD"}"#).unwrap().2,
+            "CustAnswered"
+        );
+        for unicode in [
+            "CUſTANSWERED",
+            r"CU\u017fTANSWERED",
+            "AgentConſulting",
+            "İdle",
+            "ıdle",
+        ] {
+            let line = format!(r#"{{"agent":"a","event":"{unicode}"}}"#);
+            let wire = parse(line.as_bytes()).unwrap();
+            assert!(
+                matches!(wire.record().unwrap().event, EventName::Unknown(_)),
+                "{unicode}"
+            );
+        }
+        // Escapes are decoded before matching.
+        assert_eq!(rec(r#"{"agent":"a","event":"\u0041cw"}"#).unwrap().2, "acw");
+        // subStatus folds ASCII case only too.
+        let line = r#"{"data":{"type":"AgentStateChange","subStatus":"\u0130dle","agentId":"a"}}"#;
+        assert_eq!(
+            parse(line.as_bytes()).unwrap().event_name(),
+            Some(EventName::Unknown("AgentStateChange"))
+        );
+    }
+
+    /// SPEC v2 §9: `subStatus` is read only from `data.subStatus` of a websocket
+    /// record; `AgentStateChange` in the other shapes is unknown.
+    #[test]
+    fn sub_status_belongs_to_websocket_records_only() {
+        let native = r#"{"agent":"a","event":"AgentStateChange","subStatus":"Idle","data":{"subStatus":"Idle"}}"#;
+        let envelope = r#"{"message":{"call":{"event":"AgentStateChange","subStatus":"Idle","ResponseActual":{"data":{"agentId":"a","subStatus":"Idle"}}}}}"#;
+        for line in [native, envelope] {
+            let wire = parse(line.as_bytes()).unwrap();
+            assert_eq!(
+                wire.record().unwrap().event,
+                EventName::Unknown("AgentStateChange"),
+                "{line}"
+            );
+        }
+        // A websocket record's subStatus elsewhere than in data does not count.
+        let ws = r#"{"subStatus":"Idle","data":{"type":"AgentStateChange","agentId":"a"}}"#;
+        assert_eq!(
+            parse(ws.as_bytes()).unwrap().event_name(),
+            Some(EventName::Unknown("AgentStateChange"))
+        );
+        let ws = r#"{"data":{"type":"AgentStateChange","agentId":"a","subStatus":"available"}}"#;
+        assert_eq!(rec(ws).unwrap().2, "AgentAvailable");
+    }
+
+    /// SPEC v2 §9: an envelope's `interactionId` present, non-null and not a
+    /// non-empty string is malformed; `message.call.id` is not used instead.
+    #[test]
+    fn a_bad_envelope_interaction_id_has_no_fallback() {
+        let line = |id: &str| {
+            format!(
+                r#"{{"message":{{"call":{{"id":"c1","event":"CustAnswered","ResponseActual":{{"data":{{"agentId":"a","interactionId":{id}}}}}}}}}}}"#
+            )
+        };
+        for bad in ["\"\"", "7", "true", "[]", "{}", "[\"c1\"]"] {
+            let err = rec(&line(bad)).unwrap_err();
+            assert_eq!(
+                err.reason,
+                Reason::Malformed(Malformed::BadId(
+                    "message.call.ResponseActual.data.interactionId"
+                )),
+                "{bad}"
+            );
+            assert_eq!(err.interaction, None, "{bad}");
+        }
+        assert_eq!(rec(&line("null")).unwrap().3.as_deref(), Some("c1"));
+        assert_eq!(rec(&line("\"c2\"")).unwrap().3.as_deref(), Some("c2"));
+    }
+
+    /// SPEC v2 §9: a UTF-8 byte-order mark is part of the line; `NaN` and
+    /// `Infinity` are not JSON.
+    #[test]
+    fn a_byte_order_mark_and_non_json_numbers_are_malformed() {
+        let err = parse(b"\xef\xbb\xbf{\"agent\":\"a\",\"event\":\"Ready\"}").unwrap_err();
+        assert!(
+            matches!(err.reason, Reason::Malformed(Malformed::NotJson(_))),
+            "{err}"
+        );
+        for number in ["NaN", "Infinity", "-Infinity", "+1", ".5", "0x10", "nan"] {
+            for field in ["time", "x"] {
+                let line = format!(r#"{{"agent":"a","event":"Ready","{field}":{number}}}"#);
+                let err = rec(&line).unwrap_err();
+                assert!(
+                    matches!(err.reason, Reason::Malformed(Malformed::NotJson(_))),
+                    "{line}: {err}"
+                );
+            }
+        }
     }
 
     #[test]

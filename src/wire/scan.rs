@@ -21,13 +21,14 @@
 //! a `\u` escape is four hex digits, whatever code point they name.
 
 use super::{integer_token, Flat, Kind, Level, Scalar, Top, Values, WireRecord, MAX_DEPTH};
+use crate::model::rejection::Rejection;
 use std::borrow::Cow;
 
 /// The scanner gave up: read the line with serde.
 struct Bail;
 
 /// Reads `text` if the scanner can answer it exactly (see the module docs).
-pub(super) fn read(text: &str) -> Option<WireRecord<'_>> {
+pub(super) fn read(text: &str) -> Option<Result<WireRecord<'_>, Rejection>> {
     let mut flat = Flat::default();
     let mut scanner = Scanner {
         text,
@@ -424,7 +425,7 @@ mod tests {
         match read(line) {
             None => Ok(false),
             Some(fast) => match parse_with_serde(line) {
-                Ok(slow) if slow == fast => Ok(true),
+                slow if slow == fast => Ok(true),
                 other => Err(format!("{line:?}: scanner {fast:?}, serde {other:?}")),
             },
         }
