@@ -195,16 +195,18 @@ fn parse_with_serde(text: &str) -> Result<WireRecord<'_>, Rejection> {
     if nesting_exceeds(text.as_bytes(), MAX_DEPTH) {
         return Err(Rejection::malformed(Malformed::TooDeep(MAX_DEPTH)));
     }
+    // The raw reader judges every number it reads by its token, so it reads any
+    // JSON (`1e400` included); the parsed reader is quicker but refuses numbers
+    // beyond `f64` in the values it reads. The raw reader is the reader of record:
+    // it reads every line the parsed one reads the same way (a test holds them to
+    // it), so whatever the parsed reader fails on, for any reason, goes to it.
+    read_with_serde(text, Numbers::Parsed).or_else(|_| read_with_serde(text, Numbers::Raw))
+}
+
+/// One serde reading of `text`, taking numbers as `numbers` says.
+fn read_with_serde(text: &str, numbers: Numbers) -> Result<WireRecord<'_>, Rejection> {
     let mut flat = Flat::default();
-    let mut read = flat.read(text, Numbers::Parsed);
-    if read
-        .as_ref()
-        .is_err_and(|e| e.to_string().starts_with("number out of range"))
-    {
-        flat = Flat::default();
-        read = flat.read(text, Numbers::Raw);
-    }
-    match read {
+    match flat.read(text, numbers) {
         Ok(true) => flat.into_wire(),
         Ok(false) => Err(Rejection::malformed(Malformed::NotObject)),
         Err(e) => Err(Rejection::malformed(Malformed::NotJson(json_error(&e)))),
@@ -452,13 +454,13 @@ impl<'de> Visitor<'de> for SlotVisitor {
     fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
         Ok(Slot(Some(Scalar::Str(Cow::Owned(v)))))
     }
-    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
-        Ok(Slot(Some(Scalar::Int(v))))
+    // A number where an id or a name is read is no string: `Other`, whatever its
+    // size (only time fields make integers, from their token: `time_slot`).
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Slot(Some(Scalar::Other)))
     }
-    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
-        Ok(Slot(Some(
-            i64::try_from(v).map_or(Scalar::Other, Scalar::Int),
-        )))
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Slot(Some(Scalar::Other)))
     }
     fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
         Ok(Slot(Some(Scalar::Other)))
@@ -518,8 +520,9 @@ fn skip<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
 enum Numbers {
     /// Straight from the parser (the fast way).
     Parsed,
-    /// First as raw tokens, then read: for lines with a number beyond `f64` (such as
-    /// `1e400`) in a value the fast way would parse, which serde_json refuses.
+    /// First as raw tokens, then read: the reader of record, which also reads
+    /// lines with a number beyond `f64` (such as `1e400`) in a value the fast way
+    /// would parse, which serde_json refuses.
     Raw,
 }
 
@@ -545,17 +548,23 @@ impl Numbers {
     }
 }
 
+/// A number's token, judged by its form: where a field or an object is read, a
+/// number is `Other`, however large (the parsed reader would refuse `1e400`).
+fn is_number(raw: &str) -> bool {
+    raw.starts_with(|c: char| c == '-' || c.is_ascii_digit())
+}
+
 #[cold]
 fn raw_slot<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Option<Scalar<'de>>, A::Error> {
     let raw: &'de serde_json::value::RawValue = map.next_value()?;
     let text = raw.get();
-    if text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
-        return Ok(integer_token(text));
+    if is_number(text) {
+        return Ok(Some(Scalar::Other));
     }
     let mut de = serde_json::Deserializer::from_str(text);
     de::Deserializer::deserialize_any(&mut de, SlotVisitor)
         .map(|s| s.0)
-        .map_err(de::Error::custom)
+        .map_err(inner_error)
 }
 
 #[cold]
@@ -564,16 +573,23 @@ fn raw_object<'de, A: MapAccess<'de>, L: Level<'de>>(
     level: L,
 ) -> Result<Kind, A::Error> {
     let raw: &'de serde_json::value::RawValue = map.next_value()?;
-    match raw.get().as_bytes().first() {
-        Some(b'{') => {
-            let mut de = serde_json::Deserializer::from_str(raw.get());
-            Object(level, Numbers::Raw)
-                .deserialize(&mut de)
-                .map_err(de::Error::custom)
-        }
-        Some(b'n') => Ok(Kind::Null),
-        _ => Ok(Kind::Other),
+    let text = raw.get();
+    if is_number(text) {
+        return Ok(Kind::Other);
     }
+    // Objects are read; strings decoded (a lone surrogate fails, as it does for
+    // the parsed reader); the rest is classified.
+    let mut de = serde_json::Deserializer::from_str(text);
+    Object(level, Numbers::Raw)
+        .deserialize(&mut de)
+        .map_err(inner_error)
+}
+
+/// An error inside a raw value, without its position there (serde_json gives the
+/// error the position in the line as it passes it on).
+fn inner_error<E: de::Error>(e: serde_json::Error) -> E {
+    let text = e.to_string();
+    E::custom(text.rfind(" at line ").map_or(&*text, |at| &text[..at]))
 }
 
 /// The top level: the native fields plus the roots of the other two shapes.
