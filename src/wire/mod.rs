@@ -2,12 +2,14 @@
 //!
 //! | shape | told by | event | agent | interaction | time |
 //! |---|---|---|---|---|---|
-//! | outbound envelope | `message.call` present | `message.call.event` | `….ResponseActual.data.agentId` | `….data.interactionId`, else `message.call.id` | `….data.eventTime` |
-//! | websocket notification | `data.type` present | `data.type` (+ `subStatus`) | `data.agentId` | `data.interactionId` | `data.eventTime` |
+//! | outbound envelope | `message.call` present, not `null` | `message.call.event` | `….ResponseActual.data.agentId` | `….data.interactionId`, else `message.call.id` | `….data.eventTime` |
+//! | websocket notification | `data.type` present, not `null` | `data.type` (+ `subStatus`) | `data.agentId` | `data.interactionId` | `data.eventTime` |
 //! | native | otherwise | `event` | `agent` | `interaction` | `time` |
 //!
-//! The shape is decided per line, in that order. `null` counts as absent; unknown
-//! fields are ignored. Parsing borrows from the line and touches only the fields
+//! The shape is decided per line, in that order (SPEC v2 §5): a non-`null`
+//! `message.call` makes an envelope, malformed when it is not an object; else a
+//! non-`null` `data.type` makes a websocket notification. `null` counts as
+//! absent; unknown fields are ignored. Parsing borrows from the line and touches only the fields
 //! above: ignored values are skipped by the JSON parser without being built. A key
 //! given twice counts once, with its last value (as in most JSON readers).
 //!
