@@ -89,7 +89,7 @@ impl Held {
 /// The baseline: the same machine, its table hand-written as a `match`.
 struct HandMachine {
     interaction: Option<Held>,
-    last_time: Option<i128>,
+    last_time: Option<i64>,
     phase: Phase,
     recording: Recording,
     availability: Availability,
@@ -121,7 +121,7 @@ impl HandMachine {
         &mut self,
         event: Event,
         interaction: Option<&str>,
-        time: Option<i128>,
+        time: Option<i64>,
     ) -> Option<(Status, Status)> {
         let from = self.status();
         use Event as E;
@@ -209,7 +209,7 @@ impl HandMachine {
 /// event of the call names its interaction; the availability changes before the
 /// offer name none.
 #[inline(always)]
-fn call<R>(clock: &mut i128, mut step: impl FnMut(Event, Option<&str>, Option<i128>) -> R) {
+fn call<R>(clock: &mut i64, mut step: impl FnMut(Event, Option<&str>, Option<i64>) -> R) {
     for &e in CALL {
         *clock += 1;
         let interaction = (!e.is_availability()).then_some(INTERACTION);
@@ -496,7 +496,7 @@ const BATCH: usize = 1024;
 /// The record of `agent`'s next step: as in Webex logs, every event of the call
 /// names it (the availability changes before the offer do not).
 fn record<'a>(agent: &'a str, call: &'a str, event: Event, step: usize) -> Record<'a> {
-    let r = Record::new(agent, event).at(step as i128);
+    let r = Record::new(agent, event).at(step as i64);
     if !event.is_availability() {
         r.interaction(call)
     } else {

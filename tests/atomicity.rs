@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use strum::IntoEnumIterator;
 
 const AGENT: &str = "target";
-const LAST: i128 = 1_000;
+const LAST: i64 = 1_000;
 
 fn is_live(p: Phase) -> bool {
     matches!(
@@ -288,7 +288,7 @@ fn random_flows_reject_atomically() {
     let calls = ["c1", "c2", "c3", "c4", "c5"];
     let events: Vec<Event> = Event::iter().collect();
     let mut engine = Engine::new();
-    let mut now = 0i128;
+    let mut now = 0i64;
     let (mut accepted, mut rejected) = (0, 0);
     let mut visited = std::collections::BTreeSet::new();
     for _ in 0..6_000 {
@@ -321,7 +321,7 @@ fn random_flows_reject_atomically() {
             2 if next(10) == 0 => Some(""),
             _ => held.as_deref().or(Some(calls[next(5) as usize])),
         };
-        now += next(3) as i128;
+        now += next(3) as i64;
         record.time = match next(10) {
             0 => None,
             1 => Some(now - 5),

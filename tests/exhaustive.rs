@@ -256,7 +256,7 @@ fn expected(
     s: &MachineState,
     e: Event,
     interaction: Option<&str>,
-    time: Option<i128>,
+    time: Option<i64>,
 ) -> Result<MachineState, RejectionKind> {
     if interaction == Some("") || (is_offer(e) && interaction.is_none()) {
         return Err(RejectionKind::Malformed);
@@ -317,13 +317,13 @@ fn allowed_names(p: Phase, r: Recording, a: Availability) -> Vec<&'static str> {
 // Driving the library.
 // ---------------------------------------------------------------------------------
 
-const LAST: i128 = 1_000;
+const LAST: i64 = 1_000;
 
 fn state(
     phase: Phase,
     recording: Recording,
     availability: Availability,
-    last_time: Option<i128>,
+    last_time: Option<i64>,
 ) -> MachineState {
     MachineState {
         phase,
@@ -345,7 +345,7 @@ fn observed(m: &Machine) -> MachineState {
 }
 
 /// Steps a machine in `s` and checks the outcome (and that a rejection changed nothing).
-fn check_machine(s: &MachineState, e: Event, interaction: Option<&str>, time: Option<i128>) {
+fn check_machine(s: &MachineState, e: Event, interaction: Option<&str>, time: Option<i64>) {
     let want = expected(s, e, interaction, time);
     let mut m = machine(s);
     let ctx = format!("{s:?} + {e} interaction={interaction:?} time={time:?}");
@@ -402,7 +402,7 @@ fn check_machine(s: &MachineState, e: Event, interaction: Option<&str>, time: Op
 
 /// The same cell through an `Engine` restored from a one-agent snapshot, with the
 /// event given by one of its aliases in an odd case.
-fn check_engine(s: &MachineState, e: Event, alias: &str, interaction: &str, time: i128) {
+fn check_engine(s: &MachineState, e: Event, alias: &str, interaction: &str, time: i64) {
     let want = expected(s, e, Some(interaction), Some(time));
     let snapshot = Snapshot {
         version: Snapshot::VERSION,

@@ -135,7 +135,7 @@ fn the_jsonl_log_replays_with_zero_rejections() {
             Some(event),
             "canonical"
         );
-        let mut record = Record::new(agent, EventName::resolve(event)).at(i128::from(time));
+        let mut record = Record::new(agent, EventName::resolve(event)).at(time);
         if let Some(interaction) = object.get("interaction") {
             record = record.interaction(interaction.as_str().expect("interaction"));
         }

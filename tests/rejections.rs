@@ -13,7 +13,7 @@ const AGENT: &str = "agent-7";
 fn engine_after(steps: &[(Event, Option<&str>)]) -> Engine {
     let mut engine = Engine::new();
     for (i, (event, interaction)) in steps.iter().enumerate() {
-        let mut record = Record::new(AGENT, *event).at(100 * (i as i128 + 1));
+        let mut record = Record::new(AGENT, *event).at(100 * (i as i64 + 1));
         if let Some(x) = interaction {
             record = record.interaction(x);
         }
@@ -65,9 +65,9 @@ fn ended_recording_on() -> Engine {
 }
 
 /// The time after every setup step.
-const LATER: i128 = 10_000;
+const LATER: i64 = 10_000;
 /// The time before the last setup step of every flow with at least one step.
-const EARLIER: i128 = 50;
+const EARLIER: i64 = 50;
 
 fn reject(engine: &mut Engine, record: Record<'_>) -> Rejection {
     let before = engine.to_snapshot_json();

@@ -352,7 +352,7 @@ fn the_specs_examples() {
 #[test]
 fn out_of_order_is_skipped_and_inferred_events_keep_the_last_time() {
     let mut engine = Engine::new().with_mode(Mode::Resync);
-    let mut apply = |event: Event, interaction: Option<&str>, time: i128| {
+    let mut apply = |event: Event, interaction: Option<&str>, time: i64| {
         let mut record = Record::new("a", event).at(time);
         record.interaction = interaction;
         engine.apply(&record)

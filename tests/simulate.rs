@@ -171,7 +171,7 @@ fn replay(log: &[u8], initial: Availability) -> Replay {
         r.records += 1;
         let mut record = Record::new(&read.agent, EventName::resolve(&read.event));
         record.interaction = read.interaction.as_deref();
-        record.time = read.time.map(i128::from);
+        record.time = read.time;
         match engine.apply(&record) {
             Ok(t) => {
                 r.accepted += 1;

@@ -13,7 +13,7 @@ type Line = (
     &'static str,
     &'static str,
     Option<&'static str>,
-    Option<i128>,
+    Option<i64>,
 );
 
 /// Four agents interleaved: a preview call with consult and conference, recording
@@ -196,7 +196,7 @@ fn the_snapshot_format() {
 /// A valid snapshot to corrupt: one agent per interesting shape.
 fn valid_json() -> String {
     let mut engine = Engine::new();
-    let mut r = |a: &'static str, e: Event, i: Option<&'static str>, t: i128| {
+    let mut r = |a: &'static str, e: Event, i: Option<&'static str>, t: i64| {
         let mut rec = Record::new(a, e).at(t);
         rec.interaction = i;
         engine.apply(&rec).unwrap();
@@ -282,6 +282,8 @@ fn corrupt_snapshots_are_errors() {
         ("last_time is a string", with_a(&a.replace(r#""last_time":3"#, r#""last_time":"3""#))),
         ("last_time is a float", with_a(&a.replace(r#""last_time":3"#, r#""last_time":3.5"#))),
         ("last_time overflows i128", with_a(&a.replace(r#""last_time":3"#, r#""last_time":170141183460469231731687303715884105728"#))),
+        ("last_time overflows i64", with_a(&a.replace(r#""last_time":3"#, r#""last_time":9223372036854775808"#))),
+        ("last_time below i64", with_a(&a.replace(r#""last_time":3"#, r#""last_time":-9223372036854775809"#))),
         ("agent is a string", json.replace(b, r#""b":"idle""#)),
         ("agent is null", json.replace(b, r#""b":null"#)),
         ("trailing garbage", json.clone() + "x"),

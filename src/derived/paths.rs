@@ -71,7 +71,7 @@ pub struct PathRecord {
 impl PathRecord {
     /// The record as the engine takes it.
     pub fn as_record(&self) -> Record<'_> {
-        let record = Record::new(&self.agent, self.event).at(i128::from(self.time));
+        let record = Record::new(&self.agent, self.event).at(self.time);
         match &self.interaction {
             Some(interaction) => record.interaction(interaction),
             None => record,

@@ -282,7 +282,7 @@ mod tests {
         m.step(
             crate::model::vocabulary::Event::AgentIdle,
             None,
-            Some(n as i128),
+            Some(n as i64),
         )
         .unwrap();
         m

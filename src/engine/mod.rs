@@ -14,7 +14,7 @@ use crate::engine::agents::{Agents, Memo};
 use crate::model::id::Id;
 use crate::model::machine::{Machine, MachineState, StateError, Transition};
 use crate::model::record::{EventName, Record};
-use crate::model::rejection::{Malformed, Reason, Rejection};
+use crate::model::rejection::{Reason, Rejection};
 use crate::model::resync::{self, Evidence, Inferred, Mode, Plan, Repair};
 use crate::model::vocabulary::{Availability, Event, EventSet, Phase};
 use serde::{Deserialize, Serialize};
@@ -127,9 +127,9 @@ impl Engine {
     /// rejection also carries its [`repair`](Rejection::repair), and the agent
     /// moved only if that repair is an inference.
     ///
-    /// Checks, in SPEC §4's order: an empty agent or interaction id, or an offer
-    /// without an interaction (`malformed`); an unknown event name
-    /// (`unknown_event`); then the machine's checks (see [`Machine::step`]).
+    /// Checks, in SPEC §4's order: `malformed` ([`Record::check`]: an empty agent
+    /// or interaction id, or an offer without an interaction); an unknown event
+    /// name (`unknown_event`); then the machine's checks (see [`Machine::step`]).
     pub fn apply(&mut self, record: &Record<'_>) -> Result<Transition, Rejection> {
         let hash = self.agents.hash(record.agent);
         self.apply_hashed(record, hash)
@@ -209,25 +209,9 @@ impl Engine {
         record: &Record<'_>,
         hash: u64,
     ) -> Result<Transition, Rejection> {
-        if record.agent.is_empty() {
-            return Err(with_record(
-                Rejection::malformed(Malformed::BadId("the agent id")),
-                record,
-            ));
-        }
-        if record.interaction == Some("") {
-            return Err(with_record(
-                Rejection::malformed(Malformed::BadId("the interaction id")),
-                record,
-            ));
-        }
-        if let EventName::Known(e) = record.event {
-            if e.offers_call() && record.interaction.is_none() {
-                return Err(with_record(
-                    Rejection::malformed(Malformed::OfferWithoutInteraction),
-                    record,
-                ));
-            }
+        // SPEC §4's malformed checks, stated once (see `model::record::check`).
+        if let Err(what) = record.check() {
+            return Err(with_record(Rejection::malformed(what), record));
         }
         let (initial, mode) = (self.initial, self.mode);
         let (machine, memo) = self
@@ -531,7 +515,7 @@ mod tests {
                 .wrapping_add(1_442_695_040_888_963_407);
             (seed >> 33) as usize
         };
-        let records: Vec<Record<'_>> = (0..100_000_i128)
+        let records: Vec<Record<'_>> = (0..100_000_i64)
             .map(|time| {
                 let record = Record::new(
                     &agents[next() % agents.len()],
@@ -605,7 +589,7 @@ mod tests {
         }
         let mut one = all.clone();
         assert!(all.agents.prefetches());
-        let (mut state, mut clock, mut next_fresh) = (0x5EED_u64, 0i128, 0);
+        let (mut state, mut clock, mut next_fresh) = (0x5EED_u64, 0i64, 0);
         for len in (0..=70).chain([1023, 1024, 1025, 2100]) {
             let batch: Vec<Record<'_>> = (0..len)
                 .map(|_| {

@@ -6,7 +6,8 @@
 //! the rejection kinds of SPEC §4 in their order of precedence.
 
 use crate::model::id::Id;
-use crate::model::rejection::{Malformed, Reason, Rejection};
+use crate::model::record::{self, Field, FieldNames};
+use crate::model::rejection::{Reason, Rejection};
 use crate::model::table::{self, CallChange, Effect, Rule, StateCode, Step};
 use crate::model::vocabulary::{Availability, Event, EventSet, Phase, Recording};
 use serde::{Deserialize, Serialize};
@@ -70,10 +71,10 @@ pub struct Machine {
     // Inline (a UUID fits), so that binding a call allocates nothing and
     // comparing ids reads no other memory.
     interaction: Option<Id>,
-    // The last accepted time, an i128 kept as two halves: 8-byte alignment keeps
-    // the machine at 64 bytes instead of 80.
-    time_high: i64,
-    time_low: u64,
+    // The last accepted time, valid when `has_time`: an `i64` and a flag pack
+    // into the padding after the id, where an `Option<i64>` (16 bytes) would
+    // make the machine 64 bytes instead of 56.
+    time: i64,
     has_time: bool,
     state: StateCode,
 }
@@ -94,8 +95,7 @@ impl Machine {
     pub const fn starting(availability: Availability) -> Machine {
         Machine {
             interaction: None,
-            time_high: 0,
-            time_low: 0,
+            time: 0,
             has_time: false,
             state: StateCode::of(Status {
                 phase: availability.phase(),
@@ -131,14 +131,12 @@ impl Machine {
     }
 
     /// The time of the last accepted event that carried one.
-    pub fn last_time(&self) -> Option<i128> {
-        let time = (i128::from(self.time_high) << 64) | i128::from(self.time_low);
-        self.has_time.then_some(time)
+    pub fn last_time(&self) -> Option<i64> {
+        self.has_time.then_some(self.time)
     }
 
-    fn set_time(&mut self, time: i128) {
-        self.time_high = (time >> 64) as i64;
-        self.time_low = time as u64;
+    fn set_time(&mut self, time: i64) {
+        self.time = time;
         self.has_time = true;
     }
 
@@ -195,7 +193,7 @@ impl Machine {
     ///
     /// On `Ok` the state has moved; on `Err` nothing changed at all. The checks,
     /// in SPEC §4's order: an empty interaction id or an offer with none
-    /// (`malformed`), a time earlier than the last accepted one (`out_of_order`),
+    /// (`malformed`, as [`Record::check`](crate::Record::check) states it), a time earlier than the last accepted one (`out_of_order`),
     /// then `agent_busy`, `interaction_mismatch`, `agent_not_ready`,
     /// `no_active_call`, and finally the table (`illegal_transition`).
     #[inline]
@@ -203,7 +201,7 @@ impl Machine {
         &mut self,
         event: Event,
         interaction: Option<&str>,
-        time: Option<i128>,
+        time: Option<i64>,
     ) -> Result<Transition, Rejection> {
         match self.check(event, interaction, time) {
             Ok(step) => Ok(self.fire(step, event, interaction, time, None)),
@@ -218,7 +216,7 @@ impl Machine {
         &mut self,
         event: Event,
         interaction: Option<&str>,
-        time: Option<i128>,
+        time: Option<i64>,
         retired: &mut Option<Id>,
     ) -> Result<Transition, Rejection> {
         match self.check(event, interaction, time) {
@@ -233,14 +231,15 @@ impl Machine {
         &self,
         event: Event,
         interaction: Option<&str>,
-        time: Option<i128>,
+        time: Option<i64>,
     ) -> Result<Step, Reason> {
-        if interaction == Some("") {
-            return Err(Reason::Malformed(Malformed::BadId("the interaction id")));
-        }
-        if event.offers_call() && interaction.is_none() {
-            return Err(Reason::Malformed(Malformed::OfferWithoutInteraction));
-        }
+        // The malformed checks a machine can see, as the record's checks state them.
+        record::check_call(
+            Some(event),
+            Field::from(interaction),
+            FieldNames::RECORD.interaction,
+        )
+        .map_err(Reason::Malformed)?;
         if let (Some(time), Some(last)) = (time, self.last_time()) {
             if time < last {
                 return Err(Reason::OutOfOrder { time, last });
@@ -278,7 +277,7 @@ impl Machine {
         step: Step,
         event: Event,
         interaction: Option<&str>,
-        time: Option<i128>,
+        time: Option<i64>,
         retired: Option<&mut Option<Id>>,
     ) -> Transition {
         let from = self.status();
@@ -345,7 +344,7 @@ pub struct MachineState {
     pub interaction: Option<String>,
     /// The last accepted time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_time: Option<i128>,
+    pub last_time: Option<i64>,
     /// Resync's `last` (SPEC §8): the canonical event of the last record applied.
     /// Kept by an [`Engine`](crate::Engine) in resync mode; a lone [`Machine`]
     /// has none and ignores it.
@@ -407,8 +406,7 @@ impl TryFrom<MachineState> for Machine {
         }
         let mut machine = Machine {
             interaction: s.interaction.as_deref().map(Id::new),
-            time_high: 0,
-            time_low: 0,
+            time: 0,
             has_time: false,
             state: StateCode::of(Status {
                 phase: s.phase,
@@ -444,8 +442,9 @@ mod tests {
     use crate::model::rejection::RejectionKind;
 
     #[test]
-    fn machine_is_64_bytes() {
-        assert_eq!(std::mem::size_of::<Machine>(), 64);
+    fn machine_is_56_bytes() {
+        // The inline id (40), the time (8), its flag and the state code.
+        assert_eq!(std::mem::size_of::<Machine>(), 56);
     }
 
     #[test]
@@ -489,18 +488,40 @@ mod tests {
     }
 
     #[test]
-    fn times_beyond_64_bits_are_ordered_exactly() {
+    fn times_at_the_ends_of_64_bits_are_ordered_exactly() {
         let mut m = Machine::new();
-        let big: i128 = 10_i128.pow(25);
-        m.step(Event::AgentIdle, None, Some(big)).unwrap();
-        assert_eq!(m.last_time(), Some(big));
-        let e = m.step(Event::AgentIdle, None, Some(big - 1)).unwrap_err();
+        m.step(Event::AgentIdle, None, Some(i64::MAX - 1)).unwrap();
+        assert_eq!(m.last_time(), Some(i64::MAX - 1));
+        m.step(Event::AgentIdle, None, Some(i64::MAX)).unwrap();
+        let e = m
+            .step(Event::AgentIdle, None, Some(i64::MAX - 1))
+            .unwrap_err();
         assert_eq!(e.kind(), RejectionKind::OutOfOrder);
-        m.step(Event::AgentIdle, None, Some(-big)).unwrap_err();
+        assert_eq!(m.last_time(), Some(i64::MAX));
+        m.step(Event::AgentIdle, None, Some(i64::MIN)).unwrap_err();
         let mut n = Machine::new();
-        n.step(Event::AgentIdle, None, Some(-big)).unwrap();
-        assert_eq!(n.last_time(), Some(-big));
-        n.step(Event::AgentIdle, None, Some(i128::MIN)).unwrap_err();
+        n.step(Event::AgentIdle, None, Some(i64::MIN)).unwrap();
+        assert_eq!(n.last_time(), Some(i64::MIN));
+        n.step(Event::AgentIdle, None, Some(i64::MIN)).unwrap();
+    }
+
+    #[test]
+    fn snapshots_with_a_time_beyond_64_bits_are_refused() {
+        let state = |t: &str| {
+            format!(
+                r#"{{"phase":"ready","recording":"off","availability":"ready","last_time":{t}}}"#
+            )
+        };
+        let max = serde_json::from_str::<Machine>(&state("9223372036854775807")).unwrap();
+        assert_eq!(max.last_time(), Some(i64::MAX));
+        let min = serde_json::from_str::<Machine>(&state("-9223372036854775808")).unwrap();
+        assert_eq!(min.last_time(), Some(i64::MIN));
+        for beyond in ["9223372036854775808", "-9223372036854775809", "1e3", "5.0"] {
+            assert!(
+                serde_json::from_str::<Machine>(&state(beyond)).is_err(),
+                "{beyond}"
+            );
+        }
     }
 
     #[test]

@@ -89,12 +89,16 @@ pub enum Malformed {
     /// An id that is not a non-empty string.
     #[strum(to_string = "{0} is not a non-empty string")]
     BadId(&'static str),
-    /// A time that is not an integer.
-    #[strum(to_string = "{0} is not an integer")]
+    /// A time that is not an integer literal in the signed 64-bit range.
+    #[strum(to_string = "{0} is not an integer in the signed 64-bit range")]
     BadTime(&'static str),
     /// E3/E4 with no interaction id.
     #[strum(to_string = "an offer needs an interaction id")]
     OfferWithoutInteraction,
+    /// An envelope (a non-null `message.call`) whose `message.call` is not an
+    /// object (SPEC §5).
+    #[strum(to_string = "message.call is not an object")]
+    CallNotObject,
 }
 
 /// Kind-specific facts about a rejection.
@@ -108,9 +112,9 @@ pub enum Reason {
     /// The record's time and the agent's last accepted time.
     OutOfOrder {
         /// The record's time (ms since the epoch).
-        time: i128,
+        time: i64,
         /// The agent's last accepted time.
-        last: i128,
+        last: i64,
     },
     /// The interaction the agent holds.
     AgentBusy {

@@ -375,7 +375,7 @@ impl Replay {
 /// A line read and checked, ready for [`Replay::feed_parsed`].
 #[derive(Debug)]
 pub enum Parsed<'a> {
-    /// Empty, or only whitespace.
+    /// Empty, or only spaces, tabs and carriage returns (SPEC §7).
     Blank,
     /// A well-formed record.
     Record(Record<'a>),
@@ -410,17 +410,11 @@ fn parse_wire<R>(line: Line<'_>, then: impl FnOnce(Parsed<'_>, Option<(&str, Sha
     }
 }
 
-/// Empty, or only whitespace (Unicode `White_Space`, as `str::trim` knows it).
+/// Blank (SPEC v2 §7): empty, or only spaces, tabs and carriage returns, in any
+/// order. Nothing else is blank — not a vertical tab or form feed, not a Unicode
+/// space: such a line is a record, malformed as not JSON.
 fn is_blank(line: &[u8]) -> bool {
-    // Vertical tab is White_Space too, though not ASCII whitespace by Rust's rule.
-    match line
-        .iter()
-        .position(|b| !(b.is_ascii_whitespace() || *b == b'\x0b'))
-    {
-        None => true,
-        Some(i) if line[i].is_ascii() => false,
-        Some(_) => std::str::from_utf8(line).is_ok_and(|s| s.trim().is_empty()),
-    }
+    line.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r'))
 }
 
 fn fingerprint(id: &str) -> u128 {

@@ -32,7 +32,7 @@ use crate::model::record::{EventName, Record};
 use crate::model::rejection::Rejection;
 use crate::model::vocabulary::Event;
 use crate::replay::{parse_line, Parsed, Replay, Verdict};
-use crate::wire::input::{InputError, Line, Source};
+use crate::wire::input::{self, InputError, Line, Source, NEWLINE};
 use std::collections::BTreeMap;
 use std::io::{self, BufRead, Read};
 use std::ops::Range;
@@ -133,7 +133,7 @@ enum Item {
         agent: Range<usize>,
         event: ItemEvent,
         interaction: Option<Range<usize>>,
-        time: Option<i128>,
+        time: Option<i64>,
     },
     Invalid(Box<Rejection>),
 }
@@ -176,14 +176,9 @@ impl Batch {
         let mut start = 0;
         // Every line of a batch ends in `\n` (see `Batch::text`).
         debug_assert!(text.is_empty() || text.ends_with(b"\n"));
-        for end in memchr::memchr_iter(b'\n', text) {
-            let line = &text[start..end];
+        for end in memchr::memchr_iter(NEWLINE, text) {
+            let line = input::line_of(&text[start..end], max_line);
             start = end + 1;
-            let line = if line.len() > max_line {
-                Line::TooLong(line.len() as u64)
-            } else {
-                Line::Text(line.strip_suffix(b"\r").unwrap_or(line))
-            };
             parsed.push(parse_line(line, |p| Item::store(p, arena)));
         }
     }
@@ -440,7 +435,7 @@ impl ChunkReader {
             };
             if let Some(len) = skipped.as_mut() {
                 // Drop bytes up to the long line's end; keep what follows it.
-                let Some(i) = memchr::memchr(b'\n', &batch.text.buf[fresh.clone()]) else {
+                let Some(i) = input::line_end(&batch.text.buf[fresh.clone()]) else {
                     *len += fresh.len() as u64;
                     continue;
                 };
@@ -465,10 +460,10 @@ impl ChunkReader {
                 batch.text.len = fresh.end;
             }
             let scanned_from = line_start.max(fresh.start.min(batch.text.len()));
-            if let Some(i) = memchr::memrchr(b'\n', &batch.text.bytes()[scanned_from..]) {
+            if let Some(i) = memchr::memrchr(NEWLINE, &batch.text.bytes()[scanned_from..]) {
                 line_start = scanned_from + i + 1;
             }
-            if batch.text.len() - line_start > self.max_line {
+            if input::over_limit(batch.text.len() - line_start, self.max_line) {
                 // The line in progress is over the limit and has no newline yet:
                 // send what precedes it, then skip it to its end.
                 skipped = Some((batch.text.len() - line_start) as u64);
@@ -504,8 +499,8 @@ impl ChunkReader {
                 });
             }
         } else if batch.text.len() > line_start {
-            // A last line without a final newline is a line.
-            batch.text.push(b'\n');
+            // A last line without a final newline is a line (see `wire::input`).
+            batch.text.push(NEWLINE);
         }
         Ok(batch)
     }

@@ -121,7 +121,7 @@ impl OwnedRecord {
             agent: &self.agent,
             event: EventName::resolve(&self.event),
             interaction: self.interaction.as_deref(),
-            time: self.time.map(i128::from),
+            time: self.time,
         }
     }
 
@@ -278,7 +278,7 @@ pub fn any_record() -> impl Strategy<Value = OwnedRecord> {
 ///         let mut agent = Machine::new();
 ///         for r in &trace {
 ///             let event = r.event().expect("legal traces use known names");
-///             prop_assert!(agent.step(event, r.interaction.as_deref(), r.time.map(i128::from)).is_ok());
+///             prop_assert!(agent.step(event, r.interaction.as_deref(), r.time).is_ok());
 ///         }
 ///     }
 /// }

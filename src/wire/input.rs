@@ -166,6 +166,39 @@ impl<R: Read> Read for Fused<R> {
     }
 }
 
+// The line rules (SPEC §5, §7), stated once for every reader of lines — the
+// [`LineReader`] here and the batches of `replay::parallel`:
+// - a line ends at [`NEWLINE`] or at the end of the input (a last line without a
+//   newline is a line; a final newline adds no empty line after it);
+// - one `\r` before the newline is not part of the line;
+// - a line longer than the limit — counting that `\r`, not the newline — is
+//   [`Line::TooLong`], with that length, and is never stored whole.
+
+/// The byte that ends a line.
+pub(crate) const NEWLINE: u8 = b'\n';
+
+/// Where the first line in `bytes` ends: the index of its newline.
+#[inline]
+pub(crate) fn line_end(bytes: &[u8]) -> Option<usize> {
+    memchr::memchr(NEWLINE, bytes)
+}
+
+/// Is a line of `len` bytes (or the part of one read so far) over the limit?
+#[inline]
+pub(crate) fn over_limit(len: usize, max: usize) -> bool {
+    len > max
+}
+
+/// A whole line, given without its newline, as the readers hand it out.
+#[inline]
+pub(crate) fn line_of(raw: &[u8], max: usize) -> Line<'_> {
+    if over_limit(raw.len(), max) {
+        Line::TooLong(raw.len() as u64)
+    } else {
+        Line::Text(raw.strip_suffix(b"\r").unwrap_or(raw))
+    }
+}
+
 /// One line as read by [`LineReader`], without its `\n` (nor a `\r` before it).
 #[derive(Debug, PartialEq, Eq)]
 pub enum Line<'a> {
@@ -202,7 +235,7 @@ impl<R: BufRead> LineReader<R> {
     pub fn next_line(&mut self) -> io::Result<Option<Line<'_>>> {
         self.inner.consume(std::mem::take(&mut self.pending));
         let whole = match self.inner.fill_buf() {
-            Ok(chunk) => memchr::memchr(b'\n', chunk).filter(|&i| i <= self.max),
+            Ok(chunk) => line_end(chunk).filter(|&i| !over_limit(i, self.max)),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => None,
             Err(e) => return Err(e),
         };
@@ -210,7 +243,7 @@ impl<R: BufRead> LineReader<R> {
             self.pending = end + 1;
             // The same buffer fill_buf just returned: no read happens here.
             let chunk = self.inner.fill_buf()?;
-            return Ok(Some(Line::Text(strip_cr(&chunk[..end]))));
+            return Ok(Some(line_of(&chunk[..end], self.max)));
         }
         self.assemble()
     }
@@ -230,11 +263,11 @@ impl<R: BufRead> LineReader<R> {
                 break;
             }
             seen_any = true;
-            let (take, done) = match memchr::memchr(b'\n', chunk) {
+            let (take, done) = match line_end(chunk) {
                 Some(i) => (i, true),
                 None => (chunk.len(), false),
             };
-            if skipped == 0 && self.buf.len() + take <= self.max {
+            if skipped == 0 && !over_limit(self.buf.len() + take, self.max) {
                 self.buf.extend_from_slice(&chunk[..take]);
             } else {
                 skipped += (self.buf.len() + take) as u64;
@@ -251,12 +284,8 @@ impl<R: BufRead> LineReader<R> {
         if skipped > 0 {
             return Ok(Some(Line::TooLong(skipped)));
         }
-        Ok(Some(Line::Text(strip_cr(&self.buf))))
+        Ok(Some(line_of(&self.buf, self.max)))
     }
-}
-
-fn strip_cr(line: &[u8]) -> &[u8] {
-    line.strip_suffix(b"\r").unwrap_or(line)
 }
 
 #[cfg(test)]
@@ -335,6 +364,25 @@ mod tests {
         let mut rest = Vec::new();
         src.into_reader().read_to_end(&mut rest).unwrap();
         assert!(rest.is_empty());
+    }
+
+    /// The rules both readers share: one CR dropped, the limit counts it.
+    #[test]
+    fn the_line_rules() {
+        assert_eq!(line_of(b"ab\r", 3), Line::Text(b"ab"));
+        assert_eq!(line_of(b"ab\r\r", 4), Line::Text(b"ab\r"));
+        assert_eq!(line_of(b"abc\r", 3), Line::TooLong(4));
+        assert_eq!(line_of(b"", 0), Line::Text(b""));
+        assert_eq!(line_end(b"ab\ncd\n"), Some(2));
+        assert!(!over_limit(5, 5) && over_limit(6, 5));
+        // The reader applies them the same way whether or not a line lies whole
+        // in its buffer.
+        for cap in [1, 2, 64] {
+            let mut r = LineReader::new(BufReader::with_capacity(cap, &b"abc\r\nab\r\n"[..]), 3);
+            assert_eq!(r.next_line().unwrap(), Some(Line::TooLong(4)), "{cap}");
+            assert_eq!(r.next_line().unwrap(), Some(Line::Text(b"ab")), "{cap}");
+            assert_eq!(r.next_line().unwrap(), None);
+        }
     }
 
     #[test]

@@ -2,12 +2,14 @@
 //!
 //! | shape | told by | event | agent | interaction | time |
 //! |---|---|---|---|---|---|
-//! | outbound envelope | `message.call` present | `message.call.event` | `….ResponseActual.data.agentId` | `….data.interactionId`, else `message.call.id` | `….data.eventTime` |
-//! | websocket notification | `data.type` present | `data.type` (+ `subStatus`) | `data.agentId` | `data.interactionId` | `data.eventTime` |
+//! | outbound envelope | `message.call` present, not `null` | `message.call.event` | `….ResponseActual.data.agentId` | `….data.interactionId`, else `message.call.id` | `….data.eventTime` |
+//! | websocket notification | `data.type` present, not `null` | `data.type` (+ `subStatus`) | `data.agentId` | `data.interactionId` | `data.eventTime` |
 //! | native | otherwise | `event` | `agent` | `interaction` | `time` |
 //!
-//! The shape is decided per line, in that order. `null` counts as absent; unknown
-//! fields are ignored. Parsing borrows from the line and touches only the fields
+//! The shape is decided per line, in that order (SPEC v2 §5): a non-`null`
+//! `message.call` makes an envelope, malformed when it is not an object; else a
+//! non-`null` `data.type` makes a websocket notification. `null` counts as
+//! absent; unknown fields are ignored. Parsing borrows from the line and touches only the fields
 //! above: ignored values are skipped by the JSON parser without being built. A key
 //! given twice counts once, with its last value (as in most JSON readers).
 //!
@@ -15,7 +17,7 @@
 //! [`WireRecord::record`] checks it into an engine [`Record`] or a `malformed`
 //! [`Rejection`] that still names whatever could be read.
 
-use crate::model::record::{EventName, Record};
+use crate::model::record::{self, EventName, Field, FieldNames, Record};
 use crate::model::rejection::{Malformed, Rejection};
 use crate::model::vocabulary::{Event, AGENT_STATE_CHANGE};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -45,34 +47,12 @@ pub enum Shape {
 pub enum Scalar<'a> {
     /// A string (borrowed from the line unless it had escapes).
     Str(Cow<'a, str>),
-    /// An integer. Integers beyond `i128` (39 digits) saturate.
-    Int(Integer),
-    /// A number with a fraction or exponent, a boolean, an array or an object.
+    /// A JSON integer literal (no fraction, no exponent) in the signed 64-bit
+    /// range (SPEC §9).
+    Int(i64),
+    /// Anything else: a number with a fraction or an exponent, an integer
+    /// beyond 64 bits, a boolean, an array or an object.
     Other,
-}
-
-/// An `i128` kept as two 64-bit halves, so that a [`Scalar`] stays 8-byte aligned
-/// (an `i128` field would double the alignment of every parsed field).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Integer {
-    high: i64,
-    low: u64,
-}
-
-impl Integer {
-    /// The integer's value.
-    pub fn get(self) -> i128 {
-        (i128::from(self.high) << 64) | i128::from(self.low)
-    }
-}
-
-impl From<i128> for Integer {
-    fn from(v: i128) -> Self {
-        Integer {
-            high: (v >> 64) as i64,
-            low: v as u64,
-        }
-    }
 }
 
 impl Scalar<'_> {
@@ -103,14 +83,6 @@ pub struct WireRecord<'a> {
     pub interaction: Option<Scalar<'a>>,
     /// The time field.
     pub time: Option<Scalar<'a>>,
-}
-
-/// Where each field of a shape comes from, for messages.
-struct FieldNames {
-    event: &'static str,
-    agent: &'static str,
-    interaction: &'static str,
-    time: &'static str,
 }
 
 impl Shape {
@@ -154,42 +126,31 @@ impl<'a> WireRecord<'a> {
         Some(EventName::resolve(name))
     }
 
-    /// Checks the record (SPEC §4, `malformed`) and gives it to the engine's terms.
+    /// Checks the record (SPEC §4, `malformed`, with the checks and their order
+    /// that `model::record::check` states) and gives it to the engine's terms.
     pub fn record(&self) -> Result<Record<'_>, Rejection> {
         let names = self.shape.field_names();
         let event = self.event_name();
-        let fail = |what| Err(self.malformed(what, event));
-        let Some(event) = event else {
-            return fail(Malformed::NoEvent(names.event));
-        };
-        let agent = match &self.agent {
-            None => return fail(Malformed::NoAgent(names.agent)),
-            Some(a) => match a.non_empty_str() {
-                Some(a) => a,
-                None => return fail(Malformed::BadId(names.agent)),
-            },
-        };
-        let interaction = match &self.interaction {
-            None => None,
-            Some(i) => match i.non_empty_str() {
-                Some(i) => Some(i),
-                None => return fail(Malformed::BadId(names.interaction)),
-            },
-        };
-        let time = match self.time {
-            None => None,
-            Some(Scalar::Int(t)) => Some(t.get()),
-            Some(_) => return fail(Malformed::BadTime(names.time)),
-        };
-        if matches!(event, EventName::Known(e) if e.offers_call()) && interaction.is_none() {
-            return fail(Malformed::OfferWithoutInteraction);
+        fn id<'r>(s: &'r Option<Scalar<'_>>) -> Field<&'r str> {
+            match s {
+                None => Field::Absent,
+                Some(Scalar::Str(s)) => Field::Given(s),
+                Some(_) => Field::Wrong,
+            }
         }
-        Ok(Record {
-            agent,
-            event,
-            interaction,
+        let time = match self.time {
+            None => Field::Absent,
+            Some(Scalar::Int(t)) => Field::Given(t),
+            Some(_) => Field::Wrong,
+        };
+        record::check(
+            Field::from(event),
+            id(&self.agent),
+            id(&self.interaction),
             time,
-        })
+            &names,
+        )
+        .map_err(|what| self.malformed(what, event))
     }
 
     fn malformed(&self, what: Malformed, event: Option<EventName<'_>>) -> Rejection {
@@ -226,7 +187,7 @@ pub fn parse(line: &[u8]) -> Result<WireRecord<'_>, Rejection> {
 /// [`parse`] for a line already known to be UTF-8.
 pub fn parse_str(text: &str) -> Result<WireRecord<'_>, Rejection> {
     if let Some(wire) = scan::read(text) {
-        return Ok(wire);
+        return wire;
     }
     parse_with_serde(text)
 }
@@ -236,17 +197,19 @@ fn parse_with_serde(text: &str) -> Result<WireRecord<'_>, Rejection> {
     if nesting_exceeds(text.as_bytes(), MAX_DEPTH) {
         return Err(Rejection::malformed(Malformed::TooDeep(MAX_DEPTH)));
     }
+    // The raw reader judges every number it reads by its token, so it reads any
+    // JSON (`1e400` included); the parsed reader is quicker but refuses numbers
+    // beyond `f64` in the values it reads. The raw reader is the reader of record:
+    // it reads every line the parsed one reads the same way (a test holds them to
+    // it), so whatever the parsed reader fails on, for any reason, goes to it.
+    read_with_serde(text, Numbers::Parsed).or_else(|_| read_with_serde(text, Numbers::Raw))
+}
+
+/// One serde reading of `text`, taking numbers as `numbers` says.
+fn read_with_serde(text: &str, numbers: Numbers) -> Result<WireRecord<'_>, Rejection> {
     let mut flat = Flat::default();
-    let mut read = flat.read(text, Numbers::Parsed);
-    if read
-        .as_ref()
-        .is_err_and(|e| e.to_string().starts_with("number out of range"))
-    {
-        flat = Flat::default();
-        read = flat.read(text, Numbers::Raw);
-    }
-    match read {
-        Ok(true) => Ok(flat.into_wire()),
+    match flat.read(text, numbers) {
+        Ok(true) => flat.into_wire(),
         Ok(false) => Err(Rejection::malformed(Malformed::NotObject)),
         Err(e) => Err(Rejection::malformed(Malformed::NotJson(json_error(&e)))),
     }
@@ -318,6 +281,8 @@ struct Flat<'a> {
     time: Option<Scalar<'a>>,
     /// `message.call` was present and not `null`: the line is an envelope.
     envelope: bool,
+    /// ... and it was an object (else the envelope is malformed).
+    call_object: bool,
     call_event: Option<Scalar<'a>>,
     call_id: Option<Scalar<'a>>,
     /// `message.call.ResponseActual.data`.
@@ -491,11 +456,13 @@ impl<'de> Visitor<'de> for SlotVisitor {
     fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
         Ok(Slot(Some(Scalar::Str(Cow::Owned(v)))))
     }
-    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
-        Ok(Slot(Some(Scalar::Int(i128::from(v).into()))))
+    // A number where an id or a name is read is no string: `Other`, whatever its
+    // size (only time fields make integers, from their token: `time_slot`).
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Slot(Some(Scalar::Other)))
     }
-    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
-        Ok(Slot(Some(Scalar::Int(i128::from(v).into()))))
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Slot(Some(Scalar::Other)))
     }
     fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
         Ok(Slot(Some(Scalar::Other)))
@@ -520,9 +487,10 @@ fn slot<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Option<Scalar<'de>>, A::E
     Ok(map.next_value::<Slot<'de>>()?.0)
 }
 
-/// A time field: read as its raw JSON token, so that integer syntax is what makes
-/// an integer (`-0` and integers beyond 64 bits included, which the number parser
-/// would hand over as floats). Integers beyond `i128` saturate.
+/// A time field: read as its raw JSON token, so that the token's form decides
+/// (SPEC §9): an integer literal in the signed 64-bit range is an integer (`-0`
+/// included, which the number parser would hand over as a float); anything else
+/// (`5.0`, `1e3`, an integer beyond 64 bits, a string) is not.
 fn time_slot<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Option<Scalar<'de>>, A::Error> {
     let raw: &'de serde_json::value::RawValue = map.next_value()?;
     Ok(integer_token(raw.get()))
@@ -540,8 +508,9 @@ fn integer_token(token: &str) -> Option<Scalar<'_>> {
     if !digits.iter().all(u8::is_ascii_digit) {
         return Some(Scalar::Other);
     }
-    let saturated = if negative { i128::MIN } else { i128::MAX };
-    Some(Scalar::Int(token.parse().unwrap_or(saturated).into()))
+    // Integer syntax was checked above (serde_json or the scanner checked the rest
+    // of JSON's, no leading zeros): what fails to parse is out of range.
+    Some(token.parse().map_or(Scalar::Other, Scalar::Int))
 }
 
 fn skip<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
@@ -553,8 +522,9 @@ fn skip<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
 enum Numbers {
     /// Straight from the parser (the fast way).
     Parsed,
-    /// First as raw tokens, then read: for lines with a number beyond `f64` (such as
-    /// `1e400`) in a value the fast way would parse, which serde_json refuses.
+    /// First as raw tokens, then read: the reader of record, which also reads
+    /// lines with a number beyond `f64` (such as `1e400`) in a value the fast way
+    /// would parse, which serde_json refuses.
     Raw,
 }
 
@@ -580,17 +550,23 @@ impl Numbers {
     }
 }
 
+/// A number's token, judged by its form: where a field or an object is read, a
+/// number is `Other`, however large (the parsed reader would refuse `1e400`).
+fn is_number(raw: &str) -> bool {
+    raw.starts_with(|c: char| c == '-' || c.is_ascii_digit())
+}
+
 #[cold]
 fn raw_slot<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Option<Scalar<'de>>, A::Error> {
     let raw: &'de serde_json::value::RawValue = map.next_value()?;
     let text = raw.get();
-    if text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
-        return Ok(integer_token(text));
+    if is_number(text) {
+        return Ok(Some(Scalar::Other));
     }
     let mut de = serde_json::Deserializer::from_str(text);
     de::Deserializer::deserialize_any(&mut de, SlotVisitor)
         .map(|s| s.0)
-        .map_err(de::Error::custom)
+        .map_err(inner_error)
 }
 
 #[cold]
@@ -599,16 +575,23 @@ fn raw_object<'de, A: MapAccess<'de>, L: Level<'de>>(
     level: L,
 ) -> Result<Kind, A::Error> {
     let raw: &'de serde_json::value::RawValue = map.next_value()?;
-    match raw.get().as_bytes().first() {
-        Some(b'{') => {
-            let mut de = serde_json::Deserializer::from_str(raw.get());
-            Object(level, Numbers::Raw)
-                .deserialize(&mut de)
-                .map_err(de::Error::custom)
-        }
-        Some(b'n') => Ok(Kind::Null),
-        _ => Ok(Kind::Other),
+    let text = raw.get();
+    if is_number(text) {
+        return Ok(Kind::Other);
     }
+    // Objects are read; strings decoded (a lone surrogate fails, as it does for
+    // the parsed reader); the rest is classified.
+    let mut de = serde_json::Deserializer::from_str(text);
+    Object(level, Numbers::Raw)
+        .deserialize(&mut de)
+        .map_err(inner_error)
+}
+
+/// An error inside a raw value, without its position there (serde_json gives the
+/// error the position in the line as it passes it on).
+fn inner_error<E: de::Error>(e: serde_json::Error) -> E {
+    let text = e.to_string();
+    E::custom(text.rfind(" at line ").map_or(&*text, |at| &text[..at]))
 }
 
 /// The top level: the native fields plus the roots of the other two shapes.
@@ -625,6 +608,7 @@ impl<'de> Level<'de> for Top<'_, 'de> {
             "message" => {
                 // A repeated key counts with its last value: forget the first.
                 flat.envelope = false;
+                flat.call_object = false;
                 flat.forget_call();
                 values.object(Message(flat))?;
             }
@@ -639,7 +623,7 @@ impl<'de> Level<'de> for Top<'_, 'de> {
 }
 
 /// `message`: only `call` matters. `call` present and not `null` makes an envelope,
-/// even when it is not an object (then it has none of the fields).
+/// even when it is not an object (then the envelope is malformed, SPEC §5).
 struct Message<'f, 'a>(&'f mut Flat<'a>);
 
 impl<'de> Level<'de> for Message<'_, 'de> {
@@ -649,7 +633,9 @@ impl<'de> Level<'de> for Message<'_, 'de> {
         }
         let flat = &mut *self.0;
         flat.forget_call();
-        flat.envelope = values.object(Call(flat))? != Kind::Null;
+        let kind = values.object(Call(flat))?;
+        flat.envelope = kind != Kind::Null;
+        flat.call_object = kind == Kind::Object;
         Ok(())
     }
 }
@@ -722,44 +708,49 @@ impl<'a> Flat<'a> {
         Ok(kind == Kind::Object)
     }
 
-    fn into_wire(self) -> WireRecord<'a> {
-        if self.envelope {
-            return WireRecord {
+    /// The record the fields make, in the shape SPEC §5 tells; an envelope whose
+    /// `message.call` is not an object is malformed.
+    fn into_wire(self) -> Result<WireRecord<'a>, Rejection> {
+        if self.envelope && !self.call_object {
+            return Err(Rejection::malformed(Malformed::CallNotObject));
+        }
+        Ok(if self.envelope {
+            WireRecord {
                 shape: Shape::Envelope,
                 event: self.call_event,
                 sub_status: None,
                 agent: self.actual.agent,
                 interaction: self.actual.interaction.or(self.call_id),
                 time: self.actual.time,
-            };
-        }
-        if self.data.kind.is_some() {
-            return WireRecord {
+            }
+        } else if self.data.kind.is_some() {
+            WireRecord {
                 shape: Shape::Websocket,
                 event: self.data.kind,
                 sub_status: self.data.sub_status,
                 agent: self.data.agent,
                 interaction: self.data.interaction,
                 time: self.data.time,
-            };
-        }
-        WireRecord {
-            shape: Shape::Native,
-            event: self.event,
-            sub_status: None,
-            agent: self.agent,
-            interaction: self.interaction,
-            time: self.time,
-        }
+            }
+        } else {
+            WireRecord {
+                shape: Shape::Native,
+                event: self.event,
+                sub_status: None,
+                agent: self.agent,
+                interaction: self.interaction,
+                time: self.time,
+            }
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::rejection::RejectionKind;
+    use crate::model::rejection::{Reason, RejectionKind};
 
-    type Fields = (Shape, String, String, Option<String>, Option<i128>);
+    type Fields = (Shape, String, String, Option<String>, Option<i64>);
 
     fn rec(line: &str) -> Result<Fields, Rejection> {
         let wire = parse(line.as_bytes())?;
@@ -825,6 +816,191 @@ mod tests {
         assert_eq!(err.kind(), RejectionKind::Malformed);
     }
 
+    /// SPEC v2 §5: a non-null `message.call` makes an envelope, malformed when it
+    /// is not an object — whatever else the line holds.
+    #[test]
+    fn a_message_call_that_is_not_an_object_is_malformed() {
+        for call in [
+            "5",
+            "\"eAgentContactEnded\"",
+            "[]",
+            "[{}]",
+            "true",
+            "false",
+            "1e400",
+            "-0",
+        ] {
+            let line = format!(
+                r#"{{"message":{{"call":{call}}},"data":{{"type":"Ready","agentId":"w"}},"agent":"n","event":"acw"}}"#
+            );
+            let err = parse(line.as_bytes()).unwrap_err();
+            assert_eq!(
+                err.reason,
+                Reason::Malformed(Malformed::CallNotObject),
+                "{line}"
+            );
+            assert_eq!((err.agent, err.interaction, err.event), (None, None, None));
+        }
+        // An object, even an empty one, is an envelope with its fields (here none).
+        let err = rec(r#"{"message":{"call":{}},"agent":"n","event":"acw"}"#).unwrap_err();
+        assert_eq!(
+            err.reason,
+            Reason::Malformed(Malformed::NoEvent("message.call.event"))
+        );
+        // The last message.call counts.
+        let line = r#"{"message":{"call":5},"message":{"call":null},"agent":"n","event":"acw"}"#;
+        assert_eq!(rec(line).unwrap().0, Shape::Native);
+        let line = r#"{"message":{"call":{"event":"acw"},"call":"x"}}"#;
+        assert_eq!(
+            parse(line.as_bytes()).unwrap_err().reason,
+            Reason::Malformed(Malformed::CallNotObject)
+        );
+    }
+
+    /// SPEC v2 §5: a null `data.type` counts as absent, so the line is native.
+    #[test]
+    fn a_null_data_type_falls_back_to_native() {
+        let line = r#"{"data":{"type":null,"agentId":"w","eventTime":"x"},"agent":"n","event":"Ready","time":3}"#;
+        let (shape, agent, event, _, time) = rec(line).unwrap();
+        assert_eq!(
+            (shape, agent.as_str(), event.as_str(), time),
+            (Shape::Native, "n", "AgentAvailable", Some(3))
+        );
+        // Any other data.type, even one that is no string, makes a websocket record.
+        let line = r#"{"data":{"type":false,"agentId":"w"},"agent":"n","event":"Ready"}"#;
+        let wire = parse(line.as_bytes()).unwrap();
+        assert_eq!(wire.shape, Shape::Websocket);
+        let err = wire.record().unwrap_err();
+        assert_eq!(
+            (err.reason, err.agent.as_deref(), err.event),
+            (
+                Reason::Malformed(Malformed::NoEvent("data.type")),
+                Some("w"),
+                None
+            )
+        );
+    }
+
+    /// SPEC v2 §4: `""` is an event name, an unknown one.
+    #[test]
+    fn the_empty_event_name_is_an_unknown_name() {
+        for line in [
+            r#"{"agent":"a","event":""}"#,
+            r#"{"data":{"type":"","agentId":"a"}}"#,
+            r#"{"message":{"call":{"event":"","ResponseActual":{"data":{"agentId":"a"}}}}}"#,
+        ] {
+            let wire = parse(line.as_bytes()).unwrap();
+            assert_eq!(
+                wire.record().unwrap().event,
+                EventName::Unknown(""),
+                "{line}"
+            );
+        }
+        // An unknown name still needs the record's other fields.
+        let err = rec(r#"{"agent":"a","event":"","time":1.5}"#).unwrap_err();
+        assert_eq!(err.event.as_deref(), Some(""));
+    }
+
+    /// SPEC v2 §9: names match after mapping ASCII A–Z to a–z only.
+    #[test]
+    fn names_fold_ascii_case_only() {
+        assert_eq!(
+            rec(r#"{"agent":"a","event":"cUsTaNsWeReD"}"#).unwrap().2,
+            "CustAnswered"
+        );
+        for unicode in [
+            "CUſTANSWERED",
+            r"CU\u017fTANSWERED",
+            "AgentConſulting",
+            "İdle",
+            "ıdle",
+        ] {
+            let line = format!(r#"{{"agent":"a","event":"{unicode}"}}"#);
+            let wire = parse(line.as_bytes()).unwrap();
+            assert!(
+                matches!(wire.record().unwrap().event, EventName::Unknown(_)),
+                "{unicode}"
+            );
+        }
+        // Escapes are decoded before matching.
+        assert_eq!(rec(r#"{"agent":"a","event":"\u0041cw"}"#).unwrap().2, "acw");
+        // subStatus folds ASCII case only too.
+        let line = r#"{"data":{"type":"AgentStateChange","subStatus":"\u0130dle","agentId":"a"}}"#;
+        assert_eq!(
+            parse(line.as_bytes()).unwrap().event_name(),
+            Some(EventName::Unknown("AgentStateChange"))
+        );
+    }
+
+    /// SPEC v2 §9: `subStatus` is read only from `data.subStatus` of a websocket
+    /// record; `AgentStateChange` in the other shapes is unknown.
+    #[test]
+    fn sub_status_belongs_to_websocket_records_only() {
+        let native = r#"{"agent":"a","event":"AgentStateChange","subStatus":"Idle","data":{"subStatus":"Idle"}}"#;
+        let envelope = r#"{"message":{"call":{"event":"AgentStateChange","subStatus":"Idle","ResponseActual":{"data":{"agentId":"a","subStatus":"Idle"}}}}}"#;
+        for line in [native, envelope] {
+            let wire = parse(line.as_bytes()).unwrap();
+            assert_eq!(
+                wire.record().unwrap().event,
+                EventName::Unknown("AgentStateChange"),
+                "{line}"
+            );
+        }
+        // A websocket record's subStatus elsewhere than in data does not count.
+        let ws = r#"{"subStatus":"Idle","data":{"type":"AgentStateChange","agentId":"a"}}"#;
+        assert_eq!(
+            parse(ws.as_bytes()).unwrap().event_name(),
+            Some(EventName::Unknown("AgentStateChange"))
+        );
+        let ws = r#"{"data":{"type":"AgentStateChange","agentId":"a","subStatus":"available"}}"#;
+        assert_eq!(rec(ws).unwrap().2, "AgentAvailable");
+    }
+
+    /// SPEC v2 §9: an envelope's `interactionId` present, non-null and not a
+    /// non-empty string is malformed; `message.call.id` is not used instead.
+    #[test]
+    fn a_bad_envelope_interaction_id_has_no_fallback() {
+        let line = |id: &str| {
+            format!(
+                r#"{{"message":{{"call":{{"id":"c1","event":"CustAnswered","ResponseActual":{{"data":{{"agentId":"a","interactionId":{id}}}}}}}}}}}"#
+            )
+        };
+        for bad in ["\"\"", "7", "true", "[]", "{}", "[\"c1\"]"] {
+            let err = rec(&line(bad)).unwrap_err();
+            assert_eq!(
+                err.reason,
+                Reason::Malformed(Malformed::BadId(
+                    "message.call.ResponseActual.data.interactionId"
+                )),
+                "{bad}"
+            );
+            assert_eq!(err.interaction, None, "{bad}");
+        }
+        assert_eq!(rec(&line("null")).unwrap().3.as_deref(), Some("c1"));
+        assert_eq!(rec(&line("\"c2\"")).unwrap().3.as_deref(), Some("c2"));
+    }
+
+    /// SPEC v2 §9: a UTF-8 byte-order mark is part of the line; `NaN` and
+    /// `Infinity` are not JSON.
+    #[test]
+    fn a_byte_order_mark_and_non_json_numbers_are_malformed() {
+        let err = parse(b"\xef\xbb\xbf{\"agent\":\"a\",\"event\":\"Ready\"}").unwrap_err();
+        assert!(
+            matches!(err.reason, Reason::Malformed(Malformed::NotJson(_))),
+            "{err}"
+        );
+        for number in ["NaN", "Infinity", "-Infinity", "+1", ".5", "0x10", "nan"] {
+            for field in ["time", "x"] {
+                let line = format!(r#"{{"agent":"a","event":"Ready","{field}":{number}}}"#);
+                let err = rec(&line).unwrap_err();
+                assert!(
+                    matches!(err.reason, Reason::Malformed(Malformed::NotJson(_))),
+                    "{line}: {err}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn malformed_records_keep_what_could_be_read() {
         let err = rec(r#"{"agent": 7, "event":"agentwrapup"}"#).unwrap_err();
@@ -858,33 +1034,38 @@ mod tests {
     }
 
     #[test]
-    fn integer_syntax_makes_an_integer_time() {
+    fn a_time_is_an_integer_literal_in_the_64_bit_range() {
         let time = |t: &str| rec(&format!(r#"{{"agent":"a","event":"acw","time":{t}}}"#));
         assert_eq!(time("-0").unwrap().4, Some(0));
         assert_eq!(time("-12").unwrap().4, Some(-12));
-        assert_eq!(
-            time("10000000000000000000000000").unwrap().4,
-            Some(10_i128.pow(25))
-        );
-        assert_eq!(
-            time("-10000000000000000000000000").unwrap().4,
-            Some(-(10_i128.pow(25)))
-        );
-        assert_eq!(
-            time(&"9".repeat(60)).unwrap().4,
-            Some(i128::MAX),
-            "beyond i128: saturates"
-        );
+        assert_eq!(time("9223372036854775807").unwrap().4, Some(i64::MAX));
+        assert_eq!(time("-9223372036854775808").unwrap().4, Some(i64::MIN));
         assert_eq!(time("null").unwrap().4, None);
-        for bad in ["1.0", "1e3", "1E3", "-1.5", "true", "\"12\"", "[1]", "{}"] {
-            assert_eq!(
-                time(bad).unwrap_err().kind(),
-                RejectionKind::Malformed,
-                "{bad}"
-            );
+        for bad in [
+            "9223372036854775808",
+            "-9223372036854775809",
+            "10000000000000000000000000",
+            &"9".repeat(60),
+            "5.0",
+            "1.0",
+            "1e3",
+            "1E3",
+            "-1.5",
+            "1e400",
+            "true",
+            "\"5\"",
+            "\"12\"",
+            "[1]",
+            "{}",
+        ] {
+            let err = time(bad).unwrap_err();
+            assert_eq!(err.kind(), RejectionKind::Malformed, "{bad}");
+            assert_eq!(err.agent.as_deref(), Some("a"), "{bad}");
         }
         let ws = r#"{"data":{"type":"Ready","agentId":"a","eventTime": 7 }}"#;
         assert_eq!(rec(ws).unwrap().4, Some(7));
+        let ws = r#"{"data":{"type":"Ready","agentId":"a","eventTime":9223372036854775808}}"#;
+        assert_eq!(rec(ws).unwrap_err().kind(), RejectionKind::Malformed);
     }
 
     #[test]

@@ -21,13 +21,14 @@
 //! a `\u` escape is four hex digits, whatever code point they name.
 
 use super::{integer_token, Flat, Kind, Level, Scalar, Top, Values, WireRecord, MAX_DEPTH};
+use crate::model::rejection::Rejection;
 use std::borrow::Cow;
 
 /// The scanner gave up: read the line with serde.
 struct Bail;
 
 /// Reads `text` if the scanner can answer it exactly (see the module docs).
-pub(super) fn read(text: &str) -> Option<WireRecord<'_>> {
+pub(super) fn read(text: &str) -> Option<Result<WireRecord<'_>, Rejection>> {
     let mut flat = Flat::default();
     let mut scanner = Scanner {
         text,
@@ -415,7 +416,7 @@ fn stop_mask_tail(tail: &[u8]) -> u64 {
 
 #[cfg(test)]
 mod tests {
-    use super::super::parse_with_serde;
+    use super::super::{parse_with_serde, read_with_serde, Numbers};
     use super::*;
     use proptest::prelude::*;
 
@@ -424,10 +425,29 @@ mod tests {
         match read(line) {
             None => Ok(false),
             Some(fast) => match parse_with_serde(line) {
-                Ok(slow) if slow == fast => Ok(true),
+                slow if slow == fast => Ok(true),
                 other => Err(format!("{line:?}: scanner {fast:?}, serde {other:?}")),
             },
         }
+    }
+
+    /// The serde reader's two ways agree: wherever the parsed way answers (a
+    /// record, or any rejection but its own JSON error), the raw way — the
+    /// reader of record — answers the same. And the raw way reads every line
+    /// that is JSON, numbers beyond `f64` included.
+    fn serde_ways_agree(line: &str) -> Result<(), String> {
+        let parsed = read_with_serde(line, Numbers::Parsed);
+        let raw = read_with_serde(line, Numbers::Raw);
+        let parsed_json_error = matches!(
+            &parsed,
+            Err(r) if matches!(r.reason, crate::model::rejection::Reason::Malformed(
+                crate::model::rejection::Malformed::NotJson(_)
+            ))
+        );
+        if !parsed_json_error && parsed != raw {
+            return Err(format!("{line:?}: parsed {parsed:?}, raw {raw:?}"));
+        }
+        Ok(())
     }
 
     fn fixture_lines() -> Vec<String> {
@@ -468,6 +488,9 @@ mod tests {
     #[test]
     fn agrees_with_serde_on_fixtures_and_faulty_logs() {
         let lines = fixture_lines();
+        for line in &lines {
+            assert_eq!(serde_ways_agree(line), Ok(()));
+        }
         let answered = lines
             .iter()
             .map(|line| agrees(line).unwrap())
@@ -612,6 +635,11 @@ mod tests {
     fn agrees_with_serde_on_the_traps() {
         let base = r#""agent":"a","event":"acw""#;
         for tail in [
+            r#""agent":1e400"#,
+            r#""event":-1e400"#,
+            r#""message":{"call":1e400}"#,
+            r#""data":{"type":1e400,"agentId":"w"}"#,
+            r#""message":{"call":{"id":1e400,"event":"x"}}"#,
             r#""x":[1}"#,
             r#""x":{"a":1]"#,
             r#""x":{"a" 1}"#,
@@ -652,6 +680,7 @@ mod tests {
         ] {
             let line = format!("{{{base},{tail}}}");
             assert!(agrees(&line).is_ok(), "{:?}", agrees(&line));
+            assert_eq!(serde_ways_agree(&line), Ok(()));
         }
     }
 
@@ -698,6 +727,7 @@ mod tests {
             ])), 0..3),
         ) {
             prop_assert!(agrees(&line).is_ok(), "{:?}", agrees(&line));
+            prop_assert_eq!(serde_ways_agree(&line), Ok(()));
             // The same text cut short.
             let mut at = cut.min(line.len());
             while !line.is_char_boundary(at) {
@@ -716,6 +746,7 @@ mod tests {
                 edited.replace_range(at..end, with);
             }
             prop_assert!(agrees(&edited).is_ok(), "{:?}", agrees(&edited));
+            prop_assert_eq!(serde_ways_agree(&edited), Ok(()));
         }
     }
 }

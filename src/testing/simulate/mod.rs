@@ -671,11 +671,7 @@ impl Simulator {
         let iid = call.map(|c| render::uuid(c.id));
         let transition = agent
             .machine
-            .step(
-                event,
-                iid.as_ref().map(render::uuid_str),
-                Some(i128::from(time)),
-            )
+            .step(event, iid.as_ref().map(render::uuid_str), Some(time))
             .unwrap_or_else(|r| unreachable!("the table allowed {event}, yet: {r}"));
         agent.last_call = call;
         if transition.terminated() {
