@@ -192,6 +192,17 @@ pub fn parse_str(text: &str) -> Result<WireRecord<'_>, Rejection> {
     parse_with_serde(text)
 }
 
+/// Not API (exempt from semver; for `fuzz/fuzz_targets/scan.rs`): does the fast
+/// scanner either give up on `line` or read exactly what serde_json reads?
+/// Lines that are not UTF-8 never reach either reader, so they agree.
+#[doc(hidden)]
+pub fn __fuzz_scan_agrees(line: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(line) else {
+        return true;
+    };
+    scan::read(text).is_none_or(|fast| parse_with_serde(text).is_ok_and(|slow| slow == fast))
+}
+
 /// The reader of record: serde_json, for every line the fast scanner gives up on.
 fn parse_with_serde(text: &str) -> Result<WireRecord<'_>, Rejection> {
     if nesting_exceeds(text.as_bytes(), MAX_DEPTH) {
