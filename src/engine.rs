@@ -331,8 +331,8 @@ impl Engine {
         self.agents.prefetches()
     }
 
-    /// Does this build have a prefetch instruction?
-    #[cfg(test)]
+    /// Does this build have a prefetch instruction? (For parallel's tests.)
+    #[cfg(all(test, feature = "cli"))]
     pub(crate) fn can_prefetch(&self) -> bool {
         self.agents.can_prefetch()
     }

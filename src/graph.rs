@@ -35,7 +35,8 @@ use std::fmt::Write as _;
 use strum::IntoEnumIterator;
 
 /// The drawing formats [`render`] knows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::Display, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::Display)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[strum(serialize_all = "lowercase")]
 pub enum GraphFormat {
     /// A Mermaid `stateDiagram-v2` (renders on GitHub inside a ```` ```mermaid ```` block).

@@ -50,7 +50,7 @@
 //! | [`outbound`] | the `OutboundCallStateChange` event of an accepted transition |
 //! | [`simulate`] | realistic interleaved logs for load tests and benchmarks |
 //! | `strategies` | proptest strategies for users' property tests (feature `proptest`) |
-//! | [`cli`] | the `callstate` command line |
+//! | `cli` | the `callstate` command line (feature `cli`, on by default) |
 
 #![warn(missing_docs)]
 // Two exceptions: in records::scan a call to an SSE2 function on x86-64, in
@@ -62,6 +62,7 @@
 #![allow(clippy::result_large_err)]
 
 mod agents;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod engine;
 pub mod graph;

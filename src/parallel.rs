@@ -554,7 +554,7 @@ fn apply_in_order(
     })
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "cli"))] // compares with the CLI's one-thread loop
 mod tests {
     use super::*;
     use crate::simulate::{self, Config, Format};

@@ -73,8 +73,8 @@ const CHUNK: usize = 64 * 1024;
     AsRefStr,
     IntoStaticStr,
     EnumIter,
-    clap::ValueEnum,
 )]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[strum(serialize_all = "lowercase", ascii_case_insensitive)]
 pub enum Format {
     /// `{"agent":…,"interaction":…,"event":…,"time":…}`, the compact shape.
