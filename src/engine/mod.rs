@@ -135,6 +135,35 @@ impl Engine {
         self.apply_hashed(record, hash)
     }
 
+    /// [`Engine::apply`], also giving the call an accepted record's transition is
+    /// about (the `id` of its outbound event, SPEC §6): the agent's call after it,
+    /// or the call it terminated; `None` when the agent had none. (A rejected
+    /// record's repair carries its own: [`Repair::call`].)
+    ///
+    /// ```
+    /// use callstate::{Engine, Event, Record};
+    ///
+    /// let mut engine = Engine::new();
+    /// engine.apply(&Record::new("a1", Event::OfferCampaignReserved).interaction("c1")).unwrap();
+    /// let (t, call) = engine.apply_with_call(&Record::new("a1", Event::ContactEnded)).unwrap();
+    /// assert!(t.terminated());
+    /// assert_eq!(call.as_deref(), Some("c1"));
+    /// ```
+    pub fn apply_with_call(
+        &mut self,
+        record: &Record<'_>,
+    ) -> Result<(Transition, Option<String>), Rejection> {
+        let held = |engine: &Engine| {
+            engine
+                .agent(record.agent)
+                .and_then(Machine::interaction)
+                .map(str::to_owned)
+        };
+        let before = held(self);
+        let transition = self.apply(record)?;
+        Ok((transition, held(self).or(before)))
+    }
+
     /// Applies `records` in order, exactly as [`Engine::apply`] on each one would,
     /// handing each result to `each`.
     ///
@@ -196,8 +225,8 @@ impl Engine {
         self.agents.prefetches()
     }
 
-    /// Does this build have a prefetch instruction?
-    #[cfg(test)]
+    /// Does this build have a prefetch instruction? (For parallel's tests.)
+    #[cfg(all(test, feature = "cli"))]
     pub(crate) fn can_prefetch(&self) -> bool {
         self.agents.can_prefetch()
     }
