@@ -89,7 +89,7 @@ impl Engine {
     /// The same engine, treating the records it rejects as `mode` says: strict
     /// (SPEC §4, the default: a rejected record changes nothing) or resync
     /// (SPEC §8: a rejected record keeps its verdict and gets a
-    /// [`Repair`](crate::Repair)). Meant for a new engine: agents it already
+    /// [`Repair`]). Meant for a new engine: agents it already
     /// knows start resync with no memory of their last event or finished call.
     ///
     /// ```
