@@ -372,19 +372,19 @@ fn check_machine(s: &MachineState, e: Event, interaction: Option<&str>, time: Op
         (Err(r), Err(kind)) => {
             assert_eq!(r.kind(), kind, "{ctx}: {r}");
             assert_eq!(observed(&m), *s, "{ctx}: a rejection changed the state");
-            assert_eq!(r.event.as_deref(), Some(e.name()), "{ctx}");
+            assert_eq!(r.event(), Some(e.name()), "{ctx}");
             // Reported when a non-empty string (SPEC §7), else absent.
             assert_eq!(
-                r.interaction.as_deref(),
+                r.interaction(),
                 interaction.filter(|i| !i.is_empty()),
                 "{ctx}"
             );
             if kind == RejectionKind::Malformed {
-                assert_eq!(r.state, None, "{ctx}");
+                assert_eq!(r.state(), None, "{ctx}");
             } else {
-                assert_eq!(r.state, Some(s.phase), "{ctx}");
-                assert_eq!(r.recording, s.recording, "{ctx}");
-                let allowed: Vec<&str> = r.allowed.iter().map(Event::name).collect();
+                assert_eq!(r.state(), Some(s.phase), "{ctx}");
+                assert_eq!(r.recording(), s.recording, "{ctx}");
+                let allowed: Vec<&str> = r.allowed().iter().map(Event::name).collect();
                 assert_eq!(
                     allowed,
                     allowed_names(s.phase, s.recording, s.availability),
@@ -428,8 +428,8 @@ fn check_engine(s: &MachineState, e: Event, alias: &str, interaction: &str, time
         }
         (Err(r), Err(kind)) => {
             assert_eq!(r.kind(), kind, "{ctx}: {r}");
-            assert_eq!(r.agent.as_deref(), Some("agent"), "{ctx}");
-            assert_eq!(r.event.as_deref(), Some(e.name()), "{ctx}: canonical name");
+            assert_eq!(r.agent(), Some("agent"), "{ctx}");
+            assert_eq!(r.event(), Some(e.name()), "{ctx}: canonical name");
             assert_eq!(engine.to_snapshot_json(), before, "{ctx}");
         }
         (got, want) => panic!(

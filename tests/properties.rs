@@ -836,7 +836,7 @@ proptest! {
             }
             if let Verdict::NotAccepted(r) = &verdict {
                 // SPEC §7: `state` is null exactly for malformed records.
-                prop_assert_eq!(r.state.is_none(), r.kind() == RejectionKind::Malformed, "{:?}", r);
+                prop_assert_eq!(r.state().is_none(), r.kind() == RejectionKind::Malformed, "{:?}", r);
             }
             if let Some(k) = verdict_kind(&verdict) {
                 *by_kind.entry(k).or_default() += 1;

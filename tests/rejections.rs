@@ -90,7 +90,7 @@ fn accept(engine: &mut Engine, record: Record<'_>) {
 }
 
 fn names(r: &Rejection) -> Vec<&'static str> {
-    r.allowed.iter().map(Event::name).collect()
+    r.allowed().iter().map(Event::name).collect()
 }
 
 /// The common facts of a rejection of a well-formed record, and a message that
@@ -106,10 +106,10 @@ fn check_report(
 ) {
     let msg = r.to_string();
     assert_eq!(r.kind(), kind, "{msg}");
-    assert_eq!(r.agent.as_deref(), Some(AGENT), "{msg}");
-    assert_eq!(r.interaction.as_deref(), interaction, "{msg}");
-    assert_eq!(r.event.as_deref(), Some(event), "{msg}");
-    assert_eq!(r.state, Some(phase), "{msg}");
+    assert_eq!(r.agent(), Some(AGENT), "{msg}");
+    assert_eq!(r.interaction(), interaction, "{msg}");
+    assert_eq!(r.event(), Some(event), "{msg}");
+    assert_eq!(r.state(), Some(phase), "{msg}");
     assert!(msg.contains(event), "{msg:?} does not name {event}");
     if phase_in_message {
         assert!(
@@ -118,12 +118,12 @@ fn check_report(
         );
     }
     if kind != RejectionKind::UnknownEvent {
-        assert!(!r.allowed.is_empty(), "{msg}");
+        assert!(!r.allowed().is_empty(), "{msg}");
         assert!(
             msg.contains("allowed"),
             "{msg:?} does not list allowed events"
         );
-        for e in r.allowed.iter() {
+        for e in r.allowed().iter() {
             assert!(msg.contains(e.name()), "{msg:?} does not list {e}");
         }
     }
@@ -141,10 +141,10 @@ fn malformed_empty_agent_id() {
         Record::new("", Event::AgentAvailable).interaction("call-1"),
     );
     assert_eq!(r.kind(), RejectionKind::Malformed);
-    assert_eq!(r.agent, None);
-    assert_eq!(r.interaction.as_deref(), Some("call-1"));
-    assert_eq!(r.event.as_deref(), Some("AgentAvailable"));
-    assert_eq!(r.state, None);
+    assert_eq!(r.agent(), None);
+    assert_eq!(r.interaction(), Some("call-1"));
+    assert_eq!(r.event(), Some("AgentAvailable"));
+    assert_eq!(r.state(), None);
     assert!(r.to_string().contains("malformed"), "{r}");
     assert!(r.to_string().contains("agent"), "{r}");
     // A malformed record makes no agent known.
@@ -161,10 +161,10 @@ fn malformed_empty_interaction_id() {
                 Record::new(AGENT, event).interaction("").at(LATER),
             );
             assert_eq!(r.kind(), RejectionKind::Malformed, "{event} in {phase}");
-            assert_eq!(r.agent.as_deref(), Some(AGENT));
-            assert_eq!(r.interaction, None, "an empty id is not reported");
-            assert_eq!(r.event.as_deref(), Some(event.name()));
-            assert_eq!(r.state, None);
+            assert_eq!(r.agent(), Some(AGENT));
+            assert_eq!(r.interaction(), None, "an empty id is not reported");
+            assert_eq!(r.event(), Some(event.name()));
+            assert_eq!(r.state(), None);
             assert!(r.to_string().contains("interaction"), "{r}");
         }
     }
@@ -185,10 +185,10 @@ fn malformed_offer_without_interaction() {
                 Record::new(AGENT, EventName::resolve(name)).at(LATER),
             );
             assert_eq!(r.kind(), RejectionKind::Malformed, "{name} in {phase}");
-            assert_eq!(r.state, None);
-            assert_eq!(r.interaction, None);
+            assert_eq!(r.state(), None);
+            assert_eq!(r.interaction(), None);
             let canonical = Event::resolve(name).unwrap().name();
-            assert_eq!(r.event.as_deref(), Some(canonical));
+            assert_eq!(r.event(), Some(canonical));
             assert!(r.to_string().starts_with("malformed"), "{r}");
         }
     }
@@ -213,7 +213,7 @@ fn unknown_event() {
                 phase,
                 false,
             );
-            assert_eq!(r.reason, Reason::UnknownEvent);
+            assert_eq!(*r.reason(), Reason::UnknownEvent);
         }
     }
 }
@@ -234,7 +234,7 @@ fn out_of_order() {
         false,
     );
     assert_eq!(
-        r.reason,
+        *r.reason(),
         Reason::OutOfOrder {
             time: EARLIER,
             last: 200
@@ -265,7 +265,7 @@ fn agent_busy() {
         true,
     );
     assert_eq!(
-        r.reason,
+        *r.reason(),
         Reason::AgentBusy {
             held: "call-1".into()
         }
@@ -305,7 +305,7 @@ fn interaction_mismatch() {
         true,
     );
     assert_eq!(
-        r.reason,
+        *r.reason(),
         Reason::InteractionMismatch {
             held: "call-1".into()
         }
@@ -337,7 +337,7 @@ fn agent_not_ready() {
             Phase::Idle,
             true,
         );
-        assert_eq!(r.reason, Reason::AgentNotReady);
+        assert_eq!(*r.reason(), Reason::AgentNotReady);
         assert_eq!(names(&r), ["AgentAvailable", "AgentIdle"]);
     }
     // A never-seen agent of an engine that starts agents idle.
@@ -346,7 +346,7 @@ fn agent_not_ready() {
         .apply(&Record::new("new", Event::OfferContact).interaction("c"))
         .unwrap_err();
     assert_eq!(r.kind(), RejectionKind::AgentNotReady);
-    assert_eq!(r.state, Some(Phase::Idle));
+    assert_eq!(r.state(), Some(Phase::Idle));
 }
 
 #[test]
@@ -371,7 +371,7 @@ fn no_active_call() {
                 phase,
                 true,
             );
-            assert_eq!(r.reason, Reason::NoActiveCall);
+            assert_eq!(*r.reason(), Reason::NoActiveCall);
         }
     }
     let mut engine = ready();
@@ -402,7 +402,7 @@ fn illegal_transition() {
         Phase::Connected,
         true,
     );
-    assert_eq!(r.reason, Reason::IllegalTransition);
+    assert_eq!(*r.reason(), Reason::IllegalTransition);
     assert_eq!(
         names(&r),
         [
@@ -444,12 +444,12 @@ fn illegal_transition_recording_guards() {
             Phase::Connected,
             true,
         );
-        assert_eq!(r.recording, recording);
+        assert_eq!(r.recording(), recording);
         assert!(
             r.to_string().contains(&format!("recording {recording}")),
             "{r}"
         );
-        assert!(!r.allowed.contains(event));
+        assert!(!r.allowed().contains(event));
     }
     // Recording events are for live calls only: not in ended, even with recording on.
     let mut engine = ended_recording_on();
@@ -460,7 +460,7 @@ fn illegal_transition_recording_guards() {
     ] {
         let r = reject(&mut engine, Record::new(AGENT, event).at(LATER));
         assert_eq!(r.kind(), RejectionKind::IllegalTransition, "{event}");
-        assert_eq!(r.state, Some(Phase::Ended));
+        assert_eq!(r.state(), Some(Phase::Ended));
     }
     // And not before the customer answered.
     let mut engine = offered();
@@ -478,7 +478,7 @@ fn malformed_comes_first() {
     let mut engine = connected();
     let r = reject(&mut engine, Record::new("", EventName::resolve("Swapped")));
     assert_eq!(r.kind(), RejectionKind::Malformed);
-    assert_eq!(r.event.as_deref(), Some("Swapped"));
+    assert_eq!(r.event(), Some("Swapped"));
     // Empty interaction with an unknown name, an earlier time, another call's event.
     let r = reject(
         &mut engine,
@@ -505,8 +505,8 @@ fn unknown_event_beats_out_of_order_and_mismatch() {
             .at(EARLIER),
     );
     assert_eq!(r.kind(), RejectionKind::UnknownEvent);
-    assert_eq!(r.state, Some(Phase::Connected));
-    assert_eq!(r.event.as_deref(), Some("Swapped"));
+    assert_eq!(r.state(), Some(Phase::Connected));
+    assert_eq!(r.event(), Some("Swapped"));
 }
 
 #[test]
@@ -569,7 +569,7 @@ fn offer_on_a_reserved_preview() {
     );
     assert_eq!(r.kind(), RejectionKind::AgentBusy);
     assert_eq!(
-        r.reason,
+        *r.reason(),
         Reason::AgentBusy {
             held: "call-1".into()
         }
@@ -700,7 +700,7 @@ fn times() {
         Record::new(AGENT, Event::ContactHeld).at(1_999),
     );
     assert_eq!(
-        r.reason,
+        *r.reason(),
         Reason::OutOfOrder {
             time: 1_999,
             last: 2_000

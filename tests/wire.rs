@@ -72,8 +72,8 @@ fn blank_lines_are_only_spaces_tabs_and_carriage_returns() {
 fn the_empty_name_is_an_unknown_event() {
     let r = rejection(r#"{"agent":"a","event":"","time":5}"#);
     assert_eq!(r.kind(), RejectionKind::UnknownEvent);
-    assert_eq!(r.event.as_deref(), Some(""));
-    assert_eq!(r.agent.as_deref(), Some("a"));
+    assert_eq!(r.event(), Some(""));
+    assert_eq!(r.agent(), Some("a"));
 }
 
 /// SPEC v2 §5: a non-null `message.call` that is not an object is malformed,
@@ -84,7 +84,7 @@ fn an_envelope_whose_call_is_not_an_object_is_malformed() {
         r#"{"message":{"call":"x"},"data":{"type":"Ready","agentId":"w"},"agent":"n","event":"Ready"}"#,
     );
     assert_eq!(r.kind(), RejectionKind::Malformed);
-    assert_eq!((r.agent, r.interaction, r.event), (None, None, None));
+    assert_eq!((r.agent(), r.interaction(), r.event()), (None, None, None));
     assert!(accepted(
         r#"{"message":{"call":null},"data":{"type":null},"agent":"n","event":"Ready"}"#
     ));
@@ -103,11 +103,7 @@ fn a_report_names_what_the_record_says() {
     ] {
         let r = rejection(line);
         assert_eq!(r.kind(), RejectionKind::Malformed, "{line}");
-        assert_eq!(
-            (r.event.as_deref(), r.agent.as_deref()),
-            (None, Some("a")),
-            "{line}"
-        );
+        assert_eq!((r.event(), r.agent()), (None, Some("a")), "{line}");
     }
     // A record naming no interaction is matched to the agent's call, but its
     // report line names none.
@@ -122,14 +118,14 @@ fn a_report_names_what_the_record_says() {
             panic!("held in offered is illegal");
         };
         assert_eq!(r.kind(), RejectionKind::IllegalTransition);
-        assert_eq!((r.interaction.as_deref(), r.held()), (None, Some("c1")));
+        assert_eq!((r.interaction(), r.held()), (None, Some("c1")));
     }
     // An envelope's interaction is its interactionId, else message.call.id.
     let r = rejection(
         r#"{"message":{"call":{"id":"c9","event":"CustAnswered","ResponseActual":{"data":{"agentId":"a"}}}}}"#,
     );
     assert_eq!(
-        (r.kind(), r.interaction.as_deref()),
+        (r.kind(), r.interaction()),
         (RejectionKind::NoActiveCall, Some("c9"))
     );
 }

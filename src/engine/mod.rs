@@ -34,7 +34,7 @@ use std::collections::BTreeMap;
 ///     .apply(&Record::new("a2", Event::OfferContact).interaction("c2").at(12))
 ///     .unwrap_err();
 /// assert_eq!(err.kind(), RejectionKind::AgentNotReady);
-/// assert_eq!(err.agent.as_deref(), Some("a2"));
+/// assert_eq!(err.agent(), Some("a2"));
 ///
 /// // Unknown names are reported, never applied.
 /// let err = engine.apply(&Record::new("a1", EventName::resolve("Swapped"))).unwrap_err();

@@ -157,19 +157,19 @@ impl Reason {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct Rejection {
     /// Why, with the kind-specific facts; [`Rejection::kind`] names the kind.
-    pub reason: Reason,
+    pub(crate) reason: Reason,
     /// The agent id, when the record had a non-empty one.
-    pub agent: Option<String>,
+    pub(crate) agent: Option<String>,
     /// The record's interaction id, when it had a non-empty one.
-    pub interaction: Option<String>,
+    pub(crate) interaction: Option<String>,
     /// The event: its canonical name when known, else the name as given.
-    pub event: Option<String>,
+    pub(crate) event: Option<String>,
     /// The phase the record met (`None` for malformed records).
-    pub state: Option<Phase>,
+    pub(crate) state: Option<Phase>,
     /// The recording state the record met.
-    pub recording: Recording,
+    pub(crate) recording: Recording,
     /// The events the met state would have accepted.
-    pub allowed: EventSet,
+    pub(crate) allowed: EventSet,
     /// The interaction the agent held when the record arrived.
     pub(crate) held: Option<String>,
     /// In resync mode, what was done about it (SPEC §8).
@@ -180,6 +180,43 @@ impl Rejection {
     /// The kind of SPEC §4.
     pub fn kind(&self) -> RejectionKind {
         self.reason.kind()
+    }
+
+    /// Why, with the kind-specific facts.
+    pub fn reason(&self) -> &Reason {
+        &self.reason
+    }
+
+    /// The agent id, when the record had a non-empty one.
+    pub fn agent(&self) -> Option<&str> {
+        self.agent.as_deref()
+    }
+
+    /// The interaction id the record itself named, when non-empty (not the call
+    /// it was matched to: see [`Rejection::held`]).
+    pub fn interaction(&self) -> Option<&str> {
+        self.interaction.as_deref()
+    }
+
+    /// The event: its canonical name when known, else the name as given; `None`
+    /// when the record had no event name that is a string.
+    pub fn event(&self) -> Option<&str> {
+        self.event.as_deref()
+    }
+
+    /// The phase the record met (`None` for malformed records).
+    pub fn state(&self) -> Option<Phase> {
+        self.state
+    }
+
+    /// The recording state the record met.
+    pub fn recording(&self) -> Recording {
+        self.recording
+    }
+
+    /// The events the met state would have accepted (empty for malformed records).
+    pub fn allowed(&self) -> EventSet {
+        self.allowed
     }
 
     /// The interaction the agent held when the record arrived (`None` when it held

@@ -184,16 +184,16 @@ fn transition(t: &callstate::Transition, call: Option<&str>) -> Transition {
     }
 }
 
-/// The one place that reads `Rejection`'s fields (to become accessor methods).
+/// A library rejection as a JS object.
 fn rejection(r: &callstate::Rejection) -> Rejection {
     let repair = r.repair();
     Rejection {
         kind: r.kind().name().to_owned(),
-        agent: r.agent.clone(),
-        interaction: r.interaction.clone(),
-        event: r.event.clone(),
-        state: r.state.map(|p| <&str>::from(p).to_owned()),
-        allowed: r.allowed.iter().map(|e| e.name().to_owned()).collect(),
+        agent: r.agent().map(str::to_owned),
+        interaction: r.interaction().map(str::to_owned),
+        event: r.event().map(str::to_owned),
+        state: r.state().map(|p| <&str>::from(p).to_owned()),
+        allowed: r.allowed().iter().map(|e| e.name().to_owned()).collect(),
         held: r.held().map(str::to_owned),
         message: r.to_string(),
         repair: repair.map(|rep| rep.name().to_owned()),

@@ -248,11 +248,11 @@ fn rejected(py: Python<'_>, r: &LibRejection) -> PyResult<Rejected> {
     Ok(Rejected {
         accepted: false,
         kind_name: r.kind().name(),
-        agent: r.agent.clone(),
-        interaction: r.interaction.clone(),
-        event: r.event.clone(),
-        state: r.state.map(<&str>::from),
-        allowed: r.allowed.iter().map(|e| e.name()).collect(),
+        agent: r.agent().map(str::to_owned),
+        interaction: r.interaction().map(str::to_owned),
+        event: r.event().map(str::to_owned),
+        state: r.state().map(<&str>::from),
+        allowed: r.allowed().iter().map(|e| e.name()).collect(),
         held: r.held().map(str::to_owned),
         message: r.to_string(),
         repair: repair.map(Repair::name),
@@ -551,10 +551,10 @@ fn report_line(line: u64, r: &LibRejection) -> ReportLine {
     ReportLine {
         line,
         kind_name: r.kind().name(),
-        agent: r.agent.clone(),
-        interaction: r.interaction.clone(),
-        event: r.event.clone(),
-        state: r.state.map(<&str>::from),
+        agent: r.agent().map(str::to_owned),
+        interaction: r.interaction().map(str::to_owned),
+        event: r.event().map(str::to_owned),
+        state: r.state().map(<&str>::from),
         repair: repair.map(Repair::name),
         inferred: repair
             .filter(|rep| matches!(rep, Repair::Infer { .. }))
