@@ -10,7 +10,7 @@ mod lookahead;
 
 pub(crate) use lookahead::Lookahead;
 
-use crate::engine::agents::{Agents, Memo};
+use crate::engine::agents::Agents;
 use crate::model::id::Id;
 use crate::model::machine::{Machine, MachineState, StateError, Transition};
 use crate::model::record::{EventName, Record};
@@ -108,6 +108,9 @@ impl Engine {
     /// ```
     pub fn with_mode(mut self, mode: Mode) -> Engine {
         self.mode = mode;
+        if mode == Mode::Resync {
+            self.agents.keep_finished();
+        }
         self
     }
 
@@ -243,7 +246,7 @@ impl Engine {
             return Err(with_record(Rejection::malformed(what), record));
         }
         let (initial, mode) = (self.initial, self.mode);
-        let (machine, memo) = self
+        let (machine, finished) = self
             .agents
             .get_or_insert(record.agent, hash, || Machine::starting(initial));
         let event = match record.event {
@@ -267,18 +270,16 @@ impl Engine {
         let result = match mode {
             Mode::Strict => machine.step(event, record.interaction, record.time),
             Mode::Resync => {
-                let step = machine.step_retiring(
-                    event,
-                    record.interaction,
-                    record.time,
-                    &mut memo.finished,
-                );
+                // `with_mode` made the table keep every agent's `finished`.
+                let mut unkept = None;
+                let finished = finished.unwrap_or(&mut unkept);
+                let step = machine.step_retiring(event, record.interaction, record.time, finished);
                 match step {
                     Ok(t) => {
-                        memo.last = Some(event);
+                        machine.last_event = Some(event);
                         Ok(t)
                     }
-                    Err(rejection) => Err(repair(machine, memo, rejection, event, record)),
+                    Err(rejection) => Err(repair(machine, finished, rejection, event, record)),
                 }
             }
         };
@@ -329,11 +330,10 @@ impl Engine {
             mode: self.mode,
             agents: self
                 .agents
-                .iter_with_memos()
-                .map(|(id, machine, memo)| {
+                .iter_with_finished()
+                .map(|(id, machine, finished)| {
                     let mut state = MachineState::from(machine.clone());
-                    state.last_event = memo.last;
-                    state.finished = memo.finished.as_ref().map(|f| f.as_str().to_owned());
+                    state.finished = finished.map(|f| f.as_str().to_owned());
                     (id.to_owned(), state)
                 })
                 .collect(),
@@ -356,17 +356,14 @@ impl Engine {
                     source: StateError::EmptyInteraction,
                 });
             }
-            let memo = Memo {
-                last: state.last_event,
-                finished: state.finished.as_deref().map(Id::new),
-            };
+            let finished = state.finished.as_deref().map(Id::new);
             let machine = Machine::try_from(state).map_err(|source| SnapshotError::Agent {
                 agent: id.clone(),
                 source,
             })?;
             engine.open_calls += usize::from(machine.has_call());
             // The snapshot's map has each id once.
-            engine.agents.insert_new(&id, machine, memo);
+            engine.agents.insert_new(&id, machine, finished);
         }
         Ok(engine)
     }
@@ -392,15 +389,15 @@ impl Engine {
 #[inline(never)]
 fn repair(
     machine: &mut Machine,
-    memo: &mut Memo,
+    finished: &mut Option<Id>,
     mut rejection: Rejection,
     event: Event,
     record: &Record<'_>,
 ) -> Rejection {
     let named = record.interaction;
     let evidence = Evidence {
-        last: memo.last,
-        finished: memo.finished.as_ref().map(Id::as_str),
+        last: machine.last_event,
+        finished: finished.as_ref().map(Id::as_str),
     };
     let Some((rule, plan)) = resync::plan(
         rejection.kind(),
@@ -417,7 +414,7 @@ fn repair(
         Plan::Infer(up_to) => match resync::missing_events(machine, event, named, up_to) {
             None => skip,
             Some(run) => {
-                let (mut trial, mut finished) = (machine.clone(), memo.finished.clone());
+                let (mut trial, mut trial_finished) = (machine.clone(), finished.clone());
                 let mut inferred = Vec::with_capacity(run.events().len());
                 let mut applied = true;
                 for &lost in run.events() {
@@ -425,7 +422,7 @@ fn repair(
                         .map(|n| n.map(str::to_owned));
                     let before = trial.interaction().map(str::to_owned);
                     let step = naming.map(|naming| {
-                        trial.step_retiring(lost, naming.as_deref(), None, &mut finished)
+                        trial.step_retiring(lost, naming.as_deref(), None, &mut trial_finished)
                     });
                     let Some(Ok(transition)) = step else {
                         applied = false;
@@ -438,7 +435,7 @@ fn repair(
                 let own = applied
                     .then(|| {
                         trial
-                            .step_retiring(event, named, record.time, &mut finished)
+                            .step_retiring(event, named, record.time, &mut trial_finished)
                             .ok()
                     })
                     .flatten();
@@ -448,9 +445,9 @@ fn repair(
                 debug_assert!(own.is_some(), "an inferred run did not apply");
                 match own {
                     Some(transition) => {
+                        trial.last_event = Some(event);
                         *machine = trial;
-                        memo.finished = finished;
-                        memo.last = Some(event);
+                        *finished = trial_finished;
                         Repair::Infer {
                             rule,
                             inferred,

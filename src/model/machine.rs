@@ -77,6 +77,9 @@ pub struct Machine {
     time: i64,
     has_time: bool,
     state: StateCode,
+    // Resync's `last` (SPEC §8), kept by an engine in resync mode; in the padding
+    // after the state, so it costs no space.
+    pub(crate) last_event: Option<Event>,
 }
 
 impl Default for Machine {
@@ -102,6 +105,7 @@ impl Machine {
                 recording: Recording::Off,
                 availability,
             }),
+            last_event: None,
         }
     }
 
@@ -347,11 +351,12 @@ pub struct MachineState {
     pub last_time: Option<i64>,
     /// Resync's `last` (SPEC §8): the canonical event of the last record applied.
     /// Kept by an [`Engine`](crate::Engine) in resync mode; a lone [`Machine`]
-    /// has none and ignores it.
+    /// carries it but never sets it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_event: Option<Event>,
     /// Resync's `finished` (SPEC §8): the interaction of the most recently
-    /// terminated call. Like `last_event`, the engine's in resync mode.
+    /// terminated call. Kept by an engine in resync mode, beside the machine; a
+    /// lone [`Machine`] ignores it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finished: Option<String>,
 }
@@ -413,6 +418,7 @@ impl TryFrom<MachineState> for Machine {
                 recording: s.recording,
                 availability: s.availability,
             }),
+            last_event: s.last_event,
         };
         if let Some(t) = s.last_time {
             machine.set_time(t);
@@ -430,7 +436,7 @@ impl From<Machine> for MachineState {
             availability: status.availability,
             last_time: m.last_time(),
             interaction: m.interaction.as_ref().map(|i| i.as_str().to_owned()),
-            last_event: None,
+            last_event: m.last_event,
             finished: None,
         }
     }
