@@ -453,26 +453,26 @@ const RECORDINGS: [Recording; Recording::COUNT] =
 const AVAILABILITIES: [Availability; Availability::COUNT] =
     [Availability::Ready, Availability::Idle];
 
-/// Events per row of [`STEPS`]: a power of two, so a cell is `state << 5 | event`.
+/// Events per row of [`STEPS`]: a power of two, so a cell is `code << 5 | event`.
 const ROW: usize = 32;
 const _: () = assert!(Event::COUNT <= ROW);
 
-/// `STEPS[state << 5 | event]`: the cell's [`Step`], if a rule applies. Derived from
+/// `STEPS[code << 5 | event]`: the cell's [`Step`], if a rule applies. Derived from
 /// [`LOOKUP`], that is from [`TABLE`].
 const STEPS: [Option<Step>; STATES * ROW] = {
     let mut steps = [None; STATES * ROW];
-    let mut state = 0;
-    while state < STATES {
-        let status = STATUS[state];
+    let mut code = 0;
+    while code < STATES {
+        let status = STATUS[code];
         let mut e = 0;
         while e < Event::COUNT {
             let index = LOOKUP[status.phase as usize][status.recording as usize][e];
             if index != NONE {
-                steps[state * ROW + e] = Some(fire(index, status));
+                steps[code * ROW + e] = Some(fire(index, status));
             }
             e += 1;
         }
-        state += 1;
+        code += 1;
     }
     steps
 };
