@@ -41,13 +41,14 @@ impl Names {
     }
 }
 
-/// Every state an agent can be in, holding `HELD` where the phase has a call.
-fn reachable_states() -> Vec<MachineState> {
+/// A saved machine in every state an agent can be in, holding `HELD` where the
+/// phase has a call.
+fn reachable_machines() -> Vec<MachineState> {
     let mut all = Vec::new();
     for phase in Phase::iter() {
         for recording in Recording::iter() {
             for availability in Availability::iter() {
-                let state = MachineState {
+                let saved = MachineState {
                     phase,
                     recording,
                     availability,
@@ -56,8 +57,8 @@ fn reachable_states() -> Vec<MachineState> {
                     last_event: None,
                     finished: None,
                 };
-                if Machine::try_from(state.clone()).is_ok() {
-                    all.push(state);
+                if Machine::try_from(saved.clone()).is_ok() {
+                    all.push(saved);
                 }
             }
         }
@@ -66,15 +67,15 @@ fn reachable_states() -> Vec<MachineState> {
     all
 }
 
-fn engine_in(state: &MachineState, mode: Mode, last: Option<Event>) -> Engine {
-    let mut state = state.clone();
-    state.last_event = last;
-    state.finished = Some(FINISHED.to_owned());
+fn engine_in(saved: &MachineState, mode: Mode, last: Option<Event>) -> Engine {
+    let mut saved = saved.clone();
+    saved.last_event = last;
+    saved.finished = Some(FINISHED.to_owned());
     Engine::restore(Snapshot {
         version: Snapshot::VERSION,
         initial: Availability::Ready,
         mode,
-        agents: BTreeMap::from([(AGENT.to_owned(), state)]),
+        agents: BTreeMap::from([(AGENT.to_owned(), saved)]),
     })
     .expect("a reachable state restores")
 }
@@ -182,8 +183,8 @@ fn every_state_event_naming_and_last_gets_the_specs_repair() {
     lasts.extend(Event::iter().map(Some));
     let mut brute: BTreeMap<(usize, usize, usize, usize), Option<Vec<Event>>> = BTreeMap::new();
     let (mut inferred, mut skipped, mut accepted) = (0, 0, 0);
-    for (s, state) in reachable_states().iter().enumerate() {
-        let machine = Machine::try_from(state.clone()).unwrap();
+    for (s, saved) in reachable_machines().iter().enumerate() {
+        let machine = Machine::try_from(saved.clone()).unwrap();
         for (e, event) in Event::iter().enumerate() {
             for (n, names) in Names::ALL.into_iter().enumerate() {
                 let named = names.id();
@@ -191,18 +192,18 @@ fn every_state_event_naming_and_last_gets_the_specs_repair() {
                     continue; // malformed: never repaired
                 }
                 for &last in &lasts {
-                    let mut strict = engine_in(state, Mode::Strict, last);
+                    let mut strict = engine_in(saved, Mode::Strict, last);
                     let verdict = strict.apply(&Record {
                         interaction: named,
                         ..Record::new(AGENT, event)
                     });
-                    let mut resync = engine_in(state, Mode::Resync, last);
+                    let mut resync = engine_in(saved, Mode::Resync, last);
                     let before = resync.snapshot();
                     let got = resync.apply(&Record {
                         interaction: named,
                         ..Record::new(AGENT, event)
                     });
-                    let case = format!("{state:?} + {event} naming {names:?}, last {last:?}");
+                    let case = format!("{saved:?} + {event} naming {names:?}, last {last:?}");
                     let kind = match verdict {
                         Ok(t) => {
                             assert_eq!(got.as_ref().ok(), Some(&t), "{case}");
@@ -219,7 +220,7 @@ fn every_state_event_naming_and_last_gets_the_specs_repair() {
                         kind,
                         event,
                         named,
-                        state.interaction.as_deref(),
+                        saved.interaction.as_deref(),
                         last,
                         Some(FINISHED),
                     );
@@ -269,7 +270,7 @@ fn every_state_event_naming_and_last_gets_the_specs_repair() {
 /// available, `last` = CustAnswered.
 #[test]
 fn the_specs_examples() {
-    let state = MachineState {
+    let saved = MachineState {
         phase: Phase::Connected,
         recording: Recording::Off,
         availability: Availability::Ready,
@@ -327,7 +328,7 @@ fn the_specs_examples() {
             version: Snapshot::VERSION,
             initial: Availability::Ready,
             mode: Mode::Resync,
-            agents: BTreeMap::from([("a".to_owned(), state.clone())]),
+            agents: BTreeMap::from([("a".to_owned(), saved.clone())]),
         })
         .unwrap();
         let r = engine

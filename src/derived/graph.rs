@@ -254,7 +254,7 @@ fn needs(event: Event) -> &'static str {
 
 /// The comment every generated drawing carries.
 const GENERATED: &str =
-    "Generated from callstate's transition table (src/table.rs) by callstate::graph. Do not edit.";
+    "Generated from callstate's transition table (src/model/table.rs) by callstate::graph. Do not edit.";
 
 /// The id of the choice a terminating rule goes through when its end depends on
 /// the agent's availability.

@@ -5,14 +5,15 @@
 //!
 //! A *state* is the whole [`Status`] — phase, recording and availability — so
 //! `connected` while recording is paused and the agent has asked to go idle is a
-//! state of its own, with its own paths. States are explored breadth-first from a
-//! fresh agent (`ready`, recording `off`, available), events in E1 … E21 order, so
-//! the paths are the shortest there are and always the same.
+//! state of its own, with its own paths. The states and their paths are the
+//! table's one breadth-first walk from a fresh agent (`ready`, recording `off`,
+//! available; `model/walk.rs`), events in E1 … E21 order, so the paths are the
+//! shortest there are and always the same.
 //!
-//! Each step is taken by a real [`Machine`], so a path is also a proof that the
-//! engine accepts it. [`write_jsonl`] turns the paths into an event log that
-//! replays with no rejection at all; [`write_json`] lists them with the
-//! transition each one is for.
+//! [`write_jsonl`] turns the paths into an event log that replays with no
+//! rejection at all (its records are made by stepping a real [`Machine`], and the
+//! tests replay the whole log through the engine); [`write_json`] lists them with
+//! the transition each one is for.
 //!
 //! ```
 //! let paths = callstate::paths::all();
@@ -25,8 +26,8 @@ use crate::model::machine::{Machine, Status};
 use crate::model::record::Record;
 use crate::model::table;
 use crate::model::vocabulary::Event;
+use crate::model::walk;
 use serde::Serialize;
-use std::collections::HashSet;
 use std::io::{self, Write};
 use strum::IntoEnumIterator;
 
@@ -82,14 +83,23 @@ impl PathRecord {
 /// Every legal (state, event) pair reachable from a fresh `ready` agent, each with
 /// its shortest path: states in breadth-first order, events in E1 … E21 order.
 pub fn all() -> Vec<TestPath> {
+    let tree = walk::from_start();
     let mut paths = Vec::new();
-    for visit in explore() {
+    for &state in tree.reached() {
+        let to_here = tree
+            .path_to(state)
+            .unwrap_or_else(|| unreachable!("the walk reached {state:?}"));
         for event in Event::iter() {
-            if let Some((_, pair)) = fire(&visit.machine, event) {
-                let mut steps = visit.steps.clone();
+            if let Some(step) = table::step_at(state, event) {
+                let mut steps = to_here.clone();
                 steps.push(event);
                 paths.push(TestPath {
-                    target: pair,
+                    target: Pair {
+                        state: state.status(),
+                        event,
+                        rule: step.rule_index(),
+                        to: step.next.status(),
+                    },
                     steps,
                 });
             }
@@ -182,61 +192,8 @@ pub const START_TIME: i64 = 1_718_965_753_439;
 /// The time between two records [`records`] makes, in milliseconds.
 pub const TIME_STEP: i64 = 1_000;
 
-/// The interaction id a path's call gets while exploring; only its presence matters.
-const PROBE_CALL: &str = "call";
-
 fn agent_id(index: usize) -> String {
     format!("path-{:04}", index + 1)
-}
-
-/// A state reached while exploring, with the shortest steps that reach it.
-struct Visit {
-    machine: Machine,
-    steps: Vec<Event>,
-}
-
-/// Every state reachable from a fresh agent, breadth-first, each once.
-fn explore() -> Vec<Visit> {
-    let start = Machine::new();
-    let mut seen = HashSet::from([start.status()]);
-    let mut visits = vec![Visit {
-        machine: start,
-        steps: Vec::new(),
-    }];
-    let mut next = 0;
-    while let Some(visit) = visits.get(next) {
-        let mut found = Vec::new();
-        for event in Event::iter() {
-            if let Some((machine, pair)) = fire(&visit.machine, event) {
-                if seen.insert(pair.to) {
-                    let mut steps = visit.steps.clone();
-                    steps.push(event);
-                    found.push(Visit { machine, steps });
-                }
-            }
-        }
-        visits.extend(found);
-        next += 1;
-    }
-    visits
-}
-
-/// Fires `event` on a copy of `machine`, naming the call it holds (or a new one for
-/// an offer); `None` when the table has no rule for it.
-fn fire(machine: &Machine, event: Event) -> Option<(Machine, Pair)> {
-    let rule = table::rule_index(machine.phase(), machine.recording(), event)?;
-    let interaction = machine
-        .interaction()
-        .or(event.offers_call().then_some(PROBE_CALL));
-    let mut next = machine.clone();
-    let transition = next.step(event, interaction, None).ok()?;
-    let pair = Pair {
-        state: transition.from,
-        event,
-        rule,
-        to: transition.to,
-    };
-    Some((next, pair))
 }
 
 #[cfg(test)]

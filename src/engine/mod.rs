@@ -229,7 +229,7 @@ impl Engine {
     }
 
     /// Does this build have a prefetch instruction? (For parallel's tests.)
-    #[cfg(all(test, feature = "cli"))]
+    #[cfg(test)]
     pub(crate) fn can_prefetch(&self) -> bool {
         self.agents.can_prefetch()
     }
@@ -332,9 +332,9 @@ impl Engine {
                 .agents
                 .iter_with_finished()
                 .map(|(id, machine, finished)| {
-                    let mut state = MachineState::from(machine.clone());
-                    state.finished = finished.map(|f| f.as_str().to_owned());
-                    (id.to_owned(), state)
+                    let mut saved = MachineState::from(machine.clone());
+                    saved.finished = finished.map(|f| f.as_str().to_owned());
+                    (id.to_owned(), saved)
                 })
                 .collect(),
         }
@@ -346,18 +346,18 @@ impl Engine {
             return Err(SnapshotError::Version(snapshot.version));
         }
         let mut engine = Engine::starting(snapshot.initial).with_mode(snapshot.mode);
-        for (id, state) in snapshot.agents {
+        for (id, saved) in snapshot.agents {
             if id.is_empty() {
                 return Err(SnapshotError::EmptyAgent);
             }
-            if state.finished.as_deref() == Some("") {
+            if saved.finished.as_deref() == Some("") {
                 return Err(SnapshotError::Agent {
                     agent: id,
                     source: StateError::EmptyInteraction,
                 });
             }
-            let finished = state.finished.as_deref().map(Id::new);
-            let machine = Machine::try_from(state).map_err(|source| SnapshotError::Agent {
+            let finished = saved.finished.as_deref().map(Id::new);
+            let machine = Machine::try_from(saved).map_err(|source| SnapshotError::Agent {
                 agent: id.clone(),
                 source,
             })?;
@@ -615,14 +615,14 @@ mod tests {
         }
         let mut one = all.clone();
         assert!(all.agents.prefetches());
-        let (mut state, mut clock, mut next_fresh) = (0x5EED_u64, 0i64, 0);
+        let (mut rng, mut clock, mut next_fresh) = (0x5EED_u64, 0i64, 0);
         for len in (0..=70).chain([1023, 1024, 1025, 2100]) {
             let batch: Vec<Record<'_>> = (0..len)
                 .map(|_| {
-                    state = state
+                    rng = rng
                         .wrapping_mul(6364136223846793005)
                         .wrapping_add(1442695040888963407);
-                    let r = state >> 16;
+                    let r = rng >> 16;
                     let agent = match r % 10 {
                         0..=5 => known[(r >> 8) as usize % known.len()].as_str(),
                         6 => known[(r >> 8) as usize % 3].as_str(), // repeats within a batch

@@ -463,7 +463,7 @@ mod tests {
                     if !table::is_reachable(phase, recording, availability) {
                         continue;
                     }
-                    let state = MachineState {
+                    let saved = MachineState {
                         phase,
                         recording,
                         availability,
@@ -472,7 +472,7 @@ mod tests {
                         last_event: None,
                         finished: None,
                     };
-                    let machine = Machine::try_from(state).unwrap();
+                    let machine = Machine::try_from(saved).unwrap();
                     for event in Event::iter() {
                         for named in [None, Some("held"), Some("other")] {
                             let Ok(t) = machine.clone().step(event, named, None) else {
@@ -513,18 +513,18 @@ mod tests {
 
     #[test]
     fn snapshots_with_a_time_beyond_64_bits_are_refused() {
-        let state = |t: &str| {
+        let saved = |t: &str| {
             format!(
                 r#"{{"phase":"ready","recording":"off","availability":"ready","last_time":{t}}}"#
             )
         };
-        let max = serde_json::from_str::<Machine>(&state("9223372036854775807")).unwrap();
+        let max = serde_json::from_str::<Machine>(&saved("9223372036854775807")).unwrap();
         assert_eq!(max.last_time(), Some(i64::MAX));
-        let min = serde_json::from_str::<Machine>(&state("-9223372036854775808")).unwrap();
+        let min = serde_json::from_str::<Machine>(&saved("-9223372036854775808")).unwrap();
         assert_eq!(min.last_time(), Some(i64::MIN));
         for beyond in ["9223372036854775808", "-9223372036854775809", "1e3", "5.0"] {
             assert!(
-                serde_json::from_str::<Machine>(&state(beyond)).is_err(),
+                serde_json::from_str::<Machine>(&saved(beyond)).is_err(),
                 "{beyond}"
             );
         }

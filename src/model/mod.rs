@@ -9,3 +9,4 @@ pub(crate) mod rejection;
 pub(crate) mod resync;
 pub mod table;
 pub mod vocabulary;
+pub(crate) mod walk;

@@ -14,6 +14,7 @@
 //! fails the compilation if two rules claim the same (phase, recording, event) cell.
 
 use crate::model::vocabulary::{Availability, Event, EventSet, Phase, Recording};
+use crate::model::walk;
 use strum::{EnumCount, IntoEnumIterator};
 
 /// A set of phases, as a bit set over [`Phase`]'s discriminants.
@@ -425,6 +426,11 @@ impl Step {
     pub(crate) fn rule(&self) -> &'static Rule {
         &TABLE[self.rule as usize]
     }
+
+    /// The index in [`TABLE`] of the rule that fires.
+    pub(crate) fn rule_index(&self) -> usize {
+        self.rule as usize
+    }
 }
 
 // Discriminant order, for const code (strum's iterators are not const); a test
@@ -447,26 +453,26 @@ const RECORDINGS: [Recording; Recording::COUNT] =
 const AVAILABILITIES: [Availability; Availability::COUNT] =
     [Availability::Ready, Availability::Idle];
 
-/// Events per row of [`STEPS`]: a power of two, so a cell is `state << 5 | event`.
+/// Events per row of [`STEPS`]: a power of two, so a cell is `code << 5 | event`.
 const ROW: usize = 32;
 const _: () = assert!(Event::COUNT <= ROW);
 
-/// `STEPS[state << 5 | event]`: the cell's [`Step`], if a rule applies. Derived from
+/// `STEPS[code << 5 | event]`: the cell's [`Step`], if a rule applies. Derived from
 /// [`LOOKUP`], that is from [`TABLE`].
 const STEPS: [Option<Step>; STATES * ROW] = {
     let mut steps = [None; STATES * ROW];
-    let mut state = 0;
-    while state < STATES {
-        let status = STATUS[state];
+    let mut code = 0;
+    while code < STATES {
+        let status = STATUS[code];
         let mut e = 0;
         while e < Event::COUNT {
             let index = LOOKUP[status.phase as usize][status.recording as usize][e];
             if index != NONE {
-                steps[state * ROW + e] = Some(fire(index, status));
+                steps[code * ROW + e] = Some(fire(index, status));
             }
             e += 1;
         }
-        state += 1;
+        code += 1;
     }
     steps
 };
@@ -504,26 +510,10 @@ const fn fire(index: u8, status: Status) -> Step {
     }
 }
 
-/// The cell of the table for `event` in state (`phase`, `recording`, `availability`).
+/// The cell of the table for `event` in the state packed as `code`.
 #[inline]
-pub(crate) fn step(
-    phase: Phase,
-    recording: Recording,
-    availability: Availability,
-    event: Event,
-) -> Option<Step> {
-    let status = Status {
-        phase,
-        recording,
-        availability,
-    };
-    step_at(StateCode::of(status), event)
-}
-
-/// [`step`] from a packed state.
-#[inline]
-pub(crate) fn step_at(state: StateCode, event: Event) -> Option<Step> {
-    STEPS[(state.0 as usize) << 5 | event as usize]
+pub(crate) fn step_at(code: StateCode, event: Event) -> Option<Step> {
+    STEPS[(code.0 as usize) << 5 | event as usize]
 }
 
 /// The rule that applies to `event` in `phase` with recording in `recording`, if any.
@@ -548,36 +538,18 @@ pub fn allowed(phase: Phase, recording: Recording) -> EventSet {
         .collect()
 }
 
-type Reachable = [[[bool; Availability::COUNT]; Recording::COUNT]; Phase::COUNT];
-
-/// Every state some sequence of accepted events leads a new agent to (starting
-/// `ready` or `idle`): a breadth-first walk over the table's cells, done once.
-fn reachable_states() -> &'static Reachable {
-    static REACHABLE: std::sync::OnceLock<Reachable> = std::sync::OnceLock::new();
-    REACHABLE.get_or_init(|| {
-        let mut seen = [[[false; Availability::COUNT]; Recording::COUNT]; Phase::COUNT];
-        let mut queue: Vec<(Phase, Recording, Availability)> = Availability::iter()
-            .map(|a| (a.phase(), Recording::Off, a))
-            .collect();
-        while let Some((p, r, a)) = queue.pop() {
-            let cell = &mut seen[p as usize][r as usize][a as usize];
-            if std::mem::replace(cell, true) {
-                continue;
-            }
-            queue.extend(
-                Event::iter()
-                    .filter_map(|e| step(p, r, a, e))
-                    .map(|s| (s.phase, s.recording, s.availability)),
-            );
-        }
-        seen
-    })
-}
-
-/// Can an agent be in this state? (With no call the phase is the availability's;
-/// recording is only ever `on` or `paused` from the live phases to wrap-up.)
+/// Can an agent be in this state? Does some sequence of accepted events lead a
+/// new agent there (starting `ready` or `idle`)? The answer is the table's one
+/// breadth-first walk (`model/walk.rs`), done once. (With no call the phase is the
+/// availability's; recording is only ever `on` or `paused` from the live phases
+/// to wrap-up.)
 pub fn is_reachable(phase: Phase, recording: Recording, availability: Availability) -> bool {
-    reachable_states()[phase as usize][recording as usize][availability as usize]
+    let status = Status {
+        phase,
+        recording,
+        availability,
+    };
+    walk::from_start().reaches(StateCode::of(status))
 }
 
 /// The recording states an agent can be in while in `phase`, derived from the
@@ -590,6 +562,21 @@ pub fn recordings_possible(phase: Phase) -> impl Iterator<Item = Recording> {
 mod tests {
     use super::*;
     use std::collections::{BTreeSet, VecDeque};
+
+    /// The cell of the table for `event` in (`phase`, `recording`, `availability`).
+    fn step(
+        phase: Phase,
+        recording: Recording,
+        availability: Availability,
+        event: Event,
+    ) -> Option<Step> {
+        let status = Status {
+            phase,
+            recording,
+            availability,
+        };
+        step_at(StateCode::of(status), event)
+    }
 
     #[test]
     fn no_two_rules_claim_one_cell() {

@@ -19,7 +19,9 @@ struct JsonViolation<'a> {
     agent: Option<&'a str>,
     interaction: Option<&'a str>,
     event: Option<&'a str>,
-    state: Option<Phase>,
+    /// The phase the record met; the key is `state` (SPEC §7).
+    #[serde(rename = "state")]
+    phase: Option<Phase>,
     #[serde(skip_serializing_if = "Option::is_none")]
     repair: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -35,7 +37,7 @@ pub fn write_json_violation(out: &mut impl Write, line: u64, r: &Rejection) -> i
         agent: r.agent.as_deref(),
         interaction: r.interaction.as_deref(),
         event: r.event.as_deref(),
-        state: r.state,
+        phase: r.state,
         repair: r.repair().map(Repair::name),
         inferred: match r.repair() {
             Some(Repair::Infer { inferred, .. }) => {

@@ -45,8 +45,9 @@
 
 use crate::model::record::{EventName, Record};
 use crate::model::rejection::RejectionKind;
-use crate::model::table::{self, Effect};
+use crate::model::table::{self, Effect, StateCode, Status};
 use crate::model::vocabulary::{Availability, Event, EventSet, Phase, Recording};
+use crate::model::walk;
 use proptest::collection::{vec, SizeRange};
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -692,63 +693,18 @@ struct Walker {
     target: (Phase, Recording),
 }
 
-/// The part of an agent's state the table reads and writes.
-type TableState = (Phase, Recording, Availability);
-
-/// The state after `event` in `state`, as the table's cell says; `None` if no rule.
-fn successor((phase, recording, availability): TableState, event: Event) -> Option<TableState> {
-    table::step(phase, recording, availability, event)
-        .map(|s| (s.phase, s.recording, s.availability))
-}
-
-/// Every (phase, recording) state an agent can be in.
-fn all_states() -> Vec<(Phase, Recording)> {
+/// Every (phase, recording) pair an agent can be in: the targets of a walk.
+fn all_targets() -> Vec<(Phase, Recording)> {
     Phase::iter()
         .flat_map(|p| table::recordings_possible(p).map(move |r| (p, r)))
         .collect()
 }
 
 /// The events that start a shortest path over the table from `from` to a state
-/// with `target`'s phase and recording (empty when there is none or `from` is one).
-fn first_steps(from: TableState, target: (Phase, Recording)) -> EventSet {
-    let reached = |s: &TableState| (s.0, s.1) == target;
-    let union = |a: EventSet, b: EventSet| b.iter().fold(a, EventSet::with);
-    if reached(&from) {
-        return EventSet::EMPTY;
-    }
-    // Breadth-first, each state of a layer with the first events of its shortest paths.
-    let mut seen = vec![from];
-    let mut layer: Vec<(TableState, EventSet)> = vec![(from, EventSet::EMPTY)];
-    while !layer.is_empty() {
-        let mut next: Vec<(TableState, EventSet)> = Vec::new();
-        for (s, firsts) in layer {
-            for e in table::allowed(s.0, s.1).iter() {
-                let Some(t) = successor(s, e) else { continue };
-                if seen.contains(&t) {
-                    continue;
-                }
-                let firsts = if s == from {
-                    EventSet::EMPTY.with(e)
-                } else {
-                    firsts
-                };
-                match next.iter_mut().find(|(n, _)| *n == t) {
-                    Some((_, fs)) => *fs = union(*fs, firsts),
-                    None => next.push((t, firsts)),
-                }
-            }
-        }
-        let found = next
-            .iter()
-            .filter(|(s, _)| reached(s))
-            .fold(EventSet::EMPTY, |acc, (_, fs)| union(acc, *fs));
-        if !found.is_empty() {
-            return found;
-        }
-        seen.extend(next.iter().map(|(s, _)| *s));
-        layer = next;
-    }
-    EventSet::EMPTY
+/// with `target`'s phase and recording (empty when there is none or `from` is one):
+/// read off the table's walk.
+fn first_steps(from: StateCode, target: (Phase, Recording)) -> EventSet {
+    walk::toward(from, |s: Status| (s.phase, s.recording) == target)
 }
 
 impl Walker {
@@ -788,14 +744,13 @@ impl Walker {
     /// every state, deep ones too, and wander on the way. A `pick` of 0 is the
     /// first allowed event, `AgentAvailable`.
     fn pick_allowed(&mut self, pick: u32) -> Event {
-        let here = (self.phase, self.recording, self.availability);
         if (self.phase, self.recording) == self.target {
-            let states = all_states();
-            self.target = states[(pick >> 8) as usize % states.len()];
+            let targets = all_targets();
+            self.target = targets[(pick >> 8) as usize % targets.len()];
         }
         let allowed: Vec<Event> = table::allowed(self.phase, self.recording).iter().collect();
         if pick & 7 >= 3 {
-            let toward: Vec<Event> = first_steps(here, self.target).iter().collect();
+            let toward: Vec<Event> = first_steps(self.code(), self.target).iter().collect();
             if !toward.is_empty() {
                 return toward[(pick >> 3) as usize % toward.len()];
             }
@@ -842,14 +797,22 @@ impl Walker {
         record
     }
 
-    /// Follows the table's rule for `event` ([`successor`]), binding or clearing
-    /// the interaction.
+    /// Where the walker is in the table, packed.
+    fn code(&self) -> StateCode {
+        StateCode::of(Status {
+            phase: self.phase,
+            recording: self.recording,
+            availability: self.availability,
+        })
+    }
+
+    /// Follows the table's cell for `event`, binding or clearing the interaction.
     fn fire(&mut self, event: Event, interaction: Option<&str>, time: Option<i64>) {
-        let rule = table::rule_for(self.phase, self.recording, event)
+        let step = table::step_at(self.code(), event)
             .unwrap_or_else(|| unreachable!("{event} is allowed"));
-        let here = (self.phase, self.recording, self.availability);
+        let rule = step.rule();
         (self.phase, self.recording, self.availability) =
-            successor(here, event).unwrap_or_else(|| unreachable!("{event} is allowed"));
+            (step.phase, step.recording, step.availability);
         if rule.effect == Effect::Bind {
             self.interaction = interaction.map(str::to_owned);
         }

@@ -1136,15 +1136,15 @@ mod tests {
     #[test]
     fn depth_scan_never_panics() {
         let alphabet = [b'[', b'{', b'"', b'\\', b']', b'}', b'a', b','];
-        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut rng = 0x2545_F491_4F6C_DD1Du64;
         for _ in 0..4000 {
-            let len = 130 + (state % 300) as usize;
+            let len = 130 + (rng % 300) as usize;
             let line: Vec<u8> = (0..len)
                 .map(|_| {
-                    state ^= state << 13;
-                    state ^= state >> 7;
-                    state ^= state << 17;
-                    alphabet[(state % alphabet.len() as u64) as usize]
+                    rng ^= rng << 13;
+                    rng ^= rng >> 7;
+                    rng ^= rng << 17;
+                    alphabet[(rng % alphabet.len() as u64) as usize]
                 })
                 .collect();
             let _ = nesting_exceeds(&line, MAX_DEPTH);

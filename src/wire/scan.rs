@@ -515,12 +515,12 @@ mod tests {
             "\u{1}", "\\u", "\\ud800", "\\n", "null", "1e400", "é", "\t", "x", "\u{c}",
         ];
         let lines = fixture_lines();
-        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut rng = 0x9E37_79B9_7F4A_7C15u64;
         let mut random = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n.max(1) as u64) as usize
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            (rng % n.max(1) as u64) as usize
         };
         let mut answered = 0;
         for round in 0..6 {
