@@ -598,6 +598,11 @@ fn graph_prints_the_diagram_the_docs_embed() {
     assert!(String::from_utf8(out.stdout)
         .unwrap()
         .starts_with("digraph"));
+    let out = run(&["graph", "--format", "xstate"], None);
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        callstate::graph::xstate()
+    );
     assert_eq!(
         run(&["graph", "--format", "svg"], None).status.code(),
         Some(2)
@@ -680,7 +685,7 @@ fn simulate_takes_every_library_format() {
         ];
         assert_eq!(run(&args, None).status.code(), Some(0), "{word}");
     }
-    for format in ["mermaid", "dot"] {
+    for format in ["mermaid", "dot", "xstate"] {
         assert_eq!(
             run(&["graph", "--format", format], None).status.code(),
             Some(0)

@@ -82,7 +82,8 @@ enum Command {
     /// Draw the state machine from the transition table.
     #[command(
         after_help = "Examples:\n  callstate graph --format mermaid > machine.mmd\n  \
-        callstate graph --format dot | dot -Tsvg > machine.svg"
+        callstate graph --format dot | dot -Tsvg > machine.svg\n  \
+        callstate graph --format xstate > machine.json   # createMachine(config)"
     )]
     Graph(GraphArgs),
     /// Write a realistic interleaved event log (deterministic for a seed).
@@ -108,7 +109,7 @@ enum PathsFormat {
 
 #[derive(Args, Debug)]
 struct GraphArgs {
-    /// The diagram language.
+    /// The diagram language, or xstate for a machine config.
     #[arg(long, value_enum, default_value_t = GraphArg::Mermaid)]
     format: GraphArg,
 }
@@ -219,6 +220,9 @@ enum GraphArg {
     Mermaid,
     /// A Graphviz digraph, for dot -Tsvg.
     Dot,
+    /// An XState v5 machine config (JSON for createMachine), one state per
+    /// reachable (phase, recording, availability).
+    Xstate,
 }
 
 impl From<GraphArg> for GraphFormat {
@@ -226,6 +230,7 @@ impl From<GraphArg> for GraphFormat {
         match g {
             GraphArg::Mermaid => GraphFormat::Mermaid,
             GraphArg::Dot => GraphFormat::Dot,
+            GraphArg::Xstate => GraphFormat::Xstate,
         }
     }
 }
