@@ -180,8 +180,7 @@ pub fn xstate() -> String {
         .map(|status| {
             let on = Event::iter()
                 .filter_map(|event| {
-                    let step =
-                        table::step(status.phase, status.recording, status.availability, event)?;
+                    let step = table::step_at(table::StateCode::of(status), event)?;
                     let next = step.next.status();
                     let transition = XstateTransition {
                         target: xstate_id(next),
@@ -890,7 +889,12 @@ mod tests {
                             continue;
                         };
                         transitions += 1;
-                        let step = table::step(phase, recording, availability, event).unwrap();
+                        let status = Status {
+                            phase,
+                            recording,
+                            availability,
+                        };
+                        let step = table::step_at(table::StateCode::of(status), event).unwrap();
                         assert_eq!(transition["target"], xstate_id(step.next.status()));
                         assert_eq!(transition["description"], rule_label(rule));
                         assert_eq!(
