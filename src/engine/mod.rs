@@ -408,60 +408,75 @@ fn repair(
     ) else {
         return rejection;
     };
-    let skip = Repair::Skip { rule };
-    let repair = match plan {
-        Plan::Skip => skip,
-        Plan::Infer(up_to) => match resync::missing_events(machine, event, named, up_to) {
-            None => skip,
-            Some(run) => {
-                let (mut trial, mut trial_finished) = (machine.clone(), finished.clone());
-                let mut inferred = Vec::with_capacity(run.events().len());
-                let mut applied = true;
-                for &lost in run.events() {
-                    let naming = resync::inferred_naming(lost, named, trial.interaction())
-                        .map(|n| n.map(str::to_owned));
-                    let before = trial.interaction().map(str::to_owned);
-                    let step = naming.map(|naming| {
-                        trial.step_retiring(lost, naming.as_deref(), None, &mut trial_finished)
-                    });
-                    let Some(Ok(transition)) = step else {
-                        applied = false;
-                        break;
-                    };
-                    let call = trial.interaction().map(str::to_owned).or(before);
-                    inferred.push(Inferred { transition, call });
-                }
-                let before = trial.interaction().map(str::to_owned);
-                let own = applied
-                    .then(|| {
-                        trial
-                            .step_retiring(event, named, record.time, &mut trial_finished)
-                            .ok()
-                    })
-                    .flatten();
-                let call = trial.interaction().map(str::to_owned).or(before);
-                // The search stepped the same table, so this holds; were it ever
-                // not to, the record is skipped rather than half applied.
-                debug_assert!(own.is_some(), "an inferred run did not apply");
-                match own {
-                    Some(transition) => {
-                        trial.last_event = Some(event);
-                        *machine = trial;
-                        *finished = trial_finished;
-                        Repair::Infer {
-                            rule,
-                            inferred,
-                            transition,
-                            call,
-                        }
-                    }
-                    None => skip,
-                }
+    let inference = match plan {
+        Plan::Skip => None,
+        Plan::Infer(up_to) => resync::missing_events(machine, event, named, up_to),
+    };
+    // The search stepped the same table, so a run it found applies; were it ever
+    // not to, the record is skipped rather than half applied.
+    let applied = inference.and_then(|run| {
+        let mut trial = (machine.clone(), finished.clone());
+        infer(&mut trial, run.events(), event, record).map(|applied| (applied, trial))
+    });
+    debug_assert!(
+        inference.is_none() || applied.is_some(),
+        "an inferred run did not apply"
+    );
+    let repair = match applied {
+        None => Repair::Skip { rule },
+        Some(((inferred, transition, call), (mut trial_machine, trial_finished))) => {
+            trial_machine.last_event = Some(event);
+            *machine = trial_machine;
+            *finished = trial_finished;
+            Repair::Infer {
+                rule,
+                inferred,
+                transition,
+                call,
             }
-        },
+        }
     };
     rejection.repair = Some(Box::new(repair));
     rejection
+}
+
+/// Applies the `lost` events (each named as SPEC §8 says), then the record, to
+/// `agent`: the inferred transitions, the record's own and the call it is about.
+/// `None` if one of them does not apply.
+fn infer(
+    (machine, finished): &mut (Machine, Option<Id>),
+    lost: &[Event],
+    event: Event,
+    record: &Record<'_>,
+) -> Option<(Vec<Inferred>, Transition, Option<String>)> {
+    let named = record.interaction;
+    let mut inferred = Vec::with_capacity(lost.len());
+    for &e in lost {
+        let naming = resync::inferred_naming(e, named, machine.interaction())?.map(str::to_owned);
+        let (transition, call) = step_about(machine, finished, e, naming.as_deref(), None)?;
+        inferred.push(Inferred { transition, call });
+    }
+    let (transition, call) = step_about(machine, finished, event, named, record.time)?;
+    Some((inferred, transition, call))
+}
+
+/// Steps `machine` (handing a call that ends to `finished`), with the call the
+/// transition is about: the one held after it, or the one it terminated.
+fn step_about(
+    machine: &mut Machine,
+    finished: &mut Option<Id>,
+    event: Event,
+    interaction: Option<&str>,
+    time: Option<i64>,
+) -> Option<(Transition, Option<String>)> {
+    let before = machine.interaction().map(str::to_owned);
+    let transition = machine
+        .step_retiring(event, interaction, time, finished)
+        .ok()?;
+    Some((
+        transition,
+        machine.interaction().map(str::to_owned).or(before),
+    ))
 }
 
 fn with_record(mut rejection: Rejection, record: &Record<'_>) -> Rejection {
