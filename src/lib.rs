@@ -86,7 +86,7 @@ pub use engine::{Engine, Snapshot, SnapshotError};
 pub use model::machine::{Machine, MachineState, StateError, Status, Transition};
 pub use model::record::{EventName, Record};
 pub use model::rejection::{Malformed, Reason, Rejection, RejectionKind};
-pub use model::resync::{Inferred, Mode, Repair, MAX_INFERRED};
+pub use model::resync::{Inferred, Mode, Repair, RepairRule, MAX_INFERRED};
 pub use model::table::{Rule, TABLE};
 pub use model::vocabulary::{Availability, Event, EventSet, Phase, Recording};
 

@@ -16,24 +16,14 @@ use callstate::MachineState;
 use callstate::{Availability, Engine, Machine, Phase, Rejection, RejectionKind, Transition};
 use proptest::prelude::*;
 use proptest::sample::Index;
-use proptest::test_runner::FileFailurePersistence;
 use serde_json::json;
 use std::collections::{BTreeSet, HashMap};
 
-/// `cases` cases (unless `PROPTEST_CASES` says otherwise), failures persisted in
-/// `proptest-regressions/properties.txt`.
+#[path = "support/proptest_config.rs"]
+mod proptest_config;
+
 fn config(cases: u32) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(cases);
-    ProptestConfig {
-        cases,
-        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(
-            "proptest-regressions/properties.txt",
-        ))),
-        ..ProptestConfig::default()
-    }
+    proptest_config::config(cases, "proptest-regressions/properties.txt")
 }
 
 /// The kind of a result, `None` when accepted.

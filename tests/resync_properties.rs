@@ -14,21 +14,13 @@ use callstate::{
     Availability, Engine, Event, Mode, Record, Rejection, RejectionKind, Repair, Transition,
 };
 use proptest::prelude::*;
-use proptest::test_runner::FileFailurePersistence;
 use std::collections::BTreeMap;
 
+#[path = "support/proptest_config.rs"]
+mod proptest_config;
+
 fn config(cases: u32) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(cases);
-    ProptestConfig {
-        cases,
-        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(
-            "proptest-regressions/resync.txt",
-        ))),
-        ..ProptestConfig::default()
-    }
+    proptest_config::config(cases, "proptest-regressions/resync.txt")
 }
 
 /// Several agents' faulty traces, and random records mixed in.

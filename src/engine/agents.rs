@@ -72,6 +72,16 @@ impl Agents {
         }
     }
 
+    /// Drops every agent's `finished` and `last_event` and keeps none from now on
+    /// (strict mode).
+    pub(crate) fn forget_resync_memory(&mut self) {
+        self.keeps_finished = false;
+        self.finished = Box::default();
+        for entry in self.slots.iter_mut().flatten() {
+            entry.machine.last_event = None;
+        }
+    }
+
     /// The machine of `agent` (whose hash is `hash`), added with `new` if the
     /// table does not hold it yet, and its `finished` if the table keeps them.
     pub(crate) fn get_or_insert(
@@ -99,7 +109,6 @@ impl Agents {
         }
     }
 
-    /// Adds an agent the table does not hold yet.
     /// Adds an agent the table does not hold yet, with its `finished` (kept only
     /// if the table keeps them).
     pub(crate) fn insert_new(&mut self, agent: &str, machine: Machine, finished: Option<Id>) {

@@ -15,7 +15,7 @@ use crate::model::id::Id;
 use crate::model::machine::{Machine, MachineState, StateError, Transition};
 use crate::model::record::{EventName, Record};
 use crate::model::rejection::{Reason, Rejection};
-use crate::model::resync::{self, Evidence, Inferred, Mode, Plan, Repair};
+use crate::model::resync::{self, Evidence, Inferred, Mode, Repair};
 use crate::model::vocabulary::{Availability, Event, EventSet, Phase};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -108,8 +108,10 @@ impl Engine {
     /// ```
     pub fn with_mode(mut self, mode: Mode) -> Engine {
         self.mode = mode;
-        if mode == Mode::Resync {
-            self.agents.keep_finished();
+        match mode {
+            Mode::Resync => self.agents.keep_finished(),
+            // Strict keeps no resync memory, so its snapshots carry none.
+            _ => self.agents.forget_resync_memory(),
         }
         self
     }
@@ -350,6 +352,10 @@ impl Engine {
             if id.is_empty() {
                 return Err(SnapshotError::EmptyAgent);
             }
+            let memory = saved.last_event.is_some() || saved.finished.is_some();
+            if memory && snapshot.mode == Mode::Strict {
+                return Err(SnapshotError::StrictWithResyncMemory { agent: id });
+            }
             if saved.finished.as_deref() == Some("") {
                 return Err(SnapshotError::Agent {
                     agent: id,
@@ -399,7 +405,7 @@ fn repair(
         last: machine.last_event,
         finished: finished.as_ref().map(Id::as_str),
     };
-    let Some((rule, plan)) = resync::plan(
+    let Some(rule) = resync::rule_for(
         rejection.kind(),
         event,
         named,
@@ -408,9 +414,9 @@ fn repair(
     ) else {
         return rejection;
     };
-    let inference = match plan {
-        Plan::Skip => None,
-        Plan::Infer(up_to) => resync::missing_events(machine, event, named, up_to),
+    let inference = match rule.infers_up_to() {
+        0 => None,
+        up_to => resync::missing_events(machine, event, named, up_to),
     };
     // The search stepped the same table, so a run it found applies; were it ever
     // not to, the record is skipped rather than half applied.
@@ -523,6 +529,13 @@ pub enum SnapshotError {
     /// An empty agent id.
     #[error("the snapshot has an empty agent id")]
     EmptyAgent,
+    /// A strict snapshot whose agent has resync's `last_event` or `finished`,
+    /// which strict mode neither keeps nor would write.
+    #[error("agent {agent:?} in the strict snapshot has resync memory (last_event, finished)")]
+    StrictWithResyncMemory {
+        /// The agent id.
+        agent: String,
+    },
     /// One agent's state is inconsistent.
     #[error("agent {agent:?} in the snapshot: {source}")]
     Agent {

@@ -3,8 +3,8 @@
 //!
 //! Two questions, answered in two places:
 //!
-//! - *Which evidence allows which repair* — rules R1 to R10, in [`plan`], the only
-//!   place they are written.
+//! - *Which evidence allows which repair* — rules R1 to R10: [`RepairRule`] and
+//!   [`rule_for`], the only place they are written.
 //! - *What was lost* — [`missing_events`]: the shortest sequence of events after
 //!   which the record applies, first in event order among the shortest. It is
 //!   found by a breadth-first search that steps real [`Machine`]s, so an inferred
@@ -43,13 +43,13 @@ pub enum Mode {
 pub enum Repair {
     /// Nothing changed, as in strict mode.
     Skip {
-        /// The rule of SPEC §8 that decided (1 to 10).
-        rule: u8,
+        /// The rule of SPEC §8 that decided.
+        rule: RepairRule,
     },
     /// Lost events were inferred and applied, then the record itself.
     Infer {
-        /// The rule of SPEC §8 that decided (6, 7, 8 or 10).
-        rule: u8,
+        /// The rule of SPEC §8 that decided (one that infers).
+        rule: RepairRule,
         /// The inferred transitions, in the order they were applied.
         inferred: Vec<Inferred>,
         /// The record's own transition, applied after them.
@@ -69,8 +69,8 @@ impl Repair {
         }
     }
 
-    /// The rule of SPEC §8 that decided (1 to 10).
-    pub fn rule(&self) -> u8 {
+    /// The rule of SPEC §8 that decided.
+    pub fn rule(&self) -> RepairRule {
         match self {
             Repair::Skip { rule } | Repair::Infer { rule, .. } => *rule,
         }
@@ -111,13 +111,66 @@ pub struct Inferred {
     pub call: Option<String>,
 }
 
-/// How many lost events a rule allows to be inferred.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Plan {
-    /// Nothing changes, as in strict mode.
-    Skip,
-    /// Infer at most this many lost events, then apply the record.
-    Infer(usize),
+/// The rules of SPEC §8, R1 to R10, in their order: which evidence allows which
+/// repair. [`rule_for`] picks the first that applies; the rule says how many lost
+/// events it lets resync infer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::EnumIter)]
+#[non_exhaustive]
+pub enum RepairRule {
+    /// R1: the record is earlier than the agent's last accepted time.
+    OutOfOrder,
+    /// R2: it names the agent's finished call, which the agent does not hold.
+    LateEventOfFinishedCall,
+    /// R3: its event is the agent's last, naming no call or the held one.
+    Repeat,
+    /// R4: `interaction_mismatch`.
+    OtherCallsEvent,
+    /// R5: `agent_busy`, naming the held call.
+    RepeatedOffer,
+    /// R6: `agent_busy`: an offer of a new call.
+    HeldCallEndLost,
+    /// R7: `agent_not_ready`.
+    AvailabilityChangeLost,
+    /// R8: `no_active_call`, naming an interaction.
+    CallStartLost,
+    /// R9: `no_active_call`, naming none.
+    NoCallToAttachTo,
+    /// R10: `illegal_transition`, on the same call.
+    OneEventLost,
+}
+
+impl RepairRule {
+    /// The rule's number in SPEC §8 (1 to 10).
+    pub fn number(self) -> u8 {
+        self as u8 + 1
+    }
+
+    /// What the evidence says happened, in a few words.
+    pub fn reason(self) -> &'static str {
+        match self {
+            RepairRule::OutOfOrder => "out of order",
+            RepairRule::LateEventOfFinishedCall => "a late event of a finished call",
+            RepairRule::Repeat => "a repeat",
+            RepairRule::OtherCallsEvent => "another call's event",
+            RepairRule::RepeatedOffer => "a repeated offer",
+            RepairRule::HeldCallEndLost => "the held call's end was lost",
+            RepairRule::AvailabilityChangeLost => "the availability change was lost",
+            RepairRule::CallStartLost => "the call's start was lost",
+            RepairRule::NoCallToAttachTo => "no call to apply it to",
+            RepairRule::OneEventLost => "one event was lost",
+        }
+    }
+
+    /// How many lost events the rule lets resync infer; 0 for a rule that skips.
+    pub fn infers_up_to(self) -> usize {
+        match self {
+            RepairRule::HeldCallEndLost
+            | RepairRule::AvailabilityChangeLost
+            | RepairRule::CallStartLost => MAX_INFERRED,
+            RepairRule::OneEventLost => 1,
+            _ => 0,
+        }
+    }
 }
 
 /// What the agent remembers for resync besides its state (SPEC §8).
@@ -129,49 +182,52 @@ pub(crate) struct Evidence<'a> {
     pub(crate) finished: Option<&'a str>,
 }
 
-/// Rules R1–R10 of SPEC §8: the repair of a record of `event`, naming `named`,
-/// rejected with `kind` while the agent holds `held`. `None` for the kinds that
-/// are never repaired (`malformed`, `unknown_event`). The first rule that applies
-/// decides; the returned number is the rule's.
-pub(crate) fn plan(
+/// Rules R1–R10 of SPEC §8: the rule that decides the repair of a record of
+/// `event`, naming `named`, rejected with `kind` while the agent holds `held`;
+/// the first that applies. `None` for the kinds that are never repaired
+/// (`malformed`, `unknown_event`).
+pub(crate) fn rule_for(
     kind: RejectionKind,
     event: Event,
     named: Option<&str>,
     held: Option<&str>,
     evidence: Evidence<'_>,
-) -> Option<(u8, Plan)> {
+) -> Option<RepairRule> {
     use RejectionKind as K;
+    use RepairRule as R;
     let names_held = named.is_some() && named == held;
     let rule = match kind {
         K::Malformed | K::UnknownEvent => return None,
-        K::OutOfOrder => (1, Plan::Skip),
-        // A late event of a call that has ended.
-        _ if named.is_some() && named == evidence.finished && !names_held => (2, Plan::Skip),
-        // A repeat.
-        _ if evidence.last == Some(event) && (named.is_none() || names_held) => (3, Plan::Skip),
-        // An event of another call while the agent holds one.
-        K::InteractionMismatch => (4, Plan::Skip),
-        // A repeated offer.
-        K::AgentBusy if names_held => (5, Plan::Skip),
-        // An offer of a new call: the held call's end was lost.
-        K::AgentBusy => (6, Plan::Infer(MAX_INFERRED)),
-        // Webex offers only to ready agents: the availability change was lost.
-        K::AgentNotReady => (7, Plan::Infer(MAX_INFERRED)),
-        // The call's start was lost.
-        K::NoActiveCall if named.is_some() => (8, Plan::Infer(MAX_INFERRED)),
-        K::NoActiveCall => (9, Plan::Skip),
-        // Same call: one event was lost.
-        K::IllegalTransition => (10, Plan::Infer(1)),
+        K::OutOfOrder => R::OutOfOrder,
+        _ if named.is_some() && named == evidence.finished && !names_held => {
+            R::LateEventOfFinishedCall
+        }
+        _ if evidence.last == Some(event) && (named.is_none() || names_held) => R::Repeat,
+        K::InteractionMismatch => R::OtherCallsEvent,
+        K::AgentBusy if names_held => R::RepeatedOffer,
+        K::AgentBusy => R::HeldCallEndLost,
+        K::AgentNotReady => R::AvailabilityChangeLost,
+        K::NoActiveCall if named.is_some() => R::CallStartLost,
+        K::NoActiveCall => R::NoCallToAttachTo,
+        K::IllegalTransition => R::OneEventLost,
     };
     Some(rule)
 }
 
 /// A run of lost events, in the order they are to be applied.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct Run {
     events: [Event; MAX_INFERRED],
     len: u8,
 }
+
+impl PartialEq for Run {
+    fn eq(&self, other: &Run) -> bool {
+        self.events() == other.events()
+    }
+}
+
+impl Eq for Run {}
 
 impl Run {
     const EMPTY: Run = Run {
@@ -326,6 +382,23 @@ mod tests {
 
     fn names(run: Option<Run>) -> Option<Vec<&'static str>> {
         run.map(|r| r.events().iter().map(|e| e.name()).collect())
+    }
+
+    #[test]
+    fn rules_are_numbered_in_order_and_say_why_in_their_own_words() {
+        use strum::IntoEnumIterator;
+        let rules: Vec<RepairRule> = RepairRule::iter().collect();
+        let numbers: Vec<u8> = rules.iter().map(|r| r.number()).collect();
+        assert_eq!(numbers, (1..=10).collect::<Vec<u8>>());
+        let reasons: std::collections::BTreeSet<&str> = rules.iter().map(|r| r.reason()).collect();
+        assert_eq!(reasons.len(), 10);
+        // SPEC §8's table: R6, R7, R8 infer up to 4; R10 up to 1; the rest skip.
+        let infers: Vec<(u8, usize)> = rules
+            .iter()
+            .filter(|r| r.infers_up_to() > 0)
+            .map(|r| (r.number(), r.infers_up_to()))
+            .collect();
+        assert_eq!(infers, [(6, 4), (7, 4), (8, 4), (10, 1)]);
     }
 
     #[test]

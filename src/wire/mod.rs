@@ -83,6 +83,9 @@ pub struct WireRecord<'a> {
     pub interaction: Option<Scalar<'a>>,
     /// The time field.
     pub time: Option<Scalar<'a>>,
+    /// An envelope's interaction came from `message.call.id` (its `interactionId`
+    /// was absent): what a message about it must name.
+    interaction_from_call_id: bool,
 }
 
 impl Shape {
@@ -129,7 +132,10 @@ impl<'a> WireRecord<'a> {
     /// Checks the record (SPEC §4, `malformed`, with the checks and their order
     /// that `model::record::check` states) and gives it to the engine's terms.
     pub fn record(&self) -> Result<Record<'_>, Rejection> {
-        let names = self.shape.field_names();
+        let mut names = self.shape.field_names();
+        if self.interaction_from_call_id {
+            names.interaction = "message.call.id";
+        }
         let event = self.event_name();
         fn id<'r>(s: &'r Option<Scalar<'_>>) -> Field<&'r str> {
             match s {
@@ -731,6 +737,8 @@ impl<'a> Flat<'a> {
                 event: self.call_event,
                 sub_status: None,
                 agent: self.actual.agent,
+                interaction_from_call_id: self.actual.interaction.is_none()
+                    && self.call_id.is_some(),
                 interaction: self.actual.interaction.or(self.call_id),
                 time: self.actual.time,
             }
@@ -742,6 +750,7 @@ impl<'a> Flat<'a> {
                 agent: self.data.agent,
                 interaction: self.data.interaction,
                 time: self.data.time,
+                interaction_from_call_id: false,
             }
         } else {
             WireRecord {
@@ -751,6 +760,7 @@ impl<'a> Flat<'a> {
                 agent: self.agent,
                 interaction: self.interaction,
                 time: self.time,
+                interaction_from_call_id: false,
             }
         })
     }
@@ -787,6 +797,17 @@ mod tests {
         );
         assert_eq!(interaction.as_deref(), Some("i"));
         assert_eq!(time, Some(7));
+    }
+
+    #[test]
+    fn a_bad_fallback_id_names_message_call_id() {
+        let line = r#"{"message":{"call":{"event":"AgentIdle","id":5,"ResponseActual":{"data":{"agentId":"a"}}}}}"#;
+        let r = parse_str(line).unwrap().record().unwrap_err();
+        assert_eq!(r.kind(), crate::model::rejection::RejectionKind::Malformed);
+        assert_eq!(
+            r.to_string(),
+            "malformed record: message.call.id is not a non-empty string"
+        );
     }
 
     #[test]

@@ -197,7 +197,7 @@ fn rejection(r: &callstate::Rejection) -> Rejection {
         held: r.held().map(str::to_owned),
         message: r.to_string(),
         repair: repair.map(|rep| rep.name().to_owned()),
-        rule: repair.map(|rep| u32::from(rep.rule())),
+        rule: repair.map(|rep| u32::from(rep.rule().number())),
         inferred: repair
             .filter(|rep| matches!(rep, Repair::Infer { .. }))
             .map(|rep| {

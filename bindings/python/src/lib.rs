@@ -256,7 +256,7 @@ fn rejected(py: Python<'_>, r: &LibRejection) -> PyResult<Rejected> {
         held: r.held().map(str::to_owned),
         message: r.to_string(),
         repair: repair.map(Repair::name),
-        rule: repair.map(Repair::rule),
+        rule: repair.map(|r| r.rule().number()),
         inferred,
         transition: own,
     })
