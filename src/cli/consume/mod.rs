@@ -231,6 +231,8 @@ struct Stats {
     key_mismatch: u64,
     skipped: u64,
     checkpoints: u64,
+    /// Time spent checkpointing (flushes and commits included).
+    checkpoint_time: Duration,
 }
 
 struct Settings {
@@ -419,7 +421,8 @@ impl Worker {
     /// output, writes the checkpoints, waits for them, then commits their
     /// offsets. Returns whether everything was committed.
     fn checkpoint(&mut self, consumer: &BaseConsumer<Ctx>, which: impl Fn(i32) -> bool) -> bool {
-        self.last_checkpoint = Instant::now();
+        let started = Instant::now();
+        self.last_checkpoint = started;
         let chosen: Vec<i32> = self
             .parts
             .iter()
@@ -514,6 +517,7 @@ impl Worker {
             }
         }
         self.stats.checkpoints += chosen.len() as u64;
+        self.stats.checkpoint_time += started.elapsed();
         true
     }
 
@@ -560,7 +564,7 @@ fn send(
                 record = r;
                 producer.poll(Duration::from_millis(100));
                 waited += 1;
-                if waited % 100 == 0 {
+                if waited.is_multiple_of(100) {
                     log!("the producer's queue is full: waiting for the broker");
                 }
                 if stop.load(Ordering::Relaxed) && waited > 300 {
@@ -855,7 +859,7 @@ fn print_stats(
     log!(
         "{} records ({rate:.0}/s), lag {lag}, {} partitions, {agents} agents; accepted {}, \
          rejected {} (repaired {}, {} inferred events), unknown {}, malformed {}; \
-         key mismatches {}, checkpoints {}",
+         key mismatches {}, checkpoints {} ({:.1} ms each)",
         st.records,
         w.parts.len(),
         st.accepted,
@@ -865,7 +869,8 @@ fn print_stats(
         st.unknown,
         st.malformed,
         st.key_mismatch,
-        st.checkpoints
+        st.checkpoints,
+        st.checkpoint_time.as_secs_f64() * 1e3 / st.checkpoints.max(1) as f64
     );
     (Instant::now(), st.records)
 }
