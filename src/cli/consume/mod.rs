@@ -69,7 +69,7 @@ pub(super) struct ConsumeArgs {
     /// is the input offset), keyed by agent (none: not written).
     #[arg(long, value_name = "REPORT")]
     report_topic: Option<String>,
-    /// The compacted topic of the checkpoints [default: <group>.callstate-state].
+    /// The compacted topic of the checkpoints [default: GROUP.callstate-state].
     #[arg(long, value_name = "STATE")]
     state_topic: Option<String>,
     /// Strict mode, as in replay (a group must not change its mode).
@@ -432,7 +432,6 @@ impl Worker {
         if chosen.is_empty() {
             return true;
         }
-        let failed_before = self.producer.context().failed.load(Ordering::Relaxed);
         if !self.flush("outputs") {
             return false;
         }
@@ -481,7 +480,9 @@ impl Worker {
         if !self.flush("checkpoints") {
             return false;
         }
-        if self.producer.context().failed.load(Ordering::Relaxed) != failed_before {
+        // Any output or checkpoint part not delivered, since the start: the
+        // messages after the last checkpoint must then be judged again.
+        if self.producer.context().failed.load(Ordering::Relaxed) > 0 {
             let why = lock(&self.producer.context().last_failure).clone();
             self.fatal = Some(format!(
                 "a message was not delivered ({}); nothing after the last checkpoint is committed",
@@ -597,6 +598,9 @@ fn read_state(s: &Settings) -> Result<checkpoint::Assembler, KafkaError> {
     let reader: BaseConsumer = s
         .base
         .clone()
+        // librdkafka needs a group id to assign partitions; this reader never
+        // joins the group (no subscribe) nor commits.
+        .set("group.id", format!("{}.callstate-restore", s.group))
         .set("enable.auto.commit", "false")
         .set("enable.partition.eof", "false")
         .create()?;
@@ -623,13 +627,17 @@ fn read_state(s: &Settings) -> Result<checkpoint::Assembler, KafkaError> {
     }
     reader.assign(&tpl)?;
     let deadline = Instant::now() + Duration::from_secs(60);
-    while !ends.is_empty() {
+    // To the high watermark, then on until nothing comes for a second: tansu
+    // 0.6 reports as high watermark the last batch's first offset + 1, short of
+    // the batch's other messages (docs/streaming.md).
+    let mut idle_since = Instant::now();
+    while !ends.is_empty() || idle_since.elapsed() < Duration::from_secs(1) {
         if Instant::now() > deadline {
             return Err(KafkaError::MessageConsumption(
                 RDKafkaErrorCode::OperationTimedOut,
             ));
         }
-        match reader.poll(Duration::from_millis(500)) {
+        match reader.poll(Duration::from_millis(200)) {
             None => {}
             Some(Err(e)) => return Err(e),
             Some(Ok(m)) => {
@@ -641,6 +649,7 @@ fn read_state(s: &Settings) -> Result<checkpoint::Assembler, KafkaError> {
                         .and_then(|h| h.value)
                 };
                 assembler.push(m.key(), header, m.payload().unwrap_or_default());
+                idle_since = Instant::now();
                 if ends
                     .get(&m.partition())
                     .is_some_and(|end| m.offset() + 1 >= *end)
