@@ -576,8 +576,15 @@ fn a_killed_member_is_replaced_from_its_checkpoint() {
     let log = log(30, 8_000, 4);
     let want = expected(&log, &[]);
     broker.produce(topic, &keyed(&log));
-    // Small checkpoints and a slow start, so the kill lands mid-stream.
-    let slow = ["--checkpoint-records", "300"];
+    // Frequent checkpoints, so the kill lands between two; cut into parts of
+    // 2 000 bytes (a few per checkpoint), as a snapshot over the broker's
+    // message limit would be, so the restore reassembles them.
+    let slow = [
+        "--checkpoint-records",
+        "300",
+        "--checkpoint-part-bytes",
+        "2000",
+    ];
     let mut a = Member::start(&broker, "g-kill", topic, &slow);
     let deadline = Instant::now() + Duration::from_secs(90);
     loop {
@@ -597,7 +604,12 @@ fn a_killed_member_is_replaced_from_its_checkpoint() {
         &broker,
         "g-kill-2",
         topic,
-        &["--state-topic", "g-kill.callstate-state"],
+        &[
+            "--state-topic",
+            "g-kill.callstate-state",
+            "--checkpoint-part-bytes",
+            "2000",
+        ],
     );
     let (got, dups) = wait_for(&broker, topic, &want, Duration::from_secs(120));
     assert_eq!(b.terminate(), 0);

@@ -92,7 +92,7 @@ enum Command {
         callstate simulate --agents 10000 --records 2000000 --seed 7 --format mixed > load.jsonl\n  \
         callstate simulate --agents 50 --records 20000 --faults 0.02 | callstate replay")]
     Simulate(SimulateArgs),
-    /// Validate a Kafka topic as a consumer group member (feature `kafka`):
+    /// Validate a Kafka topic as a consumer group member (feature kafka):
     /// outbound events and report lines to topics, engine state checkpointed.
     #[cfg(feature = "kafka")]
     #[command(
@@ -104,7 +104,8 @@ enum Command {
         docs/streaming.md has the details.\n\n\
         Example (a broker on localhost:9092; kcat and jq to load a test log keyed by agent):\n  \
         callstate simulate --agents 50 --records 20000 --faults 0.02 \\\n    \
-        | jq -rc '[.agent, tojson] | join(\"\\t\")' | kcat -P -b localhost:9092 -t calls -K '\\t'\n  \
+        | jq -Rr '((fromjson? | .agent) // \"none\") + \"\\t\" + .' \\\n    \
+        | kcat -P -b localhost:9092 -t calls -K '\\t'\n  \
         callstate consume --brokers localhost:9092 --group callstate --topic calls \\\n    \
         --out-topic calls.outbound --report-topic calls.report"
     )]

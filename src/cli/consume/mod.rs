@@ -52,7 +52,7 @@ pub const HEADER_SOURCE: &str = "callstate-source";
 #[derive(Args, Debug)]
 pub(super) struct ConsumeArgs {
     /// Bootstrap brokers, HOST:PORT[,HOST:PORT…].
-    #[arg(long, value_name = "HOST:PORT")]
+    #[arg(long, value_name = "HOSTS")]
     brokers: String,
     /// The consumer group: members of one group share the input's partitions.
     #[arg(long, value_name = "G")]
@@ -62,17 +62,19 @@ pub(super) struct ConsumeArgs {
     #[arg(long, value_name = "IN")]
     topic: String,
     /// Where each applied transition goes, as the OutboundCallStateChange event
-    /// `callstate emit` writes, keyed by agent (none: not written).
+    /// callstate emit writes, keyed by agent (none: not written).
     #[arg(long, value_name = "OUT")]
     out_topic: Option<String>,
-    /// Where each record not accepted goes, as its `replay --json` line (`line`
+    /// Where each record not accepted goes, as its replay --json line (line
     /// is the input offset), keyed by agent (none: not written).
     #[arg(long, value_name = "REPORT")]
     report_topic: Option<String>,
     /// The compacted topic of the checkpoints [default: GROUP.callstate-state].
     #[arg(long, value_name = "STATE")]
     state_topic: Option<String>,
-    /// Strict mode, as in replay (a group must not change its mode).
+    /// Strict mode, as in replay; without it, resync (the default) repairs
+    /// after lost events and writes the inferred events. A group must not
+    /// change its mode.
     #[arg(long)]
     strict: bool,
     /// Where never-seen agents start.
@@ -687,9 +689,11 @@ fn create_topics(s: &Settings, stop: &AtomicBool) -> Result<(), String> {
                     .map_or(0, |t| t.partitions().len());
                 break i32::try_from(n).unwrap_or(1).max(1);
             }
-            Err(e) if stop.load(Ordering::Relaxed) => return Err(format!("{e}")),
+            Err(e) if stop.load(Ordering::Relaxed) => {
+                return Err(format!("stopped while waiting for the broker ({e})"))
+            }
             Err(e) => {
-                log!("broker unavailable ({e}), retrying");
+                log!("broker unavailable, retrying with backoff: {e}");
                 backoff.wait();
             }
         }
