@@ -978,7 +978,9 @@ fn a_pretty_printed_document_gets_a_hint() {
 /// outside the repository, and both modes explained.
 #[test]
 fn help_fits_80_columns_and_works_anywhere() {
-    for command in ["", "replay", "emit", "paths", "graph", "simulate"] {
+    let kafka = cfg!(feature = "kafka").then_some("consume");
+    let commands = ["", "replay", "emit", "paths", "graph", "simulate"];
+    for command in commands.into_iter().chain(kafka) {
         let out = bin()
             .args([command, "--help"].iter().filter(|a| !a.is_empty()))
             .env("COLUMNS", "80")
@@ -993,7 +995,7 @@ fn help_fits_80_columns_and_works_anywhere() {
                 assert!(line.contains("In the repository"), "{command}: {line:?}");
             }
         }
-        if command == "replay" || command == "emit" {
+        if command == "replay" || command == "emit" || command == "consume" {
             assert!(help.contains("--strict"), "{command}");
             assert!(help.contains("resync"), "{command}: {help}");
         }

@@ -9,6 +9,8 @@
 //! person), and 0 for the commands that judge nothing (`paths`, `graph`,
 //! `simulate`).
 
+#[cfg(feature = "kafka")]
+mod consume;
 mod emit;
 mod generate;
 mod inputs;
@@ -91,6 +93,24 @@ enum Command {
         callstate simulate --agents 10000 --records 2000000 --seed 7 --format mixed > load.jsonl\n  \
         callstate simulate --agents 50 --records 20000 --faults 0.02 | callstate replay")]
     Simulate(SimulateArgs),
+    /// Validate a Kafka topic as a consumer group member (feature kafka):
+    /// outbound events and report lines to topics, engine state checkpointed.
+    #[cfg(feature = "kafka")]
+    #[command(
+        after_help = "Each message is one record (any input shape), keyed by agent id. \
+        Members of one --group share the topic's partitions; each partition has its own engine, \
+        checkpointed to the state topic before its offset is committed. After a crash, the \
+        outputs after the last checkpoint are produced again, identical, with the same \
+        callstate-source-* headers. SIGTERM or Ctrl-C checkpoints, commits and leaves the group. \
+        docs/streaming.md has the details.\n\n\
+        Example (a broker on localhost:9092; kcat and jq to load a test log keyed by agent):\n  \
+        callstate simulate --agents 50 --records 20000 --faults 0.02 \\\n    \
+        | jq -Rr '((fromjson? | .agent) // \"none\") + \"\\t\" + .' \\\n    \
+        | kcat -P -b localhost:9092 -t calls -K '\\t'\n  \
+        callstate consume --brokers localhost:9092 --group callstate --topic calls \\\n    \
+        --out-topic calls.outbound --report-topic calls.report"
+    )]
+    Consume(consume::ConsumeArgs),
 }
 
 #[derive(Args, Debug)]
@@ -305,6 +325,8 @@ where
         Command::Paths(args) => generate::paths(&args),
         Command::Graph(args) => generate::graph(&args),
         Command::Simulate(args) => generate::simulate(&args),
+        #[cfg(feature = "kafka")]
+        Command::Consume(args) => consume::run(&args),
     };
     result.unwrap_or_else(|e| output::exit_code(&e, judges))
 }

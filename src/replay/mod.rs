@@ -173,6 +173,22 @@ impl Replay {
         self
     }
 
+    /// A replay that goes on from `engine` (say, one restored from a snapshot):
+    /// its mode and starting availability are the engine's. Its counts, line
+    /// numbers and summary cover only what is fed from here on; `interactions`
+    /// counts only ids named again after the resumption.
+    pub fn resume(engine: Engine) -> Replay {
+        Replay {
+            engine,
+            ..Replay::new(Availability::Ready)
+        }
+    }
+
+    /// The engine, for a snapshot or a [`Replay::resume`]; the counts are dropped.
+    pub fn into_engine(self) -> Engine {
+        self.engine
+    }
+
     /// Strict or resync.
     pub fn mode(&self) -> Mode {
         self.engine.mode()
@@ -277,8 +293,8 @@ impl Replay {
         self.accepted += 1;
         // A record that named only the call its agent held (see
         // `names_only_held_call`) names an id counted when the offer that bound it
-        // was accepted (by this replay: a Replay always starts from an empty
-        // engine, never a snapshot): the set need not be touched, which with many
+        // was accepted (by this replay, or before a `Replay::resume`, whose
+        // summary says so): the set need not be touched, which with many
         // calls open saves a random memory access on most records.
         if let Some(interaction) = record.interaction.filter(|_| !t.names_only_held_call()) {
             self.interactions.insert(fingerprint(interaction));

@@ -1,0 +1,338 @@
+//! One input partition: its replay, the offset it has reached, and what one
+//! Kafka message turns into. No Kafka here (the messages come in as bytes), so
+//! this is what the unit tests pin down.
+
+use crate::engine::Engine;
+use crate::model::rejection::RejectionKind;
+use crate::model::resync::Repair;
+use crate::replay::{self, Applied, Replay, Verdict};
+use crate::wire::input::Line;
+use crate::wire::outbound::{Carried, OutboundCallStateChange};
+use serde::Serialize;
+
+/// The state of one input partition this member holds.
+#[derive(Debug)]
+pub(super) struct Partition {
+    /// The partition's replay (one engine per partition).
+    pub replay: Replay,
+    /// The offset of the next message to judge: every message before it is in
+    /// the engine's state, and its outputs were produced.
+    pub next: i64,
+    /// Messages judged since the last checkpoint.
+    pub dirty: u64,
+    /// The checkpoint slot (0 or 1) the next checkpoint goes to: checkpoints
+    /// alternate, so a crash while one is written leaves the other whole.
+    pub slot: u8,
+}
+
+/// What a message's verdict was, for the counts of the stats line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Kind {
+    /// An empty message: skipped, not a record (SPEC §7's blank line).
+    Blank,
+    /// Accepted.
+    Accepted,
+    /// Rejected (`out_of_order` … `illegal_transition`); resync may have repaired it.
+    Rejected {
+        /// Applied after inferring this many lost events (resync).
+        inferred: Option<usize>,
+    },
+    /// An unknown event.
+    Unknown,
+    /// Malformed: not JSON, too long, not UTF-8, or a key that is not UTF-8.
+    Malformed,
+}
+
+/// How a message's key compares with its record's agent id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum KeyCheck {
+    /// The key is the agent id (or the record has none to compare with).
+    Matches,
+    /// The key is another string, or the message has no key: the record is
+    /// judged all the same, but its agent's events may be spread over partitions.
+    Differs,
+    /// The key is not UTF-8: the message is reported malformed, not judged.
+    NotUtf8,
+}
+
+/// One output message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Out {
+    /// The agent id (or, for a report line without one, the input key).
+    pub key: Vec<u8>,
+    /// The outbound event or the report line (JSON, no newline).
+    pub payload: Vec<u8>,
+    /// An event (its index among the message's events, and whether inferred),
+    /// or a report line.
+    pub what: What,
+}
+
+/// What an output message is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum What {
+    /// An outbound event, the `index`-th of its input message (inferred ones first).
+    Event { index: u32, inferred: bool },
+    /// The report line of a record not accepted.
+    Report,
+}
+
+/// A message judged.
+#[derive(Debug)]
+pub(super) struct Judged {
+    pub kind: Kind,
+    pub key: KeyCheck,
+    pub outs: Vec<Out>,
+}
+
+/// The report line of a message whose key is not UTF-8: the keys of
+/// `replay --json`'s lines, in its order.
+#[derive(Serialize)]
+struct KeyNotUtf8 {
+    line: i64,
+    kind: &'static str,
+    agent: Option<()>,
+    interaction: Option<()>,
+    event: Option<()>,
+    state: Option<()>,
+    message: String,
+}
+
+impl Partition {
+    /// A partition that starts (or goes on, from a checkpoint) at offset `next`.
+    pub fn new(engine: Engine, next: i64, slot: u8) -> Partition {
+        Partition {
+            replay: Replay::resume(engine),
+            next,
+            dirty: 0,
+            slot,
+        }
+    }
+
+    /// Judges the message at `offset`, which must be `self.next` or later.
+    /// A payload over `max_bytes` is malformed (too long) without being read.
+    /// The report line's `line` is the message's offset.
+    pub fn judge(
+        &mut self,
+        key: Option<&[u8]>,
+        payload: Option<&[u8]>,
+        offset: i64,
+        max_bytes: usize,
+    ) -> Judged {
+        self.next = offset.saturating_add(1);
+        self.dirty += 1;
+        let key_text = match key.map(std::str::from_utf8) {
+            Some(Err(e)) => return key_not_utf8(key.unwrap_or_default(), offset, e.valid_up_to()),
+            Some(Ok(text)) => Some(text),
+            None => None,
+        };
+        let payload = payload.unwrap_or_default();
+        let line = if payload.len() > max_bytes {
+            Line::TooLong(payload.len() as u64)
+        } else {
+            Line::Text(payload)
+        };
+        let mut outs = Vec::new();
+        let mut agent: Option<String> = None;
+        let mut inferred_events = 0u32;
+        let verdict = self.replay.feed_with(line, |applied| {
+            let index = outs.len() as u32;
+            let (event, inferred) = match applied {
+                Applied::Inferred(lost) => {
+                    inferred_events += 1;
+                    (OutboundCallStateChange::inferred(lost), true)
+                }
+                Applied::Record(a) => {
+                    agent = Some(a.record.agent.to_owned());
+                    let carried = Carried::from_line(a.line, a.shape);
+                    (
+                        OutboundCallStateChange::new(a.transition, a.call, carried),
+                        false,
+                    )
+                }
+            };
+            // An event holds strings, enums and raw JSON already checked:
+            // serializing cannot fail.
+            let payload = serde_json::to_vec(&event).unwrap_or_default();
+            outs.push(Out {
+                key: Vec::new(),
+                payload,
+                what: What::Event { index, inferred },
+            });
+        });
+        // Inferred events come before the record's own, which names the agent.
+        let agent_key = agent.clone().map(String::into_bytes).unwrap_or_default();
+        for out in &mut outs {
+            out.key.clone_from(&agent_key);
+        }
+        let (kind, agent) = match verdict {
+            Verdict::Blank => (Kind::Blank, None),
+            Verdict::Accepted(_) => (Kind::Accepted, agent),
+            Verdict::NotAccepted(r) => {
+                let mut line = Vec::new();
+                // Writing to a Vec cannot fail.
+                let _ = replay::write_json_violation(&mut line, offset.max(0) as u64, &r);
+                line.pop(); // the newline: one report line per message
+                let kind = match r.kind() {
+                    RejectionKind::Malformed => Kind::Malformed,
+                    RejectionKind::UnknownEvent => Kind::Unknown,
+                    _ => Kind::Rejected {
+                        inferred: match r.repair() {
+                            Some(Repair::Infer { inferred, .. }) => Some(inferred.len()),
+                            _ => None,
+                        },
+                    },
+                };
+                let report_key = match (&r.agent, key) {
+                    (Some(a), _) => a.as_bytes().to_vec(),
+                    (None, Some(k)) => k.to_vec(),
+                    (None, None) => Vec::new(),
+                };
+                outs.push(Out {
+                    key: report_key,
+                    payload: line,
+                    what: What::Report,
+                });
+                (kind, r.agent.clone())
+            }
+        };
+        let key = match (agent.as_deref(), key_text) {
+            (None, _) => KeyCheck::Matches,
+            (Some(a), Some(k)) if a == k => KeyCheck::Matches,
+            (Some(_), _) => KeyCheck::Differs,
+        };
+        Judged { kind, key, outs }
+    }
+
+    /// The engine's state as snapshot JSON (v2: with the resync memory).
+    pub fn snapshot_json(&self) -> String {
+        self.replay.engine().to_snapshot_json()
+    }
+
+    /// Drops the replay's counts, which grow with the distinct interactions
+    /// seen, keeping the engine: called at each checkpoint, so memory follows
+    /// the number of agents, not the length of the stream.
+    pub fn trim(&mut self) {
+        let replay = std::mem::take(&mut self.replay);
+        self.replay = Replay::resume(replay.into_engine());
+    }
+}
+
+fn key_not_utf8(key: &[u8], offset: i64, valid_up_to: usize) -> Judged {
+    let line = KeyNotUtf8 {
+        line: offset,
+        kind: RejectionKind::Malformed.name(),
+        agent: None,
+        interaction: None,
+        event: None,
+        state: None,
+        message: format!(
+            "the message key is not valid UTF-8 (at byte {valid_up_to}), so it cannot be \
+             an agent id; the record was not judged"
+        ),
+    };
+    Judged {
+        kind: Kind::Malformed,
+        key: KeyCheck::NotUtf8,
+        outs: vec![Out {
+            key: key.to_vec(),
+            payload: serde_json::to_vec(&line).unwrap_or_default(),
+            what: What::Report,
+        }],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::resync::Mode;
+
+    fn partition(mode: Mode) -> Partition {
+        Partition::new(Engine::new().with_mode(mode), 0, 0)
+    }
+
+    fn text(out: &Out) -> &str {
+        std::str::from_utf8(&out.payload).unwrap_or("")
+    }
+
+    #[test]
+    fn an_accepted_record_is_one_event_keyed_by_its_agent() {
+        let mut p = partition(Mode::Resync);
+        let msg = br#"{"agent":"a1","interaction":"c1","event":"AgentOfferContact","time":1}"#;
+        let j = p.judge(Some(b"a1"), Some(msg), 7, 1 << 20);
+        assert_eq!((j.kind, j.key), (Kind::Accepted, KeyCheck::Matches));
+        assert_eq!(j.outs.len(), 1);
+        assert_eq!(j.outs[0].key, b"a1");
+        assert_eq!(
+            j.outs[0].what,
+            What::Event {
+                index: 0,
+                inferred: false
+            }
+        );
+        assert!(
+            text(&j.outs[0]).contains("OfferContact"),
+            "{}",
+            text(&j.outs[0])
+        );
+        assert_eq!((p.next, p.dirty), (8, 1));
+    }
+
+    #[test]
+    fn a_repair_writes_inferred_events_first_then_the_report_line() {
+        let mut p = partition(Mode::Resync);
+        let offer = br#"{"agent":"a1","interaction":"c1","event":"AgentOfferContact","time":1}"#;
+        p.judge(Some(b"a1"), Some(offer), 0, 1 << 20);
+        // Another offer: the first call's end was lost (R6).
+        let offer2 = br#"{"agent":"a1","interaction":"c2","event":"AgentOfferContact","time":2}"#;
+        let j = p.judge(Some(b"other"), Some(offer2), 1, 1 << 20);
+        assert_eq!(j.kind, Kind::Rejected { inferred: Some(1) });
+        assert_eq!(j.key, KeyCheck::Differs);
+        let whats: Vec<What> = j.outs.iter().map(|o| o.what).collect();
+        assert_eq!(
+            whats,
+            [
+                What::Event {
+                    index: 0,
+                    inferred: true
+                },
+                What::Event {
+                    index: 1,
+                    inferred: false
+                },
+                What::Report
+            ]
+        );
+        assert!(j.outs.iter().all(|o| o.key == b"a1"));
+        assert!(text(&j.outs[2]).starts_with(r#"{"line":1,"kind":"agent_busy""#));
+    }
+
+    #[test]
+    fn bad_messages_are_malformed_report_lines() {
+        let mut p = partition(Mode::Resync);
+        let j = p.judge(Some(b"k"), Some(b"not json"), 3, 1 << 20);
+        assert_eq!(j.kind, Kind::Malformed);
+        assert!(text(&j.outs[0]).starts_with(r#"{"line":3,"kind":"malformed""#));
+        assert_eq!(j.outs[0].key, b"k");
+        let big = vec![b'x'; 2 << 20];
+        let j = p.judge(None, Some(&big), 4, 1 << 20);
+        assert_eq!(j.kind, Kind::Malformed);
+        assert!(text(&j.outs[0]).contains("over the line length limit"));
+        let j = p.judge(Some(&[0xff, 0xfe]), Some(b"{}"), 5, 1 << 20);
+        assert_eq!((j.kind, j.key), (Kind::Malformed, KeyCheck::NotUtf8));
+        assert!(text(&j.outs[0]).contains("key is not valid UTF-8"));
+        let j = p.judge(None, None, 6, 1 << 20);
+        assert_eq!((j.kind, j.outs.len()), (Kind::Blank, 0));
+        assert_eq!(p.next, 7);
+    }
+
+    #[test]
+    fn trimming_keeps_the_engine() {
+        let mut p = partition(Mode::Strict);
+        let offer = br#"{"agent":"a1","interaction":"c1","event":"AgentOfferContact"}"#;
+        p.judge(Some(b"a1"), Some(offer), 0, 1 << 20);
+        let before = p.snapshot_json();
+        p.trim();
+        assert_eq!(p.snapshot_json(), before);
+        assert_eq!(p.replay.mode(), Mode::Strict);
+    }
+}
