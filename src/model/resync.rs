@@ -112,7 +112,7 @@ pub struct Inferred {
 }
 
 /// The rules of SPEC §8, R1 to R10, in their order: which evidence allows which
-/// repair. [`rule_for`] picks the first that applies; the rule says how many lost
+/// repair. The engine picks the first that applies; the rule says how many lost
 /// events it lets resync infer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::EnumIter)]
 #[non_exhaustive]
