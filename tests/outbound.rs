@@ -109,3 +109,40 @@ fn websocket_input_is_carried_whole_and_native_carries_its_extras() {
     assert_eq!(call["CallVariables"]["k"], "v");
     assert_eq!(call["event"], "AgentAvailable");
 }
+
+/// A record resync repairs by inference gives its inferred events first
+/// (`source` `inferred`, nothing carried), then its own, carrying its input.
+#[test]
+fn events_of_a_repaired_record_put_the_inferred_ones_first() {
+    use callstate::wire::outbound::events_of;
+    use callstate::{Engine, Mode};
+    let mut engine = Engine::new().with_mode(Mode::Resync);
+    let apply = |engine: &mut Engine, line: &str| {
+        let wire = callstate::wire::parse_str(line).unwrap();
+        let record = wire.record().unwrap();
+        let result = engine.apply_with_call(&record);
+        events_of(line, &result)
+    };
+    let offer = r#"{"agent":"a","interaction":"c1","event":"eAgentOfferContact"}"#;
+    assert_eq!(apply(&mut engine, offer).len(), 1);
+    let acw = r#"{"data":{"type":"AgentWrapup","agentId":"a","interactionId":"c1"}}"#;
+    let events: Vec<serde_json::Value> = apply(&mut engine, acw)
+        .iter()
+        .map(|e| serde_json::from_str(&e.to_json()).unwrap())
+        .collect();
+    let sources: Vec<&str> = events
+        .iter()
+        .map(|e| e["message"]["source"].as_str().unwrap())
+        .collect();
+    let names: Vec<&str> = events
+        .iter()
+        .map(|e| e["message"]["call"]["event"].as_str().unwrap())
+        .collect();
+    // acw while offered: R10 infers the one lost event.
+    assert_eq!(sources, ["inferred", "event"]);
+    assert_eq!(names, ["eAgentContactEnded", "acw"]);
+    assert!(events[0]["message"]["call"].get("ResponseActual").is_none());
+    assert!(events[1]["message"]["call"].get("ResponseActual").is_some());
+    // A skipped record (the same acw again: R3, a repeat) emits nothing.
+    assert!(apply(&mut engine, acw).is_empty());
+}

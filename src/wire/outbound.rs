@@ -16,6 +16,7 @@
 //! `ResponseFields`.
 
 use crate::model::machine::Transition;
+use crate::model::rejection::Rejection;
 use crate::model::vocabulary::Phase;
 use crate::wire::Shape;
 use serde::{Deserialize, Serialize};
@@ -216,6 +217,41 @@ impl OutboundCallStateChange {
     pub fn to_json(&self) -> String {
         // Strings, an enum and already-valid raw JSON: serializing cannot fail.
         serde_json::to_string(self).unwrap_or_else(|e| unreachable!("{e}"))
+    }
+}
+
+/// The outbound events of one record given to the engine, in order: for an
+/// accepted record its transition's event; for a record resync repaired by
+/// inference, an event per inferred transition (`source` `inferred`), then the
+/// record's own (SPEC §6, §8); none for a record not applied. `line` is the
+/// record's text, whose `ResponseActual`, addresses and `CallVariables` the
+/// record's own event carries; `result` is what
+/// [`Engine::apply_with_call`](crate::Engine::apply_with_call) returned for it.
+pub fn events_of(
+    line: &str,
+    result: &Result<(Transition, Option<String>), Rejection>,
+) -> Vec<OutboundCallStateChange> {
+    let carried = || {
+        crate::wire::parse_str(line)
+            .map(|wire| Carried::from_line(line, wire.shape))
+            .unwrap_or_default()
+    };
+    match result {
+        Ok((t, call)) => vec![OutboundCallStateChange::new(t, call.as_deref(), carried())],
+        Err(r) => {
+            let Some(repair) = r.repair() else {
+                return Vec::new();
+            };
+            let mut events: Vec<_> = repair
+                .inferred()
+                .iter()
+                .map(OutboundCallStateChange::inferred)
+                .collect();
+            if let Some(t) = repair.transition() {
+                events.push(OutboundCallStateChange::new(t, repair.call(), carried()));
+            }
+            events
+        }
     }
 }
 

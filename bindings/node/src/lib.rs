@@ -9,7 +9,6 @@
 
 use callstate::replay::{self, Replay as LibReplay, Summary as LibSummary, Verdict as LibVerdict};
 use callstate::wire as records;
-use callstate::wire::outbound::{Carried, OutboundCallStateChange as LibOutbound};
 use callstate::{Availability, Mode, Repair};
 use napi::bindgen_prelude::{Buffer, Either};
 use napi::{Env, Error, JsFunction, JsObject, JsUnknown, Result, Status, Task, ValueType};
@@ -315,23 +314,7 @@ impl Engine {
     pub fn emit(&mut self, env: Env, record: JsUnknown) -> Result<Emitted> {
         let text = record_text(&env, record)?;
         let result = self.apply_text(&text);
-        let carried = || {
-            records::parse_str(&text)
-                .map(|wire| Carried::from_line(&text, wire.shape))
-                .unwrap_or_default()
-        };
-        let mut events = Vec::new();
-        match &result {
-            Ok((t, call)) => events.push(LibOutbound::new(t, call.as_deref(), carried())),
-            Err(r) => {
-                if let Some(repair) = r.repair() {
-                    events.extend(repair.inferred().iter().map(LibOutbound::inferred));
-                    if let Some(t) = repair.transition() {
-                        events.push(LibOutbound::new(t, repair.call(), carried()));
-                    }
-                }
-            }
-        }
+        let events = callstate::wire::outbound::events_of(&text, &result);
         let events = events
             .iter()
             .map(|e| parse_json(&env, &e.to_json()))

@@ -14,7 +14,6 @@ use callstate::replay::{
 };
 use callstate::wire as records;
 use callstate::wire::input::{Line, Source};
-use callstate::wire::outbound::{Carried, OutboundCallStateChange};
 use callstate::{Availability, Mode, Rejection as LibRejection, Repair};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -350,30 +349,7 @@ impl Engine {
     fn emit(&mut self, record: &Bound<'_, PyAny>) -> PyResult<(PyObject, Vec<PyObject>)> {
         let py = record.py();
         let (text, result) = self.apply_any(record)?;
-        let carried = || {
-            records::parse_str(&text)
-                .map(|wire| Carried::from_line(&text, wire.shape))
-                .unwrap_or_default()
-        };
-        let mut events = Vec::new();
-        match &result {
-            Ok((t, call)) => {
-                events.push(OutboundCallStateChange::new(t, call.as_deref(), carried()))
-            }
-            Err(r) => {
-                if let Some(repair) = r.repair() {
-                    events.extend(
-                        repair
-                            .inferred()
-                            .iter()
-                            .map(OutboundCallStateChange::inferred),
-                    );
-                    if let Some(t) = repair.transition() {
-                        events.push(OutboundCallStateChange::new(t, repair.call(), carried()));
-                    }
-                }
-            }
-        }
+        let events = callstate::wire::outbound::events_of(&text, &result);
         let events = events
             .iter()
             .map(|e| loads(py, &e.to_json()))
