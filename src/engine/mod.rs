@@ -16,7 +16,7 @@ use crate::model::machine::{Machine, MachineState, StateError, Transition};
 use crate::model::record::{EventName, Record};
 use crate::model::rejection::{Reason, Rejection};
 use crate::model::resync::{self, Evidence, Inferred, Mode, Repair};
-use crate::model::vocabulary::{Availability, Event, EventSet, Phase};
+use crate::model::vocabulary::{Availability, Event, Phase};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -254,17 +254,11 @@ impl Engine {
         let event = match record.event {
             EventName::Known(e) => e,
             EventName::Unknown(_) => {
-                let rejection = Rejection {
-                    reason: Reason::UnknownEvent,
-                    agent: None,
-                    interaction: None,
-                    event: None,
-                    state: Some(machine.phase()),
-                    recording: machine.recording(),
-                    allowed: EventSet::EMPTY,
-                    held: machine.interaction().map(str::to_owned),
-                    repair: None,
-                };
+                let rejection = Rejection::met(
+                    Reason::UnknownEvent,
+                    machine.status(),
+                    machine.interaction(),
+                );
                 return Err(with_record(rejection, record));
             }
         };
@@ -396,7 +390,7 @@ impl Engine {
 fn repair(
     machine: &mut Machine,
     finished: &mut Option<Id>,
-    mut rejection: Rejection,
+    rejection: Rejection,
     event: Event,
     record: &Record<'_>,
 ) -> Rejection {
@@ -442,8 +436,7 @@ fn repair(
             }
         }
     };
-    rejection.repair = Some(Box::new(repair));
-    rejection
+    rejection.repaired(repair)
 }
 
 /// Applies the `lost` events (each named as SPEC §8 says), then the record, to
@@ -485,14 +478,13 @@ fn step_about(
     ))
 }
 
-fn with_record(mut rejection: Rejection, record: &Record<'_>) -> Rejection {
-    fn non_empty(s: &str) -> Option<String> {
-        (!s.is_empty()).then(|| s.to_owned())
-    }
-    rejection.agent = non_empty(record.agent);
-    rejection.interaction = record.interaction.and_then(non_empty);
-    rejection.event = Some(record.event.as_str().to_owned());
-    rejection
+/// `rejection`, naming what `record` said.
+fn with_record(rejection: Rejection, record: &Record<'_>) -> Rejection {
+    rejection.naming(
+        Some(record.agent),
+        record.interaction,
+        Some(record.event.as_str()),
+    )
 }
 
 /// The serializable state of an [`Engine`].

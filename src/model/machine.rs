@@ -314,22 +314,11 @@ impl Machine {
     #[cold]
     #[inline(never)]
     fn reject(&self, reason: Reason, event: Event, interaction: Option<&str>) -> Rejection {
-        let malformed = matches!(reason, Reason::Malformed(_));
-        Rejection {
-            reason,
-            agent: None,
-            interaction: interaction.filter(|i| !i.is_empty()).map(str::to_owned),
-            event: Some(event.name().to_owned()),
-            state: (!malformed).then_some(self.phase()),
-            recording: self.recording(),
-            allowed: if malformed {
-                EventSet::EMPTY
-            } else {
-                self.allowed()
-            },
-            held: self.interaction().map(str::to_owned),
-            repair: None,
-        }
+        Rejection::met(reason, self.status(), self.interaction()).naming(
+            None,
+            interaction,
+            Some(event.name()),
+        )
     }
 }
 

@@ -66,10 +66,6 @@ impl Scalar<'_> {
             _ => None,
         }
     }
-
-    fn non_empty_str(&self) -> Option<&str> {
-        self.as_str().filter(|s| !s.is_empty())
-    }
 }
 
 impl<'a> WireRecord<'a> {
@@ -116,16 +112,11 @@ impl<'a> WireRecord<'a> {
     }
 
     fn malformed(&self, what: Malformed, event: Option<EventName<'_>>) -> Rejection {
-        let mut r = Rejection::malformed(what);
-        let owned = |s: &Option<Scalar<'_>>| {
-            s.as_ref()
-                .and_then(Scalar::non_empty_str)
-                .map(str::to_owned)
-        };
-        r.agent = owned(&self.agent);
-        r.interaction = owned(&self.interaction);
-        r.event = event.map(|e| e.as_str().to_owned());
-        r
+        Rejection::malformed(what).naming(
+            self.agent.as_ref().and_then(Scalar::as_str),
+            self.interaction.as_ref().and_then(Scalar::as_str),
+            event.map(|e| e.as_str()),
+        )
     }
 }
 
