@@ -232,8 +232,8 @@ impl Rejection {
         self.repair.as_deref()
     }
 
-    /// A malformed-record rejection; [`Rejection::naming`] adds whatever could
-    /// still be read of the record.
+    /// A malformed-record rejection, naming nothing of the record (the wire and
+    /// the engine add whatever could still be read of it).
     pub fn malformed(what: Malformed) -> Rejection {
         Rejection {
             reason: Reason::Malformed(what),
