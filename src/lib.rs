@@ -41,7 +41,7 @@
 //!
 //! | module | one idea |
 //! |---|---|
-//! | [`vocabulary`] | phases, recording, availability, the 21 events and their aliases |
+//! | [`vocabulary`] | phases, role, recording, availability, the 34 events, the notices and every name's placement |
 //! | [`table`] | the transition table, as data, and the queries derived from it |
 //! | [`wire`] | the three input shapes of a log line ([`wire::input`]: files, stdin and gzip; [`wire::outbound`]: the `OutboundCallStateChange` event) |
 //! | [`replay`] | a log through the engine, the conformance report, and [`replay::parallel`] |
@@ -83,12 +83,18 @@ pub use testing::simulate;
 pub use testing::strategies;
 
 pub use engine::{Engine, Snapshot, SnapshotError};
-pub use model::machine::{Machine, MachineState, StateError, Status, Transition};
-pub use model::record::{EventName, Record};
+pub use model::machine::{
+    Accepted, CallUpdate, Machine, MachineState, StateError, Status, Transition, Unchange,
+    Unchanged,
+};
+pub use model::record::{Deciders, EventName, Record, SnapshotView};
 pub use model::rejection::{Malformed, Reason, Rejection, RejectionKind};
 pub use model::resync::{Inferred, Mode, Repair, RepairRule, MAX_INFERRED};
 pub use model::table::{Rule, TABLE};
-pub use model::vocabulary::{Availability, Event, EventSet, Phase, Recording};
+pub use model::vocabulary::{
+    AgentNotice, Availability, ByField, CallNotice, Event, EventSet, Phase, Placement, Recording,
+    Role, StateMessage,
+};
 
 /// The README's examples, compiled and run as doctests (the strategies example
 /// needs the `proptest` feature).

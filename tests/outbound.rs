@@ -46,7 +46,8 @@ fn seed_sample_after_an_offer_renders_its_transition() {
         )
         .unwrap();
     let wire = wire::parse(SEED.as_bytes()).unwrap();
-    let t = engine.apply(&wire.record().unwrap()).unwrap();
+    let accepted = engine.apply(&wire.record().unwrap()).unwrap();
+    let t = *accepted.transition().unwrap();
     assert_eq!(
         (t.from.phase, t.to.phase),
         (Phase::Offered, Phase::Connected)
@@ -86,8 +87,9 @@ fn websocket_input_is_carried_whole_and_native_carries_its_extras() {
     let ws = r#"{"data":{"agentId":"a","type":"AgentOfferContact","interactionId":"c"},"orgId":"o","type":"RoutingMessage"}"#;
     let mut engine = Engine::new();
     let wire = wire::parse(ws.as_bytes()).unwrap();
-    let t = engine.apply(&wire.record().unwrap()).unwrap();
-    let event = OutboundCallStateChange::new(&t, Some("c"), Carried::from_line(ws, wire.shape));
+    let accepted = engine.apply(&wire.record().unwrap()).unwrap();
+    let t = accepted.transition().unwrap();
+    let event = OutboundCallStateChange::new(t, Some("c"), Carried::from_line(ws, wire.shape));
     let got: Value = serde_json::from_str(&event.to_json()).unwrap();
     let call = &got["message"]["call"];
     assert_eq!(
@@ -99,8 +101,9 @@ fn websocket_input_is_carried_whole_and_native_carries_its_extras() {
 
     let native = r#"{"agent":"b","event":"Ready","fromAddress":"100","CallVariables":{"k":"v"}}"#;
     let wire = wire::parse(native.as_bytes()).unwrap();
-    let t = engine.apply(&wire.record().unwrap()).unwrap();
-    let event = OutboundCallStateChange::new(&t, None, Carried::from_line(native, wire.shape));
+    let accepted = engine.apply(&wire.record().unwrap()).unwrap();
+    let t = accepted.transition().unwrap();
+    let event = OutboundCallStateChange::new(t, None, Carried::from_line(native, wire.shape));
     let got: Value = serde_json::from_str(&event.to_json()).unwrap();
     let call = &got["message"]["call"];
     assert!(call.get("id").is_none(), "no call, no id");

@@ -49,6 +49,7 @@ fn reachable_machines() -> Vec<MachineState> {
         for recording in Recording::iter() {
             for availability in Availability::iter() {
                 let saved = MachineState {
+                    role: callstate::Role::Owner,
                     phase,
                     recording,
                     availability,
@@ -273,6 +274,7 @@ fn every_state_event_naming_and_last_gets_the_specs_repair() {
 #[test]
 fn the_specs_examples() {
     let saved = MachineState {
+        role: callstate::Role::Owner,
         phase: Phase::Connected,
         recording: Recording::Off,
         availability: Availability::Ready,

@@ -11,7 +11,7 @@ use callstate::simulate::{Config, Format, Simulator};
 use callstate::strategies::*;
 use callstate::wire::input::Line;
 use callstate::{
-    Availability, Engine, Event, Mode, Record, Rejection, RejectionKind, Repair, Transition,
+    Accepted, Availability, Engine, Event, Mode, Record, Rejection, RejectionKind, Repair,
 };
 use proptest::prelude::*;
 use std::collections::BTreeMap;
@@ -32,7 +32,7 @@ fn any_log() -> impl Strategy<Value = Vec<OwnedRecord>> {
     ]
 }
 
-fn verdict(v: &Verdict) -> Option<Result<Transition, RejectionKind>> {
+fn verdict(v: &Verdict) -> Option<Result<Accepted, RejectionKind>> {
     match v {
         Verdict::Blank => None,
         Verdict::Accepted(t) => Some(Ok(*t)),
@@ -94,7 +94,7 @@ proptest! {
         let mut restored = Engine::from_snapshot_json(&whole.to_snapshot_json()).unwrap();
         prop_assert_eq!(&restored, &whole);
         for r in &log[cut..] {
-            let a: Result<Transition, Rejection> = whole.apply(&r.record());
+            let a: Result<Accepted, Rejection> = whole.apply(&r.record());
             let b = restored.apply(&r.record());
             prop_assert_eq!(a, b);
         }

@@ -173,11 +173,14 @@ fn replay(log: &[u8], initial: Availability) -> Replay {
         record.interaction = read.interaction.as_deref();
         record.time = read.time;
         match engine.apply(&record) {
-            Ok(t) => {
+            Ok(accepted) => {
                 r.accepted += 1;
-                r.bound += u64::from(t.bound_call());
-                r.rules
-                    .extend(rule_index(t.from.phase, t.from.recording, t.event));
+                if let Some(t) = accepted.transition() {
+                    r.bound += u64::from(t.bound_call());
+                    let from = t.from;
+                    r.rules
+                        .extend(rule_index(from.phase, from.recording, from.role, t.event));
+                }
             }
             Err(e) => {
                 *r.rejected.entry(e.kind()).or_default() += 1;

@@ -2,8 +2,8 @@
 //! exactly as the original would; corrupt snapshots are errors, never panics.
 
 use callstate::{
-    Availability, Engine, Event, EventName, MachineState, Phase, Record, Recording, Rejection,
-    RejectionKind, Snapshot, Transition,
+    Accepted, Availability, Engine, Event, EventName, MachineState, Phase, Record, Recording,
+    Rejection, RejectionKind, Snapshot,
 };
 use std::collections::BTreeMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -63,14 +63,13 @@ const FLOW: &[Line] = &[
 fn record(line: &Line) -> Record<'static> {
     let (agent, name, interaction, time) = *line;
     Record {
-        agent,
-        event: EventName::resolve(name),
         interaction,
         time,
+        ..Record::new(agent, EventName::resolve(name))
     }
 }
 
-fn run(engine: &mut Engine, lines: &[Line]) -> Vec<Result<Transition, Rejection>> {
+fn run(engine: &mut Engine, lines: &[Line]) -> Vec<Result<Accepted, Rejection>> {
     #[allow(clippy::result_large_err)] // the library's own error type, kept whole
     lines.iter().map(|l| engine.apply(&record(l))).collect()
 }
@@ -313,6 +312,7 @@ fn corrupt_snapshots_are_errors() {
 #[test]
 fn corrupt_snapshot_structs_are_errors() {
     let good = MachineState {
+        role: callstate::Role::Owner,
         phase: Phase::Hold,
         recording: Recording::Paused,
         availability: Availability::Ready,

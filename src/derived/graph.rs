@@ -29,7 +29,7 @@
 //! ```
 
 use crate::model::table::{self, Effect, PhaseSet, Rule, Status, Target, TABLE};
-use crate::model::vocabulary::{Availability, Event, Phase, Recording, AGENT_STATE_CHANGE};
+use crate::model::vocabulary::{Availability, Event, Phase, Recording, Role, AGENT_STATE_CHANGE};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -186,7 +186,12 @@ pub fn xstate() -> String {
                         target: xstate_id(next),
                         description: rule_label(step.rule()),
                         meta: XstateRule {
-                            rule: table::rule_index(status.phase, status.recording, event)?,
+                            rule: table::rule_index(
+                                status.phase,
+                                status.recording,
+                                status.role,
+                                event,
+                            )?,
                         },
                     };
                     Some((event.name().to_owned(), transition))
@@ -201,6 +206,7 @@ pub fn xstate() -> String {
         .collect();
     let initial = Status {
         phase: Phase::Ready,
+        role: Role::Owner,
         recording: Recording::Off,
         availability: Availability::Ready,
     };
@@ -215,28 +221,34 @@ pub fn xstate() -> String {
     out
 }
 
-/// Every reachable (phase, recording, availability), in phase, recording,
-/// availability order.
+/// Every reachable (phase, role, recording, availability), in phase, role,
+/// recording, availability order.
 fn reachable_statuses() -> impl Iterator<Item = Status> {
+    every_status().filter(|&s| table::is_reachable(s))
+}
+
+/// Every (phase, role, recording, availability), in that order.
+fn every_status() -> impl Iterator<Item = Status> {
     Phase::iter().flat_map(|phase| {
-        Recording::iter().flat_map(move |recording| {
-            Availability::iter()
-                .filter(move |&a| table::is_reachable(phase, recording, a))
-                .map(move |availability| Status {
+        Role::iter().flat_map(move |role| {
+            Recording::iter().flat_map(move |recording| {
+                Availability::iter().map(move |availability| Status {
                     phase,
+                    role,
                     recording,
                     availability,
                 })
+            })
         })
     })
 }
 
-/// The XState state id of `status`: `phase/recording/availability` (no `.`,
-/// XState's path separator, and no `#`, its id marker).
+/// The XState state id of `status`: `phase/role/recording/availability` (no
+/// `.`, XState's path separator, and no `#`, its id marker).
 fn xstate_id(status: Status) -> String {
     format!(
-        "{}/{}/{}",
-        status.phase, status.recording, status.availability
+        "{}/{}/{}/{}",
+        status.phase, status.role, status.recording, status.availability
     )
 }
 
@@ -288,9 +300,10 @@ pub fn table_markdown() -> String {
     out.push_str("| rule | from | event | guard | to | effect | why |\n");
     out.push_str("|---:|---|---|---|---|---|---|\n");
     for (index, rule) in TABLE.iter().enumerate() {
-        let guard = rule
-            .guard
-            .map_or(String::new(), |g| format!("recording {}", code(g)));
+        let recording = rule.guard.map(|g| format!("recording {}", code(g)));
+        let role = rule.role.map(code);
+        let guard: Vec<String> = recording.into_iter().chain(role).collect();
+        let guard = guard.join(", ");
         let _ = writeln!(
             out,
             "| {index} | {} | E{} {} | {guard} | {} | {} | {} |",
@@ -615,6 +628,9 @@ fn rule_label(rule: &Rule) -> String {
     if let Some(guard) = rule.guard {
         let _ = write!(label, " [recording {guard}]");
     }
+    if let Some(role) = rule.role {
+        let _ = write!(label, " [{role}]");
+    }
     if let Some(effects) = effects(rule) {
         let _ = write!(label, " / {effects}");
     }
@@ -629,8 +645,9 @@ fn effects(rule: &Rule) -> Option<String> {
         Effect::Recording(r) => Some(format!("set recording {r}")),
         Effect::Bind => Some("bind interaction".to_owned()),
     };
+    let role = rule.role_to.map(|r| format!("set role {r}"));
     let ends = rule.terminates().then(|| "end call".to_owned());
-    let all: Vec<String> = effect.into_iter().chain(ends).collect();
+    let all: Vec<String> = effect.into_iter().chain(role).chain(ends).collect();
     (!all.is_empty()).then(|| all.join(", "))
 }
 
@@ -650,6 +667,8 @@ fn target_in_words(rule: &Rule) -> String {
     match rule.to {
         Target::Phase(p) => code(p),
         Target::Stay => "(unchanged)".to_owned(),
+        Target::Notice => "notice (accepted without change)".to_owned(),
+        Target::Snapshot => "(the snapshot's state)".to_owned(),
         Target::Terminate => {
             let phase = rule.from.iter().next().unwrap_or(Phase::Ready);
             match end_of(rule, phase) {
@@ -770,7 +789,8 @@ mod tests {
             drawing.internal(call),
             [
                 "AgentAvailable / set availability ready",
-                "AgentIdle / set availability idle"
+                "AgentIdle / set availability idle",
+                "AgentContact"
             ]
         );
         let live = Node::Group(1);
@@ -790,12 +810,17 @@ mod tests {
         );
         assert_eq!(
             drawing.edges[&conference],
-            ["eAgentConsultEnded", "eAgentConsultConferenceEnded"]
+            [
+                "eAgentConsultEnded [owner]",
+                "eAgentConsultConferenceEnded [owner]",
+                "ParticipantLeftConference / set role owner",
+                "AgentConferenceTransferred [consulted] / set role owner"
+            ]
         );
         let consulting = (Node::Phase(Phase::Consulting), Node::Phase(Phase::Hold));
         assert_eq!(
             drawing.edges[&consulting],
-            ["eAgentConsultFailed", "eAgentConsultEnded"]
+            ["eAgentConsultFailed [owner]", "eAgentConsultEnded [owner]"]
         );
     }
 
@@ -858,65 +883,60 @@ mod tests {
     fn the_xstate_config_accepts_exactly_what_the_table_accepts() {
         let (_, states) = xstate_states();
         let mut transitions = 0;
-        for phase in Phase::iter() {
-            for recording in Recording::iter() {
-                for availability in Availability::iter() {
-                    let status = Status {
-                        phase,
-                        recording,
-                        availability,
-                    };
-                    let id = xstate_id(status);
-                    let Some(state) = states.get(&id) else {
-                        assert!(
-                            !table::is_reachable(phase, recording, availability),
-                            "{id} is reachable but has no state"
-                        );
-                        continue;
-                    };
-                    assert!(table::is_reachable(phase, recording, availability), "{id}");
-                    assert_eq!(state["meta"], serde_json::to_value(status).unwrap());
-                    let on = state["on"].as_object().unwrap();
-                    for event in Event::iter() {
-                        let rule = table::rule_for(phase, recording, event);
-                        let transition = on.get(event.name());
-                        assert_eq!(
-                            transition.is_some(),
-                            rule.is_some(),
-                            "{id} + {event}: config {transition:?}, table {rule:?}"
-                        );
-                        let (Some(transition), Some(rule)) = (transition, rule) else {
-                            continue;
-                        };
-                        transitions += 1;
-                        let status = Status {
-                            phase,
-                            recording,
-                            availability,
-                        };
-                        let step = table::step_at(table::StateCode::of(status), event).unwrap();
-                        assert_eq!(transition["target"], xstate_id(step.next.status()));
-                        assert_eq!(transition["description"], rule_label(rule));
-                        assert_eq!(
-                            transition["meta"]["rule"],
-                            table::rule_index(phase, recording, event).unwrap()
-                        );
-                    }
-                    let canonical = |name: &String| Event::iter().any(|e| e.name() == name);
-                    assert!(on.keys().all(canonical), "{id}: {:?}", on.keys());
-                }
+        for status in every_status() {
+            let Status {
+                phase,
+                role,
+                recording,
+                ..
+            } = status;
+            let id = xstate_id(status);
+            let Some(state) = states.get(&id) else {
+                assert!(
+                    !table::is_reachable(status),
+                    "{id} is reachable but has no state"
+                );
+                continue;
+            };
+            assert!(table::is_reachable(status), "{id}");
+            assert_eq!(state["meta"], serde_json::to_value(status).unwrap());
+            let on = state["on"].as_object().unwrap();
+            for event in Event::iter() {
+                let rule = table::rule_for(phase, recording, role, event);
+                let transition = on.get(event.name());
+                assert_eq!(
+                    transition.is_some(),
+                    rule.is_some(),
+                    "{id} + {event}: config {transition:?}, table {rule:?}"
+                );
+                let (Some(transition), Some(rule)) = (transition, rule) else {
+                    continue;
+                };
+                transitions += 1;
+                let step = table::step_at(table::StateCode::of(status), event).unwrap();
+                assert_eq!(transition["target"], xstate_id(step.next.status()));
+                assert_eq!(transition["description"], rule_label(rule));
+                assert_eq!(
+                    transition["meta"]["rule"],
+                    table::rule_index(phase, recording, role, event).unwrap()
+                );
             }
+            let canonical = |name: &String| Event::iter().any(|e| e.name() == name);
+            assert!(on.keys().all(canonical), "{id}: {:?}", on.keys());
         }
-        assert_eq!(states.len(), 48, "the reachable states");
-        assert_eq!(transitions, 294, "the legal cells, as `paths` counts them");
+        assert_eq!(states.len(), 94, "the reachable states");
+        assert_eq!(
+            transitions, 1255,
+            "the legal cells, the snapshot's included"
+        );
     }
 
     #[test]
     fn the_xstate_config_is_closed_and_pure_data() {
         let (config, states) = xstate_states();
         assert!(states.contains_key(config["initial"].as_str().unwrap()));
-        assert_eq!(config["initial"], "ready/off/ready");
-        assert!(states.contains_key("idle/off/idle"));
+        assert_eq!(config["initial"], "ready/owner/off/ready");
+        assert!(states.contains_key("idle/owner/off/idle"));
         for (id, state) in &states {
             assert!(!id.contains(['.', '#']), "{id}");
             for transition in state["on"].as_object().unwrap().values() {
@@ -982,7 +1002,7 @@ mod tests {
     fn the_events_in_words_have_a_row_per_event_with_every_name() {
         let md = events_markdown();
         let rows: Vec<&str> = md.lines().filter(|l| l.starts_with("| E")).collect();
-        assert_eq!(rows.len(), 21);
+        assert_eq!(rows.len(), <Event as strum::EnumCount>::COUNT);
         for (event, row) in Event::iter().zip(&rows) {
             for name in std::iter::once(event.name()).chain(event.aliases()) {
                 assert!(row.contains(&code(name)), "{row} lacks {name}");

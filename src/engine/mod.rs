@@ -11,10 +11,9 @@ mod lookahead;
 pub(crate) use lookahead::Lookahead;
 
 use crate::engine::agents::Agents;
-use crate::model::id::Id;
-use crate::model::machine::{Machine, MachineState, StateError, Transition};
-use crate::model::record::{EventName, Record};
-use crate::model::rejection::{Reason, Rejection};
+use crate::model::machine::{Accepted, Machine, MachineState, StateError, Transition};
+use crate::model::record::Record;
+use crate::model::rejection::Rejection;
 use crate::model::resync::{self, Evidence, Inferred, Mode, Repair};
 use crate::model::vocabulary::{Availability, Event, Phase};
 use serde::{Deserialize, Serialize};
@@ -90,7 +89,7 @@ impl Engine {
     /// (SPEC §4, the default: a rejected record changes nothing) or resync
     /// (SPEC §8: a rejected record keeps its verdict and gets a
     /// [`Repair`]). Meant for a new engine: agents it already
-    /// knows start resync with no memory of their last event or finished call.
+    /// knows start resync with no memory of their last event.
     ///
     /// ```
     /// use callstate::{Engine, Event, Mode, Phase, Record, RejectionKind, Repair};
@@ -98,20 +97,19 @@ impl Engine {
     /// let mut engine = Engine::new().with_mode(Mode::Resync);
     /// engine.apply(&Record::new("a1", Event::OfferContact).interaction("c1")).unwrap();
     /// engine.apply(&Record::new("a1", Event::CustAnswered)).unwrap();
-    /// // eAgentContactEnded was lost: acw is still rejected, and then repaired.
-    /// let err = engine.apply(&Record::new("a1", Event::Acw)).unwrap_err();
+    /// // acw was lost: the wrapped-up notification is still rejected, then repaired.
+    /// let err = engine.apply(&Record::new("a1", Event::ContactWrappedUp)).unwrap_err();
     /// assert_eq!(err.kind(), RejectionKind::IllegalTransition);
     /// let repair = err.repair().unwrap();
     /// assert_eq!(repair.name(), "infer");
-    /// assert_eq!(repair.inferred()[0].transition.event, Event::ContactEnded);
-    /// assert_eq!(engine.phase_of("a1"), Phase::WrapUp);
+    /// assert_eq!(repair.inferred()[0].transition.event, Event::Acw);
+    /// assert_eq!(engine.phase_of("a1"), Phase::Ready);
     /// ```
     pub fn with_mode(mut self, mode: Mode) -> Engine {
         self.mode = mode;
-        match mode {
-            Mode::Resync => self.agents.keep_finished(),
-            // Strict keeps no resync memory, so its snapshots carry none.
-            _ => self.agents.forget_resync_memory(),
+        if mode != Mode::Resync {
+            // Strict keeps no `last`, so its snapshots carry none.
+            self.agents.forget_resync_memory();
         }
         self
     }
@@ -135,7 +133,7 @@ impl Engine {
     /// Checks, in SPEC §4's order: `malformed` ([`Record::check`]: an empty agent
     /// or interaction id, or an offer without an interaction); an unknown event
     /// name (`unknown_event`); then the machine's checks (see [`Machine::step`]).
-    pub fn apply(&mut self, record: &Record<'_>) -> Result<Transition, Rejection> {
+    pub fn apply(&mut self, record: &Record<'_>) -> Result<Accepted, Rejection> {
         let hash = self.agents.hash(record.agent);
         self.apply_hashed(record, hash)
     }
@@ -150,14 +148,14 @@ impl Engine {
     ///
     /// let mut engine = Engine::new();
     /// engine.apply(&Record::new("a1", Event::OfferCampaignReserved).interaction("c1")).unwrap();
-    /// let (t, call) = engine.apply_with_call(&Record::new("a1", Event::ContactEnded)).unwrap();
-    /// assert!(t.terminated());
+    /// let (accepted, call) = engine.apply_with_call(&Record::new("a1", Event::ContactEnded)).unwrap();
+    /// assert!(accepted.terminated());
     /// assert_eq!(call.as_deref(), Some("c1"));
     /// ```
     pub fn apply_with_call(
         &mut self,
         record: &Record<'_>,
-    ) -> Result<(Transition, Option<String>), Rejection> {
+    ) -> Result<(Accepted, Option<String>), Rejection> {
         let hash = self.agents.hash(record.agent);
         self.apply_hashed_as::<true>(record, hash)
     }
@@ -186,7 +184,7 @@ impl Engine {
     pub fn apply_all<'r>(
         &mut self,
         records: &[Record<'r>],
-        mut each: impl FnMut(&Record<'r>, Result<Transition, Rejection>),
+        mut each: impl FnMut(&Record<'r>, Result<Accepted, Rejection>),
     ) {
         // The path is chosen per chunk, so a long call that starts on a small
         // engine switches to prefetching once the table outgrows the caches.
@@ -206,7 +204,7 @@ impl Engine {
     fn apply_prefetching<'r>(
         &mut self,
         records: &[Record<'r>],
-        each: &mut impl FnMut(&Record<'r>, Result<Transition, Rejection>),
+        each: &mut impl FnMut(&Record<'r>, Result<Accepted, Rejection>),
     ) {
         let agent = |i: usize| records.get(i).map(|r| r.agent);
         let mut ahead = Lookahead::start(self, records.len(), agent);
@@ -241,9 +239,9 @@ impl Engine {
         &mut self,
         record: &Record<'_>,
         hash: u64,
-    ) -> Result<Transition, Rejection> {
+    ) -> Result<Accepted, Rejection> {
         self.apply_hashed_as::<false>(record, hash)
-            .map(|(transition, _)| transition)
+            .map(|(accepted, _)| accepted)
     }
 
     /// [`Engine::apply_hashed`], with `WITH_CALL` also giving the call an accepted
@@ -253,43 +251,33 @@ impl Engine {
         &mut self,
         record: &Record<'_>,
         hash: u64,
-    ) -> Result<(Transition, Option<String>), Rejection> {
+    ) -> Result<(Accepted, Option<String>), Rejection> {
         // SPEC §4's malformed checks, stated once (see `model::record::check`).
         if let Err(what) = record.check() {
             return Err(with_record(Rejection::malformed(what), record));
         }
+        if record.agent.is_empty() {
+            // An agent notice that names no agent concerns none (SPEC §3.3).
+            return Machine::starting(self.initial)
+                .apply_as::<WITH_CALL>(record)
+                .map_err(|rejection| with_record(rejection, record));
+        }
         let (initial, mode) = (self.initial, self.mode);
-        let (machine, finished) = self
+        let machine = self
             .agents
             .get_or_insert(record.agent, hash, || Machine::starting(initial));
-        let event = match record.event {
-            EventName::Known(e) => e,
-            EventName::Unknown(_) => {
-                let rejection = Rejection::met(
-                    Reason::UnknownEvent,
-                    machine.status(),
-                    machine.interaction(),
-                );
-                return Err(with_record(rejection, record));
-            }
-        };
         let had_call = machine.has_call();
-        let (interaction, time) = (record.interaction, record.time);
         let result = match mode {
-            Mode::Strict => machine.step_as::<WITH_CALL>(event, interaction, time, None),
-            Mode::Resync => {
-                // `with_mode` made the table keep every agent's `finished`.
-                let mut unkept = None;
-                let finished = finished.unwrap_or(&mut unkept);
-                let step = machine.step_as::<WITH_CALL>(event, interaction, time, Some(finished));
-                match step {
-                    Ok(applied) => {
+            Mode::Strict => machine.apply_as::<WITH_CALL>(record),
+            Mode::Resync => match machine.apply_as::<WITH_CALL>(record) {
+                Ok(applied) => {
+                    if let Some(event) = applied.0.sets_last() {
                         machine.last_event = Some(event);
-                        Ok(applied)
                     }
-                    Err(rejection) => Err(repair(machine, finished, rejection, event, record)),
+                    Ok(applied)
                 }
-            }
+                Err(rejection) => Err(repair(machine, rejection, record)),
+            },
         };
         match (had_call, machine.has_call()) {
             (false, true) => self.open_calls += 1,
@@ -338,12 +326,8 @@ impl Engine {
             mode: self.mode,
             agents: self
                 .agents
-                .iter_with_finished()
-                .map(|(id, machine, finished)| {
-                    let mut saved = MachineState::from(machine.clone());
-                    saved.finished = finished.map(|f| f.as_str().to_owned());
-                    (id.to_owned(), saved)
-                })
+                .iter()
+                .map(|(id, machine)| (id.to_owned(), MachineState::from(machine.clone())))
                 .collect(),
         }
     }
@@ -358,24 +342,19 @@ impl Engine {
             if id.is_empty() {
                 return Err(SnapshotError::EmptyAgent);
             }
-            let memory = saved.last_event.is_some() || saved.finished.is_some();
+            // Before version 3 only resync kept `finished`.
+            let finished_is_resync = snapshot.version < 3 && saved.finished.is_some();
+            let memory = saved.last_event.is_some() || finished_is_resync;
             if memory && snapshot.mode == Mode::Strict {
                 return Err(SnapshotError::StrictWithResyncMemory { agent: id });
             }
-            if saved.finished.as_deref() == Some("") {
-                return Err(SnapshotError::Agent {
-                    agent: id,
-                    source: StateError::EmptyInteraction,
-                });
-            }
-            let finished = saved.finished.as_deref().map(Id::new);
             let machine = Machine::try_from(saved).map_err(|source| SnapshotError::Agent {
                 agent: id.clone(),
                 source,
             })?;
             engine.open_calls += usize::from(machine.has_call());
             // The snapshot's map has each id once.
-            engine.agents.insert_new(&id, machine, finished);
+            engine.agents.insert_new(&id, machine);
         }
         Ok(engine)
     }
@@ -399,17 +378,12 @@ impl Engine {
 /// changes the agent wholly or not at all.
 #[cold]
 #[inline(never)]
-fn repair(
-    machine: &mut Machine,
-    finished: &mut Option<Id>,
-    rejection: Rejection,
-    event: Event,
-    record: &Record<'_>,
-) -> Rejection {
+fn repair(machine: &mut Machine, rejection: Rejection, record: &Record<'_>) -> Rejection {
     let named = record.interaction;
+    let event = record.event.event();
     let evidence = Evidence {
         last: machine.last_event,
-        finished: finished.as_ref().map(Id::as_str),
+        finished: machine.finished(),
     };
     let Some(rule) = resync::rule_for(
         rejection.kind(),
@@ -420,15 +394,16 @@ fn repair(
     ) else {
         return rejection;
     };
-    let inference = match rule.infers_up_to() {
-        0 => None,
-        up_to => resync::missing_events(machine, event, named, up_to),
+    // Only a transition event can pass as a transition (SPEC §8).
+    let inference = match (rule.infers_up_to(), event) {
+        (0, _) | (_, None) => None,
+        (up_to, Some(event)) => resync::missing_events(machine, event, named, up_to),
     };
     // The search stepped the same table, so a run it found applies; were it ever
     // not to, the record is skipped rather than half applied.
     let applied = inference.and_then(|run| {
-        let mut trial = (machine.clone(), finished.clone());
-        infer(&mut trial, run.events(), event, record).map(|applied| (applied, trial))
+        let mut trial = machine.clone();
+        infer(&mut trial, run.events(), record).map(|applied| (applied, trial))
     });
     debug_assert!(
         inference.is_none() || applied.is_some(),
@@ -436,10 +411,9 @@ fn repair(
     );
     let repair = match applied {
         None => Repair::Skip { rule },
-        Some(((inferred, transition, call), (mut trial_machine, trial_finished))) => {
-            trial_machine.last_event = Some(event);
-            *machine = trial_machine;
-            *finished = trial_finished;
+        Some(((inferred, transition, call), mut trial)) => {
+            trial.last_event = Some(transition.event);
+            *machine = trial;
             Repair::Infer {
                 rule,
                 inferred,
@@ -452,27 +426,29 @@ fn repair(
 }
 
 /// Applies the `lost` events (each named as SPEC §8 says), then the record, to
-/// `agent`: the inferred transitions, the record's own and the call it is about.
-/// `None` if one of them does not apply.
+/// `machine`: the inferred transitions, the record's own and the call it is about.
+/// `None` if one of them does not apply as a transition.
 fn infer(
-    (machine, finished): &mut (Machine, Option<Id>),
+    machine: &mut Machine,
     lost: &[Event],
-    event: Event,
     record: &Record<'_>,
 ) -> Option<(Vec<Inferred>, Transition, Option<String>)> {
     let named = record.interaction;
     let mut inferred = Vec::with_capacity(lost.len());
     for &e in lost {
         let naming = resync::inferred_naming(e, named, machine.interaction())?.map(str::to_owned);
-        let (transition, call) = machine
-            .step_as::<true>(e, naming.as_deref(), None, Some(finished))
-            .ok()?;
+        let lost_record = Record {
+            interaction: naming.as_deref(),
+            ..Record::new("", e)
+        };
+        let (accepted, call) = machine.apply_as::<true>(&lost_record).ok()?;
+        let transition = *accepted.transition()?;
         inferred.push(Inferred { transition, call });
     }
-    machine
-        .step_as::<true>(event, named, record.time, Some(finished))
-        .ok()
-        .map(|(transition, call)| (inferred, transition, call))
+    let (accepted, call) = machine.apply_as::<true>(record).ok()?;
+    accepted
+        .transition()
+        .map(|transition| (inferred, *transition, call))
 }
 
 /// `rejection`, naming what `record` said.
@@ -501,8 +477,9 @@ pub struct Snapshot {
 
 impl Snapshot {
     /// The format version this crate writes; it reads this one and every earlier
-    /// one (version 1 had no `mode` and no resync memory).
-    pub const VERSION: u32 = 2;
+    /// one (version 1 had no `mode` and no resync memory; before version 3 there
+    /// was no `role` — every agent was an owner — and only resync kept `finished`).
+    pub const VERSION: u32 = 3;
 }
 
 /// Why a snapshot could not be restored.
@@ -518,9 +495,9 @@ pub enum SnapshotError {
     /// An empty agent id.
     #[error("the snapshot has an empty agent id")]
     EmptyAgent,
-    /// A strict snapshot whose agent has resync's `last_event` or `finished`,
-    /// which strict mode neither keeps nor would write.
-    #[error("agent {agent:?} in the strict snapshot has resync memory (last_event, finished)")]
+    /// A strict snapshot whose agent has resync's `last_event` (or, before
+    /// version 3, `finished`), which strict mode neither keeps nor would write.
+    #[error("agent {agent:?} in the strict snapshot has resync memory (last_event, or finished before version 3)")]
     StrictWithResyncMemory {
         /// The agent id.
         agent: String,
@@ -540,6 +517,7 @@ pub enum SnapshotError {
 mod tests {
     use super::*;
     use crate::model::id::Id;
+    use crate::model::record::EventName;
     use crate::model::rejection::RejectionKind;
     use crate::model::vocabulary::Event;
 

@@ -32,7 +32,7 @@ pub mod report;
 pub use report::{write_json_summary, write_json_violation, Ending, HumanReport};
 
 use crate::engine::Engine;
-use crate::model::machine::Transition;
+use crate::model::machine::{Accepted, CallUpdate, Transition};
 use crate::model::record::Record;
 use crate::model::rejection::{Malformed, Rejection, RejectionKind};
 use crate::model::resync::{Inferred, Mode, Repair};
@@ -49,8 +49,8 @@ use strum::{EnumCount, IntoEnumIterator};
 pub enum Verdict {
     /// A blank line: skipped, not a record.
     Blank,
-    /// The record was accepted.
-    Accepted(Transition),
+    /// The record was accepted: a transition, or accepted without change.
+    Accepted(Accepted),
     /// The record was rejected, unknown or malformed.
     NotAccepted(Rejection),
 }
@@ -251,7 +251,10 @@ impl Replay {
                 })
             };
             match &verdict {
-                Verdict::Accepted(t) => on_apply(applied(t, call.as_deref())),
+                Verdict::Accepted(Accepted::Transition(t)) => {
+                    on_apply(applied(t, call.as_deref()));
+                }
+                Verdict::Accepted(Accepted::Unchanged(_)) => {}
                 Verdict::NotAccepted(r) => {
                     if let Some(Repair::Infer {
                         inferred,
@@ -277,7 +280,7 @@ impl Replay {
         &mut self,
         record: &Record<'_>,
         hash: Option<u64>,
-    ) -> Result<(Transition, Option<String>), Rejection> {
+    ) -> Result<(Accepted, Option<String>), Rejection> {
         let hash = hash.unwrap_or_else(|| self.engine.hash(record.agent));
         let result = if WITH_CALL {
             self.engine.apply_hashed_as::<true>(record, hash)
@@ -303,7 +306,33 @@ impl Replay {
         if let Some(interaction) = record.interaction.filter(|_| !t.names_only_held_call()) {
             self.interactions.insert(fingerprint(interaction));
         }
+        if let Some(transition) = t.transition() {
+            self.note_call_update(record, transition);
+        }
         Ok((t, call))
+    }
+
+    /// The ids a re-keying or a snapshot names besides the record's (SPEC §3.6,
+    /// §7): a re-keying names the reservation id too; a snapshot that differed
+    /// touches (resync) the interaction it names and the one the agent held.
+    fn note_call_update(&mut self, record: &Record<'_>, t: &Transition) {
+        match t.change {
+            CallUpdate::Row | CallUpdate::SnapshotKept => {}
+            CallUpdate::Rekeyed => {
+                if let Some(reservation) = record.reservation {
+                    self.interactions.insert(fingerprint(reservation));
+                }
+            }
+            CallUpdate::SnapshotSet { replaced } => {
+                if self.engine.mode() == Mode::Resync {
+                    let agent = self.engine.agent(record.agent);
+                    let held = agent.and_then(|m| m.finished()).filter(|_| replaced);
+                    let touched = record.interaction.into_iter().chain(held);
+                    let touched: Vec<u128> = touched.map(fingerprint).collect();
+                    self.touched.extend(touched);
+                }
+            }
+        }
     }
 
     /// Counts what resync did about a rejected record, and the interactions it

@@ -28,9 +28,8 @@
 //! same per-agent ordering with none of that.
 
 use crate::engine::Lookahead;
-use crate::model::record::{EventName, Record};
+use crate::model::record::{EventName, Record, SnapshotView};
 use crate::model::rejection::Rejection;
-use crate::model::vocabulary::Event;
 use crate::replay::{parse_line, Parsed, Replay, Verdict};
 use crate::wire::input::{self, InputError, Line, Source, NEWLINE};
 use std::collections::BTreeMap;
@@ -134,13 +133,17 @@ enum Item {
         event: ItemEvent,
         interaction: Option<Range<usize>>,
         time: Option<i64>,
+        reservation: Option<Range<usize>>,
+        // The snapshot's view, its state as a range (the rest is `Copy`).
+        snapshot: SnapshotView<'static>,
+        snapshot_state: Option<Range<usize>>,
     },
     Invalid(Box<Rejection>),
 }
 
 #[derive(Debug)]
 enum ItemEvent {
-    Known(Event),
+    Placed(EventName<'static>),
     Unknown(Range<usize>),
 }
 
@@ -220,14 +223,22 @@ impl Batch {
                     event,
                     interaction,
                     time,
+                    reservation,
+                    snapshot,
+                    snapshot_state,
                 } => Parsed::Record(Record {
                     agent: &arena[agent],
                     event: match event {
-                        ItemEvent::Known(e) => EventName::Known(e),
+                        ItemEvent::Placed(e) => e,
                         ItemEvent::Unknown(r) => EventName::Unknown(&arena[r]),
                     },
                     interaction: interaction.map(|r| &arena[r]),
                     time,
+                    reservation: reservation.map(|r| &arena[r]),
+                    snapshot: SnapshotView {
+                        state: snapshot_state.map(|r| &arena[r]),
+                        ..snapshot
+                    },
                 }),
             };
             let verdict = replay.feed_parsed_hashed(parsed, hash);
@@ -264,11 +275,19 @@ impl Item {
             Parsed::Record(r) => Item::Record {
                 agent: keep(r.agent),
                 event: match r.event {
-                    EventName::Known(e) => ItemEvent::Known(e),
+                    EventName::Known(e) => ItemEvent::Placed(EventName::Known(e)),
+                    EventName::CallNotice(n) => ItemEvent::Placed(EventName::CallNotice(n)),
+                    EventName::AgentNotice(n) => ItemEvent::Placed(EventName::AgentNotice(n)),
                     EventName::Unknown(name) => ItemEvent::Unknown(keep(name)),
                 },
-                interaction: r.interaction.map(keep),
+                interaction: r.interaction.map(&mut keep),
                 time: r.time,
+                reservation: r.reservation.map(&mut keep),
+                snapshot: SnapshotView {
+                    state: None,
+                    ..r.snapshot
+                },
+                snapshot_state: r.snapshot.state.map(&mut keep),
             },
         }
     }
@@ -579,7 +598,7 @@ fn apply_in_order(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::vocabulary::Availability;
+    use crate::model::vocabulary::{Availability, Event};
 
     /// More agents than fit in the caches, so the applier fetches ahead: every
     /// verdict, the summary and the engine must be the single thread's.

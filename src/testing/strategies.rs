@@ -46,7 +46,7 @@
 use crate::model::record::{EventName, Record};
 use crate::model::rejection::RejectionKind;
 use crate::model::table::{self, Effect, StateCode, Status};
-use crate::model::vocabulary::{Availability, Event, EventSet, Phase, Recording};
+use crate::model::vocabulary::{Availability, Event, EventSet, Phase, Recording, Role};
 use crate::model::walk;
 use proptest::collection::{vec, SizeRange};
 use proptest::prelude::*;
@@ -119,10 +119,9 @@ impl OwnedRecord {
     /// The record in the engine's terms, borrowing from `self`.
     pub fn record(&self) -> Record<'_> {
         Record {
-            agent: &self.agent,
-            event: EventName::resolve(&self.event),
             interaction: self.interaction.as_deref(),
             time: self.time,
+            ..Record::new(&self.agent, EventName::resolve(&self.event))
         }
     }
 
@@ -680,6 +679,7 @@ struct Walker {
     tag: u16,
     seed: u64,
     phase: Phase,
+    role: Role,
     recording: Recording,
     availability: Availability,
     interaction: Option<String>,
@@ -693,11 +693,17 @@ struct Walker {
     target: (Phase, Recording),
 }
 
-/// Every (phase, recording) pair an agent can be in: the targets of a walk.
+/// Every (phase, recording) pair an agent can reach by transitions: the targets
+/// of a walk.
 fn all_targets() -> Vec<(Phase, Recording)> {
-    Phase::iter()
-        .flat_map(|p| table::recordings_possible(p).map(move |r| (p, r)))
-        .collect()
+    let mut targets: Vec<(Phase, Recording)> = walk::from_start()
+        .reached()
+        .iter()
+        .map(|c| (c.status().phase, c.status().recording))
+        .collect();
+    targets.sort();
+    targets.dedup();
+    targets
 }
 
 /// The events that start a shortest path over the table from `from` to a state
@@ -715,6 +721,7 @@ impl Walker {
             tag,
             seed,
             phase: Phase::Ready,
+            role: Role::Owner,
             recording: Recording::Off,
             availability: Availability::Ready,
             interaction: None,
@@ -748,7 +755,10 @@ impl Walker {
             let targets = all_targets();
             self.target = targets[(pick >> 8) as usize % targets.len()];
         }
-        let allowed: Vec<Event> = table::allowed(self.phase, self.recording).iter().collect();
+        let allowed: Vec<Event> = table::allowed(self.phase, self.recording, self.role)
+            .iter()
+            .filter(|e| !e.is_snapshot())
+            .collect();
         if pick & 7 >= 3 {
             let toward: Vec<Event> = first_steps(self.code(), self.target).iter().collect();
             if !toward.is_empty() {
@@ -760,7 +770,7 @@ impl Walker {
 
     /// One of the events the table does not allow here.
     fn pick_disallowed(&self, pick: u32) -> Event {
-        let allowed = table::allowed(self.phase, self.recording);
+        let allowed = table::allowed(self.phase, self.recording, self.role);
         let others: Vec<Event> = Event::iter().filter(|e| !allowed.contains(*e)).collect();
         others[pick as usize % others.len()]
     }
@@ -768,7 +778,7 @@ impl Walker {
     /// A legal record, and the state moves.
     fn legal(&mut self, d: &LegalDice) -> OwnedRecord {
         let event = self.pick_allowed(d.pick);
-        let rule = table::rule_for(self.phase, self.recording, event)
+        let rule = table::rule_for(self.phase, self.recording, self.role, event)
             .unwrap_or_else(|| unreachable!("{event} is allowed"));
         let interaction = if rule.effect == Effect::Bind {
             Some(self.fresh_call())
@@ -801,6 +811,7 @@ impl Walker {
     fn code(&self) -> StateCode {
         StateCode::of(Status {
             phase: self.phase,
+            role: self.role,
             recording: self.recording,
             availability: self.availability,
         })
@@ -811,8 +822,9 @@ impl Walker {
         let step = table::step_at(self.code(), event)
             .unwrap_or_else(|| unreachable!("{event} is allowed"));
         let rule = step.rule();
-        (self.phase, self.recording, self.availability) =
-            (step.phase, step.recording, step.availability);
+        let next = step.next.status();
+        (self.phase, self.role, self.recording, self.availability) =
+            (next.phase, next.role, next.recording, next.availability);
         if rule.effect == Effect::Bind {
             self.interaction = interaction.map(str::to_owned);
         }
@@ -998,7 +1010,7 @@ impl Walker {
             return Some(K::NoActiveCall);
         }
         // illegal_transition: anything else the table does not allow.
-        if table::rule_for(self.phase, self.recording, event).is_none() {
+        if table::rule_for(self.phase, self.recording, self.role, event).is_none() {
             return Some(K::IllegalTransition);
         }
         None

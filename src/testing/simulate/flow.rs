@@ -7,8 +7,10 @@
 //! least 1, so every row of the table fires in a long enough log.
 
 use super::rng::Rng;
-use crate::model::table;
-use crate::model::vocabulary::{Event, Phase, Recording};
+use crate::model::table::{self, Status};
+#[cfg(test)]
+use crate::model::vocabulary::{Availability, Recording, Role};
+use crate::model::vocabulary::{Event, Phase};
 use strum::EnumCount;
 
 /// How a call was dialed (SPEC §5's optional `mode`).
@@ -70,13 +72,15 @@ impl Call {
     }
 }
 
-/// The next event of an agent in `phase` with recording `recording`: one the
-/// table allows, drawn by [`weight`].
-pub(crate) fn choose(rng: &mut Rng, phase: Phase, recording: Recording) -> Event {
+/// The next event of an agent in `status`: one the table allows (a snapshot
+/// aside: the simulator writes none), drawn by [`weight`].
+pub(crate) fn choose(rng: &mut Rng, status: Status) -> Event {
+    let phase = status.phase;
     let mut events = [Event::AgentAvailable; Event::COUNT];
     let mut weights = [0u32; Event::COUNT];
     let mut n = 0;
-    for event in table::allowed(phase, recording).iter() {
+    let allowed = table::allowed(phase, status.recording, status.role);
+    for event in allowed.iter().filter(|e| !e.is_snapshot()) {
         events[n] = event;
         weights[n] = weight(phase, event);
         n += 1;
@@ -168,8 +172,8 @@ pub(crate) fn delay(phase: Phase, event: Event) -> (u64, u64) {
 /// stale call (or an idle agent) and rejects everything the agent does after.
 /// Faults that lose an event only pick recoverable ones, so a faulty log has
 /// local damage, not a ruined tail.
-pub(crate) fn recoverable(phase: Phase, recording: Recording, event: Event) -> bool {
-    match table::rule_for(phase, recording, event) {
+pub(crate) fn recoverable(status: Status, event: Event) -> bool {
+    match table::rule_for(status.phase, status.recording, status.role, event) {
         Some(rule) => {
             !rule.terminates()
                 && !matches!(
@@ -190,7 +194,12 @@ mod tests {
     fn every_allowed_event_has_a_weight_and_a_delay() {
         for phase in Phase::iter() {
             for recording in table::recordings_possible(phase) {
-                for event in table::allowed(phase, recording).iter() {
+                let allowed = table::allowed(phase, recording, Role::Owner).union(table::allowed(
+                    phase,
+                    recording,
+                    Role::Consulted,
+                ));
+                for event in allowed.iter().filter(|e| !e.is_snapshot()) {
                     assert!(weight(phase, event) >= 1, "{phase} {event}");
                     let (lo, hi) = delay(phase, event);
                     assert!(0 < lo && lo <= hi, "{phase} {event}");
@@ -201,19 +210,24 @@ mod tests {
 
     #[test]
     fn losing_a_terminating_event_is_not_recoverable() {
+        let st = |phase| Status {
+            phase,
+            role: Role::Owner,
+            recording: Recording::Off,
+            availability: Availability::Ready,
+        };
         use Phase as P;
-        let off = Recording::Off;
-        assert!(!recoverable(P::WrapUp, off, Event::ContactWrappedUp));
-        assert!(!recoverable(P::Connected, off, Event::Dropped));
-        assert!(!recoverable(P::Connected, off, Event::ContactEnded));
-        assert!(!recoverable(P::Idle, off, Event::AgentAvailable));
+        assert!(!recoverable(st(P::WrapUp), Event::ContactWrappedUp));
+        assert!(!recoverable(st(P::Connected), Event::Dropped));
+        assert!(!recoverable(st(P::Connected), Event::ContactEnded));
+        assert!(!recoverable(st(P::Idle), Event::AgentAvailable));
         assert!(
-            !recoverable(P::Connected, off, Event::Acw),
+            !recoverable(st(P::Connected), Event::Acw),
             "not allowed at all"
         );
-        assert!(recoverable(P::Connected, off, Event::ContactHeld));
-        assert!(recoverable(P::Ready, off, Event::OfferContact));
-        assert!(recoverable(P::Connected, off, Event::AgentIdle));
+        assert!(recoverable(st(P::Connected), Event::ContactHeld));
+        assert!(recoverable(st(P::Ready), Event::OfferContact));
+        assert!(recoverable(st(P::Connected), Event::AgentIdle));
     }
 
     #[test]
@@ -221,9 +235,17 @@ mod tests {
         let mut rng = Rng::new(5);
         for phase in Phase::iter() {
             for recording in table::recordings_possible(phase) {
-                let allowed = table::allowed(phase, recording);
-                for _ in 0..200 {
-                    assert!(allowed.contains(choose(&mut rng, phase, recording)));
+                for role in Role::iter() {
+                    let status = Status {
+                        phase,
+                        role,
+                        recording,
+                        availability: Availability::Ready,
+                    };
+                    let allowed = table::allowed(phase, recording, role);
+                    for _ in 0..200 {
+                        assert!(allowed.contains(choose(&mut rng, status)));
+                    }
                 }
             }
         }

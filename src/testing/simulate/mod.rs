@@ -415,7 +415,7 @@ impl Agent {
     /// Draws the next event and its time from the agent's state.
     fn plan(&mut self, rng: &mut Rng) {
         let phase = self.machine.phase();
-        self.next = flow::choose(rng, phase, self.machine.recording());
+        self.next = flow::choose(rng, self.machine.status());
         let (lo, hi) = flow::delay(phase, self.next);
         self.next_time = self.clock + rng.range(lo, hi) as i64;
     }
@@ -444,11 +444,11 @@ enum Tweak {
 
 /// Event names in no row of SPEC §2 (checked by a test).
 const UNKNOWN_EVENTS: &[&str] = &[
-    "AgentStateChangeSuccess",
+    "eAgentSupervisorJoined",
     "eAgentContactSwapped",
-    "eAgentBlindTransferred",
-    "AgentConsultTransferred",
-    "ContactMerged",
+    "eAgentBargedIn",
+    "AgentMonitoringFailed",
+    "ContactSplit",
     "eAgentMonitoringStarted",
     "AgentLogout",
     "Swapped",
@@ -685,7 +685,7 @@ impl Simulator {
             agent: idx,
             event,
             time,
-            phase: transition.to.phase,
+            phase: transition.to().phase,
             call,
         }
     }
@@ -738,8 +738,7 @@ impl Simulator {
     /// Could a validator miss the next agent's next event and recover?
     fn next_is_recoverable(&self) -> bool {
         let agent = &self.agents[self.next_agent()];
-        let (phase, recording) = (agent.machine.phase(), agent.machine.recording());
-        flow::recoverable(phase, recording, agent.next)
+        flow::recoverable(agent.machine.status(), agent.next)
     }
 
     /// A fault that can happen now. Faults that lose the next event (the
