@@ -210,12 +210,15 @@ fn rejection(r: &callstate::Rejection) -> Rejection {
 }
 
 fn verdict(
-    result: &std::result::Result<(callstate::Transition, Option<String>), callstate::Rejection>,
+    result: &std::result::Result<(callstate::Accepted, Option<String>), callstate::Rejection>,
 ) -> Verdict {
     match result {
-        Ok((t, call)) => Verdict {
+        Ok((accepted, call)) => Verdict {
             accepted: true,
-            transition: Some(transition(t, call.as_deref())),
+            // Accepted without change (SPEC v3 §3.3): no transition.
+            transition: accepted
+                .transition()
+                .map(|t| transition(t, call.as_deref())),
             rejection: None,
         },
         Err(r) => Verdict {
@@ -328,7 +331,7 @@ impl Engine {
     fn apply_text(
         &mut self,
         text: &str,
-    ) -> std::result::Result<(callstate::Transition, Option<String>), callstate::Rejection> {
+    ) -> std::result::Result<(callstate::Accepted, Option<String>), callstate::Rejection> {
         let wire = records::parse_str(text)?;
         let record = wire.record()?;
         self.inner.apply_with_call(&record)

@@ -261,15 +261,27 @@ fn rejected(py: Python<'_>, r: &LibRejection) -> PyResult<Rejected> {
     })
 }
 
-type Applied = Result<(callstate::Transition, Option<String>), LibRejection>;
+type Applied = Result<(callstate::Accepted, Option<String>), LibRejection>;
 
 fn verdict(py: Python<'_>, result: &Applied) -> PyResult<PyObject> {
     match result {
-        Ok((t, call)) => Ok(Py::new(
+        Ok((accepted, call)) => Ok(Py::new(
             py,
             Accepted {
                 accepted: true,
-                transition: transition(py, t, call.as_deref())?,
+                transition: match accepted {
+                    callstate::Accepted::Transition(t) => transition(py, t, call.as_deref())?,
+                    // Accepted without change (SPEC v3 §3.3): from = to.
+                    callstate::Accepted::Unchanged(u) => Py::new(
+                        py,
+                        Transition {
+                            event: u.name,
+                            from_: status(py, &u.status)?,
+                            to: status(py, &u.status)?,
+                            interaction: None,
+                        },
+                    )?,
+                },
             },
         )?
         .into_any()),
