@@ -87,7 +87,7 @@ pub use model::machine::{
     Accepted, CallUpdate, Machine, MachineState, StateError, Status, Transition, Unchange,
     Unchanged,
 };
-pub use model::record::{Deciders, EventName, Record, SnapshotView};
+pub use model::record::{resolve as resolve_name, Deciders, EventName, Record, SnapshotView};
 pub use model::rejection::{Malformed, Reason, Rejection, RejectionKind};
 pub use model::resync::{Inferred, Mode, Repair, RepairRule, MAX_INFERRED};
 pub use model::table::{Rule, TABLE};

@@ -184,8 +184,21 @@ fn the_snapshot_format() {
     engine.apply(&Record::new("b", Event::AgentIdle)).unwrap();
     assert_eq!(
         engine.to_snapshot_json(),
-        r#"{"version":2,"initial":"ready","mode":"strict","agents":{"a":{"phase":"offered","recording":"off","availability":"ready","interaction":"c","last_time":5},"b":{"phase":"idle","recording":"off","availability":"idle"}}}"#
+        r#"{"version":3,"initial":"ready","mode":"strict","agents":{"a":{"phase":"offered","role":"owner","recording":"off","availability":"ready","interaction":"c","last_time":5},"b":{"phase":"idle","role":"owner","recording":"off","availability":"idle"}}}"#
     );
+}
+
+#[test]
+fn version_2_snapshots_restore_as_owners_with_no_finished_call() {
+    let v2 = r#"{"version":2,"initial":"ready","mode":"strict","agents":{"a":{"phase":"offered","recording":"off","availability":"ready","interaction":"c","last_time":5}}}"#;
+    let engine = Engine::from_snapshot_json(v2).unwrap();
+    let a = engine.agent("a").unwrap();
+    assert_eq!((a.role(), a.finished()), (callstate::Role::Owner, None));
+    // Before version 3 a strict snapshot with `finished` is resync memory.
+    let strict_finished = r#"{"version":2,"initial":"ready","mode":"strict","agents":{"a":{"phase":"ready","recording":"off","availability":"ready","finished":"c"}}}"#;
+    assert!(Engine::from_snapshot_json(strict_finished).is_err());
+    let v3 = strict_finished.replace(r#""version":2"#, r#""version":3"#);
+    assert!(Engine::from_snapshot_json(&v3).is_ok());
 }
 
 // ---------------------------------------------------------------------------------

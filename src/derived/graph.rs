@@ -155,14 +155,14 @@ pub fn dot() -> String {
 ///
 /// XState's states are flat and its guards would be functions, so the config
 /// spells the table out over the whole state the table speaks of: one atomic state
-/// per reachable (phase, recording, availability) ([`table::is_reachable`]), named
-/// `phase/recording/availability` (`connected/on/ready`), with `meta` holding the
-/// three parts. A state's `on` has one transition per event the table accepts there,
+/// per reachable (phase, role, recording, availability) ([`table::is_reachable`]),
+/// named `phase/role/recording/availability` (`connected/owner/on/ready`), with
+/// `meta` holding the four parts. A state's `on` has one transition per event the table accepts there,
 /// keyed by the canonical name, and no other: its `target` is the state the table's
 /// cell leads to (itself for a rule that changes nothing the state names), its
 /// `description` the rule as the drawings label it and `meta.rule` its index in
-/// [`TABLE`]. The machine starts in `ready/off/ready`; an agent that starts idle
-/// starts in `idle/off/idle`.
+/// [`TABLE`]. The machine starts in `ready/owner/off/ready`; an agent that starts
+/// idle starts in `idle/owner/off/idle`.
 ///
 /// What the config cannot say: the interaction (a call's id, checked on every
 /// record by the engine) and the times. An XState actor also ignores an event its
@@ -170,9 +170,9 @@ pub fn dot() -> String {
 ///
 /// ```
 /// let config: serde_json::Value = serde_json::from_str(&callstate::graph::xstate()).unwrap();
-/// assert_eq!(config["initial"], "ready/off/ready");
-/// let offered = &config["states"]["offered/off/ready"]["on"];
-/// assert_eq!(offered["CustAnswered"]["target"], "connected/off/ready");
+/// assert_eq!(config["initial"], "ready/owner/off/ready");
+/// let offered = &config["states"]["offered/owner/off/ready"]["on"];
+/// assert_eq!(offered["CustAnswered"]["target"], "connected/owner/off/ready");
 /// assert!(offered.get("eAgentContactHeld").is_none());
 /// ```
 pub fn xstate() -> String {

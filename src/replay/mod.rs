@@ -452,6 +452,8 @@ fn parse_wire<R>(line: Line<'_>, then: impl FnOnce(Parsed<'_>, Option<(&str, Sha
     });
     match wire {
         Err(r) => then(Parsed::Invalid(r), None),
+        // A keep-alive counts for `line` only (SPEC §5).
+        Ok((_, wire)) if wire.is_keep_alive() => then(Parsed::Blank, None),
         Ok((text, wire)) => match wire.record() {
             Ok(record) => then(Parsed::Record(record), Some((text, wire.shape))),
             Err(r) => then(Parsed::Invalid(r), None),
