@@ -736,7 +736,7 @@ const _: () = assert!(Event::COUNT <= ROW);
 
 /// `STEPS[code << 6 | event]`: the cell's [`Step`], if a rule applies. Derived from
 /// [`LOOKUP`], that is from [`TABLE`].
-const STEPS: [Option<Step>; STATES * ROW] = {
+static STEPS: [Option<Step>; STATES * ROW] = {
     let mut steps = [None; STATES * ROW];
     let mut code = 0;
     while code < STATES {
