@@ -16,7 +16,7 @@ use crate::model::machine::{Machine, MachineState, StateError, Transition};
 use crate::model::record::{EventName, Record};
 use crate::model::rejection::{Reason, Rejection};
 use crate::model::resync::{self, Evidence, Inferred, Mode, Repair};
-use crate::model::vocabulary::{Availability, Event, EventSet, Phase};
+use crate::model::vocabulary::{Availability, Event, Phase};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -158,15 +158,8 @@ impl Engine {
         &mut self,
         record: &Record<'_>,
     ) -> Result<(Transition, Option<String>), Rejection> {
-        let held = |engine: &Engine| {
-            engine
-                .agent(record.agent)
-                .and_then(Machine::interaction)
-                .map(str::to_owned)
-        };
-        let before = held(self);
-        let transition = self.apply(record)?;
-        Ok((transition, held(self).or(before)))
+        let hash = self.agents.hash(record.agent);
+        self.apply_hashed_as::<true>(record, hash)
     }
 
     /// Applies `records` in order, exactly as [`Engine::apply`] on each one would,
@@ -225,6 +218,12 @@ impl Engine {
         }
     }
 
+    /// The hash of `agent`'s id, as [`Engine::apply_hashed`] takes it.
+    #[inline]
+    pub(crate) fn hash(&self, agent: &str) -> u64 {
+        self.agents.hash(agent)
+    }
+
     /// Is fetching agents' memory ahead worth it now? (See [`Lookahead`].)
     pub(crate) fn prefetches(&self) -> bool {
         self.agents.prefetches()
@@ -243,6 +242,18 @@ impl Engine {
         record: &Record<'_>,
         hash: u64,
     ) -> Result<Transition, Rejection> {
+        self.apply_hashed_as::<false>(record, hash)
+            .map(|(transition, _)| transition)
+    }
+
+    /// [`Engine::apply_hashed`], with `WITH_CALL` also giving the call an accepted
+    /// record's transition is about (as [`Engine::apply_with_call`] does).
+    #[inline]
+    pub(crate) fn apply_hashed_as<const WITH_CALL: bool>(
+        &mut self,
+        record: &Record<'_>,
+        hash: u64,
+    ) -> Result<(Transition, Option<String>), Rejection> {
         // SPEC §4's malformed checks, stated once (see `model::record::check`).
         if let Err(what) = record.check() {
             return Err(with_record(Rejection::malformed(what), record));
@@ -254,32 +265,27 @@ impl Engine {
         let event = match record.event {
             EventName::Known(e) => e,
             EventName::Unknown(_) => {
-                let rejection = Rejection {
-                    reason: Reason::UnknownEvent,
-                    agent: None,
-                    interaction: None,
-                    event: None,
-                    state: Some(machine.phase()),
-                    recording: machine.recording(),
-                    allowed: EventSet::EMPTY,
-                    held: machine.interaction().map(str::to_owned),
-                    repair: None,
-                };
+                let rejection = Rejection::met(
+                    Reason::UnknownEvent,
+                    machine.status(),
+                    machine.interaction(),
+                );
                 return Err(with_record(rejection, record));
             }
         };
         let had_call = machine.has_call();
+        let (interaction, time) = (record.interaction, record.time);
         let result = match mode {
-            Mode::Strict => machine.step(event, record.interaction, record.time),
+            Mode::Strict => machine.step_as::<WITH_CALL>(event, interaction, time, None),
             Mode::Resync => {
                 // `with_mode` made the table keep every agent's `finished`.
                 let mut unkept = None;
                 let finished = finished.unwrap_or(&mut unkept);
-                let step = machine.step_retiring(event, record.interaction, record.time, finished);
+                let step = machine.step_as::<WITH_CALL>(event, interaction, time, Some(finished));
                 match step {
-                    Ok(t) => {
+                    Ok(applied) => {
                         machine.last_event = Some(event);
-                        Ok(t)
+                        Ok(applied)
                     }
                     Err(rejection) => Err(repair(machine, finished, rejection, event, record)),
                 }
@@ -396,7 +402,7 @@ impl Engine {
 fn repair(
     machine: &mut Machine,
     finished: &mut Option<Id>,
-    mut rejection: Rejection,
+    rejection: Rejection,
     event: Event,
     record: &Record<'_>,
 ) -> Rejection {
@@ -442,8 +448,7 @@ fn repair(
             }
         }
     };
-    rejection.repair = Some(Box::new(repair));
-    rejection
+    rejection.repaired(repair)
 }
 
 /// Applies the `lost` events (each named as SPEC §8 says), then the record, to
@@ -459,40 +464,24 @@ fn infer(
     let mut inferred = Vec::with_capacity(lost.len());
     for &e in lost {
         let naming = resync::inferred_naming(e, named, machine.interaction())?.map(str::to_owned);
-        let (transition, call) = step_about(machine, finished, e, naming.as_deref(), None)?;
+        let (transition, call) = machine
+            .step_as::<true>(e, naming.as_deref(), None, Some(finished))
+            .ok()?;
         inferred.push(Inferred { transition, call });
     }
-    let (transition, call) = step_about(machine, finished, event, named, record.time)?;
-    Some((inferred, transition, call))
+    machine
+        .step_as::<true>(event, named, record.time, Some(finished))
+        .ok()
+        .map(|(transition, call)| (inferred, transition, call))
 }
 
-/// Steps `machine` (handing a call that ends to `finished`), with the call the
-/// transition is about: the one held after it, or the one it terminated.
-fn step_about(
-    machine: &mut Machine,
-    finished: &mut Option<Id>,
-    event: Event,
-    interaction: Option<&str>,
-    time: Option<i64>,
-) -> Option<(Transition, Option<String>)> {
-    let before = machine.interaction().map(str::to_owned);
-    let transition = machine
-        .step_retiring(event, interaction, time, finished)
-        .ok()?;
-    Some((
-        transition,
-        machine.interaction().map(str::to_owned).or(before),
-    ))
-}
-
-fn with_record(mut rejection: Rejection, record: &Record<'_>) -> Rejection {
-    fn non_empty(s: &str) -> Option<String> {
-        (!s.is_empty()).then(|| s.to_owned())
-    }
-    rejection.agent = non_empty(record.agent);
-    rejection.interaction = record.interaction.and_then(non_empty);
-    rejection.event = Some(record.event.as_str().to_owned());
-    rejection
+/// `rejection`, naming what `record` said.
+fn with_record(rejection: Rejection, record: &Record<'_>) -> Rejection {
+    rejection.naming(
+        Some(record.agent),
+        record.interaction,
+        Some(record.event.as_str()),
+    )
 }
 
 /// The serializable state of an [`Engine`].
@@ -742,6 +731,41 @@ mod tests {
         e.apply(&Record::new("b", Event::ContactEnded)).unwrap();
         assert_eq!(e.open_calls(), 1);
         assert_eq!(e.phase_of("b"), Phase::Ready);
+    }
+
+    /// `Repair::call` is the call the record's own transition is about: the
+    /// agent's call after it, or the one it terminated.
+    #[test]
+    fn a_repair_names_the_call_its_record_is_about() {
+        let resync = || Engine::new().with_mode(Mode::Resync);
+        let repair_of = |engine: &mut Engine, record: Record<'_>| {
+            let rejection = engine.apply(&record).unwrap_err();
+            rejection.repair().cloned().unwrap()
+        };
+        // The offer was lost: inferred, then the record's own DROPPED ends c2.
+        let mut e = resync();
+        let repair = repair_of(&mut e, Record::new("a", Event::Dropped).interaction("c2"));
+        assert_eq!(repair.inferred()[0].transition.event, Event::OfferContact);
+        assert!(repair.transition().unwrap().terminated());
+        assert_eq!(repair.call(), Some("c2"));
+        // The end of c1 was lost: DROPPED inferred for c1, the new offer binds c2.
+        let mut e = resync();
+        e.apply(&Record::new("a", Event::OfferContact).interaction("c1"))
+            .unwrap();
+        e.apply(&Record::new("a", Event::CustAnswered)).unwrap();
+        let repair = repair_of(
+            &mut e,
+            Record::new("a", Event::OfferContact).interaction("c2"),
+        );
+        assert_eq!(repair.inferred()[0].call.as_deref(), Some("c1"));
+        assert_eq!(repair.call(), Some("c2"));
+        // A skip applies nothing, so it is about no call.
+        let repair = repair_of(
+            &mut e,
+            Record::new("a", Event::OfferContact).interaction("c2"),
+        );
+        assert_eq!(repair.name(), "skip");
+        assert_eq!(repair.call(), None);
     }
 
     #[test]

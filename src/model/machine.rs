@@ -207,24 +207,23 @@ impl Machine {
         interaction: Option<&str>,
         time: Option<i64>,
     ) -> Result<Transition, Rejection> {
-        match self.check(event, interaction, time) {
-            Ok(step) => Ok(self.fire(step, event, interaction, time, None)),
-            Err(reason) => Err(self.reject(reason, event, interaction)),
-        }
+        self.step_as::<false>(event, interaction, time, None)
+            .map(|(transition, _)| transition)
     }
 
     /// [`Machine::step`], handing the id of a call that terminates to `retired`
-    /// (resync's `finished`, SPEC §8).
+    /// (resync's `finished`, SPEC §8) when given, and, with `WITH_CALL`, giving the call the transition is about
+    /// (see [`Machine::fire`]; always `None` without it).
     #[inline]
-    pub(crate) fn step_retiring(
+    pub(crate) fn step_as<const WITH_CALL: bool>(
         &mut self,
         event: Event,
         interaction: Option<&str>,
         time: Option<i64>,
-        retired: &mut Option<Id>,
-    ) -> Result<Transition, Rejection> {
+        retired: Option<&mut Option<Id>>,
+    ) -> Result<(Transition, Option<String>), Rejection> {
         match self.check(event, interaction, time) {
-            Ok(step) => Ok(self.fire(step, event, interaction, time, Some(retired))),
+            Ok(step) => Ok(self.fire::<WITH_CALL>(step, event, interaction, time, retired)),
             Err(reason) => Err(self.reject(reason, event, interaction)),
         }
     }
@@ -275,15 +274,24 @@ impl Machine {
         }
     }
 
+    /// Fires `step`: its transition and, with `WITH_CALL`, the call the
+    /// transition is about (the `id` of its outbound event, SPEC §6): the agent's
+    /// call after it, or the call it terminated; `None` when the agent had none.
+    /// Worked out here, where both calls are known, and nowhere else.
     #[inline]
-    fn fire(
+    fn fire<const WITH_CALL: bool>(
         &mut self,
         step: Step,
         event: Event,
         interaction: Option<&str>,
         time: Option<i64>,
         retired: Option<&mut Option<Id>>,
-    ) -> Transition {
+    ) -> (Transition, Option<String>) {
+        let before = if WITH_CALL {
+            self.interaction().map(str::to_owned)
+        } else {
+            None
+        };
         let from = self.status();
         self.state = step.next;
         match step.call {
@@ -299,7 +307,7 @@ impl Machine {
         if let Some(t) = time {
             self.set_time(t);
         }
-        Transition {
+        let transition = Transition {
             event,
             from,
             to: Status {
@@ -308,28 +316,23 @@ impl Machine {
                 availability: step.availability,
             },
             rule: step.rule(),
-        }
+        };
+        let call = if WITH_CALL {
+            self.interaction().map(str::to_owned).or(before)
+        } else {
+            None
+        };
+        (transition, call)
     }
 
     #[cold]
     #[inline(never)]
     fn reject(&self, reason: Reason, event: Event, interaction: Option<&str>) -> Rejection {
-        let malformed = matches!(reason, Reason::Malformed(_));
-        Rejection {
-            reason,
-            agent: None,
-            interaction: interaction.filter(|i| !i.is_empty()).map(str::to_owned),
-            event: Some(event.name().to_owned()),
-            state: (!malformed).then_some(self.phase()),
-            recording: self.recording(),
-            allowed: if malformed {
-                EventSet::EMPTY
-            } else {
-                self.allowed()
-            },
-            held: self.interaction().map(str::to_owned),
-            repair: None,
-        }
+        Rejection::met(reason, self.status(), self.interaction()).naming(
+            None,
+            interaction,
+            Some(event.name()),
+        )
     }
 }
 

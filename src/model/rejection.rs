@@ -2,6 +2,7 @@
 //! that carries the kind with everything needed to act on it.
 
 use crate::model::resync::Repair;
+use crate::model::table::{self, Status};
 use crate::model::vocabulary::{EventSet, Phase, Recording};
 use serde::{Deserialize, Serialize};
 use strum::{AsRefStr, Display, EnumCount, EnumIter, IntoStaticStr};
@@ -231,7 +232,8 @@ impl Rejection {
         self.repair.as_deref()
     }
 
-    /// A malformed-record rejection, with whatever could still be read of the record.
+    /// A malformed-record rejection, naming nothing of the record (the wire and
+    /// the engine add whatever could still be read of it).
     pub fn malformed(what: Malformed) -> Rejection {
         Rejection {
             reason: Reason::Malformed(what),
@@ -244,6 +246,52 @@ impl Rejection {
             held: None,
             repair: None,
         }
+    }
+
+    /// The rejection of a record that met an agent in `status` holding `held`.
+    /// A malformed record met no phase; only the kinds from `out_of_order` on
+    /// say what the agent would have allowed.
+    pub(crate) fn met(reason: Reason, status: Status, held: Option<&str>) -> Rejection {
+        let (state, allowed) = match reason.kind() {
+            RejectionKind::Malformed => (None, EventSet::EMPTY),
+            RejectionKind::UnknownEvent => (Some(status.phase), EventSet::EMPTY),
+            _ => (
+                Some(status.phase),
+                table::allowed(status.phase, status.recording),
+            ),
+        };
+        Rejection {
+            reason,
+            agent: None,
+            interaction: None,
+            event: None,
+            state,
+            recording: status.recording,
+            allowed,
+            held: held.map(str::to_owned),
+            repair: None,
+        }
+    }
+
+    /// The same rejection, naming what its record said: the agent and the
+    /// interaction when non-empty, and the event (its canonical name when known).
+    pub(crate) fn naming(
+        mut self,
+        agent: Option<&str>,
+        interaction: Option<&str>,
+        event: Option<&str>,
+    ) -> Rejection {
+        let non_empty = |id: Option<&str>| id.filter(|id| !id.is_empty()).map(str::to_owned);
+        self.agent = non_empty(agent);
+        self.interaction = non_empty(interaction);
+        self.event = event.map(str::to_owned);
+        self
+    }
+
+    /// The same rejection, carrying what resync did about it.
+    pub(crate) fn repaired(mut self, repair: Repair) -> Rejection {
+        self.repair = Some(Box::new(repair));
+        self
     }
 }
 

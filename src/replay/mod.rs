@@ -62,12 +62,13 @@ pub enum Applied<'a> {
     /// A lost event that resync inferred (SPEC §8).
     Inferred(&'a Inferred),
     /// A record's own transition: accepted, or applied after an inference.
-    Record(Accepted<'a>),
+    Record(AppliedRecord<'a>),
 }
 
-/// An applied record, as [`Replay::feed_with`] shows it.
+/// A record's own transition, as [`Replay::feed_with`] shows it: the record
+/// was accepted, or rejected and then applied after an inference (SPEC §8).
 #[derive(Debug, Clone, Copy)]
-pub struct Accepted<'a> {
+pub struct AppliedRecord<'a> {
     /// The line's text.
     pub line: &'a str,
     /// The shape it was read as.
@@ -209,13 +210,24 @@ impl Replay {
     /// [`Replay::feed_parsed`], with the hash of a record's agent if a
     /// [`Lookahead`](crate::engine::Lookahead) computed it.
     pub(crate) fn feed_parsed_hashed(&mut self, parsed: Parsed<'_>, hash: Option<u64>) -> Verdict {
+        self.feed_parsed_as::<false>(parsed, hash).0
+    }
+
+    /// [`Replay::feed_parsed_hashed`], with `WITH_CALL` also giving the call an
+    /// accepted record's transition is about (see [`Engine::apply_with_call`]).
+    #[inline]
+    fn feed_parsed_as<const WITH_CALL: bool>(
+        &mut self,
+        parsed: Parsed<'_>,
+        hash: Option<u64>,
+    ) -> (Verdict, Option<String>) {
         self.line += 1;
         match parsed {
-            Parsed::Blank => Verdict::Blank,
-            Parsed::Invalid(r) => self.not_accepted(r),
-            Parsed::Record(record) => match self.apply_record(&record, hash) {
-                Ok(t) => Verdict::Accepted(t),
-                Err(r) => self.not_accepted(r),
+            Parsed::Blank => (Verdict::Blank, None),
+            Parsed::Invalid(r) => (self.not_accepted(r), None),
+            Parsed::Record(record) => match self.apply_record::<WITH_CALL>(&record, hash) {
+                Ok((t, call)) => (Verdict::Accepted(t), call),
+                Err(r) => (self.not_accepted(r), None),
             },
         }
     }
@@ -228,15 +240,9 @@ impl Replay {
                 return self.feed_parsed(parsed);
             };
             let record = *record;
-            // The call a terminating transition ends is gone once it is applied.
-            let held_before: Option<Box<str>> = self
-                .engine
-                .agent(record.agent)
-                .and_then(|m| m.interaction())
-                .map(Box::from);
-            let verdict = self.feed_parsed(parsed);
-            let accepted = |transition, call| {
-                Applied::Record(Accepted {
+            let (verdict, call) = self.feed_parsed_as::<true>(parsed, None);
+            let applied = |transition, call| {
+                Applied::Record(AppliedRecord {
                     line: text,
                     shape,
                     record: &record,
@@ -245,13 +251,7 @@ impl Replay {
                 })
             };
             match &verdict {
-                Verdict::Accepted(t) => {
-                    let held_now = self
-                        .engine
-                        .agent(record.agent)
-                        .and_then(|m| m.interaction());
-                    on_apply(accepted(t, held_now.or(held_before.as_deref())));
-                }
+                Verdict::Accepted(t) => on_apply(applied(t, call.as_deref())),
                 Verdict::NotAccepted(r) => {
                     if let Some(Repair::Infer {
                         inferred,
@@ -263,7 +263,7 @@ impl Replay {
                         for lost in inferred {
                             on_apply(Applied::Inferred(lost));
                         }
-                        on_apply(accepted(transition, call.as_deref()));
+                        on_apply(applied(transition, call.as_deref()));
                     }
                 }
                 Verdict::Blank => {}
@@ -272,17 +272,21 @@ impl Replay {
         })
     }
 
-    fn apply_record(
+    #[inline]
+    fn apply_record<const WITH_CALL: bool>(
         &mut self,
         record: &Record<'_>,
         hash: Option<u64>,
-    ) -> Result<Transition, Rejection> {
-        let result = match hash {
-            Some(hash) => self.engine.apply_hashed(record, hash),
-            None => self.engine.apply(record),
+    ) -> Result<(Transition, Option<String>), Rejection> {
+        let hash = hash.unwrap_or_else(|| self.engine.hash(record.agent));
+        let result = if WITH_CALL {
+            self.engine.apply_hashed_as::<true>(record, hash)
+        } else {
+            // Every line's path: the engine's own compiled copy, as `apply` calls it.
+            self.engine.apply_hashed(record, hash).map(|t| (t, None))
         };
-        let t = match result {
-            Ok(t) => t,
+        let (t, call) = match result {
+            Ok(applied) => applied,
             Err(r) => {
                 if r.kind().counts_as_rejected() && self.engine.mode() == Mode::Resync {
                     self.note_resync(record, &r);
@@ -299,7 +303,7 @@ impl Replay {
         if let Some(interaction) = record.interaction.filter(|_| !t.names_only_held_call()) {
             self.interactions.insert(fingerprint(interaction));
         }
-        Ok(t)
+        Ok((t, call))
     }
 
     /// Counts what resync did about a rejected record, and the interactions it

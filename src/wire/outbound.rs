@@ -18,7 +18,7 @@
 use crate::model::machine::Transition;
 use crate::model::rejection::Rejection;
 use crate::model::vocabulary::Phase;
-use crate::wire::Shape;
+use crate::wire::{parse_str, Shape};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
@@ -153,7 +153,7 @@ impl Carried {
                 response_actual: RawValue::from_string(line.trim().to_owned()).ok(),
                 ..Carried::default()
             },
-            Shape::Envelope => serde_json::from_str::<wire::Envelope<'_>>(line)
+            Shape::Envelope => serde_json::from_str::<input_views::Envelope<'_>>(line)
                 .ok()
                 .and_then(|e| e.message?.call)
                 .map(|call| {
@@ -165,7 +165,7 @@ impl Carried {
                     }
                 })
                 .unwrap_or_default(),
-            Shape::Native => serde_json::from_str::<wire::Fields<'_>>(line)
+            Shape::Native => serde_json::from_str::<input_views::Fields<'_>>(line)
                 .map(|fields| fields.carried())
                 .unwrap_or_default(),
         }
@@ -232,7 +232,7 @@ pub fn events_of(
     result: &Result<(Transition, Option<String>), Rejection>,
 ) -> Vec<OutboundCallStateChange> {
     let carried = || {
-        crate::wire::parse_str(line)
+        parse_str(line)
             .map(|wire| Carried::from_line(line, wire.shape))
             .unwrap_or_default()
     };
@@ -256,7 +256,7 @@ pub fn events_of(
 }
 
 /// Borrowed views of the input, for [`Carried::from_line`].
-mod wire {
+mod input_views {
     use super::Carried;
     use serde::Deserialize;
     use serde_json::value::RawValue;

@@ -1,0 +1,312 @@
+//! The record schema: which JSON key feeds which field of a [`WireRecord`], for
+//! all three shapes (SPEC §5). This file is the one place that says so.
+//!
+//! A line is read level by level: each object level the schema cares about is a
+//! [`Level`], whose `field` says, per key, what its value is read as (a field, a
+//! time, an object read into the next level) and where it goes in [`Flat`], the
+//! one struct every shape's fields are written into in place. Every other key is
+//! skipped. [`Flat::into_wire`] then tells the shape and picks that shape's fields.
+//!
+//! Two readers drive the levels, through [`Values`]: the fast
+//! [`scan`](super::scan)ner and, for every line it gives up on, serde
+//! ([`serde_reader`](super::serde_reader)). Neither names a key.
+
+use super::{Scalar, Shape};
+use crate::model::record::FieldNames;
+use crate::model::rejection::{Malformed, Rejection};
+
+/// What a line said, before any check. Fields are `None` when absent or `null`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WireRecord<'a> {
+    /// The shape the line was read as.
+    pub shape: Shape,
+    /// The event name field.
+    pub event: Option<Scalar<'a>>,
+    /// `data.subStatus` of a websocket notification.
+    pub sub_status: Option<Scalar<'a>>,
+    /// The agent id field.
+    pub agent: Option<Scalar<'a>>,
+    /// The interaction id field.
+    pub interaction: Option<Scalar<'a>>,
+    /// The time field.
+    pub time: Option<Scalar<'a>>,
+    /// An envelope's interaction came from `message.call.id` (its `interactionId`
+    /// was absent): what a message about it must name.
+    interaction_from_call_id: bool,
+}
+
+impl WireRecord<'_> {
+    /// The path of each field in this record's shape, as a malformed record's
+    /// message names it.
+    pub(super) fn field_names(&self) -> FieldNames {
+        let mut names = match self.shape {
+            Shape::Native => FieldNames {
+                event: "event",
+                agent: "agent",
+                interaction: "interaction",
+                time: "time",
+            },
+            Shape::Envelope => FieldNames {
+                event: "message.call.event",
+                agent: "message.call.ResponseActual.data.agentId",
+                interaction: "message.call.ResponseActual.data.interactionId",
+                time: "message.call.ResponseActual.data.eventTime",
+            },
+            Shape::Websocket => FieldNames {
+                event: "data.type",
+                agent: "data.agentId",
+                interaction: "data.interactionId",
+                time: "data.eventTime",
+            },
+        };
+        if self.interaction_from_call_id {
+            names.interaction = "message.call.id";
+        }
+        names
+    }
+}
+
+/// Every field any shape reads, filled while the line is parsed.
+#[derive(Default)]
+pub(super) struct Flat<'a> {
+    agent: Option<Scalar<'a>>,
+    event: Option<Scalar<'a>>,
+    interaction: Option<Scalar<'a>>,
+    time: Option<Scalar<'a>>,
+    /// `message.call` was present and not `null`: the line is an envelope.
+    envelope: bool,
+    /// ... and it was an object (else the envelope is malformed).
+    call_object: bool,
+    call_event: Option<Scalar<'a>>,
+    call_id: Option<Scalar<'a>>,
+    /// `message.call.ResponseActual.data`.
+    actual: Data<'a>,
+    /// Top-level `data` (a websocket notification when it has a `type`).
+    data: Data<'a>,
+}
+
+/// The fields of a `data` object.
+#[derive(Default)]
+struct Data<'a> {
+    kind: Option<Scalar<'a>>,
+    sub_status: Option<Scalar<'a>>,
+    agent: Option<Scalar<'a>>,
+    interaction: Option<Scalar<'a>>,
+    time: Option<Scalar<'a>>,
+}
+
+/// Reads the fields of one object level into its part of [`Flat`].
+pub(super) trait Level<'de> {
+    /// Reads the value of `key` (or skips it).
+    fn field<V: Values<'de>>(&mut self, key: &str, values: &mut V) -> Result<(), V::Error>;
+}
+
+/// The value after a key, read the ways a [`Level`] asks for: what a reader
+/// provides.
+pub(super) trait Values<'de> {
+    type Error;
+    /// A field value (`None` for `null`).
+    fn slot(&mut self) -> Result<Option<Scalar<'de>>, Self::Error>;
+    /// A time field: its raw token decides (see [`integer_token`]).
+    fn time(&mut self) -> Result<Option<Scalar<'de>>, Self::Error>;
+    /// An object read into `level`; any other value is skipped.
+    fn object<L: Level<'de>>(&mut self, level: L) -> Result<Kind, Self::Error>;
+    /// Any value, skipped.
+    fn skip(&mut self) -> Result<(), Self::Error>;
+}
+
+/// What a value turned out to be, for the levels that care.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Kind {
+    Null,
+    Object,
+    Other,
+}
+
+/// A time field's value, judged by its raw JSON token (SPEC §9): an integer
+/// literal in the signed 64-bit range is an integer (`-0` included, which a
+/// number parser would hand over as a float); anything else (`5.0`, `1e3`, an
+/// integer beyond 64 bits, a string) is not; `null` is absent.
+pub(super) fn integer_token(token: &str) -> Option<Scalar<'_>> {
+    let bytes = token.as_bytes();
+    match bytes.first() {
+        Some(b'n') => return None,
+        Some(b'-' | b'0'..=b'9') => {}
+        _ => return Some(Scalar::Other),
+    }
+    let negative = bytes[0] == b'-';
+    let digits = &bytes[usize::from(negative)..];
+    if !digits.iter().all(u8::is_ascii_digit) {
+        return Some(Scalar::Other);
+    }
+    // Integer syntax was checked above (serde_json or the scanner checked the rest
+    // of JSON's, no leading zeros): what fails to parse is out of range.
+    Some(token.parse().map_or(Scalar::Other, Scalar::Int))
+}
+
+/// The top level: the native fields plus the roots of the other two shapes.
+pub(super) struct Top<'f, 'a>(pub(super) &'f mut Flat<'a>);
+
+impl<'de> Level<'de> for Top<'_, 'de> {
+    fn field<V: Values<'de>>(&mut self, key: &str, values: &mut V) -> Result<(), V::Error> {
+        let flat = &mut *self.0;
+        match key {
+            "agent" => flat.agent = values.slot()?,
+            "event" => flat.event = values.slot()?,
+            "interaction" => flat.interaction = values.slot()?,
+            "time" => flat.time = values.time()?,
+            "message" => {
+                // A repeated key counts with its last value: forget the first.
+                flat.envelope = false;
+                flat.call_object = false;
+                flat.forget_call();
+                values.object(Message(flat))?;
+            }
+            "data" => {
+                flat.data = Data::default();
+                values.object(DataLevel(&mut flat.data))?;
+            }
+            _ => values.skip()?,
+        }
+        Ok(())
+    }
+}
+
+/// `message`: only `call` matters. `call` present and not `null` makes an envelope,
+/// even when it is not an object (then the envelope is malformed, SPEC §5).
+struct Message<'f, 'a>(&'f mut Flat<'a>);
+
+impl<'de> Level<'de> for Message<'_, 'de> {
+    fn field<V: Values<'de>>(&mut self, key: &str, values: &mut V) -> Result<(), V::Error> {
+        if key != "call" {
+            return values.skip();
+        }
+        let flat = &mut *self.0;
+        flat.forget_call();
+        let kind = values.object(Call(flat))?;
+        flat.envelope = kind != Kind::Null;
+        flat.call_object = kind == Kind::Object;
+        Ok(())
+    }
+}
+
+/// `message.call`.
+struct Call<'f, 'a>(&'f mut Flat<'a>);
+
+impl<'de> Level<'de> for Call<'_, 'de> {
+    fn field<V: Values<'de>>(&mut self, key: &str, values: &mut V) -> Result<(), V::Error> {
+        let flat = &mut *self.0;
+        match key {
+            "event" => flat.call_event = values.slot()?,
+            "id" => flat.call_id = values.slot()?,
+            "ResponseActual" => {
+                flat.actual = Data::default();
+                values.object(ResponseActual(&mut flat.actual))?;
+            }
+            _ => values.skip()?,
+        }
+        Ok(())
+    }
+}
+
+/// `message.call.ResponseActual`: only `data` matters.
+struct ResponseActual<'f, 'a>(&'f mut Data<'a>);
+
+impl<'de> Level<'de> for ResponseActual<'_, 'de> {
+    fn field<V: Values<'de>>(&mut self, key: &str, values: &mut V) -> Result<(), V::Error> {
+        if key != "data" {
+            return values.skip();
+        }
+        *self.0 = Data::default();
+        values.object(DataLevel(self.0))?;
+        Ok(())
+    }
+}
+
+/// A `data` object: a websocket notification's payload (also what an envelope's
+/// `ResponseActual` carries).
+struct DataLevel<'f, 'a>(&'f mut Data<'a>);
+
+impl<'de> Level<'de> for DataLevel<'_, 'de> {
+    fn field<V: Values<'de>>(&mut self, key: &str, values: &mut V) -> Result<(), V::Error> {
+        let data = &mut *self.0;
+        match key {
+            "type" => data.kind = values.slot()?,
+            "subStatus" => data.sub_status = values.slot()?,
+            "agentId" => data.agent = values.slot()?,
+            "interactionId" => data.interaction = values.slot()?,
+            "eventTime" => data.time = values.time()?,
+            _ => values.skip()?,
+        }
+        Ok(())
+    }
+}
+
+impl<'a> Flat<'a> {
+    /// Forgets what an earlier `message.call` said.
+    fn forget_call(&mut self) {
+        self.call_event = None;
+        self.call_id = None;
+        self.actual = Data::default();
+    }
+
+    /// The record the fields make, in the shape SPEC §5 tells; an envelope whose
+    /// `message.call` is not an object is malformed.
+    pub(super) fn into_wire(self) -> Result<WireRecord<'a>, Rejection> {
+        if self.envelope && !self.call_object {
+            return Err(Rejection::malformed(Malformed::CallNotObject));
+        }
+        Ok(if self.envelope {
+            WireRecord {
+                shape: Shape::Envelope,
+                event: self.call_event,
+                sub_status: None,
+                agent: self.actual.agent,
+                interaction_from_call_id: self.actual.interaction.is_none()
+                    && self.call_id.is_some(),
+                interaction: self.actual.interaction.or(self.call_id),
+                time: self.actual.time,
+            }
+        } else if self.data.kind.is_some() {
+            WireRecord {
+                shape: Shape::Websocket,
+                event: self.data.kind,
+                sub_status: self.data.sub_status,
+                agent: self.data.agent,
+                interaction: self.data.interaction,
+                time: self.data.time,
+                interaction_from_call_id: false,
+            }
+        } else {
+            WireRecord {
+                shape: Shape::Native,
+                event: self.event,
+                sub_status: None,
+                agent: self.agent,
+                interaction: self.interaction,
+                time: self.time,
+                interaction_from_call_id: false,
+            }
+        })
+    }
+}
+
+/// Every key a level above reads, for the readers' differential tests, which
+/// generate lines over them.
+#[cfg(test)]
+pub(super) const KEYS: &[&str] = &[
+    "agent",
+    "event",
+    "interaction",
+    "time",
+    "message",
+    "call",
+    "id",
+    "ResponseActual",
+    "data",
+    "type",
+    "subStatus",
+    "agentId",
+    "interactionId",
+    "eventTime",
+];
