@@ -2,12 +2,12 @@
 //! Kafka message turns into. No Kafka here (the messages come in as bytes), so
 //! this is what the unit tests pin down.
 
-use crate::engine::Engine;
-use crate::model::rejection::RejectionKind;
-use crate::model::resync::Repair;
-use crate::replay::{self, Applied, Replay, Verdict};
-use crate::wire::input::Line;
-use crate::wire::outbound::{Carried, OutboundCallStateChange};
+use callstate::replay::{self, Applied, Replay, Verdict};
+use callstate::wire::input::Line;
+use callstate::wire::outbound::{Carried, OutboundCallStateChange};
+use callstate::Engine;
+use callstate::RejectionKind;
+use callstate::Repair;
 use serde::Serialize;
 
 /// The state of one input partition this member holds.
@@ -182,7 +182,7 @@ impl Partition {
                         },
                     },
                 };
-                let report_key = match (&r.agent, key) {
+                let report_key = match (r.agent(), key) {
                     (Some(a), _) => a.as_bytes().to_vec(),
                     (None, Some(k)) => k.to_vec(),
                     (None, None) => Vec::new(),
@@ -192,7 +192,7 @@ impl Partition {
                     payload: line,
                     what: What::Report,
                 });
-                (kind, r.agent.clone())
+                (kind, r.agent().map(str::to_owned))
             }
         };
         let key = match (agent.as_deref(), key_text) {
@@ -244,7 +244,7 @@ fn key_not_utf8(key: &[u8], offset: i64, valid_up_to: usize) -> Judged {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::resync::Mode;
+    use callstate::Mode;
 
     fn partition(mode: Mode) -> Partition {
         Partition::new(Engine::new().with_mode(mode), 0, 0)

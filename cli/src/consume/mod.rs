@@ -18,9 +18,9 @@ mod partition;
 
 use self::partition::{KeyCheck, Kind, Out, Partition, What};
 use super::{Initial, EXIT_ERROR, EXIT_OK};
-use crate::engine::Engine;
-use crate::model::resync::Mode;
-use crate::model::vocabulary::Availability;
+use callstate::Availability;
+use callstate::Engine;
+use callstate::Mode;
 use clap::Args;
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
 use rdkafka::client::DefaultClientContext;
