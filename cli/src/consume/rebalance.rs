@@ -6,7 +6,7 @@ use super::clients::ErrorLog;
 use super::error::ConsumeError;
 use super::worker::Worker;
 use super::{lock, log};
-use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerContext};
+use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerContext, RebalanceProtocol};
 use rdkafka::error::KafkaError;
 use rdkafka::types::RDKafkaRespErr;
 use rdkafka::{ClientContext, TopicPartitionList};
@@ -27,6 +27,13 @@ impl ClientContext for MemberContext {
 }
 
 impl ConsumerContext for MemberContext {
+    /// Under the eager protocol (librdkafka's default), `partitions` is the
+    /// member's whole new assignment, or all it held on a revoke; under the
+    /// cooperative one (`partition.assignment.strategy=cooperative-sticky`),
+    /// only the partitions added or taken away, while the others are read on.
+    /// Either way the worker restores exactly the partitions given and
+    /// checkpoints exactly the ones taken away; only the call that hands the
+    /// change to librdkafka differs, as in rust-rdkafka's default callback.
     fn rebalance(
         &self,
         consumer: &BaseConsumer<Self>,
@@ -34,34 +41,48 @@ impl ConsumerContext for MemberContext {
         partitions: &mut TopicPartitionList,
     ) {
         let mut worker = lock(&self.worker);
+        let cooperative = matches!(
+            consumer.rebalance_protocol(),
+            RebalanceProtocol::Cooperative
+        );
+        let numbers: Vec<i32> = partitions
+            .elements()
+            .iter()
+            .map(|e| e.partition())
+            .collect();
         match err {
             RDKafkaRespErr::RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS => {
                 worker.restore(partitions);
-                let got: Vec<i32> = partitions
-                    .elements()
-                    .iter()
-                    .map(|e| e.partition())
-                    .collect();
-                log!("assigned partitions {got:?}");
-                if let Err(e) = consumer.assign(partitions) {
+                let taken = if cooperative {
+                    // A cooperative rebalance often adds nothing here.
+                    if !numbers.is_empty() {
+                        log!("assigned partitions {numbers:?} (incremental)");
+                    }
+                    consumer.incremental_assign(partitions)
+                } else {
+                    log!("assigned partitions {numbers:?}");
+                    consumer.assign(partitions)
+                };
+                if let Err(e) = taken {
                     worker.fatal = Some(ConsumeError::Assign(e));
                 }
             }
             RDKafkaRespErr::RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS => {
-                let gone: Vec<i32> = partitions
-                    .elements()
-                    .iter()
-                    .map(|e| e.partition())
-                    .collect();
                 // A lost assignment (the session expired) may already be someone
                 // else's: its checkpoint would be stale but still correct
                 // (replay is deterministic), so it is written all the same.
-                worker.checkpoint(consumer, |p| gone.contains(&p));
-                for p in &gone {
+                worker.checkpoint(consumer, |p| numbers.contains(&p));
+                for p in &numbers {
                     worker.partitions.remove(p);
                 }
-                log!("revoked partitions {gone:?}");
-                if let Err(e) = consumer.unassign() {
+                let given_up = if cooperative {
+                    log!("revoked partitions {numbers:?} (incremental)");
+                    consumer.incremental_unassign(partitions)
+                } else {
+                    log!("revoked partitions {numbers:?}");
+                    consumer.unassign()
+                };
+                if let Err(e) = given_up {
                     log!("could not give up the assignment: {e}");
                 }
             }
@@ -69,7 +90,13 @@ impl ConsumerContext for MemberContext {
                 log!("rebalance error: {other:?}");
                 worker.checkpoint(consumer, |_| true);
                 worker.partitions.clear();
-                let _ = consumer.unassign();
+                let _ = if cooperative {
+                    consumer
+                        .assignment()
+                        .and_then(|held| consumer.incremental_unassign(&held))
+                } else {
+                    consumer.unassign()
+                };
             }
         }
     }

@@ -29,6 +29,10 @@ impl Worker {
             .iter()
             .map(|e| e.partition())
             .collect();
+        if wanted.is_empty() {
+            // An incremental assignment that adds nothing.
+            return;
+        }
         let mut backoff = Backoff::new();
         let mut assembler = loop {
             match read_state(settings) {
