@@ -2,12 +2,12 @@
 //! Kafka message turns into. No Kafka here (the messages come in as bytes), so
 //! this is what the unit tests pin down.
 
-use crate::engine::Engine;
-use crate::model::rejection::RejectionKind;
-use crate::model::resync::Repair;
-use crate::replay::{self, Applied, Replay, Verdict};
-use crate::wire::input::Line;
-use crate::wire::outbound::{Carried, OutboundCallStateChange};
+use callstate::replay::{self, Applied, Replay, Verdict};
+use callstate::wire::input::Line;
+use callstate::wire::outbound::{Carried, OutboundCallStateChange};
+use callstate::Engine;
+use callstate::RejectionKind;
+use callstate::Repair;
 use serde::Serialize;
 
 /// The state of one input partition this member holds.
@@ -27,7 +27,7 @@ pub(super) struct Partition {
 
 /// What a message's verdict was, for the counts of the stats line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Kind {
+pub(super) enum MessageVerdict {
     /// An empty message: skipped, not a record (SPEC §7's blank line).
     Blank,
     /// Accepted.
@@ -57,19 +57,19 @@ pub(super) enum KeyCheck {
 
 /// One output message.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Out {
+pub(super) struct Output {
     /// The agent id (or, for a report line without one, the input key).
     pub key: Vec<u8>,
     /// The outbound event or the report line (JSON, no newline).
     pub payload: Vec<u8>,
     /// An event (its index among the message's events, and whether inferred),
     /// or a report line.
-    pub what: What,
+    pub kind: OutputKind,
 }
 
 /// What an output message is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum What {
+pub(super) enum OutputKind {
     /// An outbound event, the `index`-th of its input message (inferred ones first).
     Event { index: u32, inferred: bool },
     /// The report line of a record not accepted.
@@ -79,9 +79,10 @@ pub(super) enum What {
 /// A message judged.
 #[derive(Debug)]
 pub(super) struct Judged {
-    pub kind: Kind,
-    pub key: KeyCheck,
-    pub outs: Vec<Out>,
+    pub verdict: MessageVerdict,
+    pub key_check: KeyCheck,
+    /// The events (inferred ones first), then the report line if not accepted.
+    pub outputs: Vec<Output>,
 }
 
 /// The report line of a message whose key is not UTF-8: the keys of
@@ -131,16 +132,12 @@ impl Partition {
         } else {
             Line::Text(payload)
         };
-        let mut outs = Vec::new();
+        let mut outputs = Vec::new();
         let mut agent: Option<String> = None;
-        let mut inferred_events = 0u32;
         let verdict = self.replay.feed_with(line, |applied| {
-            let index = outs.len() as u32;
+            let index = outputs.len() as u32;
             let (event, inferred) = match applied {
-                Applied::Inferred(lost) => {
-                    inferred_events += 1;
-                    (OutboundCallStateChange::inferred(lost), true)
-                }
+                Applied::Inferred(lost) => (OutboundCallStateChange::inferred(lost), true),
                 Applied::Record(a) => {
                     agent = Some(a.record.agent.to_owned());
                     let carried = Carried::from_line(a.line, a.shape);
@@ -153,54 +150,58 @@ impl Partition {
             // An event holds strings, enums and raw JSON already checked:
             // serializing cannot fail.
             let payload = serde_json::to_vec(&event).unwrap_or_default();
-            outs.push(Out {
+            outputs.push(Output {
                 key: Vec::new(),
                 payload,
-                what: What::Event { index, inferred },
+                kind: OutputKind::Event { index, inferred },
             });
         });
         // Inferred events come before the record's own, which names the agent.
         let agent_key = agent.clone().map(String::into_bytes).unwrap_or_default();
-        for out in &mut outs {
-            out.key.clone_from(&agent_key);
+        for output in &mut outputs {
+            output.key.clone_from(&agent_key);
         }
-        let (kind, agent) = match verdict {
-            Verdict::Blank => (Kind::Blank, None),
-            Verdict::Accepted(_) => (Kind::Accepted, agent),
+        let (message_verdict, agent) = match verdict {
+            Verdict::Blank => (MessageVerdict::Blank, None),
+            Verdict::Accepted(_) => (MessageVerdict::Accepted, agent),
             Verdict::NotAccepted(r) => {
                 let mut line = Vec::new();
                 // Writing to a Vec cannot fail.
                 let _ = replay::write_json_violation(&mut line, offset.max(0) as u64, &r);
                 line.pop(); // the newline: one report line per message
-                let kind = match r.kind() {
-                    RejectionKind::Malformed => Kind::Malformed,
-                    RejectionKind::UnknownEvent => Kind::Unknown,
-                    _ => Kind::Rejected {
+                let message_verdict = match r.kind() {
+                    RejectionKind::Malformed => MessageVerdict::Malformed,
+                    RejectionKind::UnknownEvent => MessageVerdict::Unknown,
+                    _ => MessageVerdict::Rejected {
                         inferred: match r.repair() {
                             Some(Repair::Infer { inferred, .. }) => Some(inferred.len()),
                             _ => None,
                         },
                     },
                 };
-                let report_key = match (&r.agent, key) {
+                let report_key = match (r.agent(), key) {
                     (Some(a), _) => a.as_bytes().to_vec(),
                     (None, Some(k)) => k.to_vec(),
                     (None, None) => Vec::new(),
                 };
-                outs.push(Out {
+                outputs.push(Output {
                     key: report_key,
                     payload: line,
-                    what: What::Report,
+                    kind: OutputKind::Report,
                 });
-                (kind, r.agent.clone())
+                (message_verdict, r.agent().map(str::to_owned))
             }
         };
-        let key = match (agent.as_deref(), key_text) {
+        let key_check = match (agent.as_deref(), key_text) {
             (None, _) => KeyCheck::Matches,
             (Some(a), Some(k)) if a == k => KeyCheck::Matches,
             (Some(_), _) => KeyCheck::Differs,
         };
-        Judged { kind, key, outs }
+        Judged {
+            verdict: message_verdict,
+            key_check,
+            outputs,
+        }
     }
 
     /// The engine's state as snapshot JSON (v2: with the resync memory).
@@ -231,12 +232,12 @@ fn key_not_utf8(key: &[u8], offset: i64, valid_up_to: usize) -> Judged {
         ),
     };
     Judged {
-        kind: Kind::Malformed,
-        key: KeyCheck::NotUtf8,
-        outs: vec![Out {
+        verdict: MessageVerdict::Malformed,
+        key_check: KeyCheck::NotUtf8,
+        outputs: vec![Output {
             key: key.to_vec(),
             payload: serde_json::to_vec(&line).unwrap_or_default(),
-            what: What::Report,
+            kind: OutputKind::Report,
         }],
     }
 }
@@ -244,14 +245,14 @@ fn key_not_utf8(key: &[u8], offset: i64, valid_up_to: usize) -> Judged {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::resync::Mode;
+    use callstate::Mode;
 
     fn partition(mode: Mode) -> Partition {
         Partition::new(Engine::new().with_mode(mode), 0, 0)
     }
 
-    fn text(out: &Out) -> &str {
-        std::str::from_utf8(&out.payload).unwrap_or("")
+    fn text(output: &Output) -> &str {
+        std::str::from_utf8(&output.payload).unwrap_or("")
     }
 
     #[test]
@@ -259,20 +260,23 @@ mod tests {
         let mut p = partition(Mode::Resync);
         let msg = br#"{"agent":"a1","interaction":"c1","event":"AgentOfferContact","time":1}"#;
         let j = p.judge(Some(b"a1"), Some(msg), 7, 1 << 20);
-        assert_eq!((j.kind, j.key), (Kind::Accepted, KeyCheck::Matches));
-        assert_eq!(j.outs.len(), 1);
-        assert_eq!(j.outs[0].key, b"a1");
         assert_eq!(
-            j.outs[0].what,
-            What::Event {
+            (j.verdict, j.key_check),
+            (MessageVerdict::Accepted, KeyCheck::Matches)
+        );
+        assert_eq!(j.outputs.len(), 1);
+        assert_eq!(j.outputs[0].key, b"a1");
+        assert_eq!(
+            j.outputs[0].kind,
+            OutputKind::Event {
                 index: 0,
                 inferred: false
             }
         );
         assert!(
-            text(&j.outs[0]).contains("OfferContact"),
+            text(&j.outputs[0]).contains("OfferContact"),
             "{}",
-            text(&j.outs[0])
+            text(&j.outputs[0])
         );
         assert_eq!((p.next, p.dirty), (8, 1));
     }
@@ -285,43 +289,46 @@ mod tests {
         // Another offer: the first call's end was lost (R6).
         let offer2 = br#"{"agent":"a1","interaction":"c2","event":"AgentOfferContact","time":2}"#;
         let j = p.judge(Some(b"other"), Some(offer2), 1, 1 << 20);
-        assert_eq!(j.kind, Kind::Rejected { inferred: Some(1) });
-        assert_eq!(j.key, KeyCheck::Differs);
-        let whats: Vec<What> = j.outs.iter().map(|o| o.what).collect();
+        assert_eq!(j.verdict, MessageVerdict::Rejected { inferred: Some(1) });
+        assert_eq!(j.key_check, KeyCheck::Differs);
+        let kinds: Vec<OutputKind> = j.outputs.iter().map(|o| o.kind).collect();
         assert_eq!(
-            whats,
+            kinds,
             [
-                What::Event {
+                OutputKind::Event {
                     index: 0,
                     inferred: true
                 },
-                What::Event {
+                OutputKind::Event {
                     index: 1,
                     inferred: false
                 },
-                What::Report
+                OutputKind::Report
             ]
         );
-        assert!(j.outs.iter().all(|o| o.key == b"a1"));
-        assert!(text(&j.outs[2]).starts_with(r#"{"line":1,"kind":"agent_busy""#));
+        assert!(j.outputs.iter().all(|o| o.key == b"a1"));
+        assert!(text(&j.outputs[2]).starts_with(r#"{"line":1,"kind":"agent_busy""#));
     }
 
     #[test]
     fn bad_messages_are_malformed_report_lines() {
         let mut p = partition(Mode::Resync);
         let j = p.judge(Some(b"k"), Some(b"not json"), 3, 1 << 20);
-        assert_eq!(j.kind, Kind::Malformed);
-        assert!(text(&j.outs[0]).starts_with(r#"{"line":3,"kind":"malformed""#));
-        assert_eq!(j.outs[0].key, b"k");
+        assert_eq!(j.verdict, MessageVerdict::Malformed);
+        assert!(text(&j.outputs[0]).starts_with(r#"{"line":3,"kind":"malformed""#));
+        assert_eq!(j.outputs[0].key, b"k");
         let big = vec![b'x'; 2 << 20];
         let j = p.judge(None, Some(&big), 4, 1 << 20);
-        assert_eq!(j.kind, Kind::Malformed);
-        assert!(text(&j.outs[0]).contains("over the line length limit"));
+        assert_eq!(j.verdict, MessageVerdict::Malformed);
+        assert!(text(&j.outputs[0]).contains("over the line length limit"));
         let j = p.judge(Some(&[0xff, 0xfe]), Some(b"{}"), 5, 1 << 20);
-        assert_eq!((j.kind, j.key), (Kind::Malformed, KeyCheck::NotUtf8));
-        assert!(text(&j.outs[0]).contains("key is not valid UTF-8"));
+        assert_eq!(
+            (j.verdict, j.key_check),
+            (MessageVerdict::Malformed, KeyCheck::NotUtf8)
+        );
+        assert!(text(&j.outputs[0]).contains("key is not valid UTF-8"));
         let j = p.judge(None, None, 6, 1 << 20);
-        assert_eq!((j.kind, j.outs.len()), (Kind::Blank, 0));
+        assert_eq!((j.verdict, j.outputs.len()), (MessageVerdict::Blank, 0));
         assert_eq!(p.next, 7);
     }
 

@@ -4,9 +4,9 @@
 use super::inputs::{input_error, Inputs};
 use super::output::{self, say};
 use super::{ReplayArgs, EXIT_ERROR, EXIT_OK, EXIT_VIOLATIONS};
-use crate::replay::parallel;
-use crate::replay::{self, for_each_line, Ending, HumanReport, Replay, Summary, Verdict};
-use crate::wire::input::InputError;
+use callstate::replay::parallel;
+use callstate::replay::{self, for_each_line, Ending, HumanReport, Replay, Summary, Verdict};
+use callstate::wire::input::InputError;
 use std::io::{self, IsTerminal, Write};
 
 /// The exit code of a replay that read its inputs as far as `error` lets it.

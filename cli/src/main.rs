@@ -1,5 +1,6 @@
-//! The `callstate` command line: argument parsing, and one module per
-//! subcommand for its I/O.
+//! The `callstate` command line (package `callstate-cli`): argument parsing,
+//! and one module per subcommand for its I/O. Everything it judges with comes
+//! from the `callstate` library's public API.
 //!
 //! Exit codes, for every subcommand: 0 when every record was accepted, 1 when any
 //! was rejected, unknown or malformed, 2 on a usage, input or output error. What
@@ -17,20 +18,20 @@ mod inputs;
 mod output;
 mod replay;
 
-use crate::derived::graph::GraphFormat;
-use crate::model::resync::Mode;
-use crate::model::vocabulary::Availability;
-use crate::testing::simulate;
-use crate::wire::input::DEFAULT_MAX_LINE;
+use callstate::graph::GraphFormat;
+use callstate::simulate;
+use callstate::wire::input::DEFAULT_MAX_LINE;
+use callstate::Availability;
+use callstate::Mode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 /// Exit code: every record was accepted.
-pub const EXIT_OK: i32 = 0;
+const EXIT_OK: i32 = 0;
 /// Exit code: some record was rejected, unknown or malformed.
-pub const EXIT_VIOLATIONS: i32 = 1;
+const EXIT_VIOLATIONS: i32 = 1;
 /// Exit code: a usage, input or output error.
-pub const EXIT_ERROR: i32 = 2;
+const EXIT_ERROR: i32 = 2;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -296,13 +297,13 @@ impl From<Initial> for Availability {
     }
 }
 
-/// Runs the command line with the process's arguments; returns the exit code.
-pub fn main() -> i32 {
-    run(std::env::args_os())
+fn main() {
+    std::process::exit(run(std::env::args_os()));
 }
 
-/// Runs the command line with `args` (the first is the program name).
-pub fn run<I, T>(args: I) -> i32
+/// Runs the command line with `args` (the first is the program name); returns
+/// the exit code.
+fn run<I, T>(args: I) -> i32
 where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,

@@ -71,12 +71,16 @@ fn tansu_binary() -> PathBuf {
     bin
 }
 
-/// A log file in target/kafka-tests/ (the broker's, a member's), for a
-/// failure to be looked into.
-fn log_file(name: &str) -> Stdio {
+/// The path of a log file in target/kafka-tests/ (the broker's, a member's),
+/// for a failure to be looked into.
+fn log_path(name: &str) -> PathBuf {
     let dir = target_dir().join("kafka-tests");
     let _ = std::fs::create_dir_all(&dir);
-    std::fs::File::create(dir.join(name)).map_or_else(|_| Stdio::null(), Stdio::from)
+    dir.join(name)
+}
+
+fn log_file(name: &str) -> Stdio {
+    std::fs::File::create(log_path(name)).map_or_else(|_| Stdio::null(), Stdio::from)
 }
 
 /// A tansu broker on a free port of 127.0.0.1, killed on drop.
@@ -288,10 +292,17 @@ impl Msg {
 /// A `consume` member, a child process; SIGTERM on drop.
 struct Member {
     child: Child,
+    /// Its stderr.
+    log: PathBuf,
 }
 
 impl Member {
     fn start(broker: &Broker, group: &str, topic: &str, extra: &[&str]) -> Member {
+        let log = log_path(&format!(
+            "{group}-{}.log",
+            MEMBERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        ));
+        let stderr = std::fs::File::create(&log).map_or_else(|_| Stdio::null(), Stdio::from);
         let child = Command::new(env!("CARGO_BIN_EXE_callstate"))
             .args(["consume", "--brokers", &broker.addr, "--group", group])
             .args(["--topic", topic])
@@ -300,13 +311,15 @@ impl Member {
             .args(["--checkpoint-interval", "0.5", "--stats-interval", "2"])
             .args(extra)
             .stdout(Stdio::null())
-            .stderr(log_file(&format!(
-                "{group}-{}.log",
-                MEMBERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-            )))
+            .stderr(stderr)
             .spawn()
             .expect("start consume");
-        Member { child }
+        Member { child, log }
+    }
+
+    /// What it has written to stderr so far.
+    fn stderr(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
     fn terminate(&mut self) -> i32 {
@@ -543,28 +556,74 @@ fn strict_mode_writes_what_strict_emit_writes() {
     assert_same(&got, &want);
 }
 
-#[test]
-fn members_join_and_leave_mid_stream_without_loss_or_reordering() {
+/// Two members of `group` over a 4-partition `topic`, with `options`: the
+/// second joins and the first leaves mid-stream (`mid_stream` looks at both in
+/// between); nothing is lost, reordered or duplicated.
+fn join_and_leave(
+    topic: &str,
+    group: &str,
+    seed: u64,
+    options: &[&str],
+    mid_stream: impl FnOnce(&mut Member, &mut Member),
+) {
     let _serial = lock();
     let broker = Broker::start();
-    let topic = "join-leave";
     broker.create_topic(topic, 4);
-    let log = log(40, 9_000, 3);
+    let log = log(40, 9_000, seed);
     let want = expected(&log, &[]);
     let messages = keyed(&log);
     let thirds: Vec<&[Input]> = messages.chunks(messages.len() / 3 + 1).collect();
-    let mut a = Member::start(&broker, "g-join", topic, &[]);
+    let mut a = Member::start(&broker, group, topic, options);
     broker.produce(topic, thirds[0]);
     std::thread::sleep(Duration::from_secs(4));
-    let mut b = Member::start(&broker, "g-join", topic, &[]);
+    let mut b = Member::start(&broker, group, topic, options);
     broker.produce(topic, thirds[1]);
     std::thread::sleep(Duration::from_secs(4));
+    mid_stream(&mut a, &mut b);
     assert_eq!(a.terminate(), 0, "a member leaves mid-stream cleanly");
     broker.produce(topic, thirds[2]);
     let (got, dups) = wait_for(&broker, topic, &want, Duration::from_secs(120));
     assert_eq!(b.terminate(), 0);
     assert_same(&got, &want);
     assert_eq!(dups, 0, "graceful joins and leaves produce no duplicates");
+}
+
+#[test]
+fn members_join_and_leave_mid_stream_without_loss_or_reordering() {
+    join_and_leave("join-leave", "g-join", 3, &[], |_, _| {});
+}
+
+/// Under the cooperative protocol a rebalance hands over only the partitions
+/// that move: the member that stays keeps reading the others, and each moved
+/// partition is checkpointed by the member giving it up and restored by the
+/// one taking it.
+#[test]
+fn cooperative_sticky_members_join_and_leave_without_loss_or_duplicates() {
+    let cooperative = ["-X", "partition.assignment.strategy=cooperative-sticky"];
+    join_and_leave("cooperative", "g-coop", 6, &cooperative, |a, b| {
+        // The second member's partitions come in a second round, after the
+        // first member gave them up.
+        let took_some = |log: &str| {
+            log.lines().any(|l| {
+                l.contains("(incremental)")
+                    && l.split_once("assigned partitions [")
+                        .is_some_and(|(_, rest)| rest.starts_with(|c: char| c.is_ascii_digit()))
+            })
+        };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !took_some(&b.stderr()) {
+            assert!(a.running() && b.running(), "{}", a.stderr());
+            assert!(Instant::now() < deadline, "{}", b.stderr());
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        let a_log = a.stderr();
+        assert!(
+            a_log
+                .lines()
+                .any(|l| l.contains("revoked partitions [") && l.contains("(incremental)")),
+            "the first member gave up some partitions, incrementally:\n{a_log}"
+        );
+    });
 }
 
 #[test]

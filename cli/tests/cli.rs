@@ -1,4 +1,3 @@
-#![cfg(feature = "cli")]
 //! End-to-end tests of the `callstate` binary: the conformance fixtures, bad input,
 //! exit codes, and the accounting rule (every record is counted exactly once).
 
@@ -11,9 +10,10 @@ fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_callstate"))
 }
 
+/// A conformance fixture: they are the library's, in the repository's tests/fixtures/.
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
+        .join("../tests/fixtures")
         .join(name)
 }
 
@@ -1069,4 +1069,41 @@ fn one_ctrl_d_ends_input_at_a_terminal() {
         };
         assert_eq!(ended, Some(code), "{args:?} after {typed:?} and one Ctrl-D");
     }
+}
+
+/// A resync replay of a log with lost events costs less than one report line
+/// per loss (the simulator's ground truth counts them; tests/simulate.rs checks
+/// the truth itself).
+#[test]
+fn a_lossy_log_costs_fewer_report_lines_than_losses() {
+    let truth = scratch("lossy.truth.jsonl");
+    let truth_arg = truth.to_str().unwrap();
+    let simulate = [
+        "simulate",
+        "--agents",
+        "50",
+        "--records",
+        "20000",
+        "--seed",
+        "9",
+        "--loss",
+        "0.01",
+        "--truth",
+        truth_arg,
+    ];
+    let log = run(&simulate, None);
+    assert_eq!(log.status.code(), Some(0));
+    let lost = std::fs::read(&truth)
+        .unwrap()
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .count() as u64;
+    assert!(lost > 100, "{lost} losses");
+    let report = run(&["replay", "--json", "-"], Some(&log.stdout));
+    let lines = report
+        .stdout
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .count() as u64;
+    assert!(lines - 1 < lost, "{lines} report lines for {lost} losses");
 }

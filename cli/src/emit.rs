@@ -6,8 +6,8 @@ use super::inputs::{input_error, Inputs};
 use super::output::{self, say};
 use super::replay::verdict;
 use super::{EmitArgs, EXIT_ERROR};
-use crate::replay::{self, for_each_line, Applied, Replay, Verdict};
-use crate::wire::outbound::{Carried, OutboundCallStateChange};
+use callstate::replay::{self, for_each_line, Applied, Replay, Verdict};
+use callstate::wire::outbound::{Carried, OutboundCallStateChange};
 use std::io::{self, Write};
 
 pub(super) fn run(args: &EmitArgs) -> io::Result<i32> {

@@ -2,9 +2,9 @@
 
 use super::output::{self, say};
 use super::{GraphArgs, PathsArgs, PathsFormat, SimulateArgs, EXIT_ERROR, EXIT_OK};
-use crate::derived::graph;
-use crate::derived::paths as table_paths;
-use crate::testing::simulate as sim;
+use callstate::graph;
+use callstate::paths as table_paths;
+use callstate::simulate as sim;
 use std::io::{self, IsTerminal, Write};
 
 pub(super) fn paths(args: &PathsArgs) -> io::Result<i32> {

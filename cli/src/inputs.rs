@@ -2,9 +2,9 @@
 //! what is said on stderr about them (read errors, a pretty-printed document).
 
 use super::output::say;
-use crate::replay::report::thousands;
-use crate::replay::{Replay, Summary};
-use crate::wire::input::{InputError, Source};
+use callstate::replay::report::thousands;
+use callstate::replay::{Replay, Summary};
+use callstate::wire::input::{InputError, Source};
 use std::fs::File;
 use std::io::{self, IsTerminal, Read};
 use std::path::{Path, PathBuf};
