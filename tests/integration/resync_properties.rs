@@ -6,6 +6,7 @@
 #![cfg(feature = "proptest")]
 #![allow(clippy::result_large_err)]
 
+use crate::proptest_config;
 use callstate::replay::{Replay, Verdict};
 use callstate::simulate::{Config, Format, Simulator};
 use callstate::strategies::*;
@@ -15,9 +16,6 @@ use callstate::{
 };
 use proptest::prelude::*;
 use std::collections::BTreeMap;
-
-#[path = "support/proptest_config.rs"]
-mod proptest_config;
 
 fn config(cases: u32) -> ProptestConfig {
     proptest_config::config(cases, "proptest-regressions/resync.txt")
