@@ -5,7 +5,6 @@
 //! the package root, where `cargo test` runs integration tests) and replayed first
 //! on every later run. `PROPTEST_CASES=n` overrides every property's case count.
 
-#![cfg(feature = "proptest")]
 // Results of Engine::apply are kept whole, to compare.
 #![allow(clippy::result_large_err)]
 

@@ -3,7 +3,6 @@
 //! number of report lines, every agent can always take a new call, and a snapshot
 //! taken mid-log changes nothing.
 
-#![cfg(feature = "proptest")]
 #![allow(clippy::result_large_err)]
 
 use crate::proptest_config;
