@@ -1,6 +1,7 @@
-//! The folders of `src/` are layers, and a layer never reaches up: every
-//! `crate::…` path in a module's code (its unit tests included) must name its own
-//! folder or a lower layer. Siblings (same rank, different folders) do not import
+//! The folders of `src/` are layers, and a layer never reaches up: every path in
+//! a module's code (its unit tests included) that leaves its folder — `crate::…`,
+//! or a `super::` chain that climbs to the crate root — must name its own folder
+//! or a lower layer. Siblings (same rank, different folders) do not import
 //! each other either. `docs/architecture.md` draws the same order.
 
 use std::path::{Path, PathBuf};
@@ -31,47 +32,172 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// The first segment after each `crate::` in `code`, and the `{a, b}` group
-/// members of a `use crate::{…}`.
-fn crate_paths(code: &str) -> Vec<String> {
+fn is_ident(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+/// The names at the crate root that the paths of `code` reach, for a module
+/// `depth` levels below the root (`src/model/mod.rs` is 1, `src/model/walk.rs`
+/// 2): the first segment after each `crate::`, and after each `super::` chain
+/// that climbs to the root, counting the inline `mod name { … }` it sits in.
+/// Group members (`use crate::{model::table, wire}`, `super::{super::wire}`) are
+/// followed one by one.
+fn root_paths(code: &str, depth: usize) -> Vec<String> {
     let mut found = Vec::new();
-    let mut rest = code;
-    while let Some(at) = rest.find("crate::") {
-        let before = rest[..at].chars().next_back();
-        rest = &rest[at + "crate::".len()..];
-        // `pub(crate)` is followed by a space or `fn`, never `::`; an identifier
-        // ending in `crate` (e.g. `subcrate::`) is not our crate.
-        if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+    let mut inline = Vec::new(); // per open brace: does it open an inline module?
+    for (at, c) in code.char_indices() {
+        match c {
+            '{' => inline.push(opens_module(&code[..at])),
+            '}' => {
+                inline.pop();
+            }
+            _ => {}
+        }
+        let before = code[..at].chars().next_back();
+        if before.is_some_and(|b| is_ident(b) || b == ':') || !is_ident(c) {
             continue;
         }
-        if let Some(group) = rest.strip_prefix('{') {
-            let end = group.find('}').unwrap_or(group.len());
-            found.extend(
-                group[..end]
-                    .split(',')
-                    .map(|m| m.trim().split("::").next().unwrap_or("").to_owned())
-                    .filter(|m| !m.is_empty()),
-            );
-        } else {
-            let end = rest
-                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
-                .unwrap_or(rest.len());
-            found.push(rest[..end].to_owned());
+        let rest = &code[at..];
+        let here = depth + inline.iter().filter(|&&m| m).count();
+        if let Some(path) = rest.strip_prefix("crate::") {
+            reached(0, path, &mut found);
+        } else if rest.starts_with("super::") || rest.starts_with("self::") {
+            reached(here, rest, &mut found);
         }
     }
     found
 }
 
-/// Code without comments (`//` to the end of the line; doc links may point
-/// anywhere).
+/// Does the code before a `{` end with `mod name`?
+fn opens_module(before: &str) -> bool {
+    let before = before.trim_end();
+    let name = before.trim_end_matches(is_ident);
+    name.len() < before.len()
+        && name
+            .trim_end()
+            .strip_suffix("mod")
+            .is_some_and(|head| !head.ends_with(is_ident) && name.ends_with(char::is_whitespace))
+}
+
+/// Follows `path`, read in a module `depth` levels below the root, and adds the
+/// root names it reaches to `found`.
+fn reached(depth: usize, path: &str, found: &mut Vec<String>) {
+    let path = path.trim_start();
+    if let Some(rest) = path.strip_prefix("self::") {
+        reached(depth, rest, found);
+    } else if let Some(rest) = path.strip_prefix("super::") {
+        match depth {
+            // Above the root: not Rust, the compiler says so.
+            0 => {}
+            _ => reached(depth - 1, rest, found),
+        }
+    } else if let Some(group) = path.strip_prefix('{') {
+        for member in members(group) {
+            reached(depth, member, found);
+        }
+    } else if depth == 0 {
+        let name = &path[..path.find(|c: char| !is_ident(c)).unwrap_or(path.len())];
+        // `pub(in super::super)` restricts visibility, it imports nothing.
+        if name != "super" {
+            found.push(name.to_owned());
+        }
+    }
+}
+
+/// The members of a `{a, b::{c, d}}` group, given the text after its `{`.
+fn members(group: &str) -> Vec<&str> {
+    let mut members = Vec::new();
+    let (mut nested, mut start) = (0, 0);
+    for (at, c) in group.char_indices() {
+        match c {
+            '{' => nested += 1,
+            '}' if nested == 0 => {
+                members.push(&group[start..at]);
+                break;
+            }
+            '}' => nested -= 1,
+            ',' if nested == 0 => {
+                members.push(&group[start..at]);
+                start = at + 1;
+            }
+            _ => {}
+        }
+    }
+    members.retain(|m| !m.trim().is_empty());
+    members
+}
+
+/// `text` with its comments (doc links may point anywhere), string and
+/// character literals blanked, so that paths and braces are read from code only.
 fn code_of(text: &str) -> String {
-    text.lines()
-        .map(|line| match line.find("//") {
-            Some(at) if !line[..at].contains('"') => &line[..at],
-            _ => line,
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    let chars: Vec<char> = text.chars().collect();
+    let blank = |c: char| if c == '\n' { '\n' } else { ' ' };
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let next = chars.get(i + 1).copied();
+        // A literal's prefix (`b`, `br`, `c`) is no identifier of its own.
+        let word_before = chars[..i]
+            .iter()
+            .rev()
+            .take_while(|&&c| is_ident(c))
+            .count();
+        let prefix_only = chars[i - word_before..i]
+            .iter()
+            .all(|&c| matches!(c, 'b' | 'c' | 'r'));
+        let raw_hashes = chars[i + 1..].iter().take_while(|&&c| c == '#').count();
+        let end = if c == '/' && next == Some('/') {
+            chars[i..]
+                .iter()
+                .position(|&c| c == '\n')
+                .map_or(chars.len(), |n| i + n)
+        } else if c == '/' && next == Some('*') {
+            let mut depth = 0;
+            let mut j = i;
+            while j < chars.len() {
+                match (chars[j], chars.get(j + 1)) {
+                    ('/', Some('*')) => (depth, j) = (depth + 1, j + 2),
+                    ('*', Some('/')) => (depth, j) = (depth - 1, j + 2),
+                    _ => j += 1,
+                }
+                if depth == 0 {
+                    break;
+                }
+            }
+            j
+        } else if c == 'r' && prefix_only && chars.get(i + 1 + raw_hashes) == Some(&'"') {
+            let close: Vec<char> = std::iter::once('"')
+                .chain(std::iter::repeat_n('#', raw_hashes))
+                .collect();
+            let body = i + 2 + raw_hashes;
+            (body..chars.len())
+                .find(|&j| chars[j..].starts_with(&close))
+                .map_or(chars.len(), |j| j + close.len())
+        } else if c == '"' && prefix_only {
+            let mut j = i + 1;
+            while j < chars.len() && chars[j] != '"' {
+                j += if chars[j] == '\\' { 2 } else { 1 };
+            }
+            j + 1
+        } else if c == '\'' && next == Some('\\') {
+            // An escaped character: `'\n'`, `'\''`, `'\u{7f}'`.
+            (i + 3..chars.len())
+                .find(|&j| chars[j] == '\'')
+                .map_or(chars.len(), |j| j + 1)
+        } else if c == '\'' && chars.get(i + 2) == Some(&'\'') {
+            i + 3
+        } else {
+            // Code, or a lifetime's `'`.
+            out.push(c);
+            i += 1;
+            continue;
+        };
+        let end = end.min(chars.len());
+        out.extend(chars[i..end].iter().map(|&c| blank(c)));
+        i = end;
+    }
+    out
 }
 
 #[test]
@@ -103,7 +229,17 @@ fn no_layer_imports_a_layer_above_it() {
         };
         let text = std::fs::read_to_string(file).expect("read source");
         checked += 1;
-        for target in crate_paths(&code_of(&text)) {
+        // src/model/mod.rs is the module `model`, src/model/walk.rs `model::walk`.
+        let depth = relative.components().count() - usize::from(relative.ends_with("mod.rs"));
+        let code = code_of(&text);
+        // Inline modules are found by their braces: a literal misread would shift them.
+        assert_eq!(
+            code.matches('{').count(),
+            code.matches('}').count(),
+            "src/{}: unbalanced braces outside literals",
+            relative.display()
+        );
+        for target in root_paths(&code, depth) {
             let ok = match rank(&target) {
                 _ if target == first => true,
                 Some(r) => r < own,
@@ -112,7 +248,7 @@ fn no_layer_imports_a_layer_above_it() {
             };
             if !ok {
                 violations.push(format!(
-                    "src/{}: `crate::{target}` ({first} may use only lower layers, by folder)",
+                    "src/{}: reaches `crate::{target}` ({first} may use only lower layers, by folder)",
                     relative.display()
                 ));
             }
@@ -125,9 +261,52 @@ fn no_layer_imports_a_layer_above_it() {
 #[test]
 fn the_check_sees_imports() {
     let code = "use crate::engine::Engine;\nuse crate::{model::table, wire};\npub(crate) fn f() { crate::cli::run(); }";
-    assert_eq!(crate_paths(code), ["engine", "model", "wire", "cli"]);
+    assert_eq!(root_paths(code, 2), ["engine", "model", "wire", "cli"]);
+    assert_eq!(root_paths(&code_of("// crate::cli\nx"), 2), [""; 0]);
+}
+
+#[test]
+fn the_check_follows_super_chains_out_of_a_layer() {
+    // From src/model/walk.rs (depth 2), two steps climb to the root.
+    let code =
+        "use super::table;\nuse super::super::cli::run;\nfn f() { super::super::wire::parse(); }";
+    assert_eq!(root_paths(code, 2), ["cli", "wire"]);
+    // From a layer's top file, src/model/mod.rs (depth 1), one step does.
+    assert_eq!(root_paths("use super::engine::Engine;", 1), ["engine"]);
+    // Through a group, and through `self::`.
+    let code = "use super::{table, super::{replay, derived::graph}};\nuse self::super::super::cli;";
+    assert_eq!(root_paths(code, 2), ["replay", "derived", "cli"]);
+    // `pub(super)` and `pub(in super::super)` restrict visibility; they import nothing.
     assert_eq!(
-        crate_paths(&code_of("// crate::cli\nx")),
-        Vec::<String>::new()
+        root_paths("pub(super) fn f() {}\npub(in super::super) fn g() {}", 2),
+        [""; 0]
     );
+}
+
+#[test]
+fn the_check_counts_inline_modules() {
+    // In src/wire/scan.rs, `mod tests`' `super::super` is `wire`: inside the layer.
+    let code = "fn f() {}\n#[cfg(test)]\nmod tests {\n    use super::super::{parse, Numbers};\n    use super::*;\n}";
+    assert_eq!(root_paths(code, 2), [""; 0]);
+    // After the module closes, a chain counts from the file's module again.
+    let code = "mod tests { use super::super::Numbers; }\nuse super::super::cli;";
+    assert_eq!(root_paths(code, 2), ["cli"]);
+    // In src/model/mod.rs, `mod tests { use super::super::wire; }` climbs to the root.
+    assert_eq!(
+        root_paths("mod tests { use super::super::wire; }", 1),
+        ["wire"]
+    );
+}
+
+#[test]
+fn the_check_reads_code_not_literals_or_comments() {
+    let text = "let a = '{'; let b = \"}} crate::cli\"; let c = r#\"\" crate::cli {\"#;\n\
+                /* crate::cli /* nested */ } */ let d = b'\\''; let e: &'static str = \"\\\"{\";\n\
+                mod tests { use super::super::cli; } // super::super::cli";
+    let code = code_of(text);
+    assert!(
+        code.contains("let a =") && code.contains("&'static str"),
+        "{code}"
+    );
+    assert_eq!(root_paths(&code, 1), ["cli"]);
 }
