@@ -8,6 +8,7 @@
 
 mod atomicity;
 mod docs_sync;
+mod engine;
 mod exhaustive;
 mod layers;
 mod outbound;
