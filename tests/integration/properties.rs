@@ -5,10 +5,10 @@
 //! the package root, where `cargo test` runs integration tests) and replayed first
 //! on every later run. `PROPTEST_CASES=n` overrides every property's case count.
 
-#![cfg(feature = "proptest")]
 // Results of Engine::apply are kept whole, to compare.
 #![allow(clippy::result_large_err)]
 
+use crate::proptest_config;
 use callstate::replay::{Replay, Verdict};
 use callstate::strategies::*;
 use callstate::wire::input::Line;
@@ -18,9 +18,6 @@ use proptest::prelude::*;
 use proptest::sample::Index;
 use serde_json::json;
 use std::collections::{BTreeSet, HashMap};
-
-#[path = "support/proptest_config.rs"]
-mod proptest_config;
 
 fn config(cases: u32) -> ProptestConfig {
     proptest_config::config(cases, "proptest-regressions/properties.txt")

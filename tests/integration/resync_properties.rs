@@ -3,9 +3,9 @@
 //! number of report lines, every agent can always take a new call, and a snapshot
 //! taken mid-log changes nothing.
 
-#![cfg(feature = "proptest")]
 #![allow(clippy::result_large_err)]
 
+use crate::proptest_config;
 use callstate::replay::{Replay, Verdict};
 use callstate::simulate::{Config, Format, Simulator};
 use callstate::strategies::*;
@@ -15,9 +15,6 @@ use callstate::{
 };
 use proptest::prelude::*;
 use std::collections::BTreeMap;
-
-#[path = "support/proptest_config.rs"]
-mod proptest_config;
 
 fn config(cases: u32) -> ProptestConfig {
     proptest_config::config(cases, "proptest-regressions/resync.txt")

@@ -6,7 +6,7 @@ use callstate::wire::{self, Shape};
 use callstate::{Engine, Event, Phase, Record};
 use serde_json::Value;
 
-const SEED: &str = include_str!("fixtures/seed-sample-outbound-call.json");
+const SEED: &str = include_str!("../fixtures/seed-sample-outbound-call.json");
 const AGENT: &str = "97f9e4c2-1b32-42a6-b6aa-13ba08fe4ae0";
 const INTERACTION: &str = "1191fe75-f6ab-413a-8275-2be7e7669a97";
 

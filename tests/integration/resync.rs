@@ -67,11 +67,18 @@ fn reachable_machines() -> Vec<MachineState> {
     all
 }
 
-fn engine_in(saved: &MachineState, mode: Mode, last: Option<Event>) -> Engine {
+/// An engine with one agent in `saved`; in resync mode it remembers `last` as its
+/// last event and `finished` as its last finished call.
+fn engine_in(
+    saved: &MachineState,
+    mode: Mode,
+    last: Option<Event>,
+    finished: Option<&str>,
+) -> Engine {
     let mut saved = saved.clone();
     if mode == Mode::Resync {
         saved.last_event = last;
-        saved.finished = Some(FINISHED.to_owned());
+        saved.finished = finished.map(str::to_owned);
     }
     Engine::restore(Snapshot {
         version: Snapshot::VERSION,
@@ -178,8 +185,10 @@ fn rule(
     }
 }
 
+/// With no call finished yet, a record naming nothing must not pass for a late
+/// event of a finished call (R2 compares the two).
 #[test]
-fn every_state_event_naming_and_last_gets_the_specs_repair() {
+fn every_state_event_naming_last_and_finished_call_gets_the_specs_repair() {
     let runs: Vec<Vec<Vec<Event>>> = (0..=4).map(runs_of).collect();
     let mut lasts: Vec<Option<Event>> = vec![None];
     lasts.extend(Event::iter().map(Some));
@@ -193,19 +202,24 @@ fn every_state_event_naming_and_last_gets_the_specs_repair() {
                 if event.offers_call() && named.is_none() {
                     continue; // malformed: never repaired
                 }
-                for &last in &lasts {
-                    let mut strict = engine_in(saved, Mode::Strict, last);
+                for (&last, finished) in lasts
+                    .iter()
+                    .flat_map(|last| [(last, Some(FINISHED)), (last, None)])
+                {
+                    let mut strict = engine_in(saved, Mode::Strict, last, None);
                     let verdict = strict.apply(&Record {
                         interaction: named,
                         ..Record::new(AGENT, event)
                     });
-                    let mut resync = engine_in(saved, Mode::Resync, last);
+                    let mut resync = engine_in(saved, Mode::Resync, last, finished);
                     let before = resync.snapshot();
                     let got = resync.apply(&Record {
                         interaction: named,
                         ..Record::new(AGENT, event)
                     });
-                    let case = format!("{saved:?} + {event} naming {names:?}, last {last:?}");
+                    let case = format!(
+                        "{saved:?} + {event} naming {names:?}, last {last:?}, finished {finished:?}"
+                    );
                     let kind = match verdict {
                         Ok(t) => {
                             assert_eq!(got.as_ref().ok(), Some(&t), "{case}");
@@ -224,7 +238,7 @@ fn every_state_event_naming_and_last_gets_the_specs_repair() {
                         named,
                         saved.interaction.as_deref(),
                         last,
-                        Some(FINISHED),
+                        finished,
                     );
                     let expected = up_to.and_then(|up_to| {
                         brute
@@ -379,6 +393,30 @@ fn out_of_order_is_skipped_and_inferred_events_keep_the_last_time() {
         RejectionKind::OutOfOrder,
         "acw set the last time to 30"
     );
+}
+
+#[test]
+fn a_record_naming_no_call_before_any_call_finished_is_repaired_not_skipped() {
+    let mut engine = Engine::new().with_mode(Mode::Resync);
+    engine
+        .apply(&Record::new("a", Event::OfferContact).interaction("c1"))
+        .unwrap();
+    engine
+        .apply(&Record::new("a", Event::CustAnswered).interaction("c1"))
+        .unwrap();
+    // No call has finished and acw names none: not R2 (a late event of the
+    // finished call) but R10, eAgentContactEnded was lost.
+    let r = engine.apply(&Record::new("a", Event::Acw)).unwrap_err();
+    assert_eq!(r.kind(), RejectionKind::IllegalTransition);
+    let repair = r.repair().unwrap();
+    assert_eq!(repair.rule().number(), 10);
+    let inferred: Vec<&str> = repair
+        .inferred()
+        .iter()
+        .map(|i| i.transition.event.name())
+        .collect();
+    assert_eq!(inferred, ["eAgentContactEnded"]);
+    assert_eq!(engine.phase_of("a"), Phase::WrapUp);
 }
 
 #[test]

@@ -1,4 +1,4 @@
-//! The proptest configuration the property suites share (`#[path]`-included).
+//! The proptest configuration the property suites share (`crate::proptest_config`).
 
 use proptest::test_runner::{Config as ProptestConfig, FileFailurePersistence};
 

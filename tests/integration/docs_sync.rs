@@ -3,7 +3,7 @@
 //! - The generated blocks of `docs/` (the diagram and the table in words in
 //!   `state-machine.md`, the event table in `events.md`) must be exactly what
 //!   `callstate::graph` generates from the table today. To regenerate them:
-//!   `CALLSTATE_BLESS=1 cargo test --test docs_sync`, then commit the result.
+//!   `CALLSTATE_BLESS=1 cargo test --test integration docs_sync::`, then commit the result.
 //! - The worked example of `conformance.md` must be what replay reports.
 //! - `docs/spec.md`, below its header note, must be the project's `SPEC.md`
 //!   (`../shared/SPEC.md` beside the repository) verbatim, when that file is there.
@@ -114,7 +114,7 @@ fn generated_blocks_match_the_table() {
     assert!(
         stale.is_empty(),
         "the docs are out of date with the transition table (src/model/table.rs):\n{}\n\n\
-         Regenerate them with\n    {BLESS}=1 cargo test --test docs_sync\n\
+         Regenerate them with\n    {BLESS}=1 cargo test --test integration docs_sync::\n\
          and commit the result.",
         stale.join("\n")
     );
@@ -200,7 +200,7 @@ fn the_worked_example_is_what_the_engine_reports() {
 /// The note `docs/spec.md` opens with; the contract follows it verbatim.
 const SPEC_HEADER: &str = "\
 > This is the behaviour contract shipped with the callstate crate: the project's SPEC.md, verbatim
-> below this note (`tests/docs_sync.rs` checks that they agree). `docs/` explains it for users.
+> below this note (`tests/integration/docs_sync.rs` checks that they agree). `docs/` explains it for users.
 
 ";
 
