@@ -123,6 +123,21 @@ impl Filled {
         let n = input.read(&mut self.buf[start..start + chunk])?;
         Ok(start..start + n)
     }
+
+    /// Bytes [`Filled::read_from`] read and not yet counted as filled.
+    fn unfilled(&self, fresh: Range<usize>) -> &[u8] {
+        &self.buf[fresh.start.max(self.len)..fresh.end]
+    }
+
+    /// Counts `fresh`, some of the bytes [`Filled::read_from`] read (a head of
+    /// them may be left out), as filled: they follow the filled part.
+    fn fill(&mut self, fresh: Range<usize>) {
+        let start = fresh.start.max(self.len);
+        if start != self.len {
+            self.buf.copy_within(start..fresh.end, self.len);
+        }
+        self.len += fresh.end - start;
+    }
 }
 
 /// A parsed line, with ids as ranges of the batch's arena.
@@ -435,17 +450,13 @@ impl ChunkReader {
             };
             if let Some(len) = skipped.as_mut() {
                 // Drop bytes up to the long line's end; keep what follows it.
-                let Some(i) = input::line_end(&batch.text.buf[fresh.clone()]) else {
+                let Some(i) = input::line_end(batch.text.unfilled(fresh.clone())) else {
                     *len += fresh.len() as u64;
                     continue;
                 };
                 let total = *len + i as u64;
                 skipped = None;
-                batch
-                    .text
-                    .buf
-                    .copy_within(fresh.start + i + 1..fresh.end, fresh.start);
-                batch.text.len = fresh.start + fresh.len() - (i + 1);
+                batch.text.fill(fresh.start + i + 1..fresh.end);
                 let Some(empty) = self.fresh() else {
                     return Ok(batch);
                 };
@@ -457,7 +468,7 @@ impl ChunkReader {
                     return Ok(batch);
                 }
             } else {
-                batch.text.len = fresh.end;
+                batch.text.fill(fresh.clone());
             }
             let scanned_from = line_start.max(fresh.start.min(batch.text.len()));
             if let Some(i) = memchr::memrchr(NEWLINE, &batch.text.bytes()[scanned_from..]) {
