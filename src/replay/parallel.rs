@@ -31,7 +31,7 @@ use crate::engine::Lookahead;
 use crate::model::record::{EventName, Record};
 use crate::model::rejection::Rejection;
 use crate::model::vocabulary::Event;
-use crate::replay::{parse_line, Parsed, Replay, Verdict};
+use crate::replay::{parse_line, Parsed, Replay, ReplayOptions, Verdict};
 use crate::wire::input::{self, InputError, Line, Source, NEWLINE};
 use std::collections::BTreeMap;
 use std::io::{self, BufRead, Read};
@@ -296,20 +296,22 @@ enum FromReader {
     Failed(String, io::Error),
 }
 
-/// Replays `sources` with `jobs` parser threads, calling `each` with every verdict
-/// in input order. Returns the read error that cut the input short, if any. An
-/// error from `each` ends the replay: nothing after that verdict is applied, and
-/// the error is returned once the reader's current read of the input returns.
+/// Replays `sources` with the options' parser threads and longest line (its
+/// mode and initial availability are `replay`'s own), calling `each` with every
+/// verdict in input order. Returns the read error that cut the input short, if
+/// any. An error from `each` ends the replay: nothing after that verdict is
+/// applied, and the error is returned once the reader's current read of the
+/// input returns.
 ///
 /// `jobs` of 0 or 1 still runs the pipeline with one parser thread; callers that
-/// want no threads at all use [`Replay::feed`] directly.
+/// want no threads at all use [`replay_sources`](crate::replay::replay_sources).
 pub fn replay(
     sources: Vec<Source>,
-    max_line: usize,
-    jobs: usize,
+    options: &ReplayOptions,
     replay: &mut Replay,
     each: impl FnMut(&mut Replay, Verdict) -> io::Result<()>,
 ) -> io::Result<Option<InputError>> {
+    let (max_line, jobs) = (options.max_line_bytes(), options.jobs());
     replay_in_batches(sources, max_line, jobs, batch_bytes(jobs), replay, each)
 }
 
