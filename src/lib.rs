@@ -91,6 +91,7 @@ pub use model::record::{EventName, Record};
 pub use model::rejection::{Malformed, Reason, Rejection, RejectionKind};
 pub use model::resync::{Inferred, Mode, Repair, RepairRule, MAX_INFERRED};
 pub use model::table::{Rule, TABLE};
+pub use model::unknown_name::UnknownName;
 pub use model::vocabulary::{Availability, Event, EventSet, Phase, Recording};
 
 /// The README's examples, compiled and run as doctests (the strategies example

@@ -4,8 +4,9 @@
 use super::inputs::{input_error, Inputs};
 use super::output::{self, say};
 use super::{ReplayArgs, EXIT_ERROR, EXIT_OK, EXIT_VIOLATIONS};
-use callstate::replay::parallel;
-use callstate::replay::{self, for_each_line, Ending, HumanReport, Replay, Summary, Verdict};
+use callstate::replay::{
+    self, Ending, HumanReport, Replay, ReplayError, ReplayOptions, Summary, Verdict,
+};
 use callstate::wire::input::InputError;
 use std::io::{self, IsTerminal, Write};
 
@@ -30,11 +31,16 @@ pub(super) fn run(args: &ReplayArgs) -> io::Result<i32> {
         && !(args.json && io::stdout().is_terminal());
     let progress = inputs.progress(show_progress);
     let mut out = output::stdout();
-    let mut replay = Replay::new(input.initial.into()).with_mode(input.mode());
+    let options = ReplayOptions::default()
+        .with_mode(input.mode())
+        .with_initial(input.initial.into())
+        .with_jobs(args.jobs.map_or_else(replay::default_jobs, usize::from))
+        .with_max_line_bytes(input.max_line_bytes);
+    let mut replay = options.start();
     let mut human = HumanReport::new(usize::from(args.show))
         .verbose(args.verbose)
         .name_inputs(inputs.len() > 1);
-    let mut report = |replay: &mut Replay, verdict: Verdict| {
+    let report = |replay: &mut Replay, verdict: Verdict| {
         progress.tick(replay.line());
         match verdict {
             Verdict::NotAccepted(r) if args.json => {
@@ -47,23 +53,10 @@ pub(super) fn run(args: &ReplayArgs) -> io::Result<i32> {
             _ => Ok(()),
         }
     };
-    let jobs = args.jobs.map_or_else(
-        || std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
-        usize::from,
-    );
-    let sources = inputs.take_sources();
-    let error = if jobs > 1 {
-        parallel::replay(sources, input.max_line_bytes, jobs, &mut replay, report)?
-    } else {
-        for_each_line(
-            sources,
-            input.max_line_bytes,
-            &mut replay,
-            |replay, line| {
-                let verdict = replay.feed(line);
-                report(replay, verdict)
-            },
-        )?
+    let error = match replay::replay_sources(inputs.take_sources(), &options, &mut replay, report) {
+        Ok(()) => None,
+        Err(ReplayError::Input(e)) => Some(e),
+        Err(ReplayError::Stopped(e)) => return Err(e),
     };
     progress.finish();
     let summary = replay.summary();

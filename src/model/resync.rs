@@ -15,6 +15,7 @@
 
 use crate::model::machine::{Machine, Transition};
 use crate::model::rejection::RejectionKind;
+use crate::model::unknown_name::{self, UnknownName};
 use crate::model::vocabulary::Event;
 use std::sync::OnceLock;
 use strum::{EnumCount, IntoEnumIterator};
@@ -34,6 +35,26 @@ pub enum Mode {
     Strict,
     /// SPEC §8: a rejected record keeps its verdict, then gets a [`Repair`].
     Resync,
+}
+
+impl Mode {
+    /// `"strict"` or `"resync"`, as options and snapshots spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Strict => "strict",
+            Mode::Resync => "resync",
+        }
+    }
+}
+
+/// `"resync"` or `"strict"`.
+impl std::str::FromStr for Mode {
+    type Err = UnknownName;
+
+    fn from_str(name: &str) -> Result<Self, UnknownName> {
+        // Resync first: the command line's and the packages' default.
+        unknown_name::parse("mode", name, [Mode::Resync, Mode::Strict], Mode::name)
+    }
 }
 
 /// What resync did about a rejected record (SPEC §8); see

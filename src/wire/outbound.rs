@@ -231,9 +231,19 @@ pub fn events_of(
     line: &str,
     result: &Result<(Transition, Option<String>), Rejection>,
 ) -> Vec<OutboundCallStateChange> {
+    let shape = parse_str(line).ok().map(|wire| wire.shape);
+    events_of_shaped(line, shape, result)
+}
+
+/// [`events_of`] for a line already read, as `shape` (`None`: not a record).
+pub(crate) fn events_of_shaped(
+    line: &str,
+    shape: Option<Shape>,
+    result: &Result<(Transition, Option<String>), Rejection>,
+) -> Vec<OutboundCallStateChange> {
     let carried = || {
-        parse_str(line)
-            .map(|wire| Carried::from_line(line, wire.shape))
+        shape
+            .map(|shape| Carried::from_line(line, shape))
             .unwrap_or_default()
     };
     match result {

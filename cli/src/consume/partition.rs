@@ -2,7 +2,7 @@
 //! Kafka message turns into. No Kafka here (the messages come in as bytes), so
 //! this is what the unit tests pin down.
 
-use callstate::replay::{self, Applied, Replay, Verdict};
+use callstate::replay::{Applied, Replay, ReportLine, Verdict};
 use callstate::wire::input::Line;
 use callstate::wire::outbound::{Carried, OutboundCallStateChange};
 use callstate::Engine;
@@ -165,10 +165,10 @@ impl Partition {
             Verdict::Blank => (MessageVerdict::Blank, None),
             Verdict::Accepted(_) => (MessageVerdict::Accepted, agent),
             Verdict::NotAccepted(r) => {
-                let mut line = Vec::new();
-                // Writing to a Vec cannot fail.
-                let _ = replay::write_json_violation(&mut line, offset.max(0) as u64, &r);
-                line.pop(); // the newline: one report line per message
+                // One report line per message, without a newline.
+                let line = ReportLine::new(offset.max(0) as u64, &r)
+                    .to_json()
+                    .into_bytes();
                 let message_verdict = match r.kind() {
                     RejectionKind::Malformed => MessageVerdict::Malformed,
                     RejectionKind::UnknownEvent => MessageVerdict::Unknown,
