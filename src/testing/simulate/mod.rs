@@ -38,6 +38,7 @@ mod faults;
 mod flow;
 mod render;
 mod rng;
+pub mod webex;
 
 pub use config::{Config, ConfigError, Format};
 pub use faults::{FaultCounts, FaultKind, InjectedFault};
