@@ -38,6 +38,9 @@ pub(super) struct Desk {
 struct Leg {
     agent: u32,
     phase: State,
+    /// The agent's role (SPEC v3 §1): offered the call as a consult, until
+    /// it is handed the call.
+    consulted: bool,
     truth: LegTruth,
 }
 
@@ -180,6 +183,7 @@ impl Script<'_> {
         Leg {
             agent,
             phase: State::New,
+            consulted,
             truth: LegTruth {
                 agent,
                 call: call.id,
@@ -260,7 +264,14 @@ impl Script<'_> {
     /// A relogin in the middle of the call: the socket's `Welcome`, the relogin
     /// answer with the agent's availability (E1/E2, no change), and the
     /// desktop's snapshot of the call (E34), which states the agent's phase.
+    ///
+    /// Not for an agent whose role the interaction's `owner` no longer shows
+    /// (the former owner in wrap-up after handing the call over): SPEC v3
+    /// would take the snapshot's role and report the state as differing.
     fn relogin(&mut self, ctx: &Ctx, leg: &Leg, at: i64) {
+        if (ctx.owner != leg.agent) != leg.consulted {
+            return;
+        }
         self.note(leg.agent, at, Kind::Welcome);
         let t = at + self.wait(500, 2 * SECOND);
         let available = self.desks[leg.agent as usize].available;
@@ -767,6 +778,7 @@ impl Script<'_> {
     /// A leaves the call to B: A to wrap-up, B owns the call, `connected`.
     fn hand_over(&mut self, ctx: &mut Ctx, a: &mut Leg, b: &mut Leg) {
         ctx.owner = b.agent;
+        b.consulted = false;
         ctx.other = Some(a.agent);
         ctx.other_left = true;
         ctx.held_since = None;
