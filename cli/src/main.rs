@@ -93,12 +93,13 @@ enum Command {
     #[command(after_help = "Examples:\n  \
         callstate simulate --agents 10000 --records 2000000 --seed 7 --format mixed > load.jsonl\n  \
         callstate simulate --agents 50 --records 20000 --faults 0.02 | callstate replay\n  \
-        callstate simulate --format webex --agents 40 --records 20000 --seed 3 > day.jsonl\n\n\
+        callstate simulate --format webex --agents 40 --records 20000 > day.jsonl\n\n\
         --format webex writes a Webex CC agent-day as the platform's websocket sends it: \
         every call flow (inbound, outdial, preview, progressive, predictive, RONA, abandoned), \
         consults seen by both agents, conferences, the four transfers, failed requests, \
         data-only updates and relogin snapshots, with the whole interaction object on each \
-        line. Each record is one SPEC v3 accepts.")]
+        line. Each record is one SPEC v3 accepts. Agents log in first (Idle, then \
+        Available), so --initial makes no difference.")]
     Simulate(SimulateArgs),
     /// Validate a Kafka topic as a consumer group member (feature kafka):
     /// outbound events and report lines to topics, engine state checkpointed.
@@ -165,7 +166,8 @@ struct SimulateArgs {
     #[arg(long, value_name = "FILE")]
     truth: Option<PathBuf>,
     /// Record shape: native, envelope (the seed's), websocket, mixed per line,
-    /// or webex (the frames Webex CC sends; no --faults, --loss and --truth work).
+    /// or webex (the frames Webex CC sends: --loss and --truth apply, --faults
+    /// does not).
     #[arg(long, value_enum, default_value_t = ShapeArg::Native)]
     format: ShapeArg,
     /// Where agents start (replay such a log with the same --initial).

@@ -306,23 +306,14 @@ fn interaction(buf: &mut Vec<u8>, note: &Note, call: &Call, seen: &Seen, names: 
     );
     raw(
         buf,
-        r#","callFlowParams":{"Language":{"name":"Language","qualifier":"","description":"caller language","valueDataType":"string","value":"en-US"},"Segment":{"name":"Segment","qualifier":"","description":"customer segment","valueDataType":"string","value":"retail"}},"callProcessingDetails":"#,
+        r#","callFlowParams":{"Language":{"name":"Language","valueDataType":"string","value":"en-US"}},"callProcessingDetails":"#,
     );
     processing(buf, note, call, seen, names, q);
     raw(buf, r#","participants":"#);
     participants(buf, note, call, seen, names, q);
     raw(buf, r#","media":"#);
     media(buf, call, seen, names);
-    raw(
-        buf,
-        r#","workflowManager":null,"callAssociatedDetails":{"ani":""#,
-    );
-    customer(buf, call);
-    raw(buf, r#"","dn":""#);
-    customer(buf, call);
-    raw(buf, r#"","virtualTeamName":""#);
-    raw(buf, q.name);
-    raw(buf, r#""}}"#);
+    raw(buf, r#","workflowManager":null}"#);
 }
 
 /// `interaction.callProcessingDetails`: strings, as Webex CC sends them.
@@ -370,7 +361,7 @@ fn processing(buf: &mut Vec<u8>, note: &Note, call: &Call, seen: &Seen, names: &
     text_bool(buf, seen.state == State::Conference);
     raw(
         buf,
-        r#","BLIND_TRANSFER_IN_PROGRESS":false,"participantInviteTimeout":"false","CONTINUE_RECORDING_ON_TRANSFER":"true","isParked":"false","taskToBeSelfServiced":"false","checkAgentAvailability":"false","mohFileName":"defaultmusic_on_hold.wav","fcDesktopView":"{\"pop-over\":[{\"name\":\"ani\",\"variableSeq\":\"0\"},{\"name\":\"virtualTeamName\",\"variableSeq\":\"1\"}]}","workflowName":"Main_Flow","workflowId":""#,
+        r#","BLIND_TRANSFER_IN_PROGRESS":false,"participantInviteTimeout":"false","CONTINUE_RECORDING_ON_TRANSFER":"true","isParked":"false","taskToBeSelfServiced":"false","checkAgentAvailability":"false","workflowName":"Main_Flow","workflowId":""#,
     );
     raw(buf, WORKFLOW_ID);
     raw(buf, r#"","tenantId":""#);
@@ -463,17 +454,15 @@ fn participants(
         id(buf, aid);
         raw(buf, r#"","channelId":""#);
         id(buf, &uuid(derive(*bits, 0xC4A)));
-        raw(buf, r#"","sessionId":""#);
-        id(buf, &uuid(derive(*bits, 0x5E5)));
         raw(buf, r#"","siteId":""#);
         raw(buf, SITE_ID);
         raw(buf, r#"","teamId":""#);
         raw(buf, TEAM_ID);
-        raw(buf, r#"","teamName":"Team_East","queueId":""#);
+        raw(buf, r#"","queueId":""#);
         raw(buf, q.id);
         raw(
             buf,
-            r#"","queueMgrId":"aqm","skillId":null,"skillName":null,"skills":[],"autoAnswerEnabled":false,"deviceType":"BROWSER","bnrDetails":null,"callerId":null,"hasJoined":"#,
+            r#"","queueMgrId":"aqm","autoAnswerEnabled":false,"hasJoined":"#,
         );
         boolean(buf, joined);
         raw(buf, r#","hasLeft":"#);
