@@ -132,8 +132,21 @@ fn accepted_record_for_record(
 
 #[test]
 fn a_day_of_40_agents_is_accepted_record_for_record() {
-    for seed in [1, 2, 3] {
+    let mut snapshots = HashSet::new();
+    for seed in [1, 3] {
         let log = day(&Config::day(20_000, seed));
+        for line in lines(&log)
+            .into_iter()
+            .filter(|l| l.contains(r#""type":"AgentContact","#))
+        {
+            let v: Value = serde_json::from_str(line).unwrap();
+            let state = v["data"]["interaction"]["state"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            let owner = v["data"]["interaction"]["owner"] == v["data"]["agentId"];
+            snapshots.insert((state, owner));
+        }
         let (oracle, seen, ways) = accepted_record_for_record(&log, &format!("seed {seed}"));
         assert_eq!(oracle.agents.len(), 40);
         let missing: Vec<&&str> = EVERY_SCENARIO
@@ -144,6 +157,20 @@ fn a_day_of_40_agents_is_accepted_record_for_record() {
         for way in ["Ok(Transition)", "Ok(Notice)", "Ok(AgentNotice)"] {
             assert!(ways.get(way).copied().unwrap_or(0) > 100, "{way}: {ways:?}");
         }
+    }
+    // Relogin snapshots in every phase of a call, in both roles.
+    for (state, owner) in [
+        ("connected", true),
+        ("hold", true),
+        ("consult", false),
+        ("conference", false),
+        ("wrapUp", true),
+        ("wrapUp", false),
+    ] {
+        assert!(
+            snapshots.contains(&(state.to_owned(), owner)),
+            "{state} {owner}: {snapshots:?}"
+        );
     }
 }
 
@@ -213,6 +240,7 @@ fn loss_deletes_exactly_what_the_truth_says() {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     assert_eq!(summary.faults.get(FaultKind::Lost), truth.len() as u64);
+    assert_eq!(summary.events, records + truth.len() as u64);
     assert!((150..=250).contains(&truth.len()), "{} lost", truth.len());
     // The same day without loss, long enough to cover the lossy one.
     let whole = day(&Config {
@@ -283,9 +311,8 @@ fn each_call_keeps_its_ground_truth() {
         assert!(known.windows(2).all(|w| w[0] <= w[1]), "{c:?}");
         assert!(c.ended.is_some(), "{c:?}");
         consulted += usize::from(c.consulted);
-        if c.answered.is_some() && !c.consulted {
-            let talk = c.ended.unwrap() - c.answered.unwrap();
-            assert!(talk >= 1_000, "{c:?}");
+        if let (Some(answered), Some(ended), false) = (c.answered, c.ended, c.consulted) {
+            assert!(ended - answered >= 1_000, "{c:?}");
         }
     }
     assert!(consulted > 10);

@@ -563,7 +563,8 @@ fn judge(a: &mut Agent, r: &Read) -> Result<Accepted, Rejected> {
         r.interaction.clone()
     };
     let names_other = matches!((&a.call, &named), (Some(held), Some(n)) if held != n);
-    if offers && a.phase.has_call() && !(a.phase == Reserved && !names_other) {
+    // Except E3/E4/E22 in `reserved` naming the held call (the table has rows).
+    if offers && a.phase.has_call() && (a.phase != Reserved || names_other) {
         return Err(Rejected::AgentBusy);
     }
     if a.phase.has_call() && names_other && !matches!(e, Some(1 | 2)) {

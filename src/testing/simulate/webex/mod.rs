@@ -49,7 +49,7 @@ use std::io::{self, Write};
 
 /// Mixed into the seed of the loss draws, so that a day with loss is the day
 /// without it, minus the lost records.
-const LOSS_SALT: u64 = 0x1055_0F_DA7A;
+const LOSS_SALT: u64 = 0x0010_550F_DA7A;
 
 /// Bytes generated before they are handed to the writer.
 const CHUNK: usize = 64 * 1024;
@@ -401,7 +401,6 @@ impl Simulator {
             };
             self.queue.push(Reverse((note.time, self.seq, slot)));
             self.seq += 1;
-            self.summary.events += 1;
         }
         for leg in self.legs.drain(..) {
             self.summary.calls += 1;
@@ -428,6 +427,7 @@ impl Simulator {
         // without it, minus the lost lines.
         let nth = self.written;
         self.written += 1;
+        self.summary.events += 1;
         if self.config.loss > 0.0 && self.loss.chance(self.config.loss) {
             self.summary.faults.add(FaultKind::Lost);
             if let Some(truth) = self.truth.as_mut() {
