@@ -37,6 +37,7 @@ mod note;
 mod payload;
 mod script;
 
+use super::lines::{self, Lines};
 use super::render::{uuid, uuid_str};
 use super::rng::{splitmix64, Rng};
 use super::{ConfigError, FaultKind, InjectedFault, LogSummary, START_TIME};
@@ -146,11 +147,7 @@ struct LegTruth {
 pub fn write(config: &Config, out: &mut impl Write) -> io::Result<LogSummary> {
     let mut sim =
         Simulator::new(config).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
-    while let Some(chunk) = sim.next_chunk() {
-        out.write_all(chunk)?;
-    }
-    out.flush()?;
-    Ok(*sim.summary())
+    lines::pump(&mut sim, CHUNK, out, None)
 }
 
 /// [`write()`], and every lost record's ground truth to `truth` as JSON lines
@@ -163,16 +160,7 @@ pub fn write_with_truth(
     let mut sim = Simulator::new(config)
         .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?
         .keeping_truth();
-    while let Some(chunk) = sim.next_chunk() {
-        out.write_all(chunk)?;
-        for fault in sim.take_truth() {
-            serde_json::to_writer(&mut *truth, &fault)?;
-            truth.write_all(b"\n")?;
-        }
-    }
-    out.flush()?;
-    truth.flush()?;
-    Ok(*sim.summary())
+    lines::pump(&mut sim, CHUNK, out, Some(truth))
 }
 
 /// A day of 40 agents and 20,000 records (seed `seed`) as bytes: the input of
@@ -305,35 +293,7 @@ impl Simulator {
 
     /// The next line, without its `\n`; `None` after [`Config::records`] lines.
     pub fn next_line(&mut self) -> Option<&[u8]> {
-        if self.pos >= self.buf.len() {
-            self.buf.clear();
-            self.pos = 0;
-            self.fill(1);
-        }
-        let rest = self.buf.get(self.pos..).filter(|r| !r.is_empty())?;
-        let len = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
-        let start = self.pos;
-        self.pos += len + 1;
-        self.buffered -= 1;
-        self.summary.records += 1;
-        Some(&self.buf[start..start + len])
-    }
-
-    /// The next lines, each with its `\n`, about [`CHUNK`] bytes of them.
-    fn next_chunk(&mut self) -> Option<&[u8]> {
-        if self.pos >= self.buf.len() {
-            self.buf.clear();
-            self.pos = 0;
-            self.fill(CHUNK);
-        }
-        let start = self.pos;
-        if start >= self.buf.len() {
-            return None;
-        }
-        self.pos = self.buf.len();
-        self.summary.records += self.buffered;
-        self.buffered = 0;
-        Some(&self.buf[start..])
+        lines::Lines::line(self)
     }
 
     /// Generates until `buf` holds `min_bytes` or every line is generated.
@@ -443,5 +403,24 @@ impl Simulator {
         }
         payload::line(&mut self.buf, &note, &self.names, nth);
         self.buffered += 1;
+    }
+}
+
+impl Lines for Simulator {
+    fn parts(&mut self) -> (&mut Vec<u8>, &mut usize, &mut u64, &mut LogSummary) {
+        (
+            &mut self.buf,
+            &mut self.pos,
+            &mut self.buffered,
+            &mut self.summary,
+        )
+    }
+
+    fn fill(&mut self, min_bytes: usize) {
+        Simulator::fill(self, min_bytes);
+    }
+
+    fn take_truth(&mut self) -> Vec<InjectedFault> {
+        Simulator::take_truth(self)
     }
 }
