@@ -315,7 +315,6 @@ fn truthy(v: Option<&Value>) -> bool {
 /// One websocket record as §5 reads it.
 #[derive(Debug)]
 struct Read {
-    name: String,
     ev: Ev,
     agent: Option<String>,
     interaction: Option<String>,
@@ -432,7 +431,6 @@ fn read(v: &Value) -> Result<Read, Rejected> {
         return Err(Rejected::Malformed("no interaction id"));
     }
     Ok(Read {
-        name,
         ev,
         agent,
         interaction,
@@ -631,6 +629,5 @@ fn judge(a: &mut Agent, r: &Read) -> Result<Accepted, Rejected> {
     if let Some(n) = rekey {
         a.call = Some(n);
     }
-    let _ = &r.name;
     Ok(Accepted::Transition)
 }
