@@ -1,18 +1,15 @@
 //! The `webex` simulator's contract: every record of a simulated Webex CC day
 //! is one SPEC v3 accepts (checked by an independent model of the spec's
-//! table, tests/support/v3_oracle.rs), every scenario occurs, the day is
+//! table, `v3_oracle.rs`), every scenario occurs, the day is
 //! deterministic and interleaved in time, `--loss` deletes exactly what the
 //! truth lists, lines are the platform's size, and the other formats did not
 //! change.
 
-#[path = "support/v3_oracle.rs"]
-mod v3_oracle;
-
+use super::v3_oracle::{Accepted, Oracle};
 use callstate::simulate::webex::{self, Config, Simulator};
 use callstate::simulate::{self as sim, FaultKind, Format};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashSet};
-use v3_oracle::{Accepted, Oracle};
 
 fn day(config: &Config) -> Vec<u8> {
     let mut out = Vec::new();
