@@ -26,13 +26,16 @@ pub(super) fn graph(args: &GraphArgs) -> io::Result<i32> {
 }
 
 pub(super) fn simulate(args: &SimulateArgs) -> io::Result<i32> {
+    let Some(format) = args.format.format() else {
+        return simulate_webex(args);
+    };
     let config = sim::Config {
         agents: args.agents,
         records: args.records,
         seed: args.seed,
         faults: args.faults,
         loss: args.loss,
-        format: args.format.into(),
+        format,
         initial: args.initial.into(),
     };
     if let Err(e) = config.validate() {
@@ -41,17 +44,52 @@ pub(super) fn simulate(args: &SimulateArgs) -> io::Result<i32> {
     }
     let summary = match &args.truth {
         None => sim::write(&config, &mut output::stdout())?,
+        Some(path) => sim::write_with_truth(&config, &mut output::stdout(), &mut truth(path)?)?,
+    };
+    if io::stderr().is_terminal() {
+        say(format_args!("wrote {summary}"));
+    }
+    Ok(EXIT_OK)
+}
+
+/// `simulate --format webex`: Webex CC agent-days ([`sim::webex`]). Agents log
+/// in at the start of their day, so `--initial` changes nothing; faults other
+/// than loss are not injected.
+fn simulate_webex(args: &SimulateArgs) -> io::Result<i32> {
+    let config = sim::webex::Config {
+        agents: args.agents,
+        records: args.records,
+        seed: args.seed,
+        loss: args.loss,
+    };
+    let checked = match config.validate() {
+        Err(e) => Err(e.to_string()),
+        Ok(()) if args.faults != 0.0 => {
+            Err("--format webex injects no --faults (it takes --loss)".to_owned())
+        }
+        Ok(()) => Ok(()),
+    };
+    if let Err(e) = checked {
+        say(format_args!("{e}\nhint: see callstate simulate --help"));
+        return Ok(EXIT_ERROR);
+    }
+    let summary = match &args.truth {
+        None => sim::webex::write(&config, &mut output::stdout())?,
         Some(path) => {
-            let named = |e: io::Error| io::Error::new(e.kind(), format!("{}: {e}", path.display()));
-            let file = std::fs::File::create(path).map_err(named)?;
-            let mut truth = TruthFile(io::BufWriter::new(file), path);
-            sim::write_with_truth(&config, &mut output::stdout(), &mut truth)?
+            sim::webex::write_with_truth(&config, &mut output::stdout(), &mut truth(path)?)?
         }
     };
     if io::stderr().is_terminal() {
         say(format_args!("wrote {summary}"));
     }
     Ok(EXIT_OK)
+}
+
+/// The `--truth` file, created.
+fn truth(path: &std::path::Path) -> io::Result<TruthFile<'_>> {
+    let named = |e: io::Error| io::Error::new(e.kind(), format!("{}: {e}", path.display()));
+    let file = std::fs::File::create(path).map_err(named)?;
+    Ok(TruthFile(io::BufWriter::new(file), path))
 }
 
 /// The `--truth` file, whose write errors name it (stdout's say "the output").

@@ -92,7 +92,14 @@ enum Command {
     /// Write a realistic interleaved event log (deterministic for a seed).
     #[command(after_help = "Examples:\n  \
         callstate simulate --agents 10000 --records 2000000 --seed 7 --format mixed > load.jsonl\n  \
-        callstate simulate --agents 50 --records 20000 --faults 0.02 | callstate replay")]
+        callstate simulate --agents 50 --records 20000 --faults 0.02 | callstate replay\n  \
+        callstate simulate --format webex --agents 40 --records 20000 > day.jsonl\n\n\
+        --format webex writes a Webex CC agent-day as the platform's websocket sends it: \
+        every call flow (inbound, outdial, preview, progressive, predictive, RONA, abandoned), \
+        consults seen by both agents, conferences, the four transfers, failed requests, \
+        data-only updates and relogin snapshots, with the whole interaction object on each \
+        line. Each record is one SPEC v3 accepts. Agents log in first (Idle, then \
+        Available), so --initial makes no difference.")]
     Simulate(SimulateArgs),
     /// Validate a Kafka topic as a consumer group member (feature kafka):
     /// outbound events and report lines to topics, engine state checkpointed.
@@ -158,7 +165,9 @@ struct SimulateArgs {
     /// FILE, one JSON object per line: line, kind, agent, interaction, event.
     #[arg(long, value_name = "FILE")]
     truth: Option<PathBuf>,
-    /// Record shape: native, envelope (the seed's), websocket, or mixed per line.
+    /// Record shape: native, envelope (the seed's), websocket, mixed per line,
+    /// or webex (the frames Webex CC sends: --loss and --truth apply, --faults
+    /// does not).
     #[arg(long, value_enum, default_value_t = ShapeArg::Native)]
     format: ShapeArg,
     /// Where agents start (replay such a log with the same --initial).
@@ -269,15 +278,21 @@ enum ShapeArg {
     Websocket,
     /// A random one of the three shapes on each line.
     Mixed,
+    /// The frames Webex CC really sends (SPEC v3): every call flow, both sides
+    /// of consults, transfers, the full interaction object (~3 kB) per line.
+    Webex,
 }
 
-impl From<ShapeArg> for simulate::Format {
-    fn from(s: ShapeArg) -> Self {
-        match s {
-            ShapeArg::Native => simulate::Format::Native,
-            ShapeArg::Envelope => simulate::Format::Envelope,
-            ShapeArg::Websocket => simulate::Format::Websocket,
-            ShapeArg::Mixed => simulate::Format::Mixed,
+impl ShapeArg {
+    /// The library's [`simulate::Format`]; `None` for `webex`, which is
+    /// [`simulate::webex`]'s own simulator.
+    fn format(self) -> Option<simulate::Format> {
+        match self {
+            ShapeArg::Native => Some(simulate::Format::Native),
+            ShapeArg::Envelope => Some(simulate::Format::Envelope),
+            ShapeArg::Websocket => Some(simulate::Format::Websocket),
+            ShapeArg::Mixed => Some(simulate::Format::Mixed),
+            ShapeArg::Webex => None,
         }
     }
 }

@@ -667,6 +667,46 @@ fn simulate_is_deterministic_and_jobs_agree_on_faulty_logs() {
     );
 }
 
+/// `--format webex`: the library's webex simulator, with `--loss` and
+/// `--truth`; `--faults` is refused.
+#[test]
+fn simulate_writes_webex_days() {
+    let args = [
+        "simulate",
+        "--format",
+        "webex",
+        "--agents",
+        "4",
+        "--records",
+        "300",
+    ];
+    let out = run(&args, None);
+    assert_eq!(out.status.code(), Some(0));
+    let mut library = Vec::new();
+    let config = callstate::simulate::webex::Config {
+        agents: 4,
+        records: 300,
+        seed: 0,
+        loss: 0.0,
+    };
+    callstate::simulate::webex::write(&config, &mut library).unwrap();
+    assert_eq!(out.stdout, library);
+    let truth = scratch("webex-truth.jsonl");
+    let lossy = [
+        &args[..],
+        &["--loss", "0.1", "--truth", truth.to_str().unwrap()],
+    ]
+    .concat();
+    let out = run(&lossy, None);
+    assert_eq!(out.status.code(), Some(0));
+    let lost = std::fs::read_to_string(&truth).unwrap();
+    assert!(lost.lines().count() > 10, "{lost}");
+    assert!(lost.lines().all(|l| l.contains(r#""kind":"lost""#)));
+    let out = run(&[&args[..], &["--faults", "0.1"]].concat(), None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--faults"));
+}
+
 /// The CLI maps its own `--format` words onto every library format (the
 /// library's enums carry no clap derives).
 #[test]

@@ -273,7 +273,8 @@ fn the_check_follows_super_chains_out_of_a_layer() {
     // From a layer's top file, src/model/mod.rs (depth 1), one step does.
     assert_eq!(root_paths("use super::engine::Engine;", 1), ["engine"]);
     // Through a group, and through `self::`.
-    let code = "use super::{table, super::{replay, derived::graph}};\nuse self::super::super::testing;";
+    let code =
+        "use super::{table, super::{replay, derived::graph}};\nuse self::super::super::testing;";
     assert_eq!(root_paths(code, 2), ["replay", "derived", "testing"]);
     // `pub(super)` and `pub(in super::super)` restrict visibility; they import nothing.
     assert_eq!(

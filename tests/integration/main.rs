@@ -19,5 +19,7 @@ mod rejections;
 mod resync;
 mod resync_properties;
 mod simulate;
+mod simulate_webex;
 mod snapshot;
+mod v3_oracle;
 mod wire;

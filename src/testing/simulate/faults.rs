@@ -108,7 +108,7 @@ impl FaultCounts {
         FaultKind::iter().map(|k| (k, self.get(k)))
     }
 
-    fn add(&mut self, kind: FaultKind) {
+    pub(super) fn add(&mut self, kind: FaultKind) {
         self.0[kind as usize] += 1;
     }
 }

@@ -36,8 +36,10 @@
 mod config;
 mod faults;
 mod flow;
+mod lines;
 mod render;
 mod rng;
+pub mod webex;
 
 pub use config::{Config, ConfigError, Format};
 pub use faults::{FaultCounts, FaultKind, InjectedFault};
@@ -107,11 +109,7 @@ impl std::fmt::Display for LogSummary {
 pub fn write(config: &Config, out: &mut impl Write) -> io::Result<LogSummary> {
     let mut sim =
         Simulator::new(config).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
-    while let Some(chunk) = sim.next_chunk() {
-        out.write_all(chunk)?;
-    }
-    out.flush()?;
-    Ok(*sim.summary())
+    lines::pump(&mut sim, CHUNK, out, None)
 }
 
 /// [`write()`], and the ground truth of every injected fault
@@ -124,16 +122,7 @@ pub fn write_with_truth(
     let mut sim = Simulator::new(config)
         .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?
         .keeping_truth();
-    while let Some(chunk) = sim.next_chunk() {
-        out.write_all(chunk)?;
-        for fault in sim.take_truth() {
-            serde_json::to_writer(&mut *truth, &fault)?;
-            truth.write_all(b"\n")?;
-        }
-    }
-    out.flush()?;
-    truth.flush()?;
-    Ok(*sim.summary())
+    lines::pump(&mut sim, CHUNK, out, Some(truth))
 }
 
 /// A stream of simulated lines, one at a time (see the [module](self) docs).
@@ -292,35 +281,7 @@ impl Simulator {
 
     /// The next line, without its `\n`; `None` after [`Config::records`] lines.
     pub fn next_line(&mut self) -> Option<&[u8]> {
-        if self.pos >= self.buf.len() {
-            self.buf.clear();
-            self.pos = 0;
-            self.fill(1);
-        }
-        let rest = self.buf.get(self.pos..).filter(|r| !r.is_empty())?;
-        let len = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
-        let start = self.pos;
-        self.pos += len + 1;
-        self.buffered -= 1;
-        self.summary.records += 1;
-        Some(&self.buf[start..start + len])
-    }
-
-    /// The next lines, each with its `\n`, about [`CHUNK`] bytes of them.
-    fn next_chunk(&mut self) -> Option<&[u8]> {
-        if self.pos >= self.buf.len() {
-            self.buf.clear();
-            self.pos = 0;
-            self.fill(CHUNK);
-        }
-        let start = self.pos;
-        if start >= self.buf.len() {
-            return None;
-        }
-        self.pos = self.buf.len();
-        self.summary.records += self.buffered;
-        self.buffered = 0;
-        Some(&self.buf[start..])
+        lines::Lines::line(self)
     }
 
     /// Generates until `buf` holds `min_bytes` or every record is generated.
