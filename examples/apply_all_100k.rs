@@ -13,32 +13,17 @@
 //!     target/release/examples/apply_all_100k 16
 //! ```
 
-use callstate::{Engine, Event, Record};
+use callstate::Engine;
 use std::hint::black_box;
 
 #[path = "../benches/support/ids.rs"]
+#[allow(dead_code)] // the example needs the ids and the shuffle, not the hash
 mod ids;
 use ids::{shuffle, uuid_like};
 
-/// The benchmark's call: 16 events, one offer.
-const CALL: &[Event] = &[
-    Event::AgentIdle,
-    Event::AgentAvailable,
-    Event::OfferContact,
-    Event::CustAnswered,
-    Event::RecordingStarted,
-    Event::PauseRecording,
-    Event::ResumeRecording,
-    Event::ContactHeld,
-    Event::ContactUnHeld,
-    Event::ConsultCreated,
-    Event::Consulting,
-    Event::ConsultConferenced,
-    Event::ConsultConferenceEnded,
-    Event::ContactEnded,
-    Event::Acw,
-    Event::ContactWrappedUp,
-];
+#[path = "../benches/support/workload.rs"]
+mod workload;
+use workload::{engine_past_one_call, record, CALL};
 
 const AGENTS: usize = 100_000;
 const BATCH: usize = 1024;
@@ -56,26 +41,24 @@ fn main() {
     shuffle(&mut order);
     let ids: Vec<String> = order.iter().map(|&i| uuid_like(i)).collect();
     let calls: Vec<String> = order.iter().map(|&i| uuid_like(i + AGENTS)).collect();
-    let mut engine = Engine::new();
-    for (step, &event) in CALL.iter().enumerate() {
-        for (agent, call) in ids.iter().zip(&calls) {
-            if engine.apply(&record(agent, call, event, step + 1)).is_err() {
-                eprintln!("setup: {event:?} rejected");
-                std::process::exit(1);
-            }
-        }
-    }
-    let rejected = run(&mut engine, &ids, &calls, passes);
+    let (mut engine, step) = engine_past_one_call(&ids, &calls);
+    let rejected = run(&mut engine, &ids, &calls, step, passes);
     println!("{passes} passes over {AGENTS} agents, {rejected} rejected");
 }
 
-/// The timed loop of the benchmark, `passes` times; how many records were
-/// rejected (none).
+/// The timed loop of the benchmark, `passes` times from step `first`; how many
+/// records were rejected (none).
 #[inline(never)]
-fn run(engine: &mut Engine, ids: &[String], calls: &[String], passes: usize) -> usize {
+fn run(
+    engine: &mut Engine,
+    ids: &[String],
+    calls: &[String],
+    first: usize,
+    passes: usize,
+) -> usize {
     let mut records = Vec::with_capacity(BATCH);
     let mut rejected = 0usize;
-    for step in CALL.len()..CALL.len() + passes {
+    for step in first..first + passes {
         let event = CALL[step % CALL.len()];
         for (ids, calls) in ids.chunks(BATCH).zip(calls.chunks(BATCH)) {
             records.clear();
@@ -90,15 +73,4 @@ fn run(engine: &mut Engine, ids: &[String], calls: &[String], passes: usize) -> 
         }
     }
     rejected
-}
-
-/// The record of `agent`'s next step: every event of the call names it, the
-/// availability changes before the offer do not.
-fn record<'a>(agent: &'a str, call: &'a str, event: Event, step: usize) -> Record<'a> {
-    let r = Record::new(agent, event).at(step as _);
-    if !event.is_availability() {
-        r.interaction(call)
-    } else {
-        r
-    }
 }
