@@ -277,21 +277,24 @@ impl Engine {
         };
         let had_call = machine.has_call();
         let (interaction, time) = (record.interaction, record.time);
-        let result = match mode {
-            Mode::Strict => machine.step_as::<WITH_CALL>(event, interaction, time, None),
-            Mode::Resync => {
-                // `with_mode` made the table keep every agent's `finished`.
-                let mut unkept = None;
-                let finished = finished.unwrap_or(&mut unkept);
-                let step = machine.step_as::<WITH_CALL>(event, interaction, time, Some(finished));
-                match step {
-                    Ok(applied) => {
-                        machine.last_event = Some(event);
-                        Ok(applied)
-                    }
-                    Err(rejection) => Err(repair(machine, finished, rejection, event, record)),
+        // Resync hands an ending call to the agent's `finished` (`with_mode` made
+        // the table keep them); strict keeps none. One call of the step for both
+        // modes, so that the step is inlined here once.
+        let mut unkept = None;
+        let mut retired = match mode {
+            Mode::Strict => None,
+            Mode::Resync => Some(finished.unwrap_or(&mut unkept)),
+        };
+        let step = machine.step_as::<WITH_CALL>(event, interaction, time, retired.as_deref_mut());
+        let result = match retired {
+            None => step,
+            Some(finished) => match step {
+                Ok(applied) => {
+                    machine.last_event = Some(event);
+                    Ok(applied)
                 }
-            }
+                Err(rejection) => Err(repair(machine, finished, rejection, event, record)),
+            },
         };
         match (had_call, machine.has_call()) {
             (false, true) => self.open_calls += 1,

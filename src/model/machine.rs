@@ -214,7 +214,12 @@ impl Machine {
     /// [`Machine::step`], handing the id of a call that terminates to `retired`
     /// (resync's `finished`, SPEC §8) when given, and, with `WITH_CALL`, giving the call the transition is about
     /// (see [`Machine::fire`]; always `None` without it).
-    #[inline]
+    ///
+    /// Inlined always, with `check` and `fire`: the engine's `apply` is the hot
+    /// path, and the compiler, left to choose, called them out of line from it,
+    /// passing the step and the transition through memory (docs/performance.md,
+    /// "The step inlined into the engine").
+    #[inline(always)]
     pub(crate) fn step_as<const WITH_CALL: bool>(
         &mut self,
         event: Event,
@@ -229,7 +234,7 @@ impl Machine {
     }
 
     /// Which rule `event` would fire, or why it would be rejected.
-    #[inline]
+    #[inline(always)]
     fn check(
         &self,
         event: Event,
@@ -278,7 +283,7 @@ impl Machine {
     /// transition is about (the `id` of its outbound event, SPEC §6): the agent's
     /// call after it, or the call it terminated; `None` when the agent had none.
     /// Worked out here, where both calls are known, and nowhere else.
-    #[inline]
+    #[inline(always)]
     fn fire<const WITH_CALL: bool>(
         &mut self,
         step: Step,
