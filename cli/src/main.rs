@@ -98,7 +98,7 @@ enum Command {
         every call flow (inbound, outdial, preview, progressive, predictive, RONA, abandoned), \
         consults seen by both agents, conferences, the four transfers, failed requests, \
         data-only updates and relogin snapshots, with the whole interaction object on each \
-        line. Each record is one SPEC v3 accepts. Agents log in first (Idle, then \
+        line, written for the coming SPEC v3 (design/spec-v3-draft.md): the engine still follows v2 and rejects part of it. Agents log in first (Idle, then \
         Available), so --initial makes no difference.")]
     Simulate(SimulateArgs),
     /// Validate a Kafka topic as a consumer group member (feature kafka):
@@ -278,7 +278,7 @@ enum ShapeArg {
     Websocket,
     /// A random one of the three shapes on each line.
     Mixed,
-    /// The frames Webex CC really sends (SPEC v3): every call flow, both sides
+    /// The frames Webex CC really sends (for SPEC v3, in progress): every call flow, both sides
     /// of consults, transfers, the full interaction object (~3 kB) per line.
     Webex,
 }
