@@ -242,14 +242,6 @@ pub(crate) struct Run {
     len: u8,
 }
 
-impl PartialEq for Run {
-    fn eq(&self, other: &Run) -> bool {
-        self.events() == other.events()
-    }
-}
-
-impl Eq for Run {}
-
 impl Run {
     const EMPTY: Run = Run {
         events: [Event::AgentAvailable; MAX_INFERRED],
@@ -434,7 +426,7 @@ mod tests {
             Some(vec!["DROPPED"])
         );
         assert_eq!(
-            missing_events(&m, Event::ContactWrappedUp, Some("c1"), 1),
+            names(missing_events(&m, Event::ContactWrappedUp, Some("c1"), 1)),
             None
         );
         assert_eq!(
