@@ -327,6 +327,8 @@ fn answers() -> &'static [Option<Run>] {
             for naming in Naming::ALL {
                 let named = match naming {
                     Naming::Nothing => None,
+                    // Only skips work: a phase without a call never looks up
+                    // `Held` (`Naming::of`), so cargo-mutants' `true` here is equivalent.
                     Naming::Held if machine.has_call() => Some("held"),
                     Naming::Held => continue,
                     Naming::Other => Some("other"),
