@@ -293,7 +293,9 @@ pub(crate) fn inferred_naming<'a>(
     held: Option<&'a str>,
 ) -> Option<Option<&'a str>> {
     match event {
-        // Every call is offered by E4: E3 is never inferred.
+        // Every call is offered by E4: E3 is never inferred. (Without this arm
+        // E3 would name nothing, which `check_call` rejects as malformed, so
+        // cargo-mutants' deletion of it is equivalent.)
         Event::OfferCampaignReserved => None,
         Event::OfferContact => named.or(held).map(Some),
         _ => Some(None),
