@@ -42,7 +42,10 @@ impl Transition {
     /// held (or none)? True for every event of an agent holding a call, except
     /// availability changes, which may name any call, and a bind. It follows from
     /// [`Machine::step`]'s `interaction_mismatch` and `agent_busy` checks; a test
-    /// holds it to them in every reachable state.
+    /// holds it to them in every reachable state. Replay uses it only to skip
+    /// counting an id again, so `false` is always safe, only slower. Equivalent
+    /// mutants: `false`, and `!self.bound_call()` without its `!` (no bind
+    /// starts from a phase with a call, so the whole is then always `false`).
     pub(crate) fn names_only_held_call(&self) -> bool {
         self.from.phase.has_call() && !self.event.is_availability() && !self.bound_call()
     }

@@ -242,14 +242,6 @@ pub(crate) struct Run {
     len: u8,
 }
 
-impl PartialEq for Run {
-    fn eq(&self, other: &Run) -> bool {
-        self.events() == other.events()
-    }
-}
-
-impl Eq for Run {}
-
 impl Run {
     const EMPTY: Run = Run {
         events: [Event::AgentAvailable; MAX_INFERRED],
@@ -301,7 +293,9 @@ pub(crate) fn inferred_naming<'a>(
     held: Option<&'a str>,
 ) -> Option<Option<&'a str>> {
     match event {
-        // Every call is offered by E4: E3 is never inferred.
+        // Every call is offered by E4: E3 is never inferred. (Without this arm
+        // E3 would name nothing, which `check_call` rejects as malformed, so
+        // cargo-mutants' deletion of it is equivalent.)
         Event::OfferCampaignReserved => None,
         Event::OfferContact => named.or(held).map(Some),
         _ => Some(None),
@@ -322,6 +316,8 @@ pub(crate) fn missing_events(
     (usize::from(run.len) <= up_to).then_some(run)
 }
 
+// cargo-mutants' `-` for either `+` is equivalent: state code 0 (phase `idle`
+// while `ready`) is unreachable, and above it the index stays injective and in range.
 fn answer_index(state: usize, naming: Naming, event: Event) -> usize {
     (state * Naming::ALL.len() + naming as usize) * Event::COUNT + event as usize
 }
@@ -335,6 +331,8 @@ fn answers() -> &'static [Option<Run>] {
             for naming in Naming::ALL {
                 let named = match naming {
                     Naming::Nothing => None,
+                    // Only skips work: a phase without a call never looks up
+                    // `Held` (`Naming::of`), so cargo-mutants' `true` here is equivalent.
                     Naming::Held if machine.has_call() => Some("held"),
                     Naming::Held => continue,
                     Naming::Other => Some("other"),
@@ -434,7 +432,7 @@ mod tests {
             Some(vec!["DROPPED"])
         );
         assert_eq!(
-            missing_events(&m, Event::ContactWrappedUp, Some("c1"), 1),
+            names(missing_events(&m, Event::ContactWrappedUp, Some("c1"), 1)),
             None
         );
         assert_eq!(

@@ -294,6 +294,7 @@ const LOOKUP: Lookup = {
     while r < TABLE.len() {
         let rule = &TABLE[r];
         let mut p = 0;
+        // `<=` here is an equivalent mutant: bit Phase::COUNT of a set is never set.
         while p < Phase::COUNT {
             if rule.from.0 & (1 << p) != 0 {
                 let mut rec = 0;
@@ -351,6 +352,7 @@ impl StateCode {
     }
 
     /// The index numbered `code`, if it is below [`STATES`].
+    // Its only caller passes codes below STATES, so `<=` survives as an equivalent mutant.
     pub(crate) const fn from_code(code: usize) -> Option<StateCode> {
         if code < STATES {
             Some(StateCode(code as u8))
@@ -363,6 +365,8 @@ impl StateCode {
     /// [`Phase`]'s order, so this is one comparison, no lookup.)
     #[inline]
     pub(crate) const fn has_call(self) -> bool {
+        // cargo-mutants' `+` for either `*` (threshold 8) is equivalent: codes 8 to 11
+        // are `ready` while recording, unreachable.
         self.0 as usize >= 2 * Recording::COUNT * Availability::COUNT
     }
 
@@ -605,6 +609,8 @@ mod tests {
             PhaseSet::of(&[Phase::Idle, Phase::Ready])
         );
         assert_eq!(PhaseSet::CALL, PhaseSet::ALL.minus(PhaseSet::NO_CALL));
+        // The table only unites disjoint sets; a union of overlapping ones keeps both.
+        assert_eq!(PhaseSet::LIVE.union(PhaseSet::CALL), PhaseSet::CALL);
         for p in Phase::iter() {
             assert_eq!(PhaseSet::LIVE.contains(p), p.is_live());
         }

@@ -153,8 +153,8 @@ fn brute_force(
     })
 }
 
-/// SPEC §8's table of rules, read independently: `Some(n)` to infer up to n,
-/// `None` to skip.
+/// SPEC §8's table of rules, read independently: the number of the rule that
+/// decides, with `Some(n)` to infer up to n, `None` to skip.
 fn rule(
     kind: RejectionKind,
     event: Event,
@@ -162,24 +162,25 @@ fn rule(
     held: Option<&str>,
     last: Option<Event>,
     finished: Option<&str>,
-) -> Option<usize> {
+) -> (u8, Option<usize>) {
     use RejectionKind::*;
     if kind == OutOfOrder {
-        return None; // R1
+        return (1, None);
     }
     if named.is_some() && named == finished && named != held {
-        return None; // R2
+        return (2, None);
     }
     if last == Some(event) && (named.is_none() || named == held) {
-        return None; // R3
+        return (3, None);
     }
     match kind {
-        InteractionMismatch => None,                // R4
-        AgentBusy if named == held => None,         // R5
-        AgentBusy | AgentNotReady => Some(4),       // R6, R7
-        NoActiveCall if named.is_some() => Some(4), // R8
-        NoActiveCall => None,                       // R9
-        IllegalTransition => Some(1),               // R10
+        InteractionMismatch => (4, None),
+        AgentBusy if named == held => (5, None),
+        AgentBusy => (6, Some(4)),
+        AgentNotReady => (7, Some(4)),
+        NoActiveCall if named.is_some() => (8, Some(4)),
+        NoActiveCall => (9, None),
+        IllegalTransition => (10, Some(1)),
         Malformed | UnknownEvent => unreachable!(),
         _ => unreachable!("a kind SPEC §4 does not list"),
     }
@@ -232,7 +233,7 @@ fn every_state_event_naming_last_and_finished_call_gets_the_specs_repair() {
                         panic!("{case}: accepted in resync, rejected in strict");
                     };
                     assert_eq!(rejection.kind(), kind, "{case}: the §4 verdict is kept");
-                    let up_to = rule(
+                    let (number, up_to) = rule(
                         kind,
                         event,
                         named,
@@ -249,6 +250,7 @@ fn every_state_event_naming_last_and_finished_call_gets_the_specs_repair() {
                     let repair = rejection
                         .repair()
                         .expect("resync repairs every rejected record");
+                    assert_eq!(repair.rule().number(), number, "{case}: the rule");
                     match expected {
                         None => {
                             assert!(matches!(repair, Repair::Skip { .. }), "{case}: {repair:?}");
