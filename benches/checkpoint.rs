@@ -4,7 +4,7 @@
 //! agents holding the state a simulated log left them in (resync mode, so the
 //! snapshot carries the resync memory). The snapshot's size is printed once on
 //! stderr: it decides how many parts a checkpoint has (docs/streaming.md).
-//! Writing it to the broker is measured in `tests/kafka.rs`'s ignored
+//! Writing it to the broker is measured in `cli/tests/kafka.rs`'s ignored
 //! `throughput` test.
 
 use callstate::replay::Replay;

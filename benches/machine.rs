@@ -21,7 +21,7 @@
 //!   table costs on this machine before the engine's work, and what a smaller entry
 //!   would save. (It does not stream ids and records as `apply_all` does.)
 
-use callstate::{Availability, Engine, Event, Machine, Phase, Record, Recording, Status};
+use callstate::{Availability, Event, Machine, Phase, Recording, Status};
 use criterion::measurement::WallTime;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::hint::black_box;
@@ -30,25 +30,9 @@ use std::hint::black_box;
 mod ids;
 use ids::{mix, shuffle, uuid_like};
 
-/// One call, every kind of step: 16 events, one offer (which binds an interaction).
-const CALL: &[Event] = &[
-    Event::AgentIdle,
-    Event::AgentAvailable,
-    Event::OfferContact,
-    Event::CustAnswered,
-    Event::RecordingStarted,
-    Event::PauseRecording,
-    Event::ResumeRecording,
-    Event::ContactHeld,
-    Event::ContactUnHeld,
-    Event::ConsultCreated,
-    Event::Consulting,
-    Event::ConsultConferenced,
-    Event::ConsultConferenceEnded,
-    Event::ContactEnded,
-    Event::Acw,
-    Event::ContactWrappedUp,
-];
+#[path = "support/workload.rs"]
+mod workload;
+use workload::{engine_past_one_call, record, CALL};
 
 const INTERACTION: &str = "1191fe75-f6ab-413a-8275-2be7e7669a97";
 
@@ -297,22 +281,6 @@ fn engine(c: &mut Criterion) {
     group.finish();
 }
 
-/// An engine to which every agent is known, each having gone through one whole
-/// call, and the number of steps taken. It is built outside the closure given to
-/// criterion, which calls that closure once per sample: an engine made inside it
-/// would be filled anew in each sample's first iteration, and the figure would
-/// include growing the table (at 100k agents, about half of `apply_all`'s).
-fn engine_past_one_call(ids: &[String], calls: &[String]) -> (Engine, usize) {
-    let mut engine = Engine::new();
-    for (step, &event) in CALL.iter().enumerate() {
-        for (agent, call) in ids.iter().zip(calls) {
-            let result = engine.apply(&record(agent, call, event, step + 1));
-            assert!(result.is_ok(), "{event:?}: {result:?}");
-        }
-    }
-    (engine, CALL.len())
-}
-
 /// The memory-only baseline: 100k keys in a table shaped like `src/agents.rs`
 /// (tags 32 records ahead, entries 16 ahead, as `engine::Lookahead` does), each
 /// lookup comparing the key, reading every word of its entry and writing the last.
@@ -492,17 +460,6 @@ fn prefetch_lines<T>(value: &T) {
 
 /// Records per `apply_all` call in the batched benchmark.
 const BATCH: usize = 1024;
-
-/// The record of `agent`'s next step: as in Webex logs, every event of the call
-/// names it (the availability changes before the offer do not).
-fn record<'a>(agent: &'a str, call: &'a str, event: Event, step: usize) -> Record<'a> {
-    let r = Record::new(agent, event).at(step as i64);
-    if !event.is_availability() {
-        r.interaction(call)
-    } else {
-        r
-    }
-}
 
 criterion_group!(benches, step, engine);
 criterion_main!(benches);

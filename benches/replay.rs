@@ -11,7 +11,7 @@
 //!   200,000 / time.
 
 use callstate::replay::parallel;
-use callstate::replay::Replay;
+use callstate::replay::{Replay, ReplayOptions};
 use callstate::wire::input::{Line, LineReader, Source, DEFAULT_MAX_LINE};
 use callstate::{simulate, wire};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
@@ -83,11 +83,14 @@ fn replay(c: &mut Criterion) {
             black_box(replay.summary())
         })
     });
+    let options = ReplayOptions::default()
+        .with_jobs(2)
+        .with_max_line_bytes(usize::MAX);
     group.bench_function("jobs_2", |b| {
         b.iter(|| {
             let mut replay = Replay::default();
             let source = Source::from_reader("bench", log).unwrap();
-            parallel::replay(vec![source], usize::MAX, 2, &mut replay, |_, v| {
+            parallel::replay(vec![source], &options, &mut replay, |_, v| {
                 black_box(v);
                 Ok(())
             })

@@ -49,11 +49,17 @@
 //! | [`paths`] | shortest test paths to every legal (state, event) pair, as event logs |
 //! | [`simulate`] | realistic interleaved logs for load tests and benchmarks |
 //! | `strategies` | proptest strategies for users' property tests (feature `proptest`) |
-//! | `cli` | the `callstate` command line (feature `cli`, on by default) |
 //!
 //! Everything else is private; the source is grouped by layer (`model`, `wire`,
-//! `engine`, `replay`, `derived`, `testing`, `cli`), and `docs/architecture.md`
-//! describes it.
+//! `engine`, `replay`, `derived`, `testing`), and `docs/architecture.md`
+//! describes it. The `callstate` command line is its own package,
+//! `callstate-cli` (the repository's `cli/`), built on this public API alone.
+//!
+//! ## Features
+//!
+//! - `gzip` (default): gzip input is detected and decompressed (pure-Rust
+//!   flate2); without it a gzip input is an [`wire::input::InputError::NoGzip`].
+//! - `proptest`: the `strategies` module.
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
@@ -65,9 +71,6 @@
 // is written through an out-pointer whatever the error's size.
 #![allow(clippy::result_large_err)]
 
-#[cfg(feature = "cli")]
-#[cfg_attr(docsrs, doc(cfg(feature = "cli")))]
-pub mod cli;
 mod derived;
 mod engine;
 mod model;
@@ -91,6 +94,7 @@ pub use model::record::{resolve as resolve_name, Deciders, EventName, Record, Sn
 pub use model::rejection::{Malformed, Reason, Rejection, RejectionKind};
 pub use model::resync::{Inferred, Mode, Repair, RepairRule, MAX_INFERRED};
 pub use model::table::{Rule, TABLE};
+pub use model::unknown_name::UnknownName;
 pub use model::vocabulary::{
     AgentNotice, Availability, ByField, CallNotice, Event, EventSet, Phase, Placement, Recording,
     Role, StateMessage,

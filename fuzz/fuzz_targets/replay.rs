@@ -15,7 +15,7 @@
 //! Both `Mode::Strict` and `Mode::Resync` run on every input.
 #![no_main]
 
-use callstate::replay::{self, parallel, Replay, Verdict};
+use callstate::replay::{self, parallel, Replay, ReplayOptions, Verdict};
 use callstate::wire::input::{InputError, Source};
 use callstate::{Availability, Mode};
 use libfuzzer_sys::fuzz_target;
@@ -56,10 +56,15 @@ fuzz_target!(|data: &[u8]| {
         let mut piped = Replay::new(initial).with_mode(mode);
         let mut many = Vec::new();
         let ended = match sources(&parts) {
-            Ok(sources) => parallel::replay(sources, max_line, jobs, &mut piped, |r, verdict| {
-                note(&mut many, r, &verdict);
-                Ok(())
-            }),
+            Ok(sources) => {
+                let options = ReplayOptions::default()
+                    .with_jobs(jobs)
+                    .with_max_line_bytes(max_line);
+                parallel::replay(sources, &options, &mut piped, |r, verdict| {
+                    note(&mut many, r, &verdict);
+                    Ok(())
+                })
+            }
             Err(e) => Ok(Some(e)),
         };
         ending(&mut many, &piped, ended);

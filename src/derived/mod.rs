@@ -1,5 +1,7 @@
 //! What is derived from the transition table for people and test suites: the
-//! diagrams and Markdown tables, and the shortest test paths.
+//! diagrams and the XState config, the Markdown tables, and the shortest test paths.
 
 pub mod graph;
+mod markdown;
 pub mod paths;
+mod xstate;

@@ -572,7 +572,7 @@ impl Machine {
     /// transition is about (the `id` of its outbound event, SPEC §6): the agent's
     /// call after it, or the call it terminated; `None` when the agent had none.
     /// Worked out here, where both calls are known, and nowhere else.
-    #[inline]
+    #[inline(always)]
     fn fire<const WITH_CALL: bool>(
         &mut self,
         step: Step,

@@ -8,5 +8,6 @@ pub(crate) mod record;
 pub(crate) mod rejection;
 pub(crate) mod resync;
 pub mod table;
+pub(crate) mod unknown_name;
 pub mod vocabulary;
 pub(crate) mod walk;

@@ -15,6 +15,7 @@
 
 use crate::model::machine::{Machine, Transition};
 use crate::model::rejection::RejectionKind;
+use crate::model::unknown_name::{self, UnknownName};
 use crate::model::vocabulary::Event;
 use std::sync::OnceLock;
 use strum::{EnumCount, IntoEnumIterator};
@@ -34,6 +35,26 @@ pub enum Mode {
     Strict,
     /// SPEC §8: a rejected record keeps its verdict, then gets a [`Repair`].
     Resync,
+}
+
+impl Mode {
+    /// `"strict"` or `"resync"`, as options and snapshots spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Strict => "strict",
+            Mode::Resync => "resync",
+        }
+    }
+}
+
+/// `"resync"` or `"strict"`.
+impl std::str::FromStr for Mode {
+    type Err = UnknownName;
+
+    fn from_str(name: &str) -> Result<Self, UnknownName> {
+        // Resync first: the command line's and the packages' default.
+        unknown_name::parse("mode", name, [Mode::Resync, Mode::Strict], Mode::name)
+    }
 }
 
 /// What resync did about a rejected record (SPEC §8); see
@@ -223,14 +244,6 @@ pub(crate) struct Run {
     len: u8,
 }
 
-impl PartialEq for Run {
-    fn eq(&self, other: &Run) -> bool {
-        self.events() == other.events()
-    }
-}
-
-impl Eq for Run {}
-
 impl Run {
     const EMPTY: Run = Run {
         events: [Event::AgentAvailable; MAX_INFERRED],
@@ -282,7 +295,9 @@ pub(crate) fn inferred_naming<'a>(
     held: Option<&'a str>,
 ) -> Option<Option<&'a str>> {
     match event {
-        // Every call is offered by E4: E3 is never inferred.
+        // Every call is offered by E4: E3 is never inferred. (Without this arm
+        // E3 would name nothing, which `check_call` rejects as malformed, so
+        // cargo-mutants' deletion of it is equivalent.)
         Event::OfferCampaignReserved => None,
         Event::OfferContact | Event::OfferConsult => named.or(held).map(Some),
         _ => Some(None),
@@ -303,6 +318,8 @@ pub(crate) fn missing_events(
     (usize::from(run.len) <= up_to).then_some(run)
 }
 
+// cargo-mutants' `-` for either `+` is equivalent: state code 0 (phase `idle`
+// while `ready`) is unreachable, and above it the index stays injective and in range.
 fn answer_index(state: usize, naming: Naming, event: Event) -> usize {
     (state * Naming::ALL.len() + naming as usize) * Event::COUNT + event as usize
 }
@@ -316,6 +333,8 @@ fn answers() -> &'static [Option<Run>] {
             for naming in Naming::ALL {
                 let named = match naming {
                     Naming::Nothing => None,
+                    // Only skips work: a phase without a call never looks up
+                    // `Held` (`Naming::of`), so cargo-mutants' `true` here is equivalent.
                     Naming::Held if machine.has_call() => Some("held"),
                     Naming::Held => continue,
                     Naming::Other => Some("other"),

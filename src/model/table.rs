@@ -554,6 +554,7 @@ const LOOKUP: Lookup = {
     while r < TABLE.len() {
         let rule = &TABLE[r];
         let mut p = 0;
+        // `<=` here is an equivalent mutant: bit Phase::COUNT of a set is never set.
         while p < Phase::COUNT {
             let mut rec = 0;
             while rec < Recording::COUNT {
@@ -616,6 +617,7 @@ impl StateCode {
     }
 
     /// The index numbered `code`, if it is below [`STATES`].
+    // Its only caller passes codes below STATES, so `<=` survives as an equivalent mutant.
     pub(crate) const fn from_code(code: usize) -> Option<StateCode> {
         if code < STATES {
             Some(StateCode(code as u8))
@@ -980,6 +982,8 @@ mod tests {
             PhaseSet::of(&[Phase::Idle, Phase::Ready])
         );
         assert_eq!(PhaseSet::CALL, PhaseSet::ALL.minus(PhaseSet::NO_CALL));
+        // The table only unites disjoint sets; a union of overlapping ones keeps both.
+        assert_eq!(PhaseSet::LIVE.union(PhaseSet::CALL), PhaseSet::CALL);
         for p in Phase::iter() {
             assert_eq!(PhaseSet::LIVE.contains(p), p.is_live());
         }

@@ -5,6 +5,7 @@
 //! Event names coming *in* are resolved with [`Event::resolve`], which is
 //! case-insensitive and knows every alias of SPEC §2.
 
+use crate::model::unknown_name::{self, UnknownName};
 use serde::{Deserialize, Serialize};
 use strum::{AsRefStr, Display, EnumCount, EnumIter, IntoStaticStr};
 
@@ -164,6 +165,16 @@ pub enum Availability {
     Ready,
     /// Back to `idle`: the agent takes no offers.
     Idle,
+}
+
+/// `"ready"` or `"idle"`, as [`Display`](std::fmt::Display) writes them.
+impl std::str::FromStr for Availability {
+    type Err = UnknownName;
+
+    fn from_str(name: &str) -> Result<Self, UnknownName> {
+        let values = <Availability as strum::IntoEnumIterator>::iter();
+        unknown_name::parse("availability", name, values, <&str>::from)
+    }
 }
 
 impl Availability {

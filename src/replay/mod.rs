@@ -26,10 +26,14 @@
 //! assert_eq!((summary.records, summary.accepted, summary.rejected), (2, 1, 1));
 //! ```
 
+mod apply;
 pub mod parallel;
 pub mod report;
+mod run;
 
-pub use report::{write_json_summary, write_json_violation, Ending, HumanReport};
+pub use apply::{apply_line, emit_line};
+pub use report::{write_json_summary, write_json_violation, Ending, HumanReport, ReportLine};
+pub use run::{default_jobs, replay_sources, OpenInputs, ReplayError, ReplayOptions};
 
 use crate::engine::Engine;
 use crate::model::machine::{Accepted, CallUpdate, Transition};

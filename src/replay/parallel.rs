@@ -30,7 +30,7 @@
 use crate::engine::Lookahead;
 use crate::model::record::{EventName, Record, SnapshotView};
 use crate::model::rejection::Rejection;
-use crate::replay::{parse_line, Parsed, Replay, Verdict};
+use crate::replay::{parse_line, Parsed, Replay, ReplayOptions, Verdict};
 use crate::wire::input::{self, InputError, Line, Source, NEWLINE};
 use std::collections::BTreeMap;
 use std::io::{self, BufRead, Read};
@@ -121,6 +121,21 @@ impl Filled {
         let start = self.len;
         let n = input.read(&mut self.buf[start..start + chunk])?;
         Ok(start..start + n)
+    }
+
+    /// Bytes [`Filled::read_from`] read and not yet counted as filled.
+    fn unfilled(&self, fresh: Range<usize>) -> &[u8] {
+        &self.buf[fresh.start.max(self.len)..fresh.end]
+    }
+
+    /// Counts `fresh`, some of the bytes [`Filled::read_from`] read (a head of
+    /// them may be left out), as filled: they follow the filled part.
+    fn fill(&mut self, fresh: Range<usize>) {
+        let start = fresh.start.max(self.len);
+        if start != self.len {
+            self.buf.copy_within(start..fresh.end, self.len);
+        }
+        self.len += fresh.end - start;
     }
 }
 
@@ -300,20 +315,22 @@ enum FromReader {
     Failed(String, io::Error),
 }
 
-/// Replays `sources` with `jobs` parser threads, calling `each` with every verdict
-/// in input order. Returns the read error that cut the input short, if any. An
-/// error from `each` ends the replay: nothing after that verdict is applied, and
-/// the error is returned once the reader's current read of the input returns.
+/// Replays `sources` with the options' parser threads and longest line (its
+/// mode and initial availability are `replay`'s own), calling `each` with every
+/// verdict in input order. Returns the read error that cut the input short, if
+/// any. An error from `each` ends the replay: nothing after that verdict is
+/// applied, and the error is returned once the reader's current read of the
+/// input returns.
 ///
 /// `jobs` of 0 or 1 still runs the pipeline with one parser thread; callers that
-/// want no threads at all use [`Replay::feed`] directly.
+/// want no threads at all use [`replay_sources`](crate::replay::replay_sources).
 pub fn replay(
     sources: Vec<Source>,
-    max_line: usize,
-    jobs: usize,
+    options: &ReplayOptions,
     replay: &mut Replay,
     each: impl FnMut(&mut Replay, Verdict) -> io::Result<()>,
 ) -> io::Result<Option<InputError>> {
+    let (max_line, jobs) = (options.max_line_bytes(), options.jobs());
     replay_in_batches(sources, max_line, jobs, batch_bytes(jobs), replay, each)
 }
 
@@ -454,17 +471,13 @@ impl ChunkReader {
             };
             if let Some(len) = skipped.as_mut() {
                 // Drop bytes up to the long line's end; keep what follows it.
-                let Some(i) = input::line_end(&batch.text.buf[fresh.clone()]) else {
+                let Some(i) = input::line_end(batch.text.unfilled(fresh.clone())) else {
                     *len += fresh.len() as u64;
                     continue;
                 };
                 let total = *len + i as u64;
                 skipped = None;
-                batch
-                    .text
-                    .buf
-                    .copy_within(fresh.start + i + 1..fresh.end, fresh.start);
-                batch.text.len = fresh.start + fresh.len() - (i + 1);
+                batch.text.fill(fresh.start + i + 1..fresh.end);
                 let Some(empty) = self.fresh() else {
                     return Ok(batch);
                 };
@@ -476,7 +489,7 @@ impl ChunkReader {
                     return Ok(batch);
                 }
             } else {
-                batch.text.len = fresh.end;
+                batch.text.fill(fresh.clone());
             }
             let scanned_from = line_start.max(fresh.start.min(batch.text.len()));
             if let Some(i) = memchr::memrchr(NEWLINE, &batch.text.bytes()[scanned_from..]) {

@@ -1,5 +1,5 @@
-//! The replay report's two forms (SPEC §7): the `--json` lines
-//! ([`write_json_violation`], [`write_json_summary`]) and the report for a person
+//! The replay report's two forms (SPEC §7): the `--json` lines ([`ReportLine`],
+//! [`write_json_violation`], [`write_json_summary`]) and the report for a person
 //! ([`HumanReport`]).
 
 use crate::model::rejection::{Reason, Rejection, RejectionKind};
@@ -11,44 +11,74 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 use strum::{EnumCount, IntoEnumIterator};
 
-/// One `--json` line of SPEC §7, in its key order.
-#[derive(Serialize)]
-struct JsonViolation<'a> {
-    line: u64,
-    kind: &'static str,
-    agent: Option<&'a str>,
-    interaction: Option<&'a str>,
-    event: Option<&'a str>,
+/// One `--json` line of SPEC §7: a record that was not accepted, with its line
+/// number. The fields are written in this order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct ReportLine<'a> {
+    /// The line's number, counting every line read (blank ones too).
+    pub line: u64,
+    /// The rejection kind's name.
+    pub kind: &'static str,
+    /// The record's agent id, when a non-empty string.
+    pub agent: Option<&'a str>,
+    /// The interaction id the record named.
+    pub interaction: Option<&'a str>,
+    /// The canonical event name when known, else the name as given.
+    pub event: Option<&'a str>,
     /// The phase the record met; the key is `state` (SPEC §7).
     #[serde(rename = "state")]
-    phase: Option<Phase>,
+    pub phase: Option<Phase>,
+    /// Resync only: `skip` or `infer`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    repair: Option<&'static str>,
+    pub repair: Option<&'static str>,
+    /// `repair` `infer`: the inferred events' names, in order.
     #[serde(skip_serializing_if = "Option::is_none")]
-    inferred: Option<Vec<&'static str>>,
-    message: String,
+    pub inferred: Option<Vec<&'static str>>,
+    /// What was wrong, in one line.
+    pub message: String,
+}
+
+impl<'a> ReportLine<'a> {
+    /// The report line of `r`, the record on line `line`.
+    pub fn new(line: u64, r: &'a Rejection) -> ReportLine<'a> {
+        ReportLine {
+            line,
+            kind: r.kind().name(),
+            agent: r.agent.as_deref(),
+            interaction: r.interaction.as_deref(),
+            event: r.event.as_deref(),
+            phase: r.state,
+            repair: r.repair().map(Repair::name),
+            inferred: match r.repair() {
+                Some(Repair::Infer { inferred, .. }) => {
+                    Some(inferred.iter().map(|i| i.transition.event.name()).collect())
+                }
+                _ => None,
+            },
+            message: r.to_string(),
+        }
+    }
+
+    /// The line as JSON, without a newline.
+    pub fn to_json(&self) -> String {
+        // Strings, numbers and an enum: serializing cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
 }
 
 /// Writes the `--json` object for a record that was not accepted, and a newline.
 pub fn write_json_violation(out: &mut impl Write, line: u64, r: &Rejection) -> io::Result<()> {
-    let v = JsonViolation {
-        line,
-        kind: r.kind().name(),
-        agent: r.agent.as_deref(),
-        interaction: r.interaction.as_deref(),
-        event: r.event.as_deref(),
-        phase: r.state,
-        repair: r.repair().map(Repair::name),
-        inferred: match r.repair() {
-            Some(Repair::Infer { inferred, .. }) => {
-                Some(inferred.iter().map(|i| i.transition.event.name()).collect())
-            }
-            _ => None,
-        },
-        message: r.to_string(),
-    };
-    serde_json::to_writer(&mut *out, &v)?;
+    serde_json::to_writer(&mut *out, &ReportLine::new(line, r))?;
     out.write_all(b"\n")
+}
+
+impl Summary {
+    /// The summary as the JSON object inside the closing `{"summary": …}` line.
+    pub fn to_json(&self) -> String {
+        // Numbers only: serializing cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
 }
 
 /// Writes the closing `{"summary": …}` object, and a newline.

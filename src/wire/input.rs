@@ -208,6 +208,15 @@ pub enum Line<'a> {
     TooLong(u64),
 }
 
+impl<'a> Line<'a> {
+    /// A line as an iterator of a file's lines hands it out (Python's, Node's
+    /// `readline`): a final `\n`, and a `\r` before it, are not part of it.
+    pub fn from_text(text: &'a [u8]) -> Line<'a> {
+        let text = text.strip_suffix(b"\n").unwrap_or(text);
+        Line::Text(text.strip_suffix(b"\r").unwrap_or(text))
+    }
+}
+
 /// Lines from a [`BufRead`]: borrowed from the reader's own buffer when a line lies
 /// whole inside it, else assembled in one reused buffer.
 pub struct LineReader<R> {

@@ -7,9 +7,11 @@
 // As in the library: `Rejection` is the error callers read field by field.
 #![allow(clippy::result_large_err)]
 
-use callstate::replay::{self, Replay as LibReplay, Summary as LibSummary, Verdict as LibVerdict};
-use callstate::wire as records;
-use callstate::{Availability, Mode, Repair};
+use callstate::replay::{
+    self, ReplayOptions as LibOptions, ReportLine as LibReportLine, Summary as LibSummary,
+    Verdict as LibVerdict,
+};
+use callstate::Repair;
 use napi::bindgen_prelude::{Buffer, Either};
 use napi::{Env, Error, JsFunction, JsObject, JsUnknown, Result, Status, Task, ValueType};
 use napi_derive::napi;
@@ -48,24 +50,11 @@ pub struct ReplayOptions {
     pub max_line_bytes: Option<u32>,
 }
 
-fn mode_of(mode: Option<&str>) -> Result<Mode> {
-    match mode {
-        None | Some("resync") => Ok(Mode::Resync),
-        Some("strict") => Ok(Mode::Strict),
-        Some(other) => Err(invalid(format!(
-            "mode must be 'resync' or 'strict', not {other:?}"
-        ))),
-    }
-}
-
-fn initial_of(initial: Option<&str>) -> Result<Availability> {
-    match initial {
-        None | Some("ready") => Ok(Availability::Ready),
-        Some("idle") => Ok(Availability::Idle),
-        Some(other) => Err(invalid(format!(
-            "initial must be 'ready' or 'idle', not {other:?}"
-        ))),
-    }
+/// The library's options with `mode` and `initial` (each defaulting as in the CLI).
+fn options_of(mode: Option<&str>, initial: Option<&str>) -> Result<LibOptions> {
+    LibOptions::default()
+        .with_names(mode, initial)
+        .map_err(|e| invalid(e.to_string()))
 }
 
 fn invalid(message: String) -> Error {
@@ -215,7 +204,7 @@ fn verdict(
     match result {
         Ok((accepted, call)) => Verdict {
             accepted: true,
-            // Accepted without change (SPEC v3 §3.3): no transition.
+            // Accepted without change (SPEC §3.3): no transition.
             transition: accepted
                 .transition()
                 .map(|t| transition(t, call.as_deref())),
@@ -295,10 +284,9 @@ impl Engine {
     #[napi(constructor)]
     pub fn new(options: Option<EngineOptions>) -> Result<Engine> {
         let options = options.unwrap_or_default();
-        let mode = mode_of(options.mode.as_deref())?;
-        let initial = initial_of(options.initial.as_deref())?;
+        let options = options_of(options.mode.as_deref(), options.initial.as_deref())?;
         Ok(Engine {
-            inner: callstate::Engine::starting(initial).with_mode(mode),
+            inner: callstate::Engine::starting(options.initial()).with_mode(options.mode()),
         })
     }
 
@@ -308,7 +296,10 @@ impl Engine {
     #[napi(ts_args_type = "record: string | object")]
     pub fn apply(&mut self, env: Env, record: JsUnknown) -> Result<Verdict> {
         let text = record_text(&env, record)?;
-        Ok(verdict(&self.apply_text(&text)))
+        Ok(verdict(&replay::apply_line(
+            &mut self.inner,
+            text.as_bytes(),
+        )))
     }
 
     /// `apply`, also giving the outbound events (SPEC §6; in resync mode an
@@ -316,8 +307,7 @@ impl Engine {
     #[napi(ts_args_type = "record: string | object")]
     pub fn emit(&mut self, env: Env, record: JsUnknown) -> Result<Emitted> {
         let text = record_text(&env, record)?;
-        let result = self.apply_text(&text);
-        let events = callstate::wire::outbound::events_of(&text, &result);
+        let (result, events) = replay::emit_line(&mut self.inner, text.as_bytes());
         let events = events
             .iter()
             .map(|e| parse_json(&env, &e.to_json()))
@@ -326,15 +316,6 @@ impl Engine {
             verdict: verdict(&result),
             events,
         })
-    }
-
-    fn apply_text(
-        &mut self,
-        text: &str,
-    ) -> std::result::Result<(callstate::Accepted, Option<String>), callstate::Rejection> {
-        let wire = records::parse_str(text)?;
-        let record = wire.record()?;
-        self.inner.apply_with_call(&record)
     }
 
     /// The phase `agent` is in (the initial phase if never seen).
@@ -367,11 +348,7 @@ impl Engine {
     /// `'resync'` or `'strict'`.
     #[napi(getter, ts_return_type = "'resync' | 'strict'")]
     pub fn mode(&self) -> String {
-        match self.inner.mode() {
-            Mode::Strict => "strict",
-            _ => "resync",
-        }
-        .to_owned()
+        self.inner.mode().name().to_owned()
     }
 
     /// The engine's whole state as JSON text (the library's snapshot format).
@@ -470,19 +447,12 @@ fn summary(s: &LibSummary) -> Summary {
 
 /// The `--json` text of one report line (without its newline).
 fn report_text(line: u64, r: &callstate::Rejection) -> String {
-    let mut out = Vec::with_capacity(256);
-    // Writing to a Vec cannot fail.
-    let _ = replay::write_json_violation(&mut out, line, r);
-    out.pop();
-    String::from_utf8_lossy(&out).into_owned()
+    LibReportLine::new(line, r).to_json()
 }
 
 struct ReplayRun {
-    sources: Vec<PathBuf>,
-    mode: Mode,
-    initial: Availability,
-    jobs: usize,
-    max_line: usize,
+    paths: Vec<PathBuf>,
+    options: LibOptions,
 }
 
 impl ReplayRun {
@@ -491,25 +461,23 @@ impl ReplayRun {
         options: Option<ReplayOptions>,
     ) -> Result<ReplayRun> {
         let options = options.unwrap_or_default();
-        let sources: Vec<PathBuf> = match paths {
+        let paths: Vec<PathBuf> = match paths {
             Either::A(one) => vec![one.into()],
             Either::B(many) => many.into_iter().map(PathBuf::from).collect(),
         };
-        if sources.is_empty() {
+        if paths.is_empty() {
             return Err(invalid("replayFile needs at least one path".to_owned()));
         }
-        let jobs = match options.jobs {
-            Some(n) => n as usize,
-            None => std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
-        };
+        let mut lib = options_of(options.mode.as_deref(), options.initial.as_deref())?;
+        if let Some(jobs) = options.jobs {
+            lib = lib.with_jobs(jobs as usize);
+        }
+        if let Some(max) = options.max_line_bytes {
+            lib = lib.with_max_line_bytes(max as usize);
+        }
         Ok(ReplayRun {
-            sources,
-            mode: mode_of(options.mode.as_deref())?,
-            initial: initial_of(options.initial.as_deref())?,
-            jobs,
-            max_line: options
-                .max_line_bytes
-                .map_or(callstate::wire::input::DEFAULT_MAX_LINE, |n| n as usize),
+            paths,
+            options: lib,
         })
     }
 
@@ -519,28 +487,11 @@ impl ReplayRun {
         &self,
         mut each: impl FnMut(u64, &callstate::Rejection) -> io::Result<()>,
     ) -> Result<LibSummary> {
-        let sources = self
-            .sources
-            .iter()
-            .map(|p| callstate::wire::input::Source::open(p))
-            .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(|e| Error::new(Status::GenericFailure, e.to_string()))?;
-        let mut replay = LibReplay::new(self.initial).with_mode(self.mode);
-        let ended = callstate::replay::parallel::replay(
-            sources,
-            self.max_line,
-            self.jobs,
-            &mut replay,
-            |r, v| match v {
-                LibVerdict::NotAccepted(rejection) => each(r.line(), &rejection),
-                _ => Ok(()),
-            },
-        );
-        match ended {
-            Ok(None) => Ok(replay.summary()),
-            Ok(Some(e)) => Err(Error::new(Status::GenericFailure, e.to_string())),
-            Err(e) => Err(Error::new(Status::GenericFailure, e.to_string())),
-        }
+        let failed = |e: &dyn std::error::Error| Error::new(Status::GenericFailure, e.to_string());
+        let inputs = self.options.open(&self.paths).map_err(|e| failed(&e))?;
+        inputs
+            .report(|line, r| each(line, &r))
+            .map_err(|e| failed(&e))
     }
 }
 
@@ -633,7 +584,7 @@ pub fn replay_file_async(
 /// with lines. Line numbers count every line fed, blank ones too.
 #[napi]
 pub struct Replay {
-    inner: LibReplay,
+    inner: replay::Replay,
 }
 
 #[napi]
@@ -641,10 +592,9 @@ impl Replay {
     #[napi(constructor)]
     pub fn new(options: Option<EngineOptions>) -> Result<Replay> {
         let options = options.unwrap_or_default();
-        let mode = mode_of(options.mode.as_deref())?;
-        let initial = initial_of(options.initial.as_deref())?;
+        let options = options_of(options.mode.as_deref(), options.initial.as_deref())?;
         Ok(Replay {
-            inner: LibReplay::new(initial).with_mode(mode),
+            inner: options.start(),
         })
     }
 
@@ -659,9 +609,10 @@ impl Replay {
             Either::A(text) => text.as_bytes(),
             Either::B(buffer) => buffer,
         };
-        let bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
-        let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
-        match self.inner.feed(callstate::wire::input::Line::Text(bytes)) {
+        match self
+            .inner
+            .feed(callstate::wire::input::Line::from_text(bytes))
+        {
             LibVerdict::NotAccepted(r) => {
                 parse_json(&env, &report_text(self.inner.line(), &r)).map(Some)
             }

@@ -10,11 +10,11 @@
 #![allow(clippy::useless_conversion)]
 
 use callstate::replay::{
-    self as lib_replay, Replay as LibReplay, Summary as LibSummary, Verdict as LibVerdict,
+    self as lib_replay, Replay as LibReplay, ReplayOptions, ReportLine as LibReportLine,
+    Summary as LibSummary, Verdict as LibVerdict,
 };
-use callstate::wire as records;
-use callstate::wire::input::{Line, Source};
-use callstate::{Availability, Mode, Rejection as LibRejection, Repair};
+use callstate::wire::input::Line;
+use callstate::{Rejection as LibRejection, Repair};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -36,24 +36,11 @@ fn error(message: impl Into<String>) -> PyErr {
     CallstateError::new_err(message.into())
 }
 
-fn mode_of(mode: &str) -> PyResult<Mode> {
-    match mode {
-        "resync" => Ok(Mode::Resync),
-        "strict" => Ok(Mode::Strict),
-        other => Err(error(format!(
-            "mode must be 'resync' or 'strict', not {other:?}"
-        ))),
-    }
-}
-
-fn initial_of(initial: &str) -> PyResult<Availability> {
-    match initial {
-        "ready" => Ok(Availability::Ready),
-        "idle" => Ok(Availability::Idle),
-        other => Err(error(format!(
-            "initial must be 'ready' or 'idle', not {other:?}"
-        ))),
-    }
+/// The library's options with `mode` and `initial`.
+fn options_of(mode: &str, initial: &str) -> PyResult<ReplayOptions> {
+    ReplayOptions::default()
+        .with_names(Some(mode), Some(initial))
+        .map_err(|e| error(e.to_string()))
 }
 
 /// `callstate.RejectionKind(name)`: the Python enum (defined in `__init__.py`).
@@ -291,21 +278,18 @@ fn verdict(py: Python<'_>, result: &Applied) -> PyResult<PyObject> {
 
 // ---------------------------------------------------------------- Engine
 
-/// A record as JSON text: a str, UTF-8 bytes, or a mapping written with
-/// `json.dumps`. `Err(rejection)`: bytes that are not UTF-8.
-fn record_text(record: &Bound<'_, PyAny>) -> PyResult<Result<String, LibRejection>> {
+/// A record as a line of JSON: a str, bytes (UTF-8 or not: the library says),
+/// or a mapping written with `json.dumps`.
+fn record_line(record: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
     if let Ok(text) = record.downcast::<PyString>() {
-        return Ok(Ok(text.to_cow()?.into_owned()));
+        return Ok(text.to_cow()?.as_bytes().to_vec());
     }
     if let Ok(bytes) = record.downcast::<PyBytes>() {
-        return Ok(match std::str::from_utf8(bytes.as_bytes()) {
-            Ok(text) => Ok(text.to_owned()),
-            Err(_) => records::parse(bytes.as_bytes()).map(|_| String::new()),
-        });
+        return Ok(bytes.as_bytes().to_vec());
     }
     if record.downcast::<PyDict>().is_ok() || record.hasattr("keys")? {
         let text = json_module(record.py())?.call_method1("dumps", (record,))?;
-        return Ok(Ok(text.extract()?));
+        return Ok(text.extract::<String>()?.into_bytes());
     }
     Err(PyTypeError::new_err(format!(
         "a record must be a dict, a str or bytes of JSON, not {}",
@@ -319,32 +303,15 @@ pub struct Engine {
     inner: callstate::Engine,
 }
 
-impl Engine {
-    fn apply_text(&mut self, text: &str) -> Applied {
-        let wire = records::parse_str(text)?;
-        let record = wire.record()?;
-        self.inner.apply_with_call(&record)
-    }
-
-    fn apply_any(&mut self, record: &Bound<'_, PyAny>) -> PyResult<(String, Applied)> {
-        Ok(match record_text(record)? {
-            Ok(text) => {
-                let result = self.apply_text(&text);
-                (text, result)
-            }
-            Err(r) => (String::new(), Err(r)),
-        })
-    }
-}
-
 #[pymethods]
 impl Engine {
     /// `Engine(mode="resync" | "strict", initial="ready" | "idle")`.
     #[new]
     #[pyo3(signature = (mode = "resync", initial = "ready"))]
     fn new(mode: &str, initial: &str) -> PyResult<Engine> {
+        let options = options_of(mode, initial)?;
         Ok(Engine {
-            inner: callstate::Engine::starting(initial_of(initial)?).with_mode(mode_of(mode)?),
+            inner: callstate::Engine::starting(options.initial()).with_mode(options.mode()),
         })
     }
 
@@ -352,16 +319,16 @@ impl Engine {
     /// SPEC §5): `Accepted` or `Rejected`. A record that is not JSON, not an
     /// object or lacks a field is a `Rejected` of kind MALFORMED, as in replay.
     fn apply(&mut self, record: &Bound<'_, PyAny>) -> PyResult<PyObject> {
-        let (_, result) = self.apply_any(record)?;
-        verdict(record.py(), &result)
+        let line = record_line(record)?;
+        verdict(record.py(), &lib_replay::apply_line(&mut self.inner, &line))
     }
 
     /// `apply`, also giving the outbound events (SPEC §6, and in resync mode
     /// the inferred transitions' too, SPEC §8) as dicts: `(verdict, events)`.
     fn emit(&mut self, record: &Bound<'_, PyAny>) -> PyResult<(PyObject, Vec<PyObject>)> {
         let py = record.py();
-        let (text, result) = self.apply_any(record)?;
-        let events = callstate::wire::outbound::events_of(&text, &result);
+        let line = record_line(record)?;
+        let (result, events) = lib_replay::emit_line(&mut self.inner, &line);
         let events = events
             .iter()
             .map(|e| loads(py, &e.to_json()))
@@ -397,10 +364,7 @@ impl Engine {
     /// "resync" or "strict".
     #[getter]
     fn mode(&self) -> &'static str {
-        match self.inner.mode() {
-            Mode::Strict => "strict",
-            _ => "resync",
-        }
+        self.inner.mode().name()
     }
 
     /// The engine's whole state as JSON text (the library's snapshot format).
@@ -462,16 +426,6 @@ impl Summary {
 }
 
 fn summary(s: &LibSummary) -> Summary {
-    let mut out = Vec::new();
-    // Writing to a Vec cannot fail.
-    let _ = lib_replay::write_json_summary(&mut out, s);
-    let text = String::from_utf8_lossy(&out);
-    let inner = text
-        .trim_end()
-        .strip_prefix("{\"summary\":")
-        .and_then(|t| t.strip_suffix('}'))
-        .unwrap_or("{}")
-        .to_owned();
     Summary {
         records: s.records,
         accepted: s.accepted,
@@ -485,7 +439,7 @@ fn summary(s: &LibSummary) -> Summary {
         skipped: s.skipped,
         inferred: s.inferred,
         clean_interactions: s.clean_interactions,
-        json: inner,
+        json: s.to_json(),
     }
 }
 
@@ -531,29 +485,18 @@ impl ReportLine {
 }
 
 fn report_line(line: u64, r: &LibRejection) -> ReportLine {
-    let mut out = Vec::with_capacity(256);
-    // Writing to a Vec cannot fail.
-    let _ = lib_replay::write_json_violation(&mut out, line, r);
-    out.pop();
-    let repair = r.repair();
+    let lib = LibReportLine::new(line, r);
     ReportLine {
         line,
-        kind_name: r.kind().name(),
-        agent: r.agent().map(str::to_owned),
-        interaction: r.interaction().map(str::to_owned),
-        event: r.event().map(str::to_owned),
-        state: r.state().map(<&str>::from),
-        repair: repair.map(Repair::name),
-        inferred: repair
-            .filter(|rep| matches!(rep, Repair::Infer { .. }))
-            .map(|rep| {
-                rep.inferred()
-                    .iter()
-                    .map(|i| i.transition.event.name())
-                    .collect()
-            }),
-        message: r.to_string(),
-        json: String::from_utf8_lossy(&out).into_owned(),
+        json: lib.to_json(),
+        kind_name: lib.kind,
+        agent: lib.agent.map(str::to_owned),
+        interaction: lib.interaction.map(str::to_owned),
+        event: lib.event.map(str::to_owned),
+        state: lib.phase.map(<&str>::from),
+        repair: lib.repair,
+        inferred: lib.inferred,
+        message: lib.message,
     }
 }
 
@@ -628,9 +571,9 @@ impl ReplayReport {
                     };
                     let item = item?;
                     let verdict = if let Ok(text) = item.downcast::<PyString>() {
-                        replay.feed(Line::Text(strip_newline(text.to_cow()?.as_bytes())))
+                        replay.feed(Line::from_text(text.to_cow()?.as_bytes()))
                     } else if let Ok(bytes) = item.downcast::<PyBytes>() {
-                        replay.feed(Line::Text(strip_newline(bytes.as_bytes())))
+                        replay.feed(Line::from_text(bytes.as_bytes()))
                     } else {
                         return Err(PyTypeError::new_err(format!(
                             "log lines must be str or bytes, not {}",
@@ -650,12 +593,6 @@ impl ReplayReport {
         self.feed = Feed::Done;
         Ok(())
     }
-}
-
-/// A line from an iterable, without the `\n` (and `\r`) a file iterator keeps.
-fn strip_newline(bytes: &[u8]) -> &[u8] {
-    let bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
-    bytes.strip_suffix(b"\r").unwrap_or(bytes)
 }
 
 #[pymethods]
@@ -703,8 +640,13 @@ fn replay(
     jobs: Option<usize>,
     max_line_bytes: Option<usize>,
 ) -> PyResult<ReplayReport> {
-    let py = source.py();
-    let lib = LibReplay::new(initial_of(initial)?).with_mode(mode_of(mode)?);
+    let mut options = options_of(mode, initial)?;
+    if let Some(jobs) = jobs {
+        options = options.with_jobs(jobs);
+    }
+    if let Some(max) = max_line_bytes {
+        options = options.with_max_line_bytes(max);
+    }
     let paths: Option<Vec<PathBuf>> = if let Ok(path) = source.extract::<PathBuf>() {
         // str and os.PathLike are paths; bytes are not (an iterable of ints).
         Some(vec![path])
@@ -719,37 +661,17 @@ fn replay(
     let feed = match paths {
         Some(paths) if paths.is_empty() => return Err(error("replay needs at least one path")),
         Some(paths) => {
-            let sources = paths
-                .iter()
-                .map(|p| Source::open(p))
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| error(e.to_string()))?;
-            let jobs = jobs.unwrap_or_else(|| {
-                std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
-            });
-            let max_line = max_line_bytes.unwrap_or(callstate::wire::input::DEFAULT_MAX_LINE);
+            let inputs = options.open(&paths).map_err(|e| error(e.to_string()))?;
             let (tx, rx) = sync_channel(1024);
-            let mut lib = lib;
             std::thread::Builder::new()
                 .name("callstate-replay".into())
                 .spawn(move || {
-                    let ended = callstate::replay::parallel::replay(
-                        sources,
-                        max_line,
-                        jobs,
-                        &mut lib,
-                        |r, v| match v {
-                            LibVerdict::NotAccepted(rejection) => tx
-                                .send(FromFile::Line(report_line(r.line(), &rejection)))
-                                .map_err(|_| io::Error::other("the report was dropped")),
-                            _ => Ok(()),
-                        },
-                    );
-                    let end = match ended {
-                        Ok(None) => Ok(lib.summary()),
-                        Ok(Some(e)) => Err(e.to_string()),
-                        Err(e) => Err(e.to_string()),
-                    };
+                    let end = inputs
+                        .report(|line, r| {
+                            tx.send(FromFile::Line(report_line(line, &r)))
+                                .map_err(|_| io::Error::other("the report was dropped"))
+                        })
+                        .map_err(|e| e.to_string());
                     // The receiver may be gone (the report was dropped early).
                     let _ = tx.send(FromFile::End(end));
                 })
@@ -765,11 +687,10 @@ fn replay(
             }
             Feed::Lines {
                 lines: source.iter()?.into_any().unbind(),
-                replay: Box::new(lib),
+                replay: Box::new(options.start()),
             }
         }
     };
-    let _ = py;
     Ok(ReplayReport {
         feed,
         pending: VecDeque::new(),

@@ -196,11 +196,11 @@ pub(crate) fn line(buf: &mut Vec<u8>, shape: Shape, view: &View<'_>, org: &Uuid,
     }
 }
 
-fn raw(buf: &mut Vec<u8>, s: &str) {
+pub(crate) fn raw(buf: &mut Vec<u8>, s: &str) {
     buf.extend_from_slice(s.as_bytes());
 }
 
-fn id(buf: &mut Vec<u8>, id: &Uuid) {
+pub(crate) fn id(buf: &mut Vec<u8>, id: &Uuid) {
     buf.extend_from_slice(id);
 }
 
@@ -215,7 +215,7 @@ fn quoted_id(buf: &mut Vec<u8>, value: Option<&Uuid>) {
     }
 }
 
-fn int(buf: &mut Vec<u8>, n: i64) {
+pub(crate) fn int(buf: &mut Vec<u8>, n: i64) {
     if n < 0 {
         buf.push(b'-');
     }
@@ -233,12 +233,12 @@ fn int(buf: &mut Vec<u8>, n: i64) {
     buf.extend_from_slice(&digits[i..]);
 }
 
-fn boolean(buf: &mut Vec<u8>, b: bool) {
+pub(crate) fn boolean(buf: &mut Vec<u8>, b: bool) {
     raw(buf, if b { "true" } else { "false" });
 }
 
 /// `s` in `case`, as a JSON string (quoted, escaped).
-fn string(buf: &mut Vec<u8>, s: &str, case: Case) {
+pub(crate) fn string(buf: &mut Vec<u8>, s: &str, case: Case) {
     buf.push(b'"');
     for (i, b) in s.bytes().enumerate() {
         match case.apply(i, b, s.len()) {

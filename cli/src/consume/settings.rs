@@ -1,0 +1,176 @@
+//! The command line's arguments, and the settings read from them once: the
+//! topics, the judging, the checkpoint cadence and the librdkafka properties.
+
+use super::error::ConsumeError;
+use crate::Initial;
+use callstate::{Availability, Mode};
+use clap::Args;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+#[derive(Args, Debug)]
+pub(crate) struct ConsumeArgs {
+    /// Bootstrap brokers, HOST:PORT[,HOST:PORT…].
+    #[arg(long, value_name = "HOSTS")]
+    brokers: String,
+    /// The consumer group: members of one group share the input's partitions.
+    #[arg(long, value_name = "G")]
+    group: String,
+    /// The input topic: one record per message (any shape of SPEC §5), keyed by
+    /// agent id.
+    #[arg(long, value_name = "IN")]
+    topic: String,
+    /// Where each applied transition goes, as the OutboundCallStateChange event
+    /// callstate emit writes, keyed by agent (none: not written).
+    #[arg(long, value_name = "OUT")]
+    out_topic: Option<String>,
+    /// Where each record not accepted goes, as its replay --json line (line
+    /// is the input offset), keyed by agent (none: not written).
+    #[arg(long, value_name = "REPORT")]
+    report_topic: Option<String>,
+    /// The compacted topic of the checkpoints [default: GROUP.callstate-state].
+    #[arg(long, value_name = "STATE")]
+    state_topic: Option<String>,
+    /// Strict mode, as in replay; without it, resync (the default) repairs
+    /// after lost events and writes the inferred events. A group must not
+    /// change its mode.
+    #[arg(long)]
+    strict: bool,
+    /// Where never-seen agents start.
+    #[arg(long, value_enum, default_value_t = Initial::Ready)]
+    initial: Initial,
+    /// Messages longer than this are reported malformed without being read.
+    #[arg(long, value_name = "BYTES", default_value_t = 512 << 10)]
+    max_record_bytes: usize,
+    /// Checkpoint a partition after this many messages…
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    checkpoint_records: u64,
+    /// …or after this many seconds, whichever comes first.
+    #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
+    checkpoint_interval: f64,
+    /// Checkpoints are cut into messages of at most this many bytes (keep it
+    /// under the broker's message.max.bytes).
+    #[arg(long, value_name = "BYTES", default_value_t = 900_000)]
+    checkpoint_part_bytes: usize,
+    /// Seconds between stats lines on stderr (0: none).
+    #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
+    stats_interval: f64,
+    /// A librdkafka property for every client, e.g. -X security.protocol=ssl
+    /// or -X session.timeout.ms=30000 (repeatable).
+    #[arg(short = 'X', value_name = "KEY=VALUE")]
+    config: Vec<String>,
+}
+
+/// What a member runs with.
+#[derive(Debug)]
+pub(super) struct Settings {
+    pub brokers: String,
+    pub group: String,
+    /// The input topic.
+    pub topic: String,
+    pub out_topic: Option<String>,
+    pub report_topic: Option<String>,
+    pub state_topic: String,
+    pub mode: Mode,
+    pub initial: Availability,
+    /// Messages longer than this are malformed without being read.
+    pub max_record_bytes: usize,
+    /// The largest checkpoint part.
+    pub part_bytes: usize,
+    /// A partition is checkpointed after this many messages…
+    pub checkpoint_records: u64,
+    /// …or when it changed and this long has passed since the last checkpoint.
+    pub checkpoint_interval: Duration,
+    /// Between stats lines (none: no stats lines).
+    pub stats_interval: Option<Duration>,
+    /// The `-X` properties, by name (a repeated name: the last one).
+    pub properties: BTreeMap<String, String>,
+}
+
+impl Settings {
+    pub fn from_args(args: &ConsumeArgs) -> Result<Settings, ConsumeError> {
+        let properties = args
+            .config
+            .iter()
+            .map(|kv| match kv.split_once('=') {
+                Some((k, v)) => Ok((k.to_owned(), v.to_owned())),
+                None => Err(ConsumeError::PropertyWithoutValue(kv.clone())),
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Settings {
+            brokers: args.brokers.clone(),
+            group: args.group.clone(),
+            topic: args.topic.clone(),
+            out_topic: args.out_topic.clone(),
+            report_topic: args.report_topic.clone(),
+            state_topic: args
+                .state_topic
+                .clone()
+                .unwrap_or_else(|| format!("{}.callstate-state", args.group)),
+            mode: if args.strict {
+                Mode::Strict
+            } else {
+                Mode::Resync
+            },
+            initial: args.initial.into(),
+            max_record_bytes: args.max_record_bytes,
+            part_bytes: args.checkpoint_part_bytes,
+            checkpoint_records: args.checkpoint_records,
+            checkpoint_interval: seconds(args.checkpoint_interval.max(0.0)),
+            stats_interval: (args.stats_interval > 0.0).then(|| seconds(args.stats_interval)),
+            properties,
+        })
+    }
+}
+
+/// `secs` (not negative) as a duration; one too long for a `Duration` (`inf`)
+/// is forever.
+fn seconds(secs: f64) -> Duration {
+    Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Command {
+        #[command(flatten)]
+        consume: ConsumeArgs,
+    }
+
+    fn settings(extra: &[&str]) -> Result<Settings, ConsumeError> {
+        let base = [
+            "consume",
+            "--brokers",
+            "b:9092",
+            "--group",
+            "g",
+            "--topic",
+            "in",
+        ];
+        let args = Command::parse_from(base.iter().chain(extra)).consume;
+        Settings::from_args(&args)
+    }
+
+    #[test]
+    fn properties_are_read_once_by_name() {
+        let s = settings(&["-X", "session.timeout.ms=30000", "-X", "a=1", "-X", "a=b=2"]).unwrap();
+        let property = |name: &str| s.properties.get(name).map(String::as_str);
+        assert_eq!(property("session.timeout.ms"), Some("30000"));
+        assert_eq!(property("a"), Some("b=2"));
+        assert_eq!(property("session.timeout"), None);
+        assert_eq!(s.state_topic, "g.callstate-state");
+        assert_eq!((s.mode, s.stats_interval.is_some()), (Mode::Resync, true));
+    }
+
+    #[test]
+    fn a_property_without_a_value_is_refused() {
+        let err = settings(&["-X", "security.protocol"]).unwrap_err();
+        assert!(
+            matches!(&err, ConsumeError::PropertyWithoutValue(kv) if kv == "security.protocol"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,112 @@
+//! The commands that write without reading: `paths`, `graph` and `simulate`.
+
+use super::output::{self, say};
+use super::{GraphArgs, PathsArgs, PathsFormat, SimulateArgs, EXIT_ERROR, EXIT_OK};
+use callstate::graph;
+use callstate::paths as table_paths;
+use callstate::simulate as sim;
+use std::io::{self, IsTerminal, Write};
+
+pub(super) fn paths(args: &PathsArgs) -> io::Result<i32> {
+    let all = table_paths::all();
+    let mut out = output::stdout();
+    match args.format {
+        PathsFormat::Jsonl => table_paths::write_jsonl(&all, &mut out)?,
+        PathsFormat::Json => table_paths::write_json(&all, &mut out)?,
+    }
+    out.flush()?;
+    Ok(EXIT_OK)
+}
+
+pub(super) fn graph(args: &GraphArgs) -> io::Result<i32> {
+    let mut out = output::stdout();
+    out.write_all(graph::render(args.format.into()).as_bytes())?;
+    out.flush()?;
+    Ok(EXIT_OK)
+}
+
+pub(super) fn simulate(args: &SimulateArgs) -> io::Result<i32> {
+    let Some(format) = args.format.format() else {
+        return simulate_webex(args);
+    };
+    let config = sim::Config {
+        agents: args.agents,
+        records: args.records,
+        seed: args.seed,
+        faults: args.faults,
+        loss: args.loss,
+        format,
+        initial: args.initial.into(),
+    };
+    if let Err(e) = config.validate() {
+        say(format_args!("{e}\nhint: see callstate simulate --help"));
+        return Ok(EXIT_ERROR);
+    }
+    let summary = match &args.truth {
+        None => sim::write(&config, &mut output::stdout())?,
+        Some(path) => sim::write_with_truth(&config, &mut output::stdout(), &mut truth(path)?)?,
+    };
+    if io::stderr().is_terminal() {
+        say(format_args!("wrote {summary}"));
+    }
+    Ok(EXIT_OK)
+}
+
+/// `simulate --format webex`: Webex CC agent-days ([`sim::webex`]). Agents log
+/// in at the start of their day, so `--initial` changes nothing; faults other
+/// than loss are not injected.
+fn simulate_webex(args: &SimulateArgs) -> io::Result<i32> {
+    let config = sim::webex::Config {
+        agents: args.agents,
+        records: args.records,
+        seed: args.seed,
+        loss: args.loss,
+    };
+    let checked = match config.validate() {
+        Err(e) => Err(e.to_string()),
+        Ok(()) if args.faults != 0.0 => {
+            Err("--format webex injects no --faults (it takes --loss)".to_owned())
+        }
+        Ok(()) => Ok(()),
+    };
+    if let Err(e) = checked {
+        say(format_args!("{e}\nhint: see callstate simulate --help"));
+        return Ok(EXIT_ERROR);
+    }
+    let summary = match &args.truth {
+        None => sim::webex::write(&config, &mut output::stdout())?,
+        Some(path) => {
+            sim::webex::write_with_truth(&config, &mut output::stdout(), &mut truth(path)?)?
+        }
+    };
+    if io::stderr().is_terminal() {
+        say(format_args!("wrote {summary}"));
+    }
+    Ok(EXIT_OK)
+}
+
+/// The `--truth` file, created.
+fn truth(path: &std::path::Path) -> io::Result<TruthFile<'_>> {
+    let named = |e: io::Error| io::Error::new(e.kind(), format!("{}: {e}", path.display()));
+    let file = std::fs::File::create(path).map_err(named)?;
+    Ok(TruthFile(io::BufWriter::new(file), path))
+}
+
+/// The `--truth` file, whose write errors name it (stdout's say "the output").
+struct TruthFile<'a>(io::BufWriter<std::fs::File>, &'a std::path::Path);
+
+impl TruthFile<'_> {
+    fn named(&self, e: io::Error) -> io::Error {
+        io::Error::new(e.kind(), format!("cannot write {}: {e}", self.1.display()))
+    }
+}
+
+impl Write for TruthFile<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.write(buf).map_err(|e| self.named(e))
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush().map_err(|e| self.named(e))
+    }
+}
