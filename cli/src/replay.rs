@@ -50,7 +50,15 @@ pub(super) fn run(args: &ReplayArgs) -> io::Result<i32> {
                 human.note(replay.line(), &r);
                 Ok(())
             }
-            _ => Ok(()),
+            Verdict::Accepted(_) => match replay.take_snapshot_line() {
+                Some(s) if args.json => replay::write_json_snapshot(&mut out, &s),
+                Some(s) => {
+                    human.note_snapshot(s);
+                    Ok(())
+                }
+                None => Ok(()),
+            },
+            Verdict::Blank => Ok(()),
         }
     };
     let error = match replay::replay_sources(inputs.take_sources(), &options, &mut replay, report) {

@@ -32,7 +32,10 @@ pub mod report;
 mod run;
 
 pub use apply::{apply_line, emit_line};
-pub use report::{write_json_summary, write_json_violation, Ending, HumanReport, ReportLine};
+pub use report::{
+    write_json_snapshot, write_json_summary, write_json_violation, Ending, HumanReport, ReportLine,
+    SnapshotLine,
+};
 pub use run::{default_jobs, replay_sources, OpenInputs, ReplayError, ReplayOptions};
 
 use crate::engine::Engine;
@@ -139,6 +142,9 @@ pub struct Replay {
     /// Resync only: fingerprints of the interactions a rejected record named or
     /// found held, or an inferred event named.
     touched: HashSet<u128, foldhash::fast::RandomState>,
+    /// The snapshot line (SPEC §7) of the last record, when it was a snapshot
+    /// that differed; taken by [`Replay::take_snapshot_line`].
+    snapshot_line: Option<SnapshotLine>,
     by_kind: [u64; RejectionKind::COUNT],
     accepted: u64,
     repaired: u64,
@@ -162,6 +168,7 @@ impl Replay {
             engine: Engine::starting(initial),
             interactions: HashSet::default(),
             touched: HashSet::default(),
+            snapshot_line: None,
             by_kind: [0; RejectionKind::COUNT],
             accepted: 0,
             repaired: 0,
@@ -192,6 +199,13 @@ impl Replay {
     /// The engine, for a snapshot or a [`Replay::resume`]; the counts are dropped.
     pub fn into_engine(self) -> Engine {
         self.engine
+    }
+
+    /// The snapshot line of SPEC §7 for the record just fed, when it was an
+    /// accepted snapshot that differed from the agent's state (§3.5): not a
+    /// rejection, but written in the report all the same. Taking it clears it.
+    pub fn take_snapshot_line(&mut self) -> Option<SnapshotLine> {
+        self.snapshot_line.take()
     }
 
     /// Strict or resync.
@@ -328,6 +342,7 @@ impl Replay {
                 }
             }
             CallUpdate::SnapshotSet { replaced } => {
+                self.snapshot_line = Some(SnapshotLine::new(self.line, record, t));
                 if self.engine.mode() == Mode::Resync {
                     let agent = self.engine.agent(record.agent);
                     let held = agent.and_then(|m| m.finished()).filter(|_| replaced);

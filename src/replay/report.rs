@@ -2,6 +2,8 @@
 //! [`write_json_violation`], [`write_json_summary`]) and the report for a person
 //! ([`HumanReport`]).
 
+use crate::model::machine::Transition;
+use crate::model::record::Record;
 use crate::model::rejection::{Reason, Rejection, RejectionKind};
 use crate::model::resync::Repair;
 use crate::model::vocabulary::Phase;
@@ -67,6 +69,67 @@ impl<'a> ReportLine<'a> {
     }
 }
 
+/// The snapshot line of SPEC §7: an accepted snapshot (`AgentContact`, §3.5) that
+/// was not kept — the agent's state differed from the platform's. Not a
+/// rejection: no `repair`, not counted in `rejected`, no effect on the exit code.
+/// The fields are written in this order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct SnapshotLine {
+    /// The line's number, counting every line read (blank ones too).
+    pub line: u64,
+    /// Always `snapshot`.
+    pub kind: &'static str,
+    /// The record's agent id.
+    pub agent: String,
+    /// The interaction the snapshot names.
+    pub interaction: Option<String>,
+    /// Always `AgentContact`.
+    pub event: &'static str,
+    /// The phase the agent was in before; the key is `state`.
+    #[serde(rename = "state")]
+    pub phase: Phase,
+    /// What differed, in one line.
+    pub message: String,
+}
+
+impl SnapshotLine {
+    /// The snapshot line of `record`, on line `line`, which made `t`.
+    pub(crate) fn new(line: u64, record: &Record<'_>, t: &Transition) -> SnapshotLine {
+        let interaction = record.interaction.map(str::to_owned);
+        let (from, to) = (t.from, t.to);
+        let message = format!(
+            "the snapshot of {} sets the agent to {} as {}: callstate had it in {} as {}",
+            interaction.as_deref().unwrap_or("its call"),
+            to.phase,
+            to.role,
+            from.phase,
+            from.role,
+        );
+        SnapshotLine {
+            line,
+            kind: "snapshot",
+            agent: record.agent.to_owned(),
+            interaction,
+            event: t.event.name(),
+            phase: from.phase,
+            message,
+        }
+    }
+
+    /// The line as JSON, without a newline.
+    pub fn to_json(&self) -> String {
+        // Strings, numbers and an enum: serializing cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// Writes the `--json` object of a snapshot line, and a newline.
+pub fn write_json_snapshot(out: &mut impl Write, s: &SnapshotLine) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, s)?;
+    out.write_all(b"\n")
+}
+
 /// Writes the `--json` object for a record that was not accepted, and a newline.
 pub fn write_json_violation(out: &mut impl Write, line: u64, r: &Rejection) -> io::Result<()> {
     serde_json::to_writer(&mut *out, &ReportLine::new(line, r))?;
@@ -123,6 +186,8 @@ pub struct HumanReport {
     verbose: bool,
     name_inputs: bool,
     examples: [Vec<(u64, Rejection)>; RejectionKind::COUNT],
+    snapshots: Vec<SnapshotLine>,
+    snapshots_seen: u64,
 }
 
 /// A kind as the report for a person names it: the `--json` name with spaces.
@@ -147,6 +212,8 @@ impl HumanReport {
             verbose: false,
             name_inputs: false,
             examples: Default::default(),
+            snapshots: Vec::new(),
+            snapshots_seen: 0,
         }
     }
 
@@ -169,6 +236,14 @@ impl HumanReport {
         let slot = &mut self.examples[r.kind() as usize];
         if slot.len() < self.per_kind {
             slot.push((line, r.clone()));
+        }
+    }
+
+    /// Notes a snapshot line (SPEC §7; kept only while fewer than `per_kind`).
+    pub fn note_snapshot(&mut self, s: SnapshotLine) {
+        self.snapshots_seen += 1;
+        if self.snapshots.len() < self.per_kind {
+            self.snapshots.push(s);
         }
     }
 
@@ -262,6 +337,31 @@ impl HumanReport {
                 if self.verbose && r.state.is_some() {
                     wrap(out, &format!("allowed: {}", r.allowed), 6, 8)?;
                 }
+            }
+        }
+        if !self.snapshots.is_empty() {
+            let total = self.snapshots_seen;
+            let first = if total as usize > self.snapshots.len() {
+                format!(", the first {}", self.snapshots.len())
+            } else {
+                String::new()
+            };
+            writeln!(
+                out,
+                "\nsnapshots that differed, accepted ({}{first}):",
+                thousands(total)
+            )?;
+            for s in &self.snapshots {
+                let at = match replay.locate(s.line) {
+                    Some((input, local)) if self.name_inputs => format!("{input}:{local}"),
+                    _ => format!("line {}", s.line),
+                };
+                wrap(
+                    out,
+                    &format!("{at}: agent {}: {}", s.agent, s.message),
+                    2,
+                    6,
+                )?;
             }
         }
         Ok(())

@@ -22,6 +22,7 @@ mod sdk_names;
 mod simulate;
 mod simulate_webex;
 mod snapshot;
+mod snapshot_line;
 mod spec_table;
 mod v3_oracle;
 mod wire;

@@ -85,7 +85,9 @@ fn strategies_reach_every_phase_and_every_rejection_kind() {
 
     let mut runner = TestRunner::deterministic();
     let mut phases = BTreeSet::new();
+    let mut roles = BTreeSet::new();
     let mut kinds = BTreeSet::new();
+    let mut late = 0;
     for _ in 0..200 {
         let log = interleaved_faulty_log(1..3, 1..40)
             .new_tree(&mut runner)
@@ -94,12 +96,20 @@ fn strategies_reach_every_phase_and_every_rejection_kind() {
         let mut engine = Engine::new();
         for (r, expected) in &log {
             kinds.extend(*expected);
-            if engine.apply(&r.record()).is_ok() {
-                phases.insert(engine.phase_of(&r.agent));
+            match engine.apply(&r.record()) {
+                Ok(Accepted::Unchanged(u)) if u.why == callstate::Unchange::Late => late += 1,
+                Ok(_) => {
+                    phases.insert(engine.phase_of(&r.agent));
+                    roles.extend(engine.agent(&r.agent).map(|a| a.role()));
+                }
+                Err(_) => {}
             }
         }
     }
     assert_eq!(phases, Phase::iter().collect(), "phases reached");
+    // SPEC v3: both roles (§1), and late notifications of a finished call (§3.4).
+    assert_eq!(roles, callstate::Role::iter().collect(), "roles reached");
+    assert!(late > 0, "late notifications");
     assert_eq!(kinds, RejectionKind::iter().collect(), "kinds injected");
 }
 
@@ -430,7 +440,7 @@ proptest! {
 /// of SPEC §3 that the exhaustive test also holds the table to.
 mod model {
     use super::spec_table::{home, is_availability_event, is_late, is_offer, row, Call, Row};
-    use callstate::{Availability, EventName, Phase, Recording, Role};
+    use callstate::{Availability, Event, EventName, Phase, Recording, Role};
     use std::collections::HashMap;
 
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -475,7 +485,12 @@ mod model {
         ) -> Result<(), &'static str> {
             let event = EventName::resolve(name).event();
             let offer = event.is_some_and(is_offer);
-            if agent.is_empty() || interaction == Some("") || (offer && interaction.is_none()) {
+            // SPEC v3 §3.5: a snapshot (E34) needs an interaction id, like an offer.
+            let snapshot = event == Some(Event::ContactSnapshot);
+            if agent.is_empty()
+                || interaction == Some("")
+                || ((offer || snapshot) && interaction.is_none())
+            {
                 return Err("malformed");
             }
             let a = self
@@ -485,6 +500,11 @@ mod model {
             let Some(e) = event else {
                 return Err("unknown_event");
             };
+            if snapshot {
+                // No other check applies; a native record carries no snapshot
+                // fields, so the snapshot states no phase (SPEC v3 §3.5).
+                return Err("illegal_transition");
+            }
             if let (Some(t), Some(last)) = (time, a.last_time) {
                 if t < last {
                     return Err("out_of_order");

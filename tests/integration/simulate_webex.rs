@@ -324,18 +324,19 @@ fn the_webex_day_benchmark_input_is_a_day() {
 }
 
 /// The other formats write the bytes they wrote before the webex format
-/// existed (hashes taken before the change).
+/// existed. The hashes were re-taken under the v3 table (SPEC v3 §3.2): the
+/// native flows walk the table, which grew, and weigh the consulted agent's rows.
 #[test]
 fn the_other_formats_are_unchanged() {
     let expected: [(Format, u64, u64); 8] = [
-        (Format::Native, 1, 0xeefe_ccdd_8980_e9d5),
-        (Format::Native, 7, 0x9588_c3e0_2d35_625c),
-        (Format::Envelope, 1, 0xbf7b_1419_c1f9_c2b1),
-        (Format::Envelope, 7, 0xbe0e_10bf_d930_2950),
-        (Format::Websocket, 1, 0x81f5_1e34_1cdd_ec40),
-        (Format::Websocket, 7, 0x6007_e762_d46f_5f70),
-        (Format::Mixed, 1, 0xfa57_bfc1_516b_c069),
-        (Format::Mixed, 7, 0x8125_6475_304b_00dd),
+        (Format::Native, 1, 0x9624_a9df_d028_a951),
+        (Format::Native, 7, 0xa088_c9cd_3116_ea0f),
+        (Format::Envelope, 1, 0x7d01_fdef_724f_d23c),
+        (Format::Envelope, 7, 0x6f77_c12e_2584_80bc),
+        (Format::Websocket, 1, 0x9ff9_a6fc_a680_925b),
+        (Format::Websocket, 7, 0x35c3_0557_2e9f_f59f),
+        (Format::Mixed, 1, 0x0d8c_f7c4_66cc_f2a9),
+        (Format::Mixed, 7, 0x97d5_12e9_304d_09d5),
     ];
     let mut changed = Vec::new();
     for (format, seed, hash) in expected {

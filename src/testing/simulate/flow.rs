@@ -98,16 +98,21 @@ pub(crate) fn weight(phase: Phase, event: Event) -> u32 {
         (P::Ready, E::OfferContact) => 60,
         (P::Ready, E::OfferCampaignReserved) => 30,
         (P::Ready, E::AgentIdle) => 6,
+        // Consulted by a colleague (role consulted from here on).
+        (P::Ready, E::OfferConsult) => 8,
         (P::Idle, E::AgentAvailable) => 30,
         // Preview: mostly accepted, else skipped, not answered or dropped.
         (P::Reserved, E::OfferContact) => 70,
         (P::Reserved, E::ContactEnded) => 10,
         (P::Reserved | P::Offered, E::OfferContactRona) => 7,
+        (P::Reserved | P::Offered, E::ContactAssignFailed | E::InviteFailed) => 3,
         (P::Reserved, E::Dropped) => 8,
         // Offered: the customer usually answers.
         (P::Offered, E::CustAnswered) => 80,
         (P::Offered, E::Dropped) => 8,
         (P::Offered, E::ContactEnded) => 4,
+        // A consulted agent answers (E13 from offered is the consulted role's row).
+        (P::Offered, E::Consulting) => 80,
         // Talking.
         (P::Connected, E::ContactEnded) => 25,
         (P::Connected, E::RecordingStarted) => 18,
@@ -119,9 +124,11 @@ pub(crate) fn weight(phase: Phase, event: Event) -> u32 {
         (P::Consulting, E::ConsultFailed) => 15,
         (P::Consulting, E::ConsultEnded) => 8,
         (P::Consult, E::ConsultConferenced | E::ConsultEnded) => 40,
+        (P::Consult, E::ConsultTransferred) => 15,
         (P::Conference, E::ConsultConferenceEnded) => 40,
         (P::Conference, E::ConsultEnded) => 25,
         (P::Conference, E::ContactEnded) => 10,
+        (P::Conference, E::ConferenceTransferred) => 8,
         (_, E::ResumeRecording) => 20,
         (_, E::PauseRecording) => 4,
         // After the call.

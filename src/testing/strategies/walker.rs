@@ -43,8 +43,11 @@ enum Fault {
     EmptyAgent,
     /// An empty interaction id.
     EmptyInteraction,
-    /// E3/E4 without an interaction id.
+    /// E3/E4/E22/E34 without an interaction id.
     OfferWithoutInteraction,
+    /// With no call, a call event that is no late notification (SPEC §3.4) naming
+    /// the agent's finished call.
+    StaleCall,
 }
 
 #[derive(Debug, Clone)]
@@ -104,6 +107,7 @@ fn fault_step() -> impl Strategy<Value = Step> {
         1 => Just(Fault::EmptyAgent),
         1 => Just(Fault::EmptyInteraction),
         1 => Just(Fault::OfferWithoutInteraction),
+        1 => Just(Fault::StaleCall),
     ];
     (
         fault,
@@ -217,23 +221,28 @@ struct Walker {
     recording: Recording,
     availability: Availability,
     interaction: Option<String>,
+    /// The interaction of the most recently terminated call (SPEC §1).
+    finished: Option<String>,
     /// The last accepted time (every legal record has one).
     last_time: Option<i64>,
     /// The clock: the next legal record is later than this.
     now: i64,
     calls: u32,
     foreign: u32,
-    /// Where the walk is heading: a phase and recording state.
-    target: (Phase, Recording),
+    /// Where the walk is heading: a phase, role and recording state.
+    target: Target,
 }
 
-/// Every (phase, recording) pair an agent can reach by transitions: the targets
+/// A state a walk heads for: phase, role and recording.
+type Target = (Phase, Role, Recording);
+
+/// Every (phase, role, recording) an agent can reach by transitions: the targets
 /// of a walk.
-fn all_targets() -> Vec<(Phase, Recording)> {
-    let mut targets: Vec<(Phase, Recording)> = walk::from_start()
+fn all_targets() -> Vec<Target> {
+    let mut targets: Vec<Target> = walk::from_start()
         .reached()
         .iter()
-        .map(|c| (c.status().phase, c.status().recording))
+        .map(|c| (c.status().phase, c.status().role, c.status().recording))
         .collect();
     targets.sort();
     targets.dedup();
@@ -241,16 +250,16 @@ fn all_targets() -> Vec<(Phase, Recording)> {
 }
 
 /// The events that start a shortest path over the table from `from` to a state
-/// with `target`'s phase and recording (empty when there is none or `from` is one):
-/// read off the table's walk.
-fn first_steps(from: StateCode, target: (Phase, Recording)) -> EventSet {
-    walk::toward(from, |s: Status| (s.phase, s.recording) == target)
+/// with `target`'s phase, role and recording (empty when there is none or `from`
+/// is one): read off the table's walk.
+fn first_steps(from: StateCode, target: Target) -> EventSet {
+    walk::toward(from, |s: Status| (s.phase, s.role, s.recording) == target)
 }
 
 impl Walker {
     fn new(tag: u16, seed: u64, start: i64) -> Walker {
         Walker {
-            target: (Phase::Ready, Recording::Off),
+            target: (Phase::Ready, Role::Owner, Recording::Off),
             agent: agent_id(tag),
             tag,
             seed,
@@ -259,6 +268,7 @@ impl Walker {
             recording: Recording::Off,
             availability: Availability::Ready,
             interaction: None,
+            finished: None,
             last_time: None,
             now: start,
             calls: 0,
@@ -285,7 +295,7 @@ impl Walker {
     /// every state, deep ones too, and wander on the way. A `pick` of 0 is the
     /// first allowed event, `AgentAvailable`.
     fn pick_allowed(&mut self, pick: u32) -> Event {
-        if (self.phase, self.recording) == self.target {
+        if (self.phase, self.role, self.recording) == self.target {
             let targets = all_targets();
             self.target = targets[(pick >> 8) as usize % targets.len()];
         }
@@ -311,6 +321,9 @@ impl Walker {
 
     /// A legal record, and the state moves.
     fn legal(&mut self, d: &LegalDice) -> OwnedRecord {
+        if let Some(record) = self.late_notification(d) {
+            return record;
+        }
         let event = self.pick_allowed(d.pick);
         let rule = table::rule_for(self.phase, self.recording, self.role, event)
             .unwrap_or_else(|| unreachable!("{event} is allowed"));
@@ -334,6 +347,21 @@ impl Walker {
         let record = self.record(interaction, spell(event, d.spelling), Some(self.now));
         self.fire(event, record.interaction.as_deref(), record.time);
         record
+    }
+
+    /// With no call, now and then a late notification of the finished call (SPEC
+    /// §3.4): accepted without change.
+    fn late_notification(&mut self, d: &LegalDice) -> Option<OwnedRecord> {
+        let finished = self.finished.clone()?;
+        if self.phase.has_call() || !(d.dt >> 20).is_multiple_of(5) {
+            return None;
+        }
+        let late: Vec<Event> = Event::iter().filter(|e| expected::is_late(*e)).collect();
+        let event = late[(d.pick >> 3) as usize % late.len()];
+        self.now += 1 + i64::from(d.dt % 120_000);
+        let record = self.record(Some(finished), spell(event, d.spelling), Some(self.now));
+        self.last_time = record.time;
+        Some(record)
     }
 
     /// A record of this agent's.
@@ -368,7 +396,7 @@ impl Walker {
             self.interaction = interaction.map(str::to_owned);
         }
         if rule.terminates() {
-            self.interaction = None;
+            self.finished = self.interaction.take();
         }
         if time.is_some() {
             self.last_time = time;
@@ -410,6 +438,9 @@ impl Walker {
         if matches!(fault, Fault::Foreign) && !self.phase.has_call() {
             fault = Fault::Illegal;
         }
+        if matches!(fault, Fault::StaleCall) && (self.phase.has_call() || self.finished.is_none()) {
+            fault = Fault::Illegal;
+        }
         let record = match fault {
             Fault::Illegal => {
                 let event = self.pick_disallowed(d.pick);
@@ -425,7 +456,7 @@ impl Walker {
                 self.record(interaction, spell(event, d.spelling), time)
             }
             Fault::Foreign => {
-                // A call event (E5–E21): offers would be agent_busy first.
+                // A call event (E5–E21, E23–E33): offers would be agent_busy first.
                 let calls: Vec<Event> = Event::iter().filter(|e| e.needs_call()).collect();
                 let event = calls[d.pick as usize % calls.len()];
                 let interaction = Some(self.foreign_id());
@@ -457,12 +488,22 @@ impl Walker {
                 self.record(Some(String::new()), any_name(f), self.fault_time(f))
             }
             Fault::OfferWithoutInteraction => {
-                let event = if d.pick.is_multiple_of(2) {
-                    Event::OfferContact
-                } else {
-                    Event::OfferCampaignReserved
-                };
+                let events = [
+                    Event::OfferContact,
+                    Event::OfferCampaignReserved,
+                    Event::OfferConsult,
+                    Event::ContactSnapshot,
+                ];
+                let event = events[d.pick as usize % events.len()];
                 self.record(None, spell(event, d.spelling), self.fault_time(f))
+            }
+            Fault::StaleCall => {
+                let events: Vec<Event> = Event::iter()
+                    .filter(|e| e.needs_call() && !expected::is_late(*e))
+                    .collect();
+                let event = events[d.pick as usize % events.len()];
+                let interaction = self.finished.clone();
+                self.record(interaction, spell(event, d.spelling), self.fault_time(f))
             }
         };
         let expected = self.expected(&record);
@@ -481,6 +522,7 @@ impl Walker {
             role: self.role,
             recording: self.recording,
             held: self.interaction.as_deref(),
+            finished: self.finished.as_deref(),
             last_time: self.last_time,
         };
         expected(agent, record)
@@ -498,7 +540,7 @@ fn any_name(f: &FaultDice) -> String {
     }
 }
 
-/// One of the 21 events, by `pick`.
+/// One of the events (E1–E34), by `pick`.
 fn any_event_at(pick: u32) -> Event {
     let all: Vec<Event> = Event::iter().collect();
     all[pick as usize % all.len()]
