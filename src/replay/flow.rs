@@ -36,7 +36,7 @@ use crate::model::vocabulary::{Event, Phase};
 use crate::replay::report::kind_words;
 use crate::replay::{Replay, Verdict};
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use strum::{EnumCount, IntoEnumIterator};
 
 /// How many report lines are kept for each agent and call.
@@ -169,7 +169,9 @@ impl Flow {
     #[inline]
     pub fn note(&mut self, line: u64, verdict: &Verdict) {
         match verdict {
-            Verdict::Accepted(t) => self.fired[cell(t.from.phase, t.event, t.to.phase)].accepted += 1,
+            Verdict::Accepted(t) => {
+                self.fired[cell(t.from.phase, t.event, t.to.phase)].accepted += 1
+            }
             Verdict::NotAccepted(r) => self.note_rejection(line, r),
             Verdict::Blank => {}
         }
@@ -218,7 +220,7 @@ impl Flow {
     /// located in `replay`'s inputs.
     pub fn report(&self, replay: &Replay, top: usize) -> FlowReport {
         let mut transitions = Vec::new();
-        let mut call_endings = Vec::new();
+        let mut endings: BTreeMap<(Event, Phase), u64> = BTreeMap::new();
         for from in Phase::iter() {
             for event in Event::iter() {
                 for to in Phase::iter() {
@@ -230,23 +232,30 @@ impl Flow {
                         from,
                         event: event.name(),
                         to,
+                        records: f.accepted + f.repaired,
                         accepted: f.accepted,
                         repaired: f.repaired,
                         inferred: f.inferred,
                     });
                     if from.has_call() && !to.has_call() {
-                        call_endings.push(Ending {
-                            event: event.name(),
-                            to,
-                            calls: f.accepted + f.repaired + f.inferred,
-                        });
+                        let ends = f.accepted + f.repaired + f.inferred;
+                        *endings.entry((event, to)).or_insert(0) += ends;
                     }
                 }
             }
         }
+        let call_endings = endings
+            .into_iter()
+            .map(|((event, to), calls)| Ending {
+                event: event.name(),
+                to,
+                calls,
+            })
+            .collect();
         let states = Phase::iter()
             .map(|state| {
-                let at = |event: Event| self.rejected_at[state as usize * Event::COUNT + event as usize];
+                let at =
+                    |event: Event| self.rejected_at[state as usize * Event::COUNT + event as usize];
                 let by_event: Vec<EventCount> = Event::iter()
                     .filter(|&e| at(e) > 0)
                     .map(|e| EventCount {
@@ -322,7 +331,8 @@ pub struct FlowReport {
     pub transitions: Vec<TransitionCount>,
     /// Every phase, with the records rejected there.
     pub states: Vec<StateCount>,
-    /// How calls ended: transitions from a phase with a call to one without.
+    /// How calls ended: transitions from a phase with a call to one without, by
+    /// event and the phase they went to.
     pub call_endings: Vec<Ending>,
     /// Records not accepted, by kind (kinds with none left out).
     pub rejected_by_kind: Vec<KindCount>,
@@ -349,6 +359,8 @@ pub struct TransitionCount {
     pub event: &'static str,
     /// The phase after.
     pub to: Phase,
+    /// Records whose own transition it was: `accepted` + `repaired`.
+    pub records: u64,
     /// Records accepted.
     pub accepted: u64,
     /// Rejected records applied after resync inferred what was lost.

@@ -349,6 +349,11 @@ impl Replay {
         self.inputs.push((name.into(), self.line + 1));
     }
 
+    /// The names of the inputs begun so far, in input order.
+    pub fn input_names(&self) -> impl Iterator<Item = &str> {
+        self.inputs.iter().map(|(name, _)| &**name)
+    }
+
     /// The input that line `line` (counted across inputs) belongs to, and its
     /// number there; `None` before the first [`Replay::begin_input`].
     pub fn locate(&self, line: u64) -> Option<(&str, u64)> {

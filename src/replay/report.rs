@@ -207,7 +207,12 @@ impl HumanReport {
         for row in summary_rows(replay) {
             let (indent, name) = (row.indent, row.words);
             let width = 28 - indent;
-            writeln!(out, "{:indent$}{name:<width$}{:>12}", "", thousands(row.count))?;
+            writeln!(
+                out,
+                "{:indent$}{name:<width$}{:>12}",
+                "",
+                thousands(row.count)
+            )?;
         }
         if let Some(clean) = clean_line(&summary) {
             writeln!(out, "\n{clean}")?;
@@ -240,7 +245,10 @@ impl HumanReport {
     /// each shown record's entry (where, what, what resync did) with, when
     /// verbose, the events its state allowed.
     #[allow(clippy::type_complexity)]
-    pub fn examples(&self, replay: &Replay) -> Vec<(RejectionKind, u64, Vec<(String, Option<String>)>)> {
+    pub fn examples(
+        &self,
+        replay: &Replay,
+    ) -> Vec<(RejectionKind, u64, Vec<(String, Option<String>)>)> {
         let by_kind = replay.counts_by_kind();
         let mut all = Vec::new();
         for kind in RejectionKind::iter() {
