@@ -220,7 +220,7 @@ pub(super) fn write_map(out: &mut String, flow: &FlowReport) {
     let (w, h) = (layout.width + 120.0, layout.height + 30.0);
     let _ = write!(
         out,
-        r##"<svg id="map" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w:.0} {h:.0}" width="{w:.0}" height="{h:.0}" role="img" aria-labelledby="map-title"><title id="map-title">The process map: the transition table's phases, with the replay's flow drawn on it</title><defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" markerUnits="userSpaceOnUse" orient="auto"><path d="M0,0L10,5L0,10z" fill="#4a5568"/></marker><marker id="arrow-inferred" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" markerUnits="userSpaceOnUse" orient="auto"><path d="M0,0L10,5L0,10z" fill="#d9822b"/></marker></defs><g class="edges">"##
+        r##"<svg id="map" viewBox="0 0 {w:.0} {h:.0}" width="{w:.0}" height="{h:.0}" role="img" aria-labelledby="map-title"><title id="map-title">The process map: the transition table's phases, with the replay's flow drawn on it</title><defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" markerUnits="userSpaceOnUse" orient="auto"><path d="M0,0L10,5L0,10z" fill="#4a5568"/></marker><marker id="arrow-inferred" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" markerUnits="userSpaceOnUse" orient="auto"><path d="M0,0L10,5L0,10z" fill="#d9822b"/></marker></defs><g class="edges">"##
     );
     for (i, edge) in map.edges.iter().enumerate() {
         let route = &layout.routes[i];
