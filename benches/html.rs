@@ -35,15 +35,20 @@ fn round(log: &'static [u8], page: bool) -> Duration {
     let mut human = HumanReport::new(5);
     let mut flow = page.then(Flow::default);
     let source = Source::from_reader("bench", log).unwrap();
-    replay::replay_sources(vec![source], &options, &mut replay, |replay: &mut Replay, v| {
-        if let Some(flow) = flow.as_mut() {
-            flow.note(replay.line(), &v);
-        }
-        if let Verdict::NotAccepted(r) = v {
-            human.note(replay.line(), &r);
-        }
-        Ok(())
-    })
+    replay::replay_sources(
+        vec![source],
+        &options,
+        &mut replay,
+        |replay: &mut Replay, v| {
+            if let Some(flow) = flow.as_mut() {
+                flow.note(replay.line(), &v);
+            }
+            if let Verdict::NotAccepted(r) = v {
+                human.note(replay.line(), &r);
+            }
+            Ok(())
+        },
+    )
     .unwrap();
     black_box(replay.summary());
     if let Some(flow) = flow {

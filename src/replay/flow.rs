@@ -79,17 +79,28 @@ struct Tally {
     first: Vec<Kept>,
 }
 
-/// Counts per agent or call id, up to [`MAX_TRACKED`] ids.
-#[derive(Debug, Default)]
+/// Counts per agent or call id, up to `limit` ids ([`MAX_TRACKED`]).
+#[derive(Debug)]
 struct Tallies {
     by_id: HashMap<Box<str>, Tally, foldhash::fast::RandomState>,
+    limit: usize,
     /// Records of ids left out once the map was full.
     left_out: u64,
 }
 
+impl Default for Tallies {
+    fn default() -> Self {
+        Tallies {
+            by_id: HashMap::default(),
+            limit: MAX_TRACKED,
+            left_out: 0,
+        }
+    }
+}
+
 impl Tallies {
     fn note(&mut self, id: &str, kept: Kept) {
-        let full = self.by_id.len() >= MAX_TRACKED;
+        let full = self.by_id.len() >= self.limit;
         let tally = match self.by_id.get_mut(id) {
             Some(tally) => tally,
             None if full => {
@@ -467,4 +478,161 @@ pub struct LeftOut {
     pub agent_records: u64,
     /// Records of calls not tracked.
     pub call_records: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::resync::Mode;
+    use crate::wire::input::Line;
+
+    fn replayed(mode: Mode, log: &[&str], limit: usize) -> (Replay, Flow) {
+        let mut replay = Replay::default().with_mode(mode);
+        let mut flow = Flow::default();
+        flow.agents.limit = limit;
+        flow.calls.limit = limit;
+        replay.begin_input("log");
+        for line in log {
+            let verdict = replay.feed(Line::Text(line.as_bytes()));
+            flow.note(replay.line(), &verdict);
+        }
+        (replay, flow)
+    }
+
+    const LOG: &[&str] = &[
+        r#"{"agent":"a","interaction":"c1","event":"AgentOfferContact"}"#,
+        r#"{"agent":"a","event":"CustAnswered"}"#,
+        // Lost: eAgentContactEnded; resync infers it.
+        r#"{"agent":"a","event":"acw"}"#,
+        r#"{"agent":"a","event":"eAgentContactWrappedUp"}"#,
+        "",
+        r#"{"agent":"b","interaction":"c2","event":"CustAnswered"}"#,
+        r#"{"agent":"b","interaction":"c2","event":"Swapped"}"#,
+        "not json",
+        r#"{"agent":"b","event":"AgentIdle"}"#,
+        r#"{"agent":"b","event":"AgentIdle"}"#,
+    ];
+
+    fn transition(report: &FlowReport, from: Phase, event: Event) -> &TransitionCount {
+        let found = report
+            .transitions
+            .iter()
+            .find(|t| t.from == from && t.event == event.name());
+        found.unwrap_or_else(|| panic!("{from} {event}"))
+    }
+
+    #[test]
+    fn resync_counts_every_record_where_it_went() {
+        let (replay, flow) = replayed(Mode::Resync, LOG, MAX_TRACKED);
+        let report = flow.report(&replay, 10);
+        let summary = replay.summary();
+        let sum = |f: fn(&TransitionCount) -> u64| report.transitions.iter().map(f).sum::<u64>();
+        assert_eq!(sum(|t| t.accepted), summary.accepted);
+        assert_eq!(Some(sum(|t| t.repaired)), summary.repaired);
+        assert_eq!(Some(sum(|t| t.inferred)), summary.inferred);
+        assert_eq!(
+            sum(|t| t.records),
+            summary.accepted + summary.repaired.unwrap()
+        );
+        let ended = transition(&report, Phase::Connected, Event::ContactEnded);
+        assert_eq!(
+            (ended.to, ended.accepted, ended.inferred),
+            (Phase::Ended, 0, 1)
+        );
+        let acw = transition(&report, Phase::Ended, Event::Acw);
+        assert_eq!((acw.to, acw.records, acw.repaired), (Phase::WrapUp, 1, 1));
+        let rejected: u64 = report.states.iter().map(|s| s.rejected).sum();
+        assert_eq!(rejected, summary.rejected);
+        let connected = &report.states[Phase::Connected as usize];
+        assert_eq!(connected.rejected_by_event[0].event, "acw");
+        // b's call was repaired into `connected` before its unknown event came.
+        let ready = &report.states[Phase::Ready as usize];
+        assert_eq!(
+            (ready.rejected, ready.unknown, connected.unknown),
+            (1, 0, 1)
+        );
+        assert_eq!(report.states.len(), Phase::iter().count());
+        let inferred: Vec<(&str, u64)> = report
+            .inferred_events
+            .iter()
+            .map(|e| (e.event, e.count))
+            .collect();
+        assert_eq!(
+            inferred,
+            [("eAgentOfferContact", 1), ("eAgentContactEnded", 1)]
+        );
+        let repaired: u64 = report.repairs.iter().map(|r| r.records).sum();
+        assert_eq!(repaired, summary.rejected);
+        assert!(report
+            .repairs
+            .iter()
+            .any(|r| r.rule == 10 && r.repair == "infer"));
+        let endings: Vec<(&str, Phase, u64)> = report
+            .call_endings
+            .iter()
+            .map(|e| (e.event, e.to, e.calls))
+            .collect();
+        assert_eq!(endings, [("eAgentContactWrappedUp", Phase::Ready, 1)]);
+        let kinds: Vec<(&str, u64)> = report
+            .rejected_by_kind
+            .iter()
+            .map(|k| (k.kind, k.records))
+            .collect();
+        let by_kind = replay.counts_by_kind();
+        let expected: Vec<(&str, u64)> = RejectionKind::iter()
+            .filter(|&k| by_kind[k as usize] > 0)
+            .map(|k| (k.name(), by_kind[k as usize]))
+            .collect();
+        assert_eq!(kinds, expected);
+        assert_eq!(kinds.len(), 4);
+        assert_eq!(report.left_out, None);
+    }
+
+    #[test]
+    fn the_worst_come_first_with_their_first_lines_located() {
+        let (replay, flow) = replayed(Mode::Strict, LOG, MAX_TRACKED);
+        let report = flow.report(&replay, 2);
+        // In strict mode a's day goes wrong after the lost event; b's two: a tie, by id.
+        let worst: Vec<(&str, u64)> = report
+            .worst_agents
+            .iter()
+            .map(|c| (c.id.as_str(), c.rejected))
+            .collect();
+        assert_eq!(worst, [("a", 2), ("b", 2)]);
+        assert_eq!(flow.report(&replay, 1).worst_agents.len(), 1);
+        let b = &report.worst_agents[1];
+        let lines: Vec<(Option<&str>, u64, &str)> = b
+            .first
+            .iter()
+            .map(|f| (f.input.as_deref(), f.line, f.kind))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                (Some("log"), 6, "no_active_call"),
+                (Some("log"), 7, "unknown_event")
+            ]
+        );
+        assert_eq!(b.first[0].event, Some("CustAnswered"));
+        assert_eq!(b.first[0].state, Some(Phase::Ready));
+        // a's records name no call but hold c1; b's name c2.
+        let calls = &flow.report(&replay, 10).worst_calls;
+        let calls: Vec<(&str, u64)> = calls.iter().map(|c| (c.id.as_str(), c.rejected)).collect();
+        assert_eq!(calls, [("c1", 2), ("c2", 2)]);
+        // Strict: nothing repaired or inferred.
+        assert!(report.repairs.is_empty() && report.inferred_events.is_empty());
+    }
+
+    #[test]
+    fn ids_past_the_limit_are_counted_as_left_out() {
+        let (replay, flow) = replayed(Mode::Strict, LOG, 1);
+        let report = flow.report(&replay, 10);
+        assert_eq!(report.worst_agents.len(), 1);
+        let left = report.left_out.unwrap();
+        assert!(left.agent_records > 0 || left.call_records > 0);
+        let kept: u64 = report.worst_agents.iter().map(|c| c.rejected).sum();
+        let not_accepted = replay.summary().records - replay.summary().accepted;
+        let with_agent = not_accepted - 1; // the line that is not JSON names none
+        assert_eq!(kept + left.agent_records, with_agent);
+    }
 }
