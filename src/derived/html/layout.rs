@@ -77,16 +77,62 @@ pub(super) fn layered(
             at += slot[node];
         }
     }
+    straighten(&order, &routes, n, &slot, &mut x);
+    let right = (0..x.len())
+        .map(|i| x[i] + slot[i] / 2.0)
+        .fold(0.0, f64::max);
+    let left = (0..x.len())
+        .map(|i| x[i] - slot[i] / 2.0)
+        .fold(f64::MAX, f64::min);
+    for at in &mut x {
+        *at += spacing.margin_x - left;
+    }
     Layout {
         rank,
         x,
         y,
         routes,
-        width: 2.0 * spacing.margin_x + widest,
+        width: 2.0 * spacing.margin_x + (right - left).max(0.0),
         height: 2.0 * spacing.margin_y
             + order.len().saturating_sub(1) as f64 * spacing.between_ranks,
     }
 }
+
+/// Pulls each dummy node towards the straight line between its neighbours on
+/// its edge's route, keeping every row's order and room: long edges run
+/// straighter instead of bulging out to the sides.
+fn straighten(
+    order: &[Vec<usize>],
+    routes: &[Vec<usize>],
+    real: usize,
+    slot: &[f64],
+    x: &mut [f64],
+) {
+    for _ in 0..PULLS {
+        let mut wanted = x.to_vec();
+        for route in routes {
+            for w in route.windows(3) {
+                if w[1] >= real {
+                    wanted[w[1]] = (x[w[0]] + x[w[2]]) / 2.0;
+                }
+            }
+        }
+        for row in order {
+            // Left to right, each node as near its wish as the one before allows.
+            let mut min = f64::MIN;
+            for (i, &node) in row.iter().enumerate() {
+                let at = wanted[node].max(min);
+                x[node] = at;
+                if let Some(&next) = row.get(i + 1) {
+                    min = at + (slot[node] + slot[next]) / 2.0;
+                }
+            }
+        }
+    }
+}
+
+/// Passes of [`straighten`].
+const PULLS: usize = 6;
 
 /// Each node's rank: its distance from `root` (0 when not reached), the sink last.
 fn ranks(n: usize, edges: &[(usize, usize)], root: usize, sink: Option<usize>) -> Vec<usize> {

@@ -331,9 +331,14 @@ fn write_edge(
             })
             .collect()
     } else if rt < rs {
-        // Back up: out to the right of both, further the more ranks it climbs.
+        // Back up: out to the right of every node of the ranks it climbs past,
+        // further the more ranks it climbs.
         let (a, b) = ((sx + widths[s] / 2.0, sy), (tx + widths[t] / 2.0, ty));
-        let side = a.0.max(b.0) + 30.0 + 22.0 * (rs - rt) as f64;
+        let passed = (0..widths.len()).filter(|&n| (rt..=rs).contains(&layout.rank[n]));
+        let right = passed
+            .map(|n| layout.x[n] + widths[n] / 2.0)
+            .fold(a.0.max(b.0), f64::max);
+        let side = right + 24.0 + 16.0 * (rs - rt) as f64;
         vec![[a, (side, a.1), (side, b.1), b]]
     } else {
         let (a, b) = ((sx, sy + half), (tx, ty + half));
