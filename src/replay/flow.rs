@@ -307,7 +307,7 @@ impl Flow {
             })
             .filter(|e| e.count > 0)
             .collect();
-        inferred_events.sort_by(|a, b| b.count.cmp(&a.count));
+        inferred_events.sort_by_key(|e| std::cmp::Reverse(e.count));
         let rejected_by_kind = RejectionKind::iter()
             .filter(|&k| self.by_kind[k as usize] > 0)
             .map(|kind| KindCount {

@@ -238,7 +238,7 @@ pub(super) fn write_map(out: &mut String, flow: &FlowReport) {
     for (i, node) in map.nodes.iter().enumerate() {
         let (x, y, width) = (layout.x[i], layout.y[i], widths[i]);
         let label = escape(&labels[i]);
-        let mut tip = format!("{label}");
+        let mut tip = label.clone();
         let state = rejected(*node);
         let count = state.map_or(0, |s| s.rejected);
         if let Some(state) = state {

@@ -5,7 +5,7 @@
 //! for a person shows.
 //!
 //! The page needs nothing but itself: no script, no font, no request; styles
-//! are inline and the map is SVG laid out here ([`layout`]). It holds
+//! are inline and the map is SVG, laid out in layers here. It holds
 //! aggregates only, so its size does not grow with the log. Every number on it
 //! is in the `--json` summary too (its `flow` object is the [`FlowReport`] the
 //! page is drawn from), or in the report's lines.
