@@ -6,26 +6,15 @@
 //! that a machine shared with other work slows both alike; the medians and
 //! their ratio are printed (the target is at most 1.10).
 
+#[path = "support/mixed_log.rs"]
+mod support;
 use callstate::html::HtmlReport;
 use callstate::replay::{self, Flow, HumanReport, Replay, ReplayOptions, Verdict};
-use callstate::simulate;
+use support::mixed_log;
+
 use callstate::wire::input::Source;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
-
-fn mixed_log() -> Vec<u8> {
-    let config = simulate::Config {
-        agents: 1000,
-        records: 200_000,
-        seed: 1,
-        faults: 0.01,
-        format: simulate::Format::Mixed,
-        ..simulate::Config::default()
-    };
-    let mut log = Vec::new();
-    simulate::write(&config, &mut log).unwrap();
-    log
-}
 
 /// One replay of `log`; with `page`, the flow and the page too. Returns its time.
 fn round(log: &'static [u8], page: bool) -> Duration {
