@@ -193,14 +193,14 @@ impl Flow {
         let kind = r.kind();
         self.by_kind[kind as usize] += 1;
         let event = r.event().and_then(Event::resolve);
+        // A record that met a phase is malformed in no way: it carried a known
+        // event (a kind counted as `rejected`) or an unknown one.
         match (r.state(), event) {
-            (Some(state), Some(event)) if kind.counts_as_rejected() => {
+            (Some(state), Some(event)) => {
                 self.rejected_at[state as usize * Event::COUNT + event as usize] += 1;
             }
-            (Some(state), _) if kind == RejectionKind::UnknownEvent => {
-                self.unknown_at[state as usize] += 1;
-            }
-            _ => {}
+            (Some(state), None) => self.unknown_at[state as usize] += 1,
+            (None, _) => {}
         }
         if let Some(repair) = r.repair() {
             let infers = matches!(repair, Repair::Infer { .. });
@@ -621,6 +621,17 @@ mod tests {
         assert_eq!(calls, [("c1", 2), ("c2", 2)]);
         // Strict: nothing repaired or inferred.
         assert!(report.repairs.is_empty() && report.inferred_events.is_empty());
+    }
+
+    #[test]
+    fn only_the_first_lines_are_kept() {
+        let wrong = r#"{"agent":"z","event":"CustAnswered"}"#;
+        let (replay, flow) = replayed(Mode::Strict, &[wrong; FIRST_LINES + 2], MAX_TRACKED);
+        let report = flow.report(&replay, 10);
+        let z = &report.worst_agents[0];
+        assert_eq!(z.rejected, FIRST_LINES as u64 + 2);
+        let lines: Vec<u64> = z.first.iter().map(|f| f.line).collect();
+        assert_eq!(lines, (1..=FIRST_LINES as u64).collect::<Vec<_>>());
     }
 
     #[test]
