@@ -10,13 +10,16 @@
 //!   into a `serde_json::Value`. Throughput is reported in bytes; records/s is
 //!   200,000 / time.
 
+#[path = "support/mixed_log.rs"]
+mod support;
 use callstate::replay::parallel;
 use callstate::replay::{Replay, ReplayOptions};
+use callstate::wire;
 use callstate::wire::input::{Line, LineReader, Source, DEFAULT_MAX_LINE};
-use callstate::{simulate, wire};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::hint::black_box;
 use std::io::BufRead;
+use support::mixed_log;
 
 const SEED: &str = include_str!("../tests/fixtures/seed-sample-outbound-call.json");
 const NATIVE: &str = r#"{"agent":"agent-0026-c","interaction":"int-000001","event":"CustAnswered","time":1718965777098}"#;
@@ -45,20 +48,6 @@ fn parse(c: &mut Criterion) {
         });
     }
     group.finish();
-}
-
-fn mixed_log() -> Vec<u8> {
-    let config = simulate::Config {
-        agents: 1000,
-        records: 200_000,
-        seed: 1,
-        faults: 0.01,
-        format: simulate::Format::Mixed,
-        ..simulate::Config::default()
-    };
-    let mut log = Vec::new();
-    simulate::write(&config, &mut log).unwrap();
-    log
 }
 
 /// The lines of `log`, read as the CLI reads an input without `--jobs`.

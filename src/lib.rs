@@ -49,6 +49,7 @@
 //! | [`paths`] | shortest test paths to every legal (state, event) pair, as event logs |
 //! | [`simulate`] | realistic interleaved logs for load tests and benchmarks |
 //! | `strategies` | proptest strategies for users' property tests (feature `proptest`) |
+//! | `html` | the replay report as one self-contained HTML page (feature `html`) |
 //!
 //! Everything else is private; the source is grouped by layer (`model`, `wire`,
 //! `engine`, `replay`, `derived`, `testing`), and `docs/architecture.md`
@@ -60,6 +61,7 @@
 //! - `gzip` (default): gzip input is detected and decompressed (pure-Rust
 //!   flate2); without it a gzip input is an [`wire::input::InputError::NoGzip`].
 //! - `proptest`: the `strategies` module.
+//! - `html`: the `html` module, the replay report as one self-contained HTML page.
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
@@ -78,6 +80,9 @@ pub mod replay;
 mod testing;
 pub mod wire;
 
+#[cfg(feature = "html")]
+#[cfg_attr(docsrs, doc(cfg(feature = "html")))]
+pub use derived::html;
 pub use derived::{graph, paths};
 pub use model::{table, vocabulary};
 pub use testing::simulate;

@@ -64,6 +64,7 @@ enum Command {
         callstate replay calls.jsonl               # a report for a person\n  \
         callstate replay rotated.1.jsonl rotated.2.jsonl.gz   # one log in parts\n  \
         callstate replay --json calls.jsonl > r.jsonl  # JSON lines, then a summary\n  \
+        callstate replay --html report.html calls.jsonl  # also a page to open in a browser\n  \
         zcat calls.gz | callstate replay           # from stdin\n\n\
         In the repository, try tests/fixtures/mixed.jsonl (it has violations).")]
     Replay(ReplayArgs),
@@ -234,6 +235,15 @@ struct ReplayArgs {
     /// 1 reads, parses and applies on the main thread alone.
     #[arg(long, short, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     jobs: Option<u16>,
+    /// Also write the report as one self-contained HTML page to FILE (it opens
+    /// offline): the summary, the process map with the replay's flow drawn on
+    /// it, resync at a glance, how calls ended, the worst agents and calls.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
+    /// With --json, add a flow object to the summary: every count the --html
+    /// page shows (implied by --html).
+    #[arg(long)]
+    flow: bool,
 }
 
 #[derive(Args, Debug)]

@@ -4,11 +4,18 @@
 use super::inputs::{input_error, Inputs};
 use super::output::{self, say};
 use super::{ReplayArgs, EXIT_ERROR, EXIT_OK, EXIT_VIOLATIONS};
+use callstate::html::HtmlReport;
 use callstate::replay::{
-    self, Ending, HumanReport, Replay, ReplayError, ReplayOptions, Summary, Verdict,
+    self, Ending, Flow, FlowReport, HumanReport, Replay, ReplayError, ReplayOptions, Summary,
+    Verdict,
 };
 use callstate::wire::input::InputError;
-use std::io::{self, IsTerminal, Write};
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::Path;
+
+/// How many agents and calls the flow's worst lists hold.
+const WORST: usize = 10;
 
 /// The exit code of a replay that read its inputs as far as `error` lets it.
 pub(super) fn verdict(summary: &Summary, allow_unknown: bool, error: Option<&InputError>) -> i32 {
@@ -26,6 +33,16 @@ pub(super) fn run(args: &ReplayArgs) -> io::Result<i32> {
     let Some(mut inputs) = Inputs::open(&input.files) else {
         return Ok(EXIT_ERROR);
     };
+    // The page's file is created before any input is read, so that a path that
+    // cannot be written fails at once.
+    let mut page = match args.html.as_deref().map(create_page).transpose() {
+        Ok(page) => page,
+        Err(message) => {
+            say(message);
+            return Ok(EXIT_ERROR);
+        }
+    };
+    let mut flow = (args.flow || page.is_some()).then(Flow::default);
     let show_progress = !args.no_progress
         && io::stderr().is_terminal()
         && !(args.json && io::stdout().is_terminal());
@@ -40,15 +57,22 @@ pub(super) fn run(args: &ReplayArgs) -> io::Result<i32> {
     let mut human = HumanReport::new(usize::from(args.show))
         .verbose(args.verbose)
         .name_inputs(inputs.len() > 1);
+    let keep_examples = !args.json || page.is_some();
     let report = |replay: &mut Replay, verdict: Verdict| {
         progress.tick(replay.line());
+        if let Some(flow) = flow.as_mut() {
+            flow.note(replay.line(), &verdict);
+        }
         match verdict {
-            Verdict::NotAccepted(r) if args.json => {
-                replay::write_json_violation(&mut out, replay.line(), &r)
-            }
             Verdict::NotAccepted(r) => {
-                human.note(replay.line(), &r);
-                Ok(())
+                if keep_examples {
+                    human.note(replay.line(), &r);
+                }
+                if args.json {
+                    replay::write_json_violation(&mut out, replay.line(), &r)
+                } else {
+                    Ok(())
+                }
             }
             Verdict::Accepted(_) => match replay.take_snapshot_line() {
                 Some(s) if args.json => replay::write_json_snapshot(&mut out, &s),
@@ -69,19 +93,29 @@ pub(super) fn run(args: &ReplayArgs) -> io::Result<i32> {
     progress.finish();
     let summary = replay.summary();
     let code = verdict(&summary, input.allow_unknown, error.as_ref());
+    let ending = match &error {
+        Some(InputError::Read { name, line, .. }) => Ending::ReadError {
+            input: name,
+            line: *line,
+        },
+        _ => Ending::Whole,
+    };
+    let flow: Option<FlowReport> = flow.map(|flow| flow.report(&replay, WORST));
     let written = if args.json {
-        replay::write_json_summary(&mut out, &summary)
+        replay::write_json_summary_with_flow(&mut out, &summary, flow.as_ref())
     } else {
-        let ending = match &error {
-            Some(InputError::Read { name, line, .. }) => Ending::ReadError {
-                input: name,
-                line: *line,
-            },
-            _ => Ending::Whole,
-        };
         human.write(&mut out, &replay, input.allow_unknown, ending)
     }
     .and_then(|()| out.flush());
+    if let (Some((path, file)), Some(flow)) = (page.as_mut(), &flow) {
+        let html = HtmlReport::new(&replay, &human, flow)
+            .allow_unknown(input.allow_unknown)
+            .ending(ending);
+        if let Err(e) = html.write(file).and_then(|()| file.flush()) {
+            say(format_args!("cannot write {}: {e}", path.display()));
+            return Ok(EXIT_ERROR);
+        }
+    }
     if let Some(e) = &error {
         say(input_error(e, Some(&replay)));
     }
@@ -93,4 +127,16 @@ pub(super) fn run(args: &ReplayArgs) -> io::Result<i32> {
         Err(e) => Err(e),
         Ok(()) => Ok(code),
     }
+}
+
+/// The file `--html` writes, created (or truncated) now; the message says why not.
+fn create_page(path: &Path) -> Result<(&Path, BufWriter<File>), String> {
+    File::create(path)
+        .map(|file| (path, BufWriter::new(file)))
+        .map_err(|e| {
+            format!(
+                "cannot write {}: {e}\nhint: check the --html path",
+                path.display()
+            )
+        })
 }

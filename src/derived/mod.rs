@@ -2,6 +2,8 @@
 //! diagrams and the XState config, the Markdown tables, and the shortest test paths.
 
 pub mod graph;
+#[cfg(feature = "html")]
+pub mod html;
 mod markdown;
 pub mod paths;
 mod xstate;

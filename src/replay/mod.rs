@@ -27,14 +27,16 @@
 //! ```
 
 mod apply;
+pub mod flow;
 pub mod parallel;
 pub mod report;
 mod run;
 
 pub use apply::{apply_line, emit_line};
+pub use flow::{Flow, FlowReport};
 pub use report::{
-    write_json_snapshot, write_json_summary, write_json_violation, Ending, HumanReport, ReportLine,
-    SnapshotLine,
+    write_json_snapshot, write_json_summary, write_json_summary_with_flow, write_json_violation,
+    Ending, HumanReport, ReportLine, SnapshotLine,
 };
 pub use run::{default_jobs, replay_sources, OpenInputs, ReplayError, ReplayOptions};
 
@@ -386,6 +388,11 @@ impl Replay {
     /// (SPEC §7); [`Replay::locate`] gives the input and its own line.
     pub fn begin_input(&mut self, name: &str) {
         self.inputs.push((name.into(), self.line + 1));
+    }
+
+    /// The names of the inputs begun so far, in input order.
+    pub fn input_names(&self) -> impl Iterator<Item = &str> {
+        self.inputs.iter().map(|(name, _)| &**name)
     }
 
     /// The input that line `line` (counted across inputs) belongs to, and its

@@ -7,7 +7,7 @@ use crate::model::record::Record;
 use crate::model::rejection::{Reason, Rejection, RejectionKind};
 use crate::model::resync::Repair;
 use crate::model::vocabulary::Phase;
-use crate::replay::{Replay, Summary};
+use crate::replay::{FlowReport, Replay, Summary};
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -146,10 +146,28 @@ impl Summary {
 
 /// Writes the closing `{"summary": …}` object, and a newline.
 pub fn write_json_summary(out: &mut impl Write, summary: &Summary) -> io::Result<()> {
+    write_json_summary_with_flow(out, summary, None)
+}
+
+/// [`write_json_summary`], with the replay's flow as the summary's `flow` object
+/// when given (the other keys are the same, in the same order).
+pub fn write_json_summary_with_flow(
+    out: &mut impl Write,
+    summary: &Summary,
+    flow: Option<&FlowReport>,
+) -> io::Result<()> {
+    #[derive(Serialize)]
+    struct WithFlow<'a> {
+        #[serde(flatten)]
+        summary: &'a Summary,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        flow: Option<&'a FlowReport>,
+    }
     #[derive(Serialize)]
     struct Closing<'a> {
-        summary: &'a Summary,
+        summary: WithFlow<'a>,
     }
+    let summary = WithFlow { summary, flow };
     serde_json::to_writer(&mut *out, &Closing { summary })?;
     out.write_all(b"\n")
 }
@@ -258,84 +276,33 @@ impl HumanReport {
         ending: Ending<'_>,
     ) -> io::Result<()> {
         let summary = replay.summary();
-        let by_kind = replay.counts_by_kind();
-        let headline = headline(&summary, allow_unknown, ending, |line| replay.locate(line));
+        let headline = self.headline(replay, allow_unknown, ending);
         wrap(out, &headline, 0, 2)?;
         writeln!(out)?;
-        let row = |out: &mut dyn Write, indent: usize, name: &str, n: u64| {
+        for row in summary_rows(replay) {
+            let (indent, name) = (row.indent, row.words);
             let width = 28 - indent;
-            writeln!(out, "{:indent$}{name:<width$}{:>12}", "", thousands(n))
-        };
-        row(out, 2, "records", summary.records)?;
-        row(out, 2, "accepted", summary.accepted)?;
-        row(out, 2, "rejected", summary.rejected)?;
-        for kind in RejectionKind::iter().filter(|k| k.counts_as_rejected()) {
-            let n = by_kind[kind as usize];
-            if n > 0 {
-                row(out, 4, kind_words(kind), n)?;
-            }
+            writeln!(
+                out,
+                "{:indent$}{name:<width$}{:>12}",
+                "",
+                thousands(row.count)
+            )?;
         }
-        // Resync mode: what was done about them.
-        if let (Some(repaired), Some(skipped), Some(inferred)) =
-            (summary.repaired, summary.skipped, summary.inferred)
-        {
-            if summary.rejected > 0 {
-                row(out, 4, "repaired", repaired)?;
-                row(out, 4, "skipped", skipped)?;
-                row(out, 2, "inferred events", inferred)?;
-            }
+        if let Some(clean) = clean_line(&summary) {
+            writeln!(out, "\n{clean}")?;
         }
-        row(
-            out,
-            2,
-            kind_words(RejectionKind::UnknownEvent),
-            summary.unknown,
-        )?;
-        row(
-            out,
-            2,
-            kind_words(RejectionKind::Malformed),
-            summary.malformed,
-        )?;
-        row(out, 2, "agents", summary.agents)?;
-        row(out, 2, "interactions", summary.interactions)?;
-        row(out, 2, "open calls", summary.open_calls)?;
-        if let (Some(clean), n) = (summary.clean_interactions, summary.interactions) {
-            if n > 0 {
-                writeln!(
-                    out,
-                    "\ncalls with a clean event flow: {} of {} ({})",
-                    thousands(clean),
-                    thousands(n),
-                    percent(clean, n)
-                )?;
-            }
-        }
-        for kind in RejectionKind::iter() {
-            let shown = &self.examples[kind as usize];
-            if shown.is_empty() {
-                continue;
-            }
-            let total = by_kind[kind as usize];
+        for (kind, total, shown) in self.examples(replay) {
             let first = if total as usize > shown.len() {
                 format!(", the first {}", shown.len())
             } else {
                 String::new()
             };
             writeln!(out, "\n{} ({}{first}):", kind_words(kind), thousands(total))?;
-            for (line, r) in shown {
-                let at = match replay.locate(*line) {
-                    Some((input, local)) if self.name_inputs => format!("{input}:{local}"),
-                    _ => format!("line {line}"),
-                };
-                let mut entry = format!("{at}: {}", describe(r));
-                if let Some(repair) = r.repair() {
-                    entry.push_str(" — ");
-                    entry.push_str(&describe_repair(repair));
-                }
+            for (entry, allowed) in shown {
                 wrap(out, &entry, 2, 6)?;
-                if self.verbose && r.state.is_some() {
-                    wrap(out, &format!("allowed: {}", r.allowed), 6, 8)?;
+                if let Some(allowed) = allowed {
+                    wrap(out, &allowed, 6, 8)?;
                 }
             }
         }
@@ -366,6 +333,121 @@ impl HumanReport {
         }
         Ok(())
     }
+
+    /// The report's first line: what happened, in one line.
+    pub fn headline(&self, replay: &Replay, allow_unknown: bool, ending: Ending<'_>) -> String {
+        headline(&replay.summary(), allow_unknown, ending, |line| {
+            replay.locate(line)
+        })
+    }
+
+    /// The records shown, per kind with any: the kind, how many there were, and
+    /// each shown record's entry (where, what, what resync did) with, when
+    /// verbose, the events its state allowed.
+    #[allow(clippy::type_complexity)]
+    pub fn examples(
+        &self,
+        replay: &Replay,
+    ) -> Vec<(RejectionKind, u64, Vec<(String, Option<String>)>)> {
+        let by_kind = replay.counts_by_kind();
+        let mut all = Vec::new();
+        for kind in RejectionKind::iter() {
+            let shown = &self.examples[kind as usize];
+            if shown.is_empty() {
+                continue;
+            }
+            let entries = shown
+                .iter()
+                .map(|(line, r)| {
+                    let at = match replay.locate(*line) {
+                        Some((input, local)) if self.name_inputs => format!("{input}:{local}"),
+                        _ => format!("line {line}"),
+                    };
+                    let mut entry = format!("{at}: {}", describe(r));
+                    if let Some(repair) = r.repair() {
+                        entry.push_str(" — ");
+                        entry.push_str(&describe_repair(repair));
+                    }
+                    let allowed = (self.verbose && r.state.is_some())
+                        .then(|| format!("allowed: {}", r.allowed));
+                    (entry, allowed)
+                })
+                .collect();
+            all.push((kind, by_kind[kind as usize], entries));
+        }
+        all
+    }
+}
+
+/// One row of the report's summary table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SummaryRow {
+    /// 2 for a count of records or ids, 4 for a part of the row above.
+    pub indent: usize,
+    /// What is counted, in the report's words.
+    pub words: &'static str,
+    /// The `--json` summary's key for it, or the kind's name for a kind's row.
+    pub key: &'static str,
+    /// How many.
+    pub count: u64,
+}
+
+/// The summary table of the report for a person, row by row.
+pub fn summary_rows(replay: &Replay) -> Vec<SummaryRow> {
+    let summary = replay.summary();
+    let by_kind = replay.counts_by_kind();
+    let mut rows = Vec::new();
+    let mut row = |indent, words, key, count| {
+        rows.push(SummaryRow {
+            indent,
+            words,
+            key,
+            count,
+        })
+    };
+    row(2, "records", "records", summary.records);
+    row(2, "accepted", "accepted", summary.accepted);
+    row(2, "rejected", "rejected", summary.rejected);
+    for kind in RejectionKind::iter().filter(|k| k.counts_as_rejected()) {
+        let n = by_kind[kind as usize];
+        if n > 0 {
+            row(4, kind_words(kind), kind.name(), n);
+        }
+    }
+    // Resync mode: what was done about them.
+    if let (Some(repaired), Some(skipped), Some(inferred)) =
+        (summary.repaired, summary.skipped, summary.inferred)
+    {
+        if summary.rejected > 0 {
+            row(4, "repaired", "repaired", repaired);
+            row(4, "skipped", "skipped", skipped);
+            row(2, "inferred events", "inferred", inferred);
+        }
+    }
+    let (unknown, malformed) = (RejectionKind::UnknownEvent, RejectionKind::Malformed);
+    row(2, kind_words(unknown), "unknown", summary.unknown);
+    row(2, kind_words(malformed), "malformed", summary.malformed);
+    row(2, "agents", "agents", summary.agents);
+    row(2, "interactions", "interactions", summary.interactions);
+    row(2, "open calls", "open_calls", summary.open_calls);
+    rows
+}
+
+/// `calls with a clean event flow: 7,697 of 7,750 (99.3%)`, in resync mode
+/// when any interaction was counted.
+pub fn clean_line(summary: &Summary) -> Option<String> {
+    let (Some(clean), n) = (summary.clean_interactions, summary.interactions) else {
+        return None;
+    };
+    (n > 0).then(|| {
+        format!(
+            "calls with a clean event flow: {} of {} ({})",
+            thousands(clean),
+            thousands(n),
+            percent(clean, n)
+        )
+    })
 }
 
 /// The first line of the report: what happened, in one line.
