@@ -453,3 +453,38 @@ fn the_engine_accepts_a_day_record_for_record_in_both_modes() {
         }
     }
 }
+
+/// #20's loss target (the cascade of #14, on the webex format): the same day
+/// with 1 % of its records lost costs at most 1.0 report line per lost record
+/// in resync mode.
+#[test]
+fn a_lost_record_costs_at_most_one_report_line_in_resync_mode() {
+    use callstate::replay::{Replay, Verdict};
+    use callstate::wire::input::Line;
+    for seed in [1, 4] {
+        let lossy = Config {
+            loss: 0.01,
+            ..Config::day(20_000, seed)
+        };
+        let (mut log, mut truth) = (Vec::new(), Vec::new());
+        webex::write_with_truth(&lossy, &mut log, &mut truth).unwrap();
+        let lost = lines(&truth).len();
+        assert!(lost > 100, "seed {seed}: {lost} lost");
+        let mut replay = Replay::new(Availability::Ready).with_mode(Mode::Resync);
+        let report_lines = lines(&log)
+            .into_iter()
+            .filter(|l| {
+                matches!(
+                    replay.feed(Line::Text(l.as_bytes())),
+                    Verdict::NotAccepted(_)
+                )
+            })
+            .count();
+        let summary = replay.summary();
+        assert_eq!((summary.unknown, summary.malformed), (0, 0));
+        assert!(
+            report_lines <= lost,
+            "seed {seed}: {report_lines} report lines for {lost} lost records"
+        );
+    }
+}
