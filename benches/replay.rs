@@ -71,6 +71,16 @@ fn lines(log: &'static [u8]) -> LineReader<Box<dyn BufRead + Send>> {
     LineReader::new(source.into_reader(), DEFAULT_MAX_LINE)
 }
 
+/// `log` replayed as the CLI does with `--jobs 1`.
+fn single_thread(log: &'static [u8]) -> callstate::replay::Summary {
+    let mut replay = Replay::default();
+    let mut lines = lines(log);
+    while let Some(line) = lines.next_line().unwrap() {
+        black_box(replay.feed(line));
+    }
+    replay.summary()
+}
+
 fn replay(c: &mut Criterion) {
     // Leaked once, so that every run can read it through a `Source` ('static).
     let log: &'static [u8] = Box::leak(mixed_log().into_boxed_slice());
@@ -78,14 +88,7 @@ fn replay(c: &mut Criterion) {
     group.sample_size(10);
     group.throughput(Throughput::Bytes(log.len() as u64));
     group.bench_function("single_thread", |b| {
-        b.iter(|| {
-            let mut replay = Replay::default();
-            let mut lines = lines(log);
-            while let Some(line) = lines.next_line().unwrap() {
-                black_box(replay.feed(line));
-            }
-            black_box(replay.summary())
-        })
+        b.iter(|| black_box(single_thread(log)))
     });
     let options = ReplayOptions::default()
         .with_jobs(2)
@@ -105,14 +108,7 @@ fn replay(c: &mut Criterion) {
     let webex: &'static [u8] = Box::leak(simulate::webex::day(0).into_boxed_slice());
     group.throughput(Throughput::Bytes(webex.len() as u64));
     group.bench_function("webex_single_thread", |b| {
-        b.iter(|| {
-            let mut replay = Replay::default();
-            let mut lines = lines(webex);
-            while let Some(line) = lines.next_line().unwrap() {
-                black_box(replay.feed(line));
-            }
-            black_box(replay.summary())
-        })
+        b.iter(|| black_box(single_thread(webex)))
     });
     group.throughput(Throughput::Bytes(log.len() as u64));
     group.bench_function("baseline_serde_json_value", |b| {
