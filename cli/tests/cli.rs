@@ -906,6 +906,23 @@ fn simulate_writes_webex_days() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("--faults"));
 }
 
+/// #20: a simulated webex day (40 agents, 20,000 records) is accepted record
+/// for record by `callstate replay --json`, in resync and in strict mode.
+#[test]
+fn replay_accepts_a_webex_day_in_both_modes() {
+    let day = callstate::simulate::webex::day(1);
+    for strict in ["", "--strict"] {
+        let out = run(&["replay", "--json", strict], Some(&day));
+        assert_eq!(out.status.code(), Some(0), "{strict}");
+        let report = json_lines(&out.stdout);
+        assert_eq!(report.len(), 1, "{strict}: lines not accepted: {report:?}");
+        let s = summary(&report);
+        assert_eq!(s["records"], 20_000, "{strict}");
+        assert_eq!(s["accepted"], 20_000, "{strict}");
+        assert_eq!(s["agents"], 40, "{strict}");
+    }
+}
+
 /// The CLI maps its own `--format` words onto every library format (the
 /// library's enums carry no clap derives).
 #[test]

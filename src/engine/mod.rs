@@ -259,27 +259,24 @@ impl Engine {
             return Err(with_record(Rejection::malformed(what), record));
         }
         if record.agent.is_empty() {
-            // An agent notice that names no agent concerns none (SPEC §3.3).
-            return Machine::starting(self.initial)
-                .apply_as::<WITH_CALL>(record)
-                .map_err(|rejection| with_record(rejection, record));
+            return apply_for_no_agent::<WITH_CALL>(self.initial, record);
         }
         let (initial, mode) = (self.initial, self.mode);
         let machine = self
             .agents
             .get_or_insert(record.agent, hash, || Machine::starting(initial));
         let had_call = machine.has_call();
-        let result = match mode {
-            Mode::Strict => machine.apply_as::<WITH_CALL>(record),
-            Mode::Resync => match machine.apply_as::<WITH_CALL>(record) {
-                Ok(applied) => {
-                    if let Some(event) = applied.0.sets_last() {
-                        machine.last_event = Some(event);
-                    }
-                    Ok(applied)
+        // One call of the machine for both modes, so that it is inlined here once.
+        let applied = machine.apply_as::<WITH_CALL>(record);
+        let result = match (mode, applied) {
+            (Mode::Strict, applied) => applied,
+            (Mode::Resync, Ok(applied)) => {
+                if let Some(event) = applied.0.sets_last() {
+                    machine.last_event = Some(event);
                 }
-                Err(rejection) => Err(repair(machine, rejection, record)),
-            },
+                Ok(applied)
+            }
+            (Mode::Resync, Err(rejection)) => Err(repair(machine, rejection, record)),
         };
         match (had_call, machine.has_call()) {
             (false, true) => self.open_calls += 1,
@@ -451,6 +448,19 @@ fn infer(
     accepted
         .transition()
         .map(|transition| (inferred, *transition, call))
+}
+
+/// A record that names no agent: an agent notice, which concerns none (SPEC
+/// §3.3). Out of line, so that the machine's step is inlined into
+/// [`Engine::apply_hashed_as`] once.
+#[inline(never)]
+fn apply_for_no_agent<const WITH_CALL: bool>(
+    initial: Availability,
+    record: &Record<'_>,
+) -> Result<(Accepted, Option<String>), Rejection> {
+    Machine::starting(initial)
+        .apply_as::<WITH_CALL>(record)
+        .map_err(|rejection| with_record(rejection, record))
 }
 
 /// `rejection`, naming what `record` said.

@@ -317,7 +317,7 @@ impl Machine {
             ..Record::new("", event)
         };
         matches!(
-            self.check(&record, event, false),
+            self.check(&record, event, false, self.rekeys(&record, event)),
             Ok(Checked::Step(step)) if step.kind == StepKind::Transition
         )
     }
@@ -377,7 +377,12 @@ impl Machine {
 
     /// [`Machine::apply`], with `WITH_CALL` also giving the call a transition is
     /// about (see [`Machine::fire`]; always `None` without it).
-    #[inline]
+    ///
+    /// Inlined always, with `check` and `fire`: the engine's `apply` is the hot
+    /// path, and the compiler, left to choose, called them out of line from it,
+    /// passing the step and the transition through memory (docs/performance.md,
+    /// "The step inlined into the engine").
+    #[inline(always)]
     pub(crate) fn apply_as<const WITH_CALL: bool>(
         &mut self,
         record: &Record<'_>,
@@ -393,8 +398,11 @@ impl Machine {
                 return Err(rejection.naming(None, interaction, Some(record.event.as_str())));
             }
         };
+        // Worked out once: `check` judges the call the record names by it, and
+        // `fire` moves the held call to the new id.
+        let rekey = event.is_some_and(|e| self.rekeys(record, e));
         let checked = match (event, notice) {
-            (Some(e), _) => self.check(record, e, true),
+            (Some(e), _) => self.check(record, e, true, rekey),
             (None, Some(n)) => self.check_notice(n, interaction, time),
             (None, None) => unreachable!("a record is an event or a notice"),
         };
@@ -403,7 +411,6 @@ impl Machine {
             Ok(Checked::Step(step)) => match step.kind {
                 StepKind::Transition => {
                     let event = step.rule().event;
-                    let rekey = self.rekeys(record, event);
                     Ok(self.fire::<WITH_CALL>(step, event, interaction, rekey, time))
                 }
                 StepKind::Notice => {
@@ -454,6 +461,7 @@ impl Machine {
         Ok((accepted, None))
     }
 
+    #[inline(always)]
     fn check_time(&self, time: Option<i64>) -> Result<(), Reason> {
         match (time, self.last_time()) {
             (Some(time), Some(last)) if time < last => Err(Reason::OutOfOrder { time, last }),
@@ -462,6 +470,7 @@ impl Machine {
     }
 
     /// Does `interaction` name a call other than the held one?
+    #[inline(always)]
     fn names_other_call(&self, interaction: Option<&str>) -> bool {
         matches!((interaction, &self.interaction), (Some(x), Some(h)) if !h.is(x.as_bytes()))
     }
@@ -475,6 +484,7 @@ impl Machine {
 
     /// The interaction an E6 record is checked as naming: its reservation id *R*
     /// when that is the held call and the record names another *N* (SPEC §3.6).
+    #[inline(always)]
     fn rekeys(&self, record: &Record<'_>, event: Event) -> bool {
         event == Event::CustAnswered
             && matches!(
@@ -483,9 +493,16 @@ impl Machine {
             )
     }
 
-    /// Which rule `event` would fire, or why it would be rejected (SPEC §4).
-    #[inline]
-    fn check(&self, record: &Record<'_>, event: Event, timed: bool) -> Result<Checked, Reason> {
+    /// Which rule `event` would fire, or why it would be rejected (SPEC §4);
+    /// `rekey`: [`Machine::rekeys`] of the record.
+    #[inline(always)]
+    fn check(
+        &self,
+        record: &Record<'_>,
+        event: Event,
+        timed: bool,
+        rekey: bool,
+    ) -> Result<Checked, Reason> {
         // The malformed checks a machine can see, as the record's checks state them.
         record::check_call(
             Some(event),
@@ -505,7 +522,7 @@ impl Machine {
         if timed {
             self.check_time(record.time)?;
         }
-        let named = if self.rekeys(record, event) {
+        let named = if rekey {
             record.reservation
         } else {
             record.interaction

@@ -363,6 +363,13 @@ fn search(start: &Machine, event: Event, named: Option<&str>) -> Option<Run> {
                 let Some(naming) = inferred_naming(lost, named, machine.interaction()) else {
                     continue;
                 };
+                // `admits` first: most runs are rejected, and a rejection is built
+                // with its strings; a record accepted without change (a notice, a
+                // late notification) leaves a machine already seen, so skipping
+                // it finds the same runs.
+                if !machine.admits(lost, naming) {
+                    continue;
+                }
                 let mut after = machine.clone();
                 if after.step(lost, naming, None).is_err() {
                     continue;
