@@ -18,8 +18,8 @@
 mod support;
 use callstate::replay::parallel;
 use callstate::replay::{Replay, ReplayOptions};
-use callstate::wire;
 use callstate::wire::input::{Line, LineReader, Source, DEFAULT_MAX_LINE};
+use callstate::{simulate, wire};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::hint::black_box;
 use std::io::BufRead;
