@@ -506,8 +506,8 @@ mod tests {
     const LOG: &[&str] = &[
         r#"{"agent":"a","interaction":"c1","event":"AgentOfferContact"}"#,
         r#"{"agent":"a","event":"CustAnswered"}"#,
-        // Lost: eAgentContactEnded; resync infers it.
-        r#"{"agent":"a","event":"acw"}"#,
+        // Lost: acw; resync infers it (SPEC §8: E19 from a live phase).
+        r#"{"agent":"a","event":"eAgentContactWrappedUp"}"#,
         r#"{"agent":"a","event":"eAgentContactWrappedUp"}"#,
         "",
         r#"{"agent":"b","interaction":"c2","event":"CustAnswered"}"#,
@@ -538,22 +538,23 @@ mod tests {
             sum(|t| t.records),
             summary.accepted + summary.repaired.unwrap()
         );
-        let ended = transition(&report, Phase::Connected, Event::ContactEnded);
-        assert_eq!(
-            (ended.to, ended.accepted, ended.inferred),
-            (Phase::Ended, 0, 1)
-        );
-        let acw = transition(&report, Phase::Ended, Event::Acw);
-        assert_eq!((acw.to, acw.records, acw.repaired), (Phase::WrapUp, 1, 1));
+        let acw = transition(&report, Phase::Connected, Event::Acw);
+        assert_eq!((acw.to, acw.accepted, acw.inferred), (Phase::WrapUp, 0, 1));
+        let done = transition(&report, Phase::WrapUp, Event::ContactWrappedUp);
+        assert_eq!((done.to, done.records, done.repaired), (Phase::Ready, 1, 1));
         let rejected: u64 = report.states.iter().map(|s| s.rejected).sum();
         assert_eq!(rejected, summary.rejected);
         let connected = &report.states[Phase::Connected as usize];
-        assert_eq!(connected.rejected_by_event[0].event, "acw");
-        // b's call was repaired into `connected` before its unknown event came.
+        assert_eq!(
+            connected.rejected_by_event[0].event,
+            "eAgentContactWrappedUp"
+        );
+        // b's call was repaired into `connected` before its unknown event came; a's
+        // second wrap-up, naming no call, met `ready` and was skipped.
         let ready = &report.states[Phase::Ready as usize];
         assert_eq!(
             (ready.rejected, ready.unknown, connected.unknown),
-            (1, 0, 1)
+            (2, 0, 1)
         );
         assert_eq!(report.states.len(), Phase::iter().count());
         let inferred: Vec<(&str, u64)> = report
@@ -561,10 +562,7 @@ mod tests {
             .iter()
             .map(|e| (e.event, e.count))
             .collect();
-        assert_eq!(
-            inferred,
-            [("eAgentOfferContact", 1), ("eAgentContactEnded", 1)]
-        );
+        assert_eq!(inferred, [("eAgentOfferContact", 1), ("acw", 1)]);
         let repaired: u64 = report.repairs.iter().map(|r| r.records).sum();
         assert_eq!(repaired, summary.rejected);
         assert!(report
