@@ -154,6 +154,8 @@ pub struct Flow {
     rejected_at: Vec<u64>,
     /// Per phase: records with an unknown event that met it.
     unknown_at: [u64; Phase::COUNT],
+    /// Per phase: records accepted there without change (SPEC §3.3, §3.4).
+    unchanged_at: [u64; Phase::COUNT],
     /// Per rule, per repair (skip, infer).
     repairs: Vec<[u64; 2]>,
     by_kind: [u64; RejectionKind::COUNT],
@@ -167,6 +169,7 @@ impl Default for Flow {
             fired: vec![Fired::default(); CELLS],
             rejected_at: vec![0; Phase::COUNT * Event::COUNT],
             unknown_at: [0; Phase::COUNT],
+            unchanged_at: [0; Phase::COUNT],
             repairs: vec![[0; 2]; RepairRule::iter().count()],
             by_kind: [0; RejectionKind::COUNT],
             agents: Tallies::default(),
@@ -181,10 +184,11 @@ impl Flow {
     pub fn note(&mut self, line: u64, verdict: &Verdict) {
         match verdict {
             Verdict::Accepted(accepted) => {
-                // A record accepted without change draws no edge (SPEC §3.3); the
-                // summary counts it among the accepted.
-                if let Some(t) = accepted.transition() {
-                    self.fired[cell(t.from.phase, t.event, t.to.phase)].accepted += 1
+                // A record accepted without change draws no edge (SPEC §3.3): it is
+                // counted on the phase it met.
+                match accepted.transition() {
+                    Some(t) => self.fired[cell(t.from.phase, t.event, t.to.phase)].accepted += 1,
+                    None => self.unchanged_at[accepted.from().phase as usize] += 1,
                 }
             }
             Verdict::NotAccepted(r) => self.note_rejection(line, r),
@@ -283,6 +287,7 @@ impl Flow {
                     rejected: by_event.iter().map(|e| e.count).sum(),
                     rejected_by_event: by_event,
                     unknown: self.unknown_at[state as usize],
+                    unchanged: self.unchanged_at[state as usize],
                 }
             })
             .collect();
@@ -396,6 +401,9 @@ pub struct StateCount {
     pub rejected_by_event: Vec<EventCount>,
     /// Records with an unknown event that met it.
     pub unknown: u64,
+    /// Records accepted there without change (a notice, a late notification, a
+    /// kept snapshot: SPEC §3.3–§3.5).
+    pub unchanged: u64,
 }
 
 /// An event and a count.

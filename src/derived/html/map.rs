@@ -249,6 +249,13 @@ pub(super) fn write_map(out: &mut String, flow: &FlowReport) {
             if state.unknown > 0 {
                 let _ = write!(tip, "\nunknown events here: {}", thousands(state.unknown));
             }
+            if state.unchanged > 0 {
+                let _ = write!(
+                    tip,
+                    "\naccepted without change here: {}",
+                    thousands(state.unchanged)
+                );
+            }
         }
         if let Node::Phase(p) = node {
             for (event, records, inferred) in &map.stays[*p as usize] {
