@@ -1,0 +1,347 @@
+//! Every call's times, durations and outcome (SPEC §12), built from the
+//! transitions a replay applies: [`CallTracker`] follows each agent's open call
+//! and gives a [`CallRecord`] when it terminates.
+
+use crate::model::call::{bucket_of, is_open_phase, outcome_of, Bucket, Outcome, HANDLE};
+use crate::model::machine::{CallUpdate, Transition};
+use crate::model::vocabulary::{Event, Phase, Role};
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use std::collections::HashMap;
+use strum::{EnumCount, IntoEnumIterator};
+
+/// One call (an agent holding one interaction), finished or still open at the
+/// end of the input: the object `replay --calls` writes (SPEC §12.6).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CallRecord {
+    /// The agent.
+    pub agent: String,
+    /// The interaction id the call had last (after any re-keying).
+    pub interaction: String,
+    /// The id the call was bound with, when it was re-keyed since.
+    pub rekeyed_from: Option<String>,
+    /// The agent's role when the call was bound.
+    pub role: Role,
+    /// How it ended.
+    pub outcome: Outcome,
+    /// The event of the transition that closed it (left its open phases).
+    pub closed_by: Option<Event>,
+    /// No record about it was rejected, nothing was inferred in it and no
+    /// snapshot set its state.
+    pub clean: bool,
+    /// Every transition that changed its phase carried a time.
+    pub timed: bool,
+    /// When it was bound (ms since the epoch).
+    pub started: Option<i64>,
+    /// When it first entered `offered`.
+    pub offered: Option<i64>,
+    /// When it first entered a live phase.
+    pub answered: Option<i64>,
+    /// When it was closed.
+    pub ended: Option<i64>,
+    /// When it terminated, if it was closed before.
+    pub wrapped_up: Option<i64>,
+    /// Milliseconds spent per [`Bucket`], indexed by `Bucket as usize`.
+    pub spent: [u64; Bucket::COUNT],
+}
+
+impl CallRecord {
+    /// The time spent in `bucket`, when the call is [`timed`](CallRecord::timed).
+    pub fn duration(&self, bucket: Bucket) -> Option<u64> {
+        self.timed.then_some(self.spent[bucket as usize])
+    }
+
+    /// Talk + hold + wrap-up, when timed.
+    pub fn handle(&self) -> Option<u64> {
+        self.timed
+            .then(|| HANDLE.iter().map(|b| self.spent[*b as usize]).sum())
+    }
+
+    /// The record as one line of JSON, without the newline.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+impl Serialize for CallRecord {
+    /// The keys of SPEC §12.6, in its order; a duration per bucket as
+    /// `<bucket>_ms`, then `handle_ms`.
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("agent", &self.agent)?;
+        map.serialize_entry("interaction", &self.interaction)?;
+        map.serialize_entry("rekeyed_from", &self.rekeyed_from)?;
+        map.serialize_entry("role", &self.role)?;
+        map.serialize_entry("outcome", &self.outcome)?;
+        map.serialize_entry("closed_by", &self.closed_by)?;
+        map.serialize_entry("clean", &self.clean)?;
+        map.serialize_entry("timed", &self.timed)?;
+        map.serialize_entry("started", &self.started)?;
+        map.serialize_entry("offered", &self.offered)?;
+        map.serialize_entry("answered", &self.answered)?;
+        map.serialize_entry("ended", &self.ended)?;
+        map.serialize_entry("wrapped_up", &self.wrapped_up)?;
+        for bucket in Bucket::iter() {
+            map.serialize_entry(&format!("{bucket}_ms"), &self.duration(bucket))?;
+        }
+        map.serialize_entry("handle_ms", &self.handle())?;
+        map.end()
+    }
+}
+
+/// An agent's call while it is held: what the record will say, so far.
+#[derive(Debug, Clone)]
+struct OpenCall {
+    interaction: Box<str>,
+    rekeyed_from: Option<Box<str>>,
+    role: Role,
+    phase: Phase,
+    /// When `phase` was entered.
+    since: Option<i64>,
+    started: Option<i64>,
+    offered: Option<i64>,
+    answered: Option<i64>,
+    ended: Option<i64>,
+    answered_seen: bool,
+    closed: Option<(Event, Outcome)>,
+    timed: bool,
+    clean: bool,
+    spent: [u64; Bucket::COUNT],
+}
+
+impl OpenCall {
+    fn new(interaction: &str, t: &Transition, time: Option<i64>, clean: bool) -> OpenCall {
+        let mut call = OpenCall {
+            interaction: interaction.into(),
+            rekeyed_from: None,
+            role: t.to.role,
+            phase: t.to.phase,
+            since: time,
+            started: time,
+            offered: None,
+            answered: None,
+            ended: None,
+            answered_seen: false,
+            closed: None,
+            timed: time.is_some(),
+            clean,
+            spent: [0; Bucket::COUNT],
+        };
+        call.note_entry(t.to.phase, time);
+        call
+    }
+
+    /// First entries into `offered` and into a live phase.
+    fn note_entry(&mut self, phase: Phase, time: Option<i64>) {
+        if phase == Phase::Offered && self.offered.is_none() {
+            self.offered = time;
+        }
+        if phase.is_live() && !self.answered_seen {
+            self.answered_seen = true;
+            self.answered = time;
+        }
+    }
+
+    /// The call moves to `to` (a phase without a call when it terminates) by
+    /// `event` at `time`: the time since the last change goes to the bucket of
+    /// the phase left; leaving the open phases closes the call.
+    fn enter(&mut self, to: Phase, event: Event, time: Option<i64>) {
+        match (self.since, time) {
+            (Some(since), Some(now)) if self.timed => {
+                // Accepted times never go back for an agent (SPEC §4's
+                // out_of_order), so the difference is exact in an i128 and
+                // fits a u64; a call's segments never sum past its span.
+                let spent = (i128::from(now) - i128::from(since)).max(0) as u64;
+                if let Some(bucket) = bucket_of(self.phase) {
+                    self.spent[bucket as usize] += spent;
+                }
+            }
+            _ => self.timed = false,
+        }
+        if self.closed.is_none() && is_open_phase(self.phase) && !is_open_phase(to) {
+            self.closed = Some((event, outcome_of(self.answered_seen, self.phase, event)));
+            self.ended = time;
+        }
+        self.note_entry(to, time);
+        self.since = time;
+        self.phase = to;
+    }
+
+    /// The record of the call: finished (`wrapped_up` is the time it
+    /// terminated, if it was closed before), or still open (`None`).
+    fn finish(self, agent: &str, finished: Option<Option<i64>>) -> CallRecord {
+        CallRecord {
+            agent: agent.to_owned(),
+            interaction: self.interaction.into(),
+            rekeyed_from: self.rekeyed_from.map(Into::into),
+            role: self.role,
+            outcome: match (finished, self.closed) {
+                (Some(_), Some((_, outcome))) => outcome,
+                _ => Outcome::Open,
+            },
+            closed_by: self.closed.map(|(e, _)| e),
+            clean: self.clean,
+            timed: self.timed,
+            started: self.started,
+            offered: self.offered,
+            answered: self.answered,
+            ended: self.ended,
+            wrapped_up: finished.flatten(),
+            spent: self.spent,
+        }
+    }
+}
+
+/// Each agent's open call.
+#[derive(Debug, Clone, Default)]
+pub struct CallTracker {
+    open: HashMap<Box<str>, OpenCall, foldhash::fast::RandomState>,
+}
+
+impl CallTracker {
+    /// No call open yet.
+    pub fn new() -> CallTracker {
+        CallTracker::default()
+    }
+
+    /// Applies one transition of `agent`'s at `time` (an inferred one: at the
+    /// time of the record that was repaired, and with `repaired`); `bound` is
+    /// the interaction the agent holds after it when the transition binds a
+    /// call or re-keys it. Gives the call the transition finished, if any.
+    pub fn observe(
+        &mut self,
+        agent: &str,
+        t: &Transition,
+        time: Option<i64>,
+        bound: Option<&str>,
+        repaired: bool,
+    ) -> Option<CallRecord> {
+        let (from, to) = (t.from.phase, t.to.phase);
+        let snapshot_set = matches!(t.change, CallUpdate::SnapshotSet { .. });
+        let replaced = matches!(t.change, CallUpdate::SnapshotSet { replaced: true });
+        let ends = from.has_call() && (!to.has_call() || replaced);
+        let starts = to.has_call() && (!from.has_call() || replaced);
+        let mut finished = None;
+        if ends {
+            if let Some(mut call) = self.open.remove(agent) {
+                // A replaced call ends in no phase: its time stops here.
+                let after = if to.has_call() { Phase::Idle } else { to };
+                // Closed before (in `ended` or `wrapUp`): this is its wrap-up's end.
+                let wrapped_up = call.closed.is_some().then_some(time).flatten();
+                call.enter(after, t.event, time);
+                call.clean &= !repaired && !snapshot_set;
+                finished = Some(call.finish(agent, Some(wrapped_up)));
+            }
+        }
+        if starts {
+            if let Some(id) = bound {
+                let call = OpenCall::new(id, t, time, !repaired && !snapshot_set);
+                self.open.insert(agent.into(), call);
+            }
+        } else if from.has_call() && to.has_call() {
+            let Some(call) = self.open.get_mut(agent) else {
+                return None;
+            };
+            call.clean &= !repaired && !snapshot_set;
+            if t.change == CallUpdate::Rekeyed {
+                if let Some(id) = bound {
+                    let old = std::mem::replace(&mut call.interaction, id.into());
+                    call.rekeyed_from.get_or_insert(old);
+                }
+            }
+            if from != to {
+                call.enter(to, t.event, time);
+            }
+        }
+        finished
+    }
+
+    /// A record of `agent`'s naming `interaction` (or none) was rejected: the
+    /// open call it is about is no longer clean.
+    pub fn rejected(&mut self, agent: &str, interaction: Option<&str>) {
+        if let Some(call) = self.open.get_mut(agent) {
+            if interaction.is_none_or(|id| *id == *call.interaction) {
+                call.clean = false;
+            }
+        }
+    }
+
+    /// Calls open now.
+    pub fn open_calls(&self) -> usize {
+        self.open.len()
+    }
+
+    /// The calls still open, as records with outcome `open`, by agent id.
+    pub fn open_records(&self) -> Vec<CallRecord> {
+        let mut open: Vec<CallRecord> = self
+            .open
+            .iter()
+            .map(|(agent, call)| call.clone().finish(agent, None))
+            .collect();
+        open.sort_by(|a, b| a.agent.cmp(&b.agent));
+        open
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::call::{Bucket, Outcome};
+    use crate::replay::Replay;
+    use crate::wire::input::Line;
+
+    fn calls(log: &[&str]) -> (Vec<super::CallRecord>, Vec<super::CallRecord>) {
+        let mut replay = Replay::default().with_calls(true);
+        let mut finished = Vec::new();
+        for line in log {
+            replay.feed(Line::Text(line.as_bytes()));
+            finished.extend(replay.take_calls());
+        }
+        (finished, replay.open_calls())
+    }
+
+    #[test]
+    fn an_answered_call_spends_its_time_in_its_phases_buckets() {
+        let (done, open) = calls(&[
+            r#"{"agent":"a","interaction":"c1","event":"AgentOfferContact","time":1000}"#,
+            r#"{"agent":"a","event":"CustAnswered","time":3000}"#,
+            r#"{"agent":"a","event":"ContactRecordingStarted","time":3500}"#,
+            r#"{"agent":"a","event":"AgentContactHeld","time":5000}"#,
+            r#"{"agent":"a","event":"AgentContactUnHeld","time":8000}"#,
+            r#"{"agent":"a","event":"ContactEnded","time":20000}"#,
+            r#"{"agent":"a","event":"acw","time":20500}"#,
+            r#"{"agent":"a","event":"AgentWrappedUp","time":30000}"#,
+            r#"{"agent":"b","interaction":"c2","event":"AgentOfferContact","time":1000}"#,
+            r#"{"agent":"b","event":"AgentOfferContactRona","time":19000}"#,
+            r#"{"agent":"c","interaction":"c3","event":"AgentOfferContact","time":1000}"#,
+        ]);
+        assert_eq!(done.len(), 2, "{done:?}");
+        let a = &done[0];
+        assert_eq!(
+            (a.outcome, a.clean, a.timed),
+            (Outcome::Answered, true, true)
+        );
+        let d = |b| a.duration(b).unwrap();
+        assert_eq!(d(Bucket::Ring), 2000);
+        assert_eq!(d(Bucket::Talk), 14000);
+        assert_eq!(d(Bucket::Hold), 3000);
+        assert_eq!(d(Bucket::WrapUp), 10000);
+        assert_eq!(a.handle(), Some(27000));
+        assert_eq!(
+            (a.started, a.offered, a.answered, a.ended, a.wrapped_up),
+            (Some(1000), Some(1000), Some(3000), Some(20000), Some(30000))
+        );
+        let b = &done[1];
+        assert_eq!(
+            (b.outcome, b.ended, b.wrapped_up),
+            (Outcome::Rona, Some(19000), None)
+        );
+        assert_eq!(b.duration(Bucket::Ring), Some(18000));
+        assert_eq!(open.len(), 1);
+        assert_eq!(
+            (open[0].agent.as_str(), open[0].outcome),
+            ("c", Outcome::Open)
+        );
+        let json = a.to_json();
+        assert!(json.starts_with(r#"{"agent":"a","interaction":"c1","rekeyed_from":null,"role":"owner","outcome":"answered","closed_by":"eAgentContactEnded""#), "{json}");
+    }
+}
