@@ -85,28 +85,7 @@ fn simulate_webex(args: &SimulateArgs) -> io::Result<i32> {
     Ok(EXIT_OK)
 }
 
-/// The `--truth` file, created.
-fn truth(path: &std::path::Path) -> io::Result<TruthFile<'_>> {
-    let named = |e: io::Error| io::Error::new(e.kind(), format!("{}: {e}", path.display()));
-    let file = std::fs::File::create(path).map_err(named)?;
-    Ok(TruthFile(io::BufWriter::new(file), path))
-}
-
-/// The `--truth` file, whose write errors name it (stdout's say "the output").
-struct TruthFile<'a>(io::BufWriter<std::fs::File>, &'a std::path::Path);
-
-impl TruthFile<'_> {
-    fn named(&self, e: io::Error) -> io::Error {
-        io::Error::new(e.kind(), format!("cannot write {}: {e}", self.1.display()))
-    }
-}
-
-impl Write for TruthFile<'_> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.write(buf).map_err(|e| self.named(e))
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.0.flush().map_err(|e| self.named(e))
-    }
+/// The `--truth` file, created; its write errors name it.
+fn truth(path: &std::path::Path) -> io::Result<output::NamedFile<'_>> {
+    output::NamedFile::create(path)
 }

@@ -234,6 +234,19 @@ struct ReplayArgs {
     /// 1 reads, parses and applies on the main thread alone.
     #[arg(long, short, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     jobs: Option<u16>,
+    /// Write every call (an agent holding one interaction) to FILE, - for
+    /// stdout, as one JSON object per line: each when it finishes, then those
+    /// still open at the end (outcome "open"). Its times, its time per phase
+    /// (ring, talk, hold, …), how it ended and whether its flow was clean.
+    /// Implies --durations. docs/spec.md §12 says exactly how.
+    #[arg(long, value_name = "FILE")]
+    calls: Option<PathBuf>,
+    /// Add the calls' summary to the report: counts by outcome, and per phase
+    /// the mean, p50, p90, p99 and max of the clean calls' durations, with the
+    /// average handle time (talk + hold + wrap-up); with --json, a "calls"
+    /// object after the summary.
+    #[arg(long)]
+    durations: bool,
 }
 
 #[derive(Args, Debug)]

@@ -34,7 +34,10 @@ pub mod report;
 mod run;
 
 pub use apply::{apply_line, emit_line};
-pub use report::{write_json_summary, write_json_violation, Ending, HumanReport, ReportLine};
+pub use report::{
+    write_json_summary, write_json_summary_with_calls, write_json_violation, Ending, HumanReport,
+    ReportLine,
+};
 pub use run::{default_jobs, replay_sources, OpenInputs, ReplayError, ReplayOptions};
 
 use crate::engine::Engine;

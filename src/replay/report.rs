@@ -5,6 +5,7 @@
 use crate::model::rejection::{Reason, Rejection, RejectionKind};
 use crate::model::resync::Repair;
 use crate::model::vocabulary::Phase;
+use crate::replay::durations::CallSummary;
 use crate::replay::{Replay, Summary};
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -83,11 +84,23 @@ impl Summary {
 
 /// Writes the closing `{"summary": …}` object, and a newline.
 pub fn write_json_summary(out: &mut impl Write, summary: &Summary) -> io::Result<()> {
+    write_json_summary_with_calls(out, summary, None)
+}
+
+/// [`write_json_summary`], with the calls' summary (SPEC §12.7) as a `calls`
+/// object after `summary` when there is one.
+pub fn write_json_summary_with_calls(
+    out: &mut impl Write,
+    summary: &Summary,
+    calls: Option<&CallSummary>,
+) -> io::Result<()> {
     #[derive(Serialize)]
     struct Closing<'a> {
         summary: &'a Summary,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        calls: Option<&'a CallSummary>,
     }
-    serde_json::to_writer(&mut *out, &Closing { summary })?;
+    serde_json::to_writer(&mut *out, &Closing { summary, calls })?;
     out.write_all(b"\n")
 }
 
