@@ -79,7 +79,7 @@ mod testing;
 pub mod wire;
 
 pub use derived::{graph, paths};
-pub use model::{table, vocabulary};
+pub use model::{call, table, vocabulary};
 pub use testing::simulate;
 #[cfg(feature = "proptest")]
 #[cfg_attr(docsrs, doc(cfg(feature = "proptest")))]

@@ -173,6 +173,16 @@ struct SimulateArgs {
     /// Where agents start (replay such a log with the same --initial).
     #[arg(long, value_enum, default_value_t = Initial::Ready)]
     initial: Initial,
+    /// Phases last as long as in a contact center: log-normal talk, hold,
+    /// consult and wrap-up times with long tails, rings of a few seconds, RONA
+    /// at 18 s (without it, delays are drawn uniformly; the log is another).
+    #[arg(long)]
+    realistic: bool,
+    /// Also write every call's ground truth to FILE, one JSON object per line
+    /// in the form of replay --calls: what replay --calls must give for this
+    /// log when it has no faults and no loss.
+    #[arg(long, value_name = "FILE")]
+    calls_truth: Option<PathBuf>,
 }
 
 /// Inputs and the options every log-reading subcommand shares.
