@@ -78,7 +78,7 @@ pub mod replay;
 mod testing;
 pub mod wire;
 
-pub use derived::{graph, paths};
+pub use derived::{call_tables, graph, paths};
 pub use model::{call, table, vocabulary};
 pub use testing::simulate;
 #[cfg(feature = "proptest")]

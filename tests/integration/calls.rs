@@ -104,3 +104,25 @@ fn calls_are_written_as_the_simulator_writes_its_truth() {
         String::from_utf8(truth).unwrap()
     );
 }
+
+/// The generated block `name` of the calls section of the spec.
+fn spec_block(name: &str) -> String {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/design/spec-v3-calls.md");
+    let text = std::fs::read_to_string(path).unwrap();
+    let begin = format!("<!-- BEGIN GENERATED {name} -->\n");
+    let start = text.find(&begin).unwrap() + begin.len();
+    let end = text[start..]
+        .find(&format!("<!-- END GENERATED {name} -->"))
+        .unwrap();
+    text[start..start + end].to_owned()
+}
+
+#[test]
+fn the_specs_tables_are_the_codes() {
+    use callstate::call_tables;
+    assert_eq!(spec_block("CALL_BUCKETS"), call_tables::buckets_markdown());
+    assert_eq!(
+        spec_block("CALL_OUTCOMES"),
+        call_tables::outcomes_markdown()
+    );
+}
