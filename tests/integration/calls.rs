@@ -126,3 +126,35 @@ fn the_specs_tables_are_the_codes() {
         call_tables::outcomes_markdown()
     );
 }
+
+#[test]
+fn report_with_calls_hands_out_every_call_finished_or_open() {
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/lossy.jsonl");
+    let mut calls = Vec::new();
+    let mut rejections = 0;
+    let (summary, call_summary) = ReplayOptions::default()
+        .open(&[fixture])
+        .unwrap()
+        .report_with_calls(
+            |_, _| {
+                rejections += 1;
+                Ok(())
+            },
+            |call| {
+                calls.push(call);
+                Ok(())
+            },
+        )
+        .unwrap();
+    assert!(rejections > 0);
+    assert_eq!(summary.open_calls, call_summary.open);
+    assert_eq!(
+        calls.len() as u64,
+        call_summary.finished + call_summary.open
+    );
+    assert!(call_summary.repaired > 0, "{call_summary:?}");
+    assert_eq!(
+        call_summary.clean + call_summary.repaired,
+        call_summary.finished
+    );
+}
