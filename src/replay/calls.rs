@@ -286,11 +286,12 @@ impl CallTracker {
 #[cfg(test)]
 mod tests {
     use crate::model::call::{Bucket, Outcome};
+    use crate::model::resync::Mode;
     use crate::replay::Replay;
     use crate::wire::input::Line;
 
     fn calls(log: &[&str]) -> (Vec<super::CallRecord>, Vec<super::CallRecord>) {
-        let mut replay = Replay::default().with_calls(true);
+        let mut replay = Replay::default().with_mode(Mode::Resync).with_calls(true);
         let mut finished = Vec::new();
         for line in log {
             replay.feed(Line::Text(line.as_bytes()));
@@ -343,5 +344,63 @@ mod tests {
         );
         let json = a.to_json();
         assert!(json.starts_with(r#"{"agent":"a","interaction":"c1","rekeyed_from":null,"role":"owner","outcome":"answered","closed_by":"eAgentContactEnded""#), "{json}");
+    }
+
+    #[test]
+    fn a_rekeyed_preview_keeps_its_identity_under_the_new_id() {
+        let (done, _) = calls(&[
+            r#"{"agent":"a","interaction":"r","event":"AgentContactReserved","time":0}"#,
+            r#"{"data":{"type":"AgentContactAssigned","agentId":"a","interactionId":"n","reservationInteractionId":"r","eventTime":4000}}"#,
+            r#"{"agent":"a","interaction":"n","event":"ContactEndedNoWrapUp","time":9000}"#,
+        ]);
+        assert_eq!(done.len(), 1, "{done:?}");
+        let c = &done[0];
+        assert_eq!(
+            (c.interaction.as_str(), c.rekeyed_from.as_deref()),
+            ("n", Some("r"))
+        );
+        assert_eq!(
+            (c.outcome, c.clean, c.offered),
+            (Outcome::Answered, true, None)
+        );
+        assert_eq!(c.duration(Bucket::Preview), Some(4000));
+        assert_eq!(c.duration(Bucket::Talk), Some(5000));
+    }
+
+    #[test]
+    fn a_repair_or_a_rejection_makes_a_call_not_clean_and_inferred_events_take_the_records_time() {
+        let (done, open) = calls(&[
+            r#"{"agent":"a","interaction":"c1","event":"AgentOfferContact","time":0}"#,
+            // Resync infers the answer, at the hold's time.
+            r#"{"agent":"a","event":"AgentContactHeld","time":5000}"#,
+            r#"{"agent":"a","event":"AgentContactUnHeld","time":8000}"#,
+            r#"{"agent":"a","event":"ContactEndedNoWrapUp","time":9000}"#,
+            r#"{"agent":"b","interaction":"c2","event":"AgentOfferContact","time":0}"#,
+            // Another agent's repeat: rejected (and skipped), b's call not clean.
+            r#"{"agent":"b","interaction":"c2","event":"AgentOfferContact","time":1}"#,
+        ]);
+        assert_eq!(done.len(), 1, "{done:?}");
+        let a = &done[0];
+        assert_eq!(
+            (a.clean, a.answered, a.outcome),
+            (false, Some(5000), Outcome::Answered)
+        );
+        assert_eq!(a.duration(Bucket::Ring), Some(5000));
+        assert_eq!(a.duration(Bucket::Talk), Some(1000));
+        assert_eq!(a.duration(Bucket::Hold), Some(3000));
+        assert!(!open[0].clean);
+    }
+
+    #[test]
+    fn a_record_without_time_makes_the_call_untimed() {
+        let (done, _) = calls(&[
+            r#"{"agent":"a","interaction":"c1","event":"AgentOfferContact","time":0}"#,
+            r#"{"agent":"a","event":"CustAnswered"}"#,
+            r#"{"agent":"a","event":"ContactEndedNoWrapUp","time":9000}"#,
+        ]);
+        let c = &done[0];
+        assert_eq!((c.timed, c.answered, c.ended), (false, None, Some(9000)));
+        assert_eq!((c.duration(Bucket::Talk), c.handle()), (None, None));
+        assert!(c.to_json().contains(r#""talk_ms":null"#));
     }
 }
