@@ -158,3 +158,23 @@ fn report_with_calls_hands_out_every_call_finished_or_open() {
         call_summary.finished
     );
 }
+
+#[test]
+fn the_bindings_fixture_is_what_the_library_writes() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/");
+    let mut written = String::new();
+    ReplayOptions::default()
+        .open(&[format!("{dir}clean.jsonl")])
+        .unwrap()
+        .report_with_calls(
+            |_, _| Ok(()),
+            |call| {
+                written.push_str(&call.to_json());
+                written.push('\n');
+                Ok(())
+            },
+        )
+        .unwrap();
+    let fixture = std::fs::read_to_string(format!("{dir}clean.calls.expected.jsonl")).unwrap();
+    assert_eq!(written, fixture);
+}
