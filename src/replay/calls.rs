@@ -403,4 +403,10 @@ mod tests {
         assert_eq!((c.duration(Bucket::Talk), c.handle()), (None, None));
         assert!(c.to_json().contains(r#""talk_ms":null"#));
     }
+
+    #[test]
+    fn an_open_call_is_small() {
+        // Besides the map's entry: the agent id and the call's id on the heap.
+        assert_eq!(std::mem::size_of::<super::OpenCall>(), 176);
+    }
 }
