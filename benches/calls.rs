@@ -33,14 +33,15 @@ fn calls(c: &mut Criterion) {
         for line in &lines {
             black_box(replay.feed(Line::Text(line)));
             if take {
-                taken += replay.take_calls().map(|c| c.spent[0] as usize).sum::<usize>();
+                taken += replay
+                    .take_calls()
+                    .map(|c| c.spent[0] as usize)
+                    .sum::<usize>();
             }
         }
         black_box(taken);
     };
-    group.bench_function("off", |b| {
-        b.iter(|| run(&mut Replay::default(), false))
-    });
+    group.bench_function("off", |b| b.iter(|| run(&mut Replay::default(), false)));
     group.bench_function("durations", |b| {
         b.iter(|| run(&mut Replay::default().with_calls(false), false))
     });

@@ -239,9 +239,7 @@ impl CallTracker {
                 self.open.insert(agent.into(), call);
             }
         } else if from.has_call() && to.has_call() {
-            let Some(call) = self.open.get_mut(agent) else {
-                return None;
-            };
+            let call = self.open.get_mut(agent)?;
             call.clean &= !repaired && !snapshot_set;
             if t.change == CallUpdate::Rekeyed {
                 if let Some(id) = bound {

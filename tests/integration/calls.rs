@@ -178,3 +178,37 @@ fn the_bindings_fixture_is_what_the_library_writes() {
     let fixture = std::fs::read_to_string(format!("{dir}clean.calls.expected.jsonl")).unwrap();
     assert_eq!(written, fixture);
 }
+
+#[test]
+fn the_specs_example_is_what_replay_gives() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/design/spec-v3-calls.md");
+    let text = std::fs::read_to_string(path).unwrap();
+    let example = &text[text.find("Example: this log").unwrap()..];
+    let blocks: Vec<&str> = example
+        .split("```")
+        .skip(1)
+        .step_by(2)
+        .map(|b| b.split_once('\n').unwrap().1)
+        .take(3)
+        .collect();
+    let (log, calls, human) = (blocks[0], blocks[1], blocks[2]);
+    let mut replay = Replay::default()
+        .with_mode(callstate::Mode::Resync)
+        .with_calls(true);
+    let mut written = String::new();
+    for line in log.lines() {
+        replay.feed(Line::Text(line.as_bytes()));
+        for call in replay.take_calls() {
+            written.push_str(&call.to_json());
+            written.push('\n');
+        }
+    }
+    assert_eq!(written, calls);
+    let mut out = Vec::new();
+    replay
+        .call_summary()
+        .unwrap()
+        .write_human(&mut out)
+        .unwrap();
+    assert_eq!(String::from_utf8(out).unwrap(), human);
+}

@@ -165,7 +165,7 @@ pub(crate) fn delay(phase: Phase, event: Event) -> (u64, u64) {
 }
 
 /// How long before `event` happens to an agent in `phase`, drawn as a contact
-/// center sees it ([`super::Durations::Realistic`]): log-normal talk, hold,
+/// center sees it ([`super::Simulator::realistic`]): log-normal talk, hold,
 /// consult and wrap-up times with long tails, rings of a few seconds (an answer
 /// always before the 18 s RONA), RONA at its timeout. Other events keep
 /// [`delay`]'s uniform draw.
