@@ -89,11 +89,13 @@ impl Serialize for CallRecord {
     }
 }
 
-/// An agent's call while it is held: what the record will say, so far.
+/// An agent's call while it is held: what the record will say, so far. Kept
+/// after the call finishes, its buffers reused by the agent's next call.
 #[derive(Debug, Clone)]
 struct OpenCall {
-    interaction: Box<str>,
-    rekeyed_from: Option<Box<str>>,
+    open: bool,
+    interaction: String,
+    rekeyed_from: Option<String>,
     role: Role,
     phase: Phase,
     /// When `phase` was entered.
@@ -112,7 +114,33 @@ struct OpenCall {
 impl OpenCall {
     fn new(interaction: &str, t: &Transition, time: Option<i64>, clean: bool) -> OpenCall {
         let mut call = OpenCall {
-            interaction: interaction.into(),
+            open: false,
+            interaction: String::new(),
+            rekeyed_from: None,
+            role: t.to.role,
+            phase: t.to.phase,
+            since: None,
+            started: None,
+            offered: None,
+            answered: None,
+            ended: None,
+            answered_seen: false,
+            closed: None,
+            timed: false,
+            clean,
+            spent: [0; Bucket::COUNT],
+        };
+        call.start(interaction, t, time, clean);
+        call
+    }
+
+    /// Starts the agent's next call in this one's place.
+    fn start(&mut self, interaction: &str, t: &Transition, time: Option<i64>, clean: bool) {
+        self.interaction.clear();
+        self.interaction.push_str(interaction);
+        *self = OpenCall {
+            open: true,
+            interaction: std::mem::take(&mut self.interaction),
             rekeyed_from: None,
             role: t.to.role,
             phase: t.to.phase,
@@ -127,8 +155,7 @@ impl OpenCall {
             clean,
             spent: [0; Bucket::COUNT],
         };
-        call.note_entry(t.to.phase, time);
-        call
+        self.note_entry(t.to.phase, time);
     }
 
     /// First entries into `offered` and into a live phase.
@@ -167,13 +194,24 @@ impl OpenCall {
         self.phase = to;
     }
 
+    /// What the summary needs of it.
+    fn facts(&self) -> CallFacts {
+        CallFacts {
+            outcome: self.closed.map_or(Outcome::Open, |(_, o)| o),
+            clean: self.clean,
+            timed: self.timed,
+            answered: self.answered_seen,
+            spent: self.spent,
+        }
+    }
+
     /// The record of the call: finished (`wrapped_up` is the time it
     /// terminated, if it was closed before), or still open (`None`).
-    fn finish(self, agent: &str, finished: Option<Option<i64>>) -> CallRecord {
+    fn record(&self, agent: &str, finished: Option<Option<i64>>) -> CallRecord {
         CallRecord {
             agent: agent.to_owned(),
-            interaction: self.interaction.into(),
-            rekeyed_from: self.rekeyed_from.map(Into::into),
+            interaction: self.interaction.clone(),
+            rekeyed_from: self.rekeyed_from.clone(),
             role: self.role,
             outcome: match (finished, self.closed) {
                 (Some(_), Some((_, outcome))) => outcome,
@@ -192,10 +230,61 @@ impl OpenCall {
     }
 }
 
-/// Each agent's open call.
+/// What the summary of the calls (SPEC §12.7) needs of a finished call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallFacts {
+    /// How it ended.
+    pub outcome: Outcome,
+    /// Was it clean?
+    pub clean: bool,
+    /// Was it timed?
+    pub timed: bool,
+    /// Was it answered?
+    pub answered: bool,
+    /// Milliseconds per bucket.
+    pub spent: [u64; Bucket::COUNT],
+}
+
+impl CallRecord {
+    /// What the summary needs of it (a timed call was answered when it has an
+    /// `answered` time).
+    pub fn facts(&self) -> CallFacts {
+        CallFacts {
+            outcome: self.outcome,
+            clean: self.clean,
+            timed: self.timed,
+            answered: self.answered.is_some(),
+            spent: self.spent,
+        }
+    }
+}
+
+/// A call that has just finished, as [`CallTracker::observe`] shows it.
+#[derive(Debug, Clone, Copy)]
+pub struct FinishedCall<'a> {
+    agent: &'a str,
+    call: &'a OpenCall,
+    wrapped_up: Option<i64>,
+}
+
+impl FinishedCall<'_> {
+    /// Its record (allocates its ids).
+    pub fn record(&self) -> CallRecord {
+        self.call.record(self.agent, Some(self.wrapped_up))
+    }
+
+    /// What the summary needs of it (allocates nothing).
+    pub fn facts(&self) -> CallFacts {
+        self.call.facts()
+    }
+}
+
+/// Each agent's call: open, or the last one, kept for its buffers. Memory
+/// grows with the agents that ever held a call.
 #[derive(Debug, Clone, Default)]
 pub struct CallTracker {
-    open: HashMap<Box<str>, OpenCall, foldhash::fast::RandomState>,
+    calls: HashMap<Box<str>, OpenCall, foldhash::fast::RandomState>,
+    open: usize,
 }
 
 impl CallTracker {
@@ -207,7 +296,8 @@ impl CallTracker {
     /// Applies one transition of `agent`'s at `time` (an inferred one: at the
     /// time of the record that was repaired, and with `repaired`); `bound` is
     /// the interaction the agent holds after it when the transition binds a
-    /// call or re-keys it. Gives the call the transition finished, if any.
+    /// call or re-keys it. A call the transition finished is shown to
+    /// `finished`, before any call it starts.
     pub fn observe(
         &mut self,
         agent: &str,
@@ -215,35 +305,48 @@ impl CallTracker {
         time: Option<i64>,
         bound: Option<&str>,
         repaired: bool,
-    ) -> Option<CallRecord> {
+        finished: impl FnOnce(FinishedCall<'_>),
+    ) {
         let (from, to) = (t.from.phase, t.to.phase);
         let snapshot_set = matches!(t.change, CallUpdate::SnapshotSet { .. });
         let replaced = matches!(t.change, CallUpdate::SnapshotSet { replaced: true });
         let ends = from.has_call() && (!to.has_call() || replaced);
         let starts = to.has_call() && (!from.has_call() || replaced);
-        let mut finished = None;
-        if ends {
-            if let Some(mut call) = self.open.remove(agent) {
-                // A replaced call ends in no phase: its time stops here.
-                let after = if to.has_call() { Phase::Idle } else { to };
-                // Closed before (in `ended` or `wrapUp`): this is its wrap-up's end.
-                let wrapped_up = call.closed.is_some().then_some(time).flatten();
-                call.enter(after, t.event, time);
-                call.clean &= !repaired && !snapshot_set;
-                finished = Some(call.finish(agent, Some(wrapped_up)));
-            }
+        let clean = !repaired && !snapshot_set;
+        let call = self.calls.get_mut(agent).filter(|c| c.open);
+        if let (true, Some(call)) = (ends, call) {
+            // A replaced call ends in no phase: its time stops here.
+            let after = if to.has_call() { Phase::Idle } else { to };
+            // Closed before (in `ended` or `wrapUp`): this is its wrap-up's end.
+            let wrapped_up = call.closed.is_some().then_some(time).flatten();
+            call.enter(after, t.event, time);
+            call.clean &= clean;
+            call.open = false;
+            self.open -= 1;
+            finished(FinishedCall {
+                agent,
+                call,
+                wrapped_up,
+            });
         }
         if starts {
-            if let Some(id) = bound {
-                let call = OpenCall::new(id, t, time, !repaired && !snapshot_set);
-                self.open.insert(agent.into(), call);
+            let Some(id) = bound else { return };
+            match self.calls.get_mut(agent) {
+                Some(call) => call.start(id, t, time, clean),
+                None => {
+                    let call = OpenCall::new(id, t, time, clean);
+                    self.calls.insert(agent.into(), call);
+                }
             }
+            self.open += 1;
         } else if from.has_call() && to.has_call() {
-            let call = self.open.get_mut(agent)?;
-            call.clean &= !repaired && !snapshot_set;
+            let Some(call) = self.calls.get_mut(agent).filter(|c| c.open) else {
+                return;
+            };
+            call.clean &= clean;
             if t.change == CallUpdate::Rekeyed {
                 if let Some(id) = bound {
-                    let old = std::mem::replace(&mut call.interaction, id.into());
+                    let old = std::mem::replace(&mut call.interaction, id.to_owned());
                     call.rekeyed_from.get_or_insert(old);
                 }
             }
@@ -251,13 +354,12 @@ impl CallTracker {
                 call.enter(to, t.event, time);
             }
         }
-        finished
     }
 
     /// A record of `agent`'s naming `interaction` (or none) was rejected: the
     /// open call it is about is no longer clean.
     pub fn rejected(&mut self, agent: &str, interaction: Option<&str>) {
-        if let Some(call) = self.open.get_mut(agent) {
+        if let Some(call) = self.calls.get_mut(agent).filter(|c| c.open) {
             if interaction.is_none_or(|id| *id == *call.interaction) {
                 call.clean = false;
             }
@@ -266,15 +368,16 @@ impl CallTracker {
 
     /// Calls open now.
     pub fn open_calls(&self) -> usize {
-        self.open.len()
+        self.open
     }
 
     /// The calls still open, as records with outcome `open`, by agent id.
     pub fn open_records(&self) -> Vec<CallRecord> {
         let mut open: Vec<CallRecord> = self
-            .open
+            .calls
             .iter()
-            .map(|(agent, call)| call.clone().finish(agent, None))
+            .filter(|(_, call)| call.open)
+            .map(|(agent, call)| call.record(agent, None))
             .collect();
         open.sort_by(|a, b| a.agent.cmp(&b.agent));
         open
@@ -405,6 +508,6 @@ mod tests {
     #[test]
     fn an_open_call_is_small() {
         // Besides the map's entry: the agent id and the call's id on the heap.
-        assert_eq!(std::mem::size_of::<super::OpenCall>(), 176);
+        assert_eq!(std::mem::size_of::<super::OpenCall>(), 192);
     }
 }

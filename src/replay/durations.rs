@@ -1,8 +1,9 @@
 //! The summary of the calls of a replay (SPEC §12.7): counts by outcome, and per
 //! bucket the exact nearest-rank percentiles of the clean, timed calls' durations.
 
+use crate::model::call::HANDLE;
 use crate::model::call::{Bucket, Outcome};
-use crate::replay::calls::CallRecord;
+use crate::replay::calls::{CallFacts, CallRecord};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -101,6 +102,11 @@ pub struct CallSummary {
 impl CallSummary {
     /// Counts a finished call.
     pub fn add(&mut self, call: &CallRecord) {
+        self.add_facts(&call.facts());
+    }
+
+    /// Counts a finished call, from what the summary needs of it.
+    pub fn add_facts(&mut self, call: &CallFacts) {
         self.finished += 1;
         self.outcomes[call.outcome as usize] += 1;
         if !call.clean {
@@ -113,15 +119,14 @@ impl CallSummary {
             return;
         }
         for bucket in Bucket::iter() {
-            match call.duration(bucket) {
-                Some(ms) if ms > 0 => self.durations[bucket as usize].add(ms),
-                _ => {}
+            let ms = call.spent[bucket as usize];
+            if ms > 0 {
+                self.durations[bucket as usize].add(ms);
             }
         }
-        if call.answered.is_some() {
-            if let Some(ms) = call.handle() {
-                self.handle.add(ms);
-            }
+        if call.answered {
+            self.handle
+                .add(HANDLE.iter().map(|b| call.spent[*b as usize]).sum());
         }
     }
 

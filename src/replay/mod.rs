@@ -176,15 +176,16 @@ impl Calls {
         bound: Option<&str>,
         repaired: bool,
     ) {
-        let finished = self
-            .tracker
-            .observe(record.agent, t, record.time, bound, repaired);
-        if let Some(call) = finished {
-            self.summary.add(&call);
-            if self.keep_records {
-                self.finished.push(call);
+        let (summary, kept) = (&mut self.summary, &mut self.finished);
+        let keep = self.keep_records;
+        let each = |call: calls::FinishedCall<'_>| {
+            summary.add_facts(&call.facts());
+            if keep {
+                kept.push(call.record());
             }
-        }
+        };
+        self.tracker
+            .observe(record.agent, t, record.time, bound, repaired, each);
     }
 
     /// What a rejected record does to the calls: its agent's open call is not
