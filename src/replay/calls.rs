@@ -113,34 +113,22 @@ struct OpenCall {
 
 impl OpenCall {
     fn new(interaction: &str, t: &Transition, time: Option<i64>, clean: bool) -> OpenCall {
-        let mut call = OpenCall {
-            open: false,
-            interaction: String::new(),
-            rekeyed_from: None,
-            role: t.to.role,
-            phase: t.to.phase,
-            since: None,
-            started: None,
-            offered: None,
-            answered: None,
-            ended: None,
-            answered_seen: false,
-            closed: None,
-            timed: false,
-            clean,
-            spent: [0; Bucket::COUNT],
-        };
-        call.start(interaction, t, time, clean);
-        call
+        OpenCall::fresh(interaction.to_owned(), t, time, clean)
     }
 
-    /// Starts the agent's next call in this one's place.
+    /// Starts the agent's next call in this one's place, reusing its buffer.
     fn start(&mut self, interaction: &str, t: &Transition, time: Option<i64>, clean: bool) {
-        self.interaction.clear();
-        self.interaction.push_str(interaction);
-        *self = OpenCall {
+        let mut buffer = std::mem::take(&mut self.interaction);
+        buffer.clear();
+        buffer.push_str(interaction);
+        *self = OpenCall::fresh(buffer, t, time, clean);
+    }
+
+    /// A call started by `t` at `time`, its id in `interaction`.
+    fn fresh(interaction: String, t: &Transition, time: Option<i64>, clean: bool) -> OpenCall {
+        let mut call = OpenCall {
             open: true,
-            interaction: std::mem::take(&mut self.interaction),
+            interaction,
             rekeyed_from: None,
             role: t.to.role,
             phase: t.to.phase,
@@ -155,7 +143,8 @@ impl OpenCall {
             clean,
             spent: [0; Bucket::COUNT],
         };
-        self.note_entry(t.to.phase, time);
+        call.note_entry(t.to.phase, time);
+        call
     }
 
     /// First entries into `offered` and into a live phase.

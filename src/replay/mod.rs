@@ -194,19 +194,15 @@ impl Calls {
     #[cold]
     fn rejected(&mut self, record: &Record<'_>, r: &Rejection) {
         self.tracker.rejected(record.agent, record.interaction);
-        if let Some(Repair::Infer {
-            inferred,
-            transition,
-            call,
-            ..
-        }) = r.repair()
-        {
-            for lost in inferred {
-                self.observe(record, &lost.transition, lost.call.as_deref(), true);
-            }
-            let bound = record.interaction.or(call.as_deref());
-            self.observe(record, transition, bound, true);
+        let Some(repair) = r.repair() else { return };
+        let Some(transition) = repair.transition() else {
+            return;
+        };
+        for lost in repair.inferred() {
+            self.observe(record, &lost.transition, lost.call.as_deref(), true);
         }
+        let bound = record.interaction.or(repair.call());
+        self.observe(record, transition, bound, true);
     }
 }
 
