@@ -83,8 +83,8 @@ pub mod wire;
 #[cfg(feature = "html")]
 #[cfg_attr(docsrs, doc(cfg(feature = "html")))]
 pub use derived::html;
-pub use derived::{graph, paths};
-pub use model::{table, vocabulary};
+pub use derived::{call_tables, graph, paths};
+pub use model::{call, table, vocabulary};
 pub use testing::simulate;
 #[cfg(feature = "proptest")]
 #[cfg_attr(docsrs, doc(cfg(feature = "proptest")))]

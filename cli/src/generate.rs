@@ -42,9 +42,24 @@ pub(super) fn simulate(args: &SimulateArgs) -> io::Result<i32> {
         say(format_args!("{e}\nhint: see callstate simulate --help"));
         return Ok(EXIT_ERROR);
     }
-    let summary = match &args.truth {
-        None => sim::write(&config, &mut output::stdout())?,
-        Some(path) => sim::write_with_truth(&config, &mut output::stdout(), &mut truth(path)?)?,
+    let summary = if args.calls_truth.is_none() && !args.realistic {
+        match &args.truth {
+            None => sim::write(&config, &mut output::stdout())?,
+            Some(path) => sim::write_with_truth(&config, &mut output::stdout(), &mut truth(path)?)?,
+        }
+    } else {
+        let mut simulator = sim::Simulator::new(&config).map_err(io::Error::other)?;
+        if args.realistic {
+            simulator = simulator.realistic();
+        }
+        let mut faults = args.truth.as_deref().map(truth).transpose()?;
+        let mut calls = args.calls_truth.as_deref().map(truth).transpose()?;
+        sim::write_simulator(
+            simulator,
+            &mut output::stdout(),
+            faults.as_mut().map(|f| f as &mut dyn Write),
+            calls.as_mut().map(|f| f as &mut dyn Write),
+        )?
     };
     if io::stderr().is_terminal() {
         say(format_args!("wrote {summary}"));
@@ -64,6 +79,9 @@ fn simulate_webex(args: &SimulateArgs) -> io::Result<i32> {
     };
     let checked = match config.validate() {
         Err(e) => Err(e.to_string()),
+        Ok(()) if args.realistic || args.calls_truth.is_some() => {
+            Err("--format webex takes neither --realistic nor --calls-truth yet".to_owned())
+        }
         Ok(()) if args.faults != 0.0 => {
             Err("--format webex injects no --faults (it takes --loss)".to_owned())
         }
@@ -85,28 +103,7 @@ fn simulate_webex(args: &SimulateArgs) -> io::Result<i32> {
     Ok(EXIT_OK)
 }
 
-/// The `--truth` file, created.
-fn truth(path: &std::path::Path) -> io::Result<TruthFile<'_>> {
-    let named = |e: io::Error| io::Error::new(e.kind(), format!("{}: {e}", path.display()));
-    let file = std::fs::File::create(path).map_err(named)?;
-    Ok(TruthFile(io::BufWriter::new(file), path))
-}
-
-/// The `--truth` file, whose write errors name it (stdout's say "the output").
-struct TruthFile<'a>(io::BufWriter<std::fs::File>, &'a std::path::Path);
-
-impl TruthFile<'_> {
-    fn named(&self, e: io::Error) -> io::Error {
-        io::Error::new(e.kind(), format!("cannot write {}: {e}", self.1.display()))
-    }
-}
-
-impl Write for TruthFile<'_> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.write(buf).map_err(|e| self.named(e))
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.0.flush().map_err(|e| self.named(e))
-    }
+/// The `--truth` (or `--calls-truth`) file, created; its write errors name it.
+fn truth(path: &std::path::Path) -> io::Result<output::NamedFile<'_>> {
+    output::NamedFile::create(path)
 }

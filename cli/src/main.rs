@@ -174,6 +174,16 @@ struct SimulateArgs {
     /// Where agents start (replay such a log with the same --initial).
     #[arg(long, value_enum, default_value_t = Initial::Ready)]
     initial: Initial,
+    /// Phases last as long as in a contact center: log-normal talk, hold,
+    /// consult and wrap-up times with long tails, rings of a few seconds, RONA
+    /// at 18 s (without it, delays are drawn uniformly; the log is another).
+    #[arg(long)]
+    realistic: bool,
+    /// Also write every call's ground truth to FILE, one JSON object per line
+    /// in the form of replay --calls: what replay --calls must give for this
+    /// log when it has no faults and no loss.
+    #[arg(long, value_name = "FILE")]
+    calls_truth: Option<PathBuf>,
 }
 
 /// Inputs and the options every log-reading subcommand shares.
@@ -244,6 +254,19 @@ struct ReplayArgs {
     /// page shows (implied by --html).
     #[arg(long)]
     flow: bool,
+    /// Write every call (an agent holding one interaction) to FILE, - for
+    /// stdout, as one JSON object per line: each when it finishes, then those
+    /// still open at the end (outcome "open"). Its times, its time per phase
+    /// (ring, talk, hold, …), how it ended and whether its flow was clean.
+    /// Implies --durations. docs/spec.md §12 says exactly how.
+    #[arg(long, value_name = "FILE")]
+    calls: Option<PathBuf>,
+    /// Add the calls' summary to the report: counts by outcome, and per phase
+    /// the mean, p50, p90, p99 and max of the clean calls' durations, with the
+    /// average handle time (talk + hold + wrap-up); with --json, a "calls"
+    /// object after the summary.
+    #[arg(long)]
+    durations: bool,
 }
 
 #[derive(Args, Debug)]

@@ -2,9 +2,11 @@
 //! lines.
 
 use super::inputs::{input_error, Inputs};
-use super::output::{self, say};
+use super::output::{self, say, NamedFile};
 use super::{ReplayArgs, EXIT_ERROR, EXIT_OK, EXIT_VIOLATIONS};
 use callstate::html::HtmlReport;
+use callstate::replay::calls::CallRecord;
+use callstate::replay::durations::CallSummary;
 use callstate::replay::{
     self, Ending, Flow, FlowReport, HumanReport, Replay, ReplayError, ReplayOptions, Summary,
     Verdict,
@@ -53,13 +55,38 @@ pub(super) fn run(args: &ReplayArgs) -> io::Result<i32> {
         .with_initial(input.initial.into())
         .with_jobs(args.jobs.map_or_else(replay::default_jobs, usize::from))
         .with_max_line_bytes(input.max_line_bytes);
+    let mut calls_file = match args
+        .calls
+        .as_deref()
+        .filter(|p| *p != std::path::Path::new("-"))
+    {
+        Some(path) => Some(NamedFile::create(path)?),
+        None => None,
+    };
+    let writing_calls = args.calls.is_some();
     let mut replay = options.start();
+    if args.calls.is_some() || args.durations {
+        replay = replay.with_calls(args.calls.is_some());
+    }
     let mut human = HumanReport::new(usize::from(args.show))
         .verbose(args.verbose)
         .name_inputs(inputs.len() > 1);
     let keep_examples = !args.json || page.is_some();
+    let mut write_calls = |out: &mut dyn Write, calls: &mut dyn Iterator<Item = CallRecord>| {
+        let to: &mut dyn Write = match calls_file.as_mut() {
+            Some(file) => file,
+            None => out,
+        };
+        for call in calls {
+            write_call(&mut *to, &call)?;
+        }
+        Ok::<(), io::Error>(())
+    };
     let report = |replay: &mut Replay, verdict: Verdict| {
         progress.tick(replay.line());
+        if writing_calls {
+            write_calls(&mut out, &mut replay.take_calls())?;
+        }
         if let Some(flow) = flow.as_mut() {
             flow.note(replay.line(), &verdict);
         }
@@ -91,7 +118,14 @@ pub(super) fn run(args: &ReplayArgs) -> io::Result<i32> {
         Err(ReplayError::Stopped(e)) => return Err(e),
     };
     progress.finish();
+    if writing_calls {
+        write_calls(&mut out, &mut replay.open_calls().into_iter())?;
+    }
+    if let Some(file) = calls_file.as_mut() {
+        file.flush()?;
+    }
     let summary = replay.summary();
+    let call_summary = replay.call_summary();
     let code = verdict(&summary, input.allow_unknown, error.as_ref());
     let ending = match &error {
         Some(InputError::Read { name, line, .. }) => Ending::ReadError {
@@ -102,9 +136,11 @@ pub(super) fn run(args: &ReplayArgs) -> io::Result<i32> {
     };
     let flow: Option<FlowReport> = flow.map(|flow| flow.report(&replay, WORST));
     let written = if args.json {
-        replay::write_json_summary_with_flow(&mut out, &summary, flow.as_ref())
+        replay::write_json_summary_with(&mut out, &summary, flow.as_ref(), call_summary.as_ref())
     } else {
-        human.write(&mut out, &replay, input.allow_unknown, ending)
+        human
+            .write(&mut out, &replay, input.allow_unknown, ending)
+            .and_then(|()| write_human_calls(&mut out, call_summary.as_ref()))
     }
     .and_then(|()| out.flush());
     if let (Some((path, file)), Some(flow)) = (page.as_mut(), &flow) {
@@ -139,4 +175,21 @@ fn create_page(path: &Path) -> Result<(&Path, BufWriter<File>), String> {
                 path.display()
             )
         })
+}
+
+/// One call as a JSON line.
+fn write_call(out: &mut dyn Write, call: &CallRecord) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, call)?;
+    out.write_all(b"\n")
+}
+
+/// The calls' summary after the report for a person, when asked for.
+fn write_human_calls(out: &mut impl Write, calls: Option<&CallSummary>) -> io::Result<()> {
+    match calls {
+        Some(calls) => {
+            writeln!(out)?;
+            calls.write_human(out)
+        }
+        None => Ok(()),
+    }
 }

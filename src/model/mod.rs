@@ -2,6 +2,7 @@
 //! machine stepped by it, and the typed rejection of §4. Everything above builds on
 //! this layer; it imports none of them.
 
+pub mod call;
 pub(crate) mod id;
 pub(crate) mod machine;
 pub(crate) mod record;

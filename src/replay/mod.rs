@@ -27,6 +27,8 @@
 //! ```
 
 mod apply;
+pub mod calls;
+pub mod durations;
 pub mod flow;
 pub mod parallel;
 pub mod report;
@@ -35,8 +37,8 @@ mod run;
 pub use apply::{apply_line, emit_line};
 pub use flow::{Flow, FlowReport};
 pub use report::{
-    write_json_snapshot, write_json_summary, write_json_summary_with_flow, write_json_violation,
-    Ending, HumanReport, ReportLine, SnapshotLine,
+    write_json_snapshot, write_json_summary, write_json_summary_with, write_json_violation, Ending,
+    HumanReport, ReportLine, SnapshotLine,
 };
 pub use run::{default_jobs, replay_sources, OpenInputs, ReplayError, ReplayOptions};
 
@@ -48,6 +50,8 @@ use crate::model::resync::{Inferred, Mode, Repair};
 use crate::model::vocabulary::Availability;
 use crate::wire::input::{InputError, Line, LineReader, Source};
 use crate::wire::{self, Shape};
+use calls::{CallRecord, CallTracker};
+use durations::CallSummary;
 use serde::Serialize;
 use std::collections::HashSet;
 use std::io;
@@ -155,6 +159,56 @@ pub struct Replay {
     /// Each input's name and the number of its first line (SPEC §7: lines are
     /// counted across inputs), in input order.
     inputs: Vec<(Box<str>, u64)>,
+    /// Every call's record and their summary (SPEC §12), when asked for.
+    calls: Option<Box<Calls>>,
+}
+
+/// What a replay keeps of its calls (SPEC §12).
+#[derive(Debug, Default)]
+struct Calls {
+    tracker: CallTracker,
+    summary: CallSummary,
+    /// Finished calls not taken yet, when records are kept.
+    finished: Vec<CallRecord>,
+    keep_records: bool,
+}
+
+impl Calls {
+    fn observe(
+        &mut self,
+        record: &Record<'_>,
+        t: &Transition,
+        bound: Option<&str>,
+        repaired: bool,
+    ) {
+        let (summary, kept) = (&mut self.summary, &mut self.finished);
+        let keep = self.keep_records;
+        let each = |call: calls::FinishedCall<'_>| {
+            summary.add_facts(&call.facts());
+            if keep {
+                kept.push(call.record());
+            }
+        };
+        self.tracker
+            .observe(record.agent, t, record.time, bound, repaired, each);
+    }
+
+    /// What a rejected record does to the calls: its agent's open call is not
+    /// clean any more; a repair's transitions are applied, inferred ones at
+    /// the record's time.
+    #[cold]
+    fn rejected(&mut self, record: &Record<'_>, r: &Rejection) {
+        self.tracker.rejected(record.agent, record.interaction);
+        let Some(repair) = r.repair() else { return };
+        let Some(transition) = repair.transition() else {
+            return;
+        };
+        for lost in repair.inferred() {
+            self.observe(record, &lost.transition, lost.call.as_deref(), true);
+        }
+        let bound = record.interaction.or(repair.call());
+        self.observe(record, transition, bound, true);
+    }
 }
 
 impl Default for Replay {
@@ -177,7 +231,43 @@ impl Replay {
             inferred: 0,
             line: 0,
             inputs: Vec::new(),
+            calls: None,
         }
+    }
+
+    /// The same replay, following every call (SPEC §12): their summary is
+    /// [`Replay::call_summary`]; with `keep_records`, each finished call's
+    /// record waits for [`Replay::take_calls`]. Meant for a replay that has not
+    /// been fed yet.
+    pub fn with_calls(mut self, keep_records: bool) -> Replay {
+        self.calls = Some(Box::new(Calls {
+            keep_records,
+            ..Calls::default()
+        }));
+        self
+    }
+
+    /// The calls finished since the last take, in the order they finished
+    /// (none unless [`Replay::with_calls`] kept records).
+    pub fn take_calls(&mut self) -> impl Iterator<Item = CallRecord> + '_ {
+        let calls = self.calls.as_deref_mut().into_iter();
+        calls.flat_map(|calls| calls.finished.drain(..))
+    }
+
+    /// The calls still open, as records with outcome `open`, by agent id.
+    pub fn open_calls(&self) -> Vec<CallRecord> {
+        self.calls
+            .as_ref()
+            .map_or_else(Vec::new, |c| c.tracker.open_records())
+    }
+
+    /// The summary of the calls so far, with [`Replay::with_calls`].
+    pub fn call_summary(&self) -> Option<CallSummary> {
+        let calls = self.calls.as_deref()?;
+        Some(CallSummary {
+            open: calls.tracker.open_calls() as u64,
+            ..calls.summary.clone()
+        })
     }
 
     /// The same replay in `mode` (strict by default; the CLI's default is resync).
@@ -311,8 +401,13 @@ impl Replay {
         let (t, call) = match result {
             Ok(applied) => applied,
             Err(r) => {
-                if r.kind().counts_as_rejected() && self.engine.mode() == Mode::Resync {
-                    self.note_resync(record, &r);
+                if r.kind().counts_as_rejected() {
+                    if self.engine.mode() == Mode::Resync {
+                        self.note_resync(record, &r);
+                    }
+                    if let Some(calls) = self.calls.as_deref_mut() {
+                        calls.rejected(record, &r);
+                    }
                 }
                 return Err(r);
             }
@@ -328,6 +423,9 @@ impl Replay {
         }
         if let Some(transition) = t.transition() {
             self.note_call_update(record, transition);
+            if let Some(calls) = self.calls.as_deref_mut() {
+                calls.observe(record, transition, record.interaction, false);
+            }
         }
         Ok((t, call))
     }

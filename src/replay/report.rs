@@ -7,6 +7,7 @@ use crate::model::record::Record;
 use crate::model::rejection::{Reason, Rejection, RejectionKind};
 use crate::model::resync::Repair;
 use crate::model::vocabulary::Phase;
+use crate::replay::durations::CallSummary;
 use crate::replay::{FlowReport, Replay, Summary};
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -146,15 +147,17 @@ impl Summary {
 
 /// Writes the closing `{"summary": …}` object, and a newline.
 pub fn write_json_summary(out: &mut impl Write, summary: &Summary) -> io::Result<()> {
-    write_json_summary_with_flow(out, summary, None)
+    write_json_summary_with(out, summary, None, None)
 }
 
 /// [`write_json_summary`], with the replay's flow as the summary's `flow` object
-/// when given (the other keys are the same, in the same order).
-pub fn write_json_summary_with_flow(
+/// when given (the other keys are the same, in the same order), and the calls'
+/// summary (SPEC §12.7) as a `calls` object after `summary` when given.
+pub fn write_json_summary_with(
     out: &mut impl Write,
     summary: &Summary,
     flow: Option<&FlowReport>,
+    calls: Option<&CallSummary>,
 ) -> io::Result<()> {
     #[derive(Serialize)]
     struct WithFlow<'a> {
@@ -166,9 +169,11 @@ pub fn write_json_summary_with_flow(
     #[derive(Serialize)]
     struct Closing<'a> {
         summary: WithFlow<'a>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        calls: Option<&'a CallSummary>,
     }
     let summary = WithFlow { summary, flow };
-    serde_json::to_writer(&mut *out, &Closing { summary })?;
+    serde_json::to_writer(&mut *out, &Closing { summary, calls })?;
     out.write_all(b"\n")
 }
 

@@ -21,6 +21,8 @@ use crate::model::rejection::Rejection;
 use crate::model::resync::Mode;
 use crate::model::unknown_name::UnknownName;
 use crate::model::vocabulary::Availability;
+use crate::replay::calls::CallRecord;
+use crate::replay::durations::CallSummary;
 use crate::replay::{for_each_line, parallel, Replay, Summary, Verdict};
 use crate::wire::input::{InputError, Source, DEFAULT_MAX_LINE};
 use std::io;
@@ -203,6 +205,41 @@ impl OpenInputs {
             },
         )?;
         Ok(replay.summary())
+    }
+
+    /// [`OpenInputs::report`], also handing every call (SPEC §12) to
+    /// `each_call`: each as soon as the record that terminated it was judged
+    /// (after that record's rejection, if any), then those still open at the
+    /// end, by agent id. Returns the summary and the calls' summary.
+    pub fn report_with_calls(
+        self,
+        mut each: impl FnMut(u64, Rejection) -> io::Result<()>,
+        mut each_call: impl FnMut(CallRecord) -> io::Result<()>,
+    ) -> Result<(Summary, CallSummary), ReplayError> {
+        let mut replay = self.options.start().with_calls(true);
+        let mut calls = |replay: &mut Replay| replay.take_calls().try_for_each(&mut each_call);
+        let ended = replay_sources(
+            self.sources,
+            &self.options,
+            &mut replay,
+            |replay, verdict| {
+                if let Verdict::NotAccepted(r) = verdict {
+                    each(replay.line(), r)?;
+                }
+                calls(replay)
+            },
+        );
+        // The calls open where reading stopped, as after a whole input.
+        if !matches!(ended, Err(ReplayError::Stopped(_))) {
+            replay
+                .open_calls()
+                .into_iter()
+                .try_for_each(&mut each_call)
+                .map_err(ReplayError::Stopped)?;
+        }
+        ended?;
+        let summary = replay.call_summary().unwrap_or_default();
+        Ok((replay.summary(), summary))
     }
 }
 

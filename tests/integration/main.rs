@@ -7,6 +7,7 @@
 //! counting allocator must see only its own test).
 
 mod atomicity;
+mod calls;
 mod docs_sync;
 mod engine;
 mod exhaustive;

@@ -15,7 +15,7 @@ use callstate::Repair;
 use napi::bindgen_prelude::{Buffer, Either};
 use napi::{Env, Error, JsFunction, JsObject, JsUnknown, Result, Status, Task, ValueType};
 use napi_derive::napi;
-use std::io;
+use std::io::{self, Write};
 use std::path::PathBuf;
 
 // ---------------------------------------------------------------- options
@@ -48,6 +48,9 @@ pub struct ReplayOptions {
     /// The longest line read, in bytes (default 64 MiB, as the CLI); a longer
     /// one is a `malformed` record.
     pub max_line_bytes: Option<u32>,
+    /// A file to write every call to, one JSON object per line, as `callstate
+    /// replay --calls FILE` (SPEC §12).
+    pub calls: Option<String>,
 }
 
 /// The library's options with `mode` and `initial` (each defaulting as in the CLI).
@@ -458,6 +461,8 @@ fn report_text(line: u64, r: &callstate::Rejection) -> String {
 struct ReplayRun {
     paths: Vec<PathBuf>,
     options: LibOptions,
+    /// Where every call goes, when asked for.
+    calls: Option<PathBuf>,
 }
 
 impl ReplayRun {
@@ -483,6 +488,7 @@ impl ReplayRun {
         Ok(ReplayRun {
             paths,
             options: lib,
+            calls: options.calls.map(PathBuf::from),
         })
     }
 
@@ -494,9 +500,22 @@ impl ReplayRun {
     ) -> Result<LibSummary> {
         let failed = |e: &dyn std::error::Error| Error::new(Status::GenericFailure, e.to_string());
         let inputs = self.options.open(&self.paths).map_err(|e| failed(&e))?;
-        inputs
-            .report(|line, r| each(line, &r))
-            .map_err(|e| failed(&e))
+        let Some(path) = &self.calls else {
+            return inputs
+                .report(|line, r| each(line, &r))
+                .map_err(|e| failed(&e));
+        };
+        let named = |e: io::Error| io::Error::new(e.kind(), format!("{}: {e}", path.display()));
+        let file = std::fs::File::create(path).map_err(|e| failed(&named(e)))?;
+        let mut out = io::BufWriter::new(file);
+        let (summary, _) = inputs
+            .report_with_calls(
+                |line, r| each(line, &r),
+                |call| writeln!(out, "{}", call.to_json()).map_err(named),
+            )
+            .map_err(|e| failed(&e))?;
+        out.flush().map_err(|e| failed(&named(e)))?;
+        Ok(summary)
     }
 }
 

@@ -635,13 +635,14 @@ impl ReplayReport {
 /// in parts; gzip is read too), or any iterable of str/bytes lines — and
 /// returns a `ReplayReport`, which streams.
 #[pyfunction]
-#[pyo3(signature = (source, *, mode = "resync", initial = "ready", jobs = None, max_line_bytes = None))]
+#[pyo3(signature = (source, *, mode = "resync", initial = "ready", jobs = None, max_line_bytes = None, calls = None))]
 fn replay(
     source: &Bound<'_, PyAny>,
     mode: &str,
     initial: &str,
     jobs: Option<usize>,
     max_line_bytes: Option<usize>,
+    calls: Option<PathBuf>,
 ) -> PyResult<ReplayReport> {
     let mut options = options_of(mode, initial)?;
     if let Some(jobs) = jobs {
@@ -665,21 +666,39 @@ fn replay(
         Some(paths) if paths.is_empty() => return Err(error("replay needs at least one path")),
         Some(paths) => {
             let inputs = options.open(&paths).map_err(|e| error(e.to_string()))?;
+            let calls_file = match &calls {
+                Some(path) => Some(CallsFile::create(path).map_err(|e| error(e.to_string()))?),
+                None => None,
+            };
             let (tx, rx) = sync_channel(1024);
             std::thread::Builder::new()
                 .name("callstate-replay".into())
                 .spawn(move || {
-                    let end = inputs
-                        .report(|line, r| {
-                            tx.send(FromFile::Line(report_line(line, &r)))
-                                .map_err(|_| io::Error::other("the report was dropped"))
-                        })
-                        .map_err(|e| e.to_string());
+                    let send = |line, r: LibRejection| {
+                        tx.send(FromFile::Line(report_line(line, &r)))
+                            .map_err(|_| io::Error::other("the report was dropped"))
+                    };
+                    let end = match calls_file {
+                        None => inputs.report(send),
+                        Some(mut file) => inputs
+                            .report_with_calls(send, |call| file.write_call(&call))
+                            .and_then(|(summary, _)| {
+                                file.flush()
+                                    .map_err(callstate::replay::ReplayError::Stopped)?;
+                                Ok(summary)
+                            }),
+                    }
+                    .map_err(|e| e.to_string());
                     // The receiver may be gone (the report was dropped early).
                     let _ = tx.send(FromFile::End(end));
                 })
                 .map_err(|e| error(format!("cannot start the replay thread: {e}")))?;
             Feed::Files(rx)
+        }
+        None if calls.is_some() => {
+            return Err(PyTypeError::new_err(
+                "calls= needs a path or a list of paths as the source",
+            ))
         }
         None => {
             if source.downcast::<PyBytes>().is_ok() || source.iter().is_err() {
@@ -724,4 +743,41 @@ fn _callstate(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(rejection_kinds, m)?)?;
     m.add("CallstateError", m.py().get_type_bound::<CallstateError>())?;
     Ok(())
+}
+
+/// The `calls=` file of `replay`: every call as a JSON line (SPEC §12), its
+/// errors naming it.
+struct CallsFile {
+    out: io::BufWriter<std::fs::File>,
+    path: PathBuf,
+}
+
+impl CallsFile {
+    fn create(path: &std::path::Path) -> io::Result<CallsFile> {
+        let file = std::fs::File::create(path)
+            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+        Ok(CallsFile {
+            out: io::BufWriter::new(file),
+            path: path.to_owned(),
+        })
+    }
+
+    fn named(&self, e: io::Error) -> io::Error {
+        io::Error::new(
+            e.kind(),
+            format!("cannot write {}: {e}", self.path.display()),
+        )
+    }
+
+    fn write_call(&mut self, call: &callstate::replay::calls::CallRecord) -> io::Result<()> {
+        use std::io::Write;
+        let written = writeln!(self.out, "{}", call.to_json());
+        written.map_err(|e| self.named(e))
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        use std::io::Write;
+        let flushed = self.out.flush();
+        flushed.map_err(|e| self.named(e))
+    }
 }

@@ -171,6 +171,39 @@ pub(crate) fn delay(phase: Phase, event: Event) -> (u64, u64) {
     }
 }
 
+/// How long before `event` happens to an agent in `phase`, drawn as a contact
+/// center sees it ([`super::Simulator::realistic`]): log-normal talk, hold,
+/// consult and wrap-up times with long tails, rings of a few seconds (an answer
+/// always before the 18 s RONA), RONA at its timeout. Other events keep
+/// [`delay`]'s uniform draw.
+pub(crate) fn realistic_delay(rng: &mut Rng, phase: Phase, event: Event) -> u64 {
+    use Event as E;
+    use Phase as P;
+    const S: f64 = 1_000.0;
+    const MIN: u64 = 1_000;
+    const HOURS: u64 = 3 * 3_600_000;
+    // (median, sigma, lo, hi): medians in ms.
+    let (median, sigma, lo, hi) = match (phase, event) {
+        (_, E::OfferContactRona) => return rng.range(18_000, 18_600),
+        (P::Offered, E::CustAnswered | E::Consulting) => (6.0 * S, 0.5, 800, 17_500),
+        (P::Reserved, E::OfferContact | E::CustAnswered) => (12.0 * S, 0.6, MIN, 120_000),
+        (P::Connected, E::ContactEnded | E::Acw | E::ContactEndedWrapUp) => {
+            (240.0 * S, 0.8, 5_000, HOURS)
+        }
+        (P::Connected, _) => (90.0 * S, 0.9, 2_000, HOURS),
+        (P::Hold, _) => (40.0 * S, 0.9, 2_000, 1_800_000),
+        (P::Consulting, _) => (8.0 * S, 0.5, MIN, 60_000),
+        (P::Consult, _) => (60.0 * S, 0.8, 3_000, 1_800_000),
+        (P::Conference, _) => (150.0 * S, 0.8, 5_000, HOURS),
+        (P::WrapUp, _) => (30.0 * S, 0.7, 2_000, 900_000),
+        _ => {
+            let (lo, hi) = delay(phase, event);
+            return rng.range(lo, hi);
+        }
+    };
+    rng.log_normal(median, sigma, lo, hi)
+}
+
 /// Would a validator that misses `event` (in `phase` with `recording`) be back in
 /// step with the agent by the end of the call?
 ///

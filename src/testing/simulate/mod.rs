@@ -33,6 +33,7 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 
+mod call_truth;
 mod config;
 mod faults;
 mod flow;
@@ -46,6 +47,7 @@ pub use faults::{FaultCounts, FaultKind, InjectedFault};
 
 use crate::model::machine::Machine;
 use crate::model::vocabulary::{Availability, Event, Phase};
+use crate::replay::calls::CallRecord;
 use flow::Call;
 use render::{AgentIds, Names, Shape, Uuid, View};
 use rng::Rng;
@@ -125,6 +127,26 @@ pub fn write_with_truth(
     lines::pump(&mut sim, CHUNK, out, Some(truth))
 }
 
+/// Writes the log of `sim` (a [`Simulator`] set up as wanted, say
+/// [`Simulator::realistic`]) to `out`; the truth of every injected fault to
+/// `truth`, and of every call to `calls` (in the form of `replay --calls`:
+/// each call as it finishes, then those under way), when given.
+pub fn write_simulator(
+    sim: Simulator,
+    out: &mut impl Write,
+    truth: Option<&mut dyn Write>,
+    calls: Option<&mut dyn Write>,
+) -> io::Result<LogSummary> {
+    let mut sim = sim;
+    if truth.is_some() {
+        sim = sim.keeping_truth();
+    }
+    if calls.is_some() {
+        sim = sim.keeping_calls();
+    }
+    lines::pump_with_calls(&mut sim, CHUNK, out, truth, calls)
+}
+
 /// A stream of simulated lines, one at a time (see the [module](self) docs).
 ///
 /// ```
@@ -157,6 +179,10 @@ pub struct Simulator {
     summary: LogSummary,
     /// The faults injected and not yet taken, when the truth is kept.
     truth: Option<Vec<InjectedFault>>,
+    /// Phase durations drawn as a contact center sees them.
+    realistic: bool,
+    /// Every call's ground truth, when it is kept.
+    calls: Option<call_truth::CallTruth>,
 }
 
 /// One simulated agent: who it is, its true state, and its planned next event.
@@ -176,12 +202,18 @@ struct Agent {
 }
 
 impl Agent {
-    /// Draws the next event and its time from the agent's state.
-    fn plan(&mut self, rng: &mut Rng) {
+    /// Draws the next event and its time from the agent's state (uniform
+    /// delays, or `realistic` ones).
+    fn plan(&mut self, rng: &mut Rng, realistic: bool) {
         let phase = self.machine.phase();
         self.next = flow::choose(rng, self.machine.status());
-        let (lo, hi) = flow::delay(phase, self.next);
-        self.next_time = self.clock + rng.range(lo, hi) as i64;
+        let delay = if realistic {
+            flow::realistic_delay(rng, phase, self.next)
+        } else {
+            let (lo, hi) = flow::delay(phase, self.next);
+            rng.range(lo, hi)
+        };
+        self.next_time = self.clock + delay as i64;
     }
 }
 
@@ -235,7 +267,43 @@ impl Simulator {
                 ..LogSummary::default()
             },
             truth: None,
+            realistic: false,
+            calls: None,
         })
+    }
+
+    /// The same simulator, its phases lasting as long as in a contact center
+    /// (log-normal talk, hold, consult and wrap-up times; rings of a few
+    /// seconds; RONA at 18 s) instead of uniform draws. Meant for a simulator
+    /// that has not been stepped yet.
+    pub fn realistic(mut self) -> Simulator {
+        self.realistic = true;
+        self
+    }
+
+    /// The same simulator, keeping every call's ground truth for
+    /// [`Simulator::take_calls`] and [`Simulator::open_calls`]: the records
+    /// `replay --calls` gives for its log when it has no faults.
+    pub fn keeping_calls(mut self) -> Simulator {
+        self.calls = Some(call_truth::CallTruth::default());
+        self
+    }
+
+    /// The calls finished since the last take, in the order they finished (a
+    /// chunk ahead of the lines handed out, as [`Simulator::take_truth`]).
+    pub fn take_calls(&mut self) -> Vec<CallRecord> {
+        self.calls
+            .as_mut()
+            .map(call_truth::CallTruth::take_finished)
+            .unwrap_or_default()
+    }
+
+    /// The calls under way, by agent id, with outcome `open`.
+    pub fn open_calls(&self) -> Vec<CallRecord> {
+        self.calls
+            .as_ref()
+            .map(call_truth::CallTruth::ongoing)
+            .unwrap_or_default()
     }
 
     /// The same simulator, keeping the ground truth of every fault it injects
@@ -270,7 +338,7 @@ impl Simulator {
             next: Event::AgentAvailable,
             next_time: clock,
         };
-        agent.plan(rng);
+        agent.plan(rng, false);
         agent
     }
 
@@ -349,13 +417,19 @@ impl Simulator {
             .machine
             .step(event, iid.as_ref().map(render::uuid_str), Some(time))
             .unwrap_or_else(|r| unreachable!("the table allowed {event}, yet: {r}"));
+        if let (Some(truth), Some(c)) = (self.calls.as_mut(), call) {
+            let call_id = render::uuid(c.id);
+            let ids = (render::uuid_str(&agent.ids.id), render::uuid_str(&call_id));
+            let phases = (transition.from(), transition.to());
+            truth.step(idx, ids, phases, event, time);
+        }
         agent.last_call = call;
         if transition.terminated() {
             agent.call = None;
         }
         agent.clock = time;
         agent.started = true;
-        agent.plan(&mut self.rng);
+        agent.plan(&mut self.rng, self.realistic);
         self.summary.events += 1;
         Fired {
             agent: idx,

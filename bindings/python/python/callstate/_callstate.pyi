@@ -130,6 +130,7 @@ def replay(
     initial: InitialName = "ready",
     jobs: Optional[int] = None,
     max_line_bytes: Optional[int] = None,
+    calls: Optional[PathInput] = None,
 ) -> ReplayReport: ...
 
 def rejection_kinds() -> List[str]: ...
