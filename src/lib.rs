@@ -86,6 +86,9 @@ pub use testing::simulate;
 pub use testing::strategies;
 
 pub use engine::{Engine, Snapshot, SnapshotError};
+pub use model::deadline::{DeadlineRule, DeadlineSource, FieldPath, Timers, Unit, DEADLINES};
+pub use model::finding::{Finding, FindingKind, OpenStay};
+pub use model::time_rules::{parse_duration, TimeRuleError, TimeRules, DEFAULT_GRACE_MS};
 pub use model::machine::{
     Accepted, CallUpdate, Machine, MachineState, StateError, Status, Transition, Unchange,
     Unchanged,

@@ -2,11 +2,14 @@
 //! machine stepped by it, and the typed rejection of §4. Everything above builds on
 //! this layer; it imports none of them.
 
+pub(crate) mod deadline;
+pub(crate) mod finding;
 pub(crate) mod id;
 pub(crate) mod machine;
 pub(crate) mod record;
 pub(crate) mod rejection;
 pub(crate) mod resync;
+pub(crate) mod time_rules;
 pub mod table;
 pub(crate) mod unknown_name;
 pub mod vocabulary;

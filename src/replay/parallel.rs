@@ -29,6 +29,7 @@
 
 use crate::engine::Lookahead;
 use crate::model::record::{EventName, Record, SnapshotView};
+use crate::model::deadline::Timers;
 use crate::model::rejection::Rejection;
 use crate::replay::{parse_line, Parsed, Replay, ReplayOptions, Verdict};
 use crate::wire::input::{self, InputError, Line, Source, NEWLINE};
@@ -152,6 +153,9 @@ enum Item {
         // The snapshot's view, its state as a range (the rest is `Copy`).
         snapshot: SnapshotView<'static>,
         snapshot_state: Option<Range<usize>>,
+        // The deadline fields' raw JSON (SPEC §11.4): interaction, rona,
+        // preview, call variables.
+        timers: [Option<Range<usize>>; 4],
     },
     Invalid(Box<Rejection>),
 }
@@ -241,6 +245,7 @@ impl Batch {
                     reservation,
                     snapshot,
                     snapshot_state,
+                    timers,
                 } => Parsed::Record(Record {
                     agent: &arena[agent],
                     event: match event {
@@ -253,6 +258,16 @@ impl Batch {
                     snapshot: SnapshotView {
                         state: snapshot_state.map(|r| &arena[r]),
                         ..snapshot
+                    },
+                    timers: {
+                        let [interaction, rona, preview, call_variables] =
+                            timers.map(|r| r.map(|r| &arena[r]));
+                        Timers {
+                            interaction,
+                            rona,
+                            preview,
+                            call_variables,
+                        }
                     },
                 }),
             };
@@ -303,6 +318,13 @@ impl Item {
                     ..r.snapshot
                 },
                 snapshot_state: r.snapshot.state.map(&mut keep),
+                timers: [
+                    r.timers.interaction,
+                    r.timers.rona,
+                    r.timers.preview,
+                    r.timers.call_variables,
+                ]
+                .map(|raw| raw.map(&mut keep)),
             },
         }
     }
