@@ -23,5 +23,6 @@ mod simulate_webex;
 mod sdk_names;
 mod snapshot;
 mod spec_table;
+mod time;
 mod v3_oracle;
 mod wire;
