@@ -22,7 +22,9 @@ use callstate::graph::GraphFormat;
 use callstate::simulate;
 use callstate::wire::input::DEFAULT_MAX_LINE;
 use callstate::Availability;
+use callstate::replay::ReplayOptions;
 use callstate::Mode;
+use callstate::{FindingKind, TimeRules};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -234,6 +236,70 @@ struct ReplayArgs {
     /// 1 reads, parses and applies on the main thread alone.
     #[arg(long, short, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     jobs: Option<u16>,
+    #[command(flatten)]
+    time: TimeArgs,
+}
+
+/// The time rules of docs/spec.md §11: off unless one of these is given.
+#[derive(Args, Debug, Clone)]
+struct TimeArgs {
+    /// Apply the time rules: report findings (late, early, overdue) from the
+    /// deadlines the records carry (ronaTimeout, campaignPreviewOfferTimeout)
+    /// and the --limit ones, then the agents still inside a call with their
+    /// ages. Findings do not change the exit code unless --fail-on says so.
+    #[arg(long)]
+    time: bool,
+    /// A deadline for every stay in a call phase, as PHASE=DURATION
+    /// (wrapUp=10m, connected=4h, offered=30s; units ms, s, m, h); wins over the
+    /// records' own deadlines. Repeatable. Turns --time on.
+    #[arg(long, value_name = "PHASE=DUR", value_parser = parse_limit)]
+    limit: Vec<String>,
+    /// Tolerance around every deadline (default 5s). Turns --time on.
+    #[arg(long, value_name = "DUR", value_parser = parse_grace)]
+    grace: Option<i64>,
+    /// Fail the exit code (1) when a finding of these kinds is reported:
+    /// late, early, overdue, or all (comma-separated). Turns --time on.
+    #[arg(long, value_name = "KINDS", value_delimiter = ',', value_parser = parse_fail_on)]
+    fail_on: Vec<Vec<FindingKind>>,
+}
+
+impl TimeArgs {
+    /// The replay options with these time rules, if any is asked for.
+    fn apply(&self, options: ReplayOptions) -> ReplayOptions {
+        if !self.time && self.limit.is_empty() && self.grace.is_none() && self.fail_on.is_empty() {
+            return options;
+        }
+        let mut rules = TimeRules::default();
+        for limit in &self.limit {
+            // Checked by `parse_limit` already.
+            rules = rules.with_limit_text(limit).unwrap_or(rules);
+        }
+        if let Some(grace) = self.grace {
+            rules = rules.with_grace(grace);
+        }
+        let kinds: Vec<FindingKind> = self.fail_on.iter().flatten().copied().collect();
+        options.with_time(rules).with_fail_on(&kinds)
+    }
+}
+
+fn parse_limit(text: &str) -> Result<String, String> {
+    TimeRules::default()
+        .with_limit_text(text)
+        .map(|_| text.to_owned())
+        .map_err(|e| e.to_string())
+}
+
+fn parse_grace(text: &str) -> Result<i64, String> {
+    callstate::parse_duration(text).map_err(|e| e.to_string())
+}
+
+fn parse_fail_on(text: &str) -> Result<Vec<FindingKind>, String> {
+    if text == "all" {
+        return Ok(FindingKind::all().collect());
+    }
+    text.parse::<FindingKind>()
+        .map(|k| vec![k])
+        .map_err(|e| format!("{e} (or 'all')"))
 }
 
 #[derive(Args, Debug)]

@@ -4,6 +4,7 @@
 use super::inputs::{input_error, Inputs};
 use super::output::{self, say};
 use super::{ReplayArgs, EXIT_ERROR, EXIT_OK, EXIT_VIOLATIONS};
+use callstate::replay::time_report::HumanTimeReport;
 use callstate::replay::{
     self, Ending, HumanReport, Replay, ReplayError, ReplayOptions, Summary, Verdict,
 };
@@ -36,7 +37,9 @@ pub(super) fn run(args: &ReplayArgs) -> io::Result<i32> {
         .with_initial(input.initial.into())
         .with_jobs(args.jobs.map_or_else(replay::default_jobs, usize::from))
         .with_max_line_bytes(input.max_line_bytes);
+    let options = args.time.apply(options);
     let mut replay = options.start();
+    let mut human_time = HumanTimeReport::new(usize::from(args.show));
     let mut human = HumanReport::new(usize::from(args.show))
         .verbose(args.verbose)
         .name_inputs(inputs.len() > 1);
@@ -44,14 +47,20 @@ pub(super) fn run(args: &ReplayArgs) -> io::Result<i32> {
         progress.tick(replay.line());
         match verdict {
             Verdict::NotAccepted(r) if args.json => {
-                replay::write_json_violation(&mut out, replay.line(), &r)
+                replay::write_json_violation(&mut out, replay.line(), &r)?;
             }
-            Verdict::NotAccepted(r) => {
-                human.note(replay.line(), &r);
-                Ok(())
-            }
-            _ => Ok(()),
+            Verdict::NotAccepted(r) => human.note(replay.line(), &r),
+            _ => {}
         }
+        // SPEC §11.7: a record's findings follow its own line.
+        for finding in replay.take_findings() {
+            if args.json {
+                replay::write_json_finding(&mut out, Some(replay.line()), &finding)?;
+            } else {
+                human_time.note(replay.line(), &finding);
+            }
+        }
+        Ok(())
     };
     let error = match replay::replay_sources(inputs.take_sources(), &options, &mut replay, report) {
         Ok(()) => None,
@@ -60,9 +69,18 @@ pub(super) fn run(args: &ReplayArgs) -> io::Result<i32> {
     };
     progress.finish();
     let summary = replay.summary();
-    let code = verdict(&summary, input.allow_unknown, error.as_ref());
+    let mut code = verdict(&summary, input.allow_unknown, error.as_ref());
+    if code == EXIT_OK && options.fails(&summary) {
+        code = EXIT_VIOLATIONS;
+    }
+    let open = match summary.findings {
+        Some(_) => replay.engine().open_stays(),
+        None => Vec::new(),
+    };
     let written = if args.json {
-        replay::write_json_summary(&mut out, &summary)
+        open.iter()
+            .try_for_each(|o| replay::write_json_open(&mut out, o))
+            .and_then(|()| replay::write_json_summary(&mut out, &summary))
     } else {
         let ending = match &error {
             Some(InputError::Read { name, line, .. }) => Ending::ReadError {
@@ -71,7 +89,12 @@ pub(super) fn run(args: &ReplayArgs) -> io::Result<i32> {
             },
             _ => Ending::Whole,
         };
-        human.write(&mut out, &replay, input.allow_unknown, ending)
+        human
+            .write(&mut out, &replay, input.allow_unknown, ending)
+            .and_then(|()| match &summary.findings {
+                Some(counts) => human_time.write(&mut out, counts, &open),
+                None => Ok(()),
+            })
     }
     .and_then(|()| out.flush());
     if let Some(e) = &error {

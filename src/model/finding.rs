@@ -36,6 +36,11 @@ pub enum FindingKind {
 }
 
 impl FindingKind {
+    /// Every kind, in report order.
+    pub fn all() -> impl Iterator<Item = FindingKind> {
+        <FindingKind as strum::IntoEnumIterator>::iter()
+    }
+
     /// The name reports give it (`late`, `early`, `overdue`).
     pub fn name(self) -> &'static str {
         self.into()

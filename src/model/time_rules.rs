@@ -113,7 +113,8 @@ pub fn parse_duration(text: &str) -> Result<i64, TimeRuleError> {
     n.checked_mul(scale).ok_or_else(bad)
 }
 
-/// Milliseconds written the way [`parse_duration`] reads them, largest exact unit.
+/// Milliseconds for a person: the largest exact unit [`parse_duration`] reads,
+/// else seconds with three decimals.
 pub(crate) struct Millis(pub(crate) i64);
 
 impl fmt::Display for Millis {
@@ -123,6 +124,7 @@ impl fmt::Display for Millis {
             _ if ms != 0 && ms % 3_600_000 == 0 => write!(f, "{}h", ms / 3_600_000),
             _ if ms != 0 && ms % 60_000 == 0 => write!(f, "{}m", ms / 60_000),
             _ if ms % 1_000 == 0 => write!(f, "{}s", ms / 1_000),
+            _ if ms.abs() >= 1_000 => write!(f, "{:.3}s", ms as f64 / 1_000.0),
             _ => write!(f, "{ms}ms"),
         }
     }
@@ -142,9 +144,10 @@ mod tests {
         for bad in ["", "18", "s", "1.5s", "-1s", "10 m", "3d", "99999999999999999999h"] {
             assert!(parse_duration(bad).is_err(), "{bad}");
         }
-        for ms in [0, 1, 999, 1_000, 90_000, 600_000, 7_200_000, 1_500] {
+        for ms in [0, 1, 999, 1_000, 90_000, 600_000, 7_200_000] {
             assert_eq!(parse_duration(&Millis(ms).to_string()), Ok(ms));
         }
+        assert_eq!(Millis(29_307).to_string(), "29.307s");
     }
 
     #[test]
