@@ -256,7 +256,7 @@ struct TimeArgs {
     limit: Vec<String>,
     /// Tolerance around every deadline (default 5s). Turns --time on.
     #[arg(long, value_name = "DUR", value_parser = parse_grace)]
-    grace: Option<i64>,
+    grace: Option<String>,
     /// Fail the exit code (1) when a finding of these kinds is reported:
     /// late, early, overdue, or all (comma-separated). Turns --time on.
     #[arg(long, value_name = "KINDS", value_delimiter = ',', value_parser = parse_fail_on)]
@@ -269,14 +269,9 @@ impl TimeArgs {
         if !self.time && self.limit.is_empty() && self.grace.is_none() && self.fail_on.is_empty() {
             return options;
         }
-        let mut rules = TimeRules::default();
-        for limit in &self.limit {
-            // Checked by `parse_limit` already.
-            rules = rules.with_limit_text(limit).unwrap_or(rules);
-        }
-        if let Some(grace) = self.grace {
-            rules = rules.with_grace(grace);
-        }
+        // Each text was checked when the arguments were read.
+        let rules =
+            TimeRules::from_texts(&self.limit, self.grace.as_deref()).unwrap_or_default();
         let kinds: Vec<FindingKind> = self.fail_on.iter().flatten().copied().collect();
         options.with_time(rules).with_fail_on(&kinds)
     }
@@ -289,8 +284,10 @@ fn parse_limit(text: &str) -> Result<String, String> {
         .map_err(|e| e.to_string())
 }
 
-fn parse_grace(text: &str) -> Result<i64, String> {
-    callstate::parse_duration(text).map_err(|e| e.to_string())
+fn parse_grace(text: &str) -> Result<String, String> {
+    callstate::parse_duration(text)
+        .map(|_| text.to_owned())
+        .map_err(|e| e.to_string())
 }
 
 fn parse_fail_on(text: &str) -> Result<Vec<FindingKind>, String> {

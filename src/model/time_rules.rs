@@ -86,6 +86,22 @@ impl TimeRules {
         Ok(self.with_grace(parse_duration(text)?))
     }
 
+    /// Rules from text, as the command line and the Node and Python packages
+    /// take them: limits as `PHASE=DUR`, the grace as a duration (default 5 s).
+    pub fn from_texts(
+        limits: &[impl AsRef<str>],
+        grace: Option<&str>,
+    ) -> Result<TimeRules, TimeRuleError> {
+        let mut rules = TimeRules::default();
+        for limit in limits {
+            rules = rules.with_limit_text(limit.as_ref())?;
+        }
+        match grace {
+            Some(grace) => rules.with_grace_text(grace),
+            None => Ok(rules),
+        }
+    }
+
     /// `phase`'s limit in milliseconds, if set.
     pub fn limit(&self, phase: Phase) -> Option<i64> {
         self.limits[phase as usize]

@@ -103,6 +103,14 @@ impl<'a> FindingLine<'a> {
     }
 }
 
+impl FindingLine<'_> {
+    /// The line as JSON, without a newline.
+    pub fn to_json(&self) -> String {
+        // Strings, numbers and enums: serializing cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
 /// Writes a finding's `--json` line, and a newline.
 pub fn write_json_finding(out: &mut impl Write, line: Option<u64>, f: &Finding) -> io::Result<()> {
     serde_json::to_writer(&mut *out, &FindingLine::new(line, f))?;
