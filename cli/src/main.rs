@@ -19,10 +19,10 @@ mod output;
 mod replay;
 
 use callstate::graph::GraphFormat;
+use callstate::replay::ReplayOptions;
 use callstate::simulate;
 use callstate::wire::input::DEFAULT_MAX_LINE;
 use callstate::Availability;
-use callstate::replay::ReplayOptions;
 use callstate::Mode;
 use callstate::{FindingKind, TimeRules};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -270,8 +270,7 @@ impl TimeArgs {
             return options;
         }
         // Each text was checked when the arguments were read.
-        let rules =
-            TimeRules::from_texts(&self.limit, self.grace.as_deref()).unwrap_or_default();
+        let rules = TimeRules::from_texts(&self.limit, self.grace.as_deref()).unwrap_or_default();
         let kinds: Vec<FindingKind> = self.fail_on.iter().flatten().copied().collect();
         options.with_time(rules).with_fail_on(&kinds)
     }

@@ -39,26 +39,52 @@ fn findings_follow_their_record_then_open_lines_then_the_summary() {
     let out = replay(&["--json", "--strict", "--time", "-"], LOG);
     assert_eq!(out.status.code(), Some(1), "a9's answer is rejected");
     let report = lines(&out);
-    let first = String::from_utf8_lossy(&out.stdout).lines().next().unwrap().to_owned();
+    let first = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .next()
+        .unwrap()
+        .to_owned();
     let at = |key: &str| first.find(&format!("\"{key}\":")).unwrap();
     let order = [
-        "line", "finding", "agent", "interaction", "state", "since", "deadline", "source", "at",
-        "event", "message",
+        "line",
+        "finding",
+        "agent",
+        "interaction",
+        "state",
+        "since",
+        "deadline",
+        "source",
+        "at",
+        "event",
+        "message",
     ];
     assert!(order.windows(2).all(|w| at(w[0]) < at(w[1])), "{first}");
     assert_eq!(report[0]["finding"], "late");
     assert_eq!(report[0]["line"], 2);
     assert_eq!(report[1]["kind"], "no_active_call");
     assert_eq!(report[2]["finding"], "overdue");
-    assert_eq!((report[2]["line"].as_u64(), report[2]["agent"].as_str()), (Some(5), Some("a2")));
+    assert_eq!(
+        (report[2]["line"].as_u64(), report[2]["agent"].as_str()),
+        (Some(5), Some("a2"))
+    );
     assert_eq!(report[3]["open"], "a1");
     assert_eq!(report[3]["age"], 35000);
     assert_eq!(report[4]["open"], "a2");
     assert_eq!(report[4]["source"], "ronaTimeout");
     let findings = &report[5]["summary"]["findings"];
-    assert_eq!(findings, &serde_json::json!({"late": 1, "early": 0, "overdue": 1}));
-    let last = String::from_utf8_lossy(&out.stdout).lines().last().unwrap().to_owned();
-    assert!(last.ends_with(r#""findings":{"late":1,"early":0,"overdue":1}}}"#), "{last}");
+    assert_eq!(
+        findings,
+        &serde_json::json!({"late": 1, "early": 0, "overdue": 1})
+    );
+    let last = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .last()
+        .unwrap()
+        .to_owned();
+    assert!(
+        last.ends_with(r#""findings":{"late":1,"early":0,"overdue":1}}}"#),
+        "{last}"
+    );
 }
 
 #[test]
@@ -74,7 +100,10 @@ fn findings_fail_only_the_kinds_asked_for() {
     assert_eq!(code(&["--fail-on", "overdue", "-"]), Some(1));
     assert_eq!(code(&["--fail-on", "all", "-"]), Some(1));
     // A limit wins over the ring timer; a large grace hides both findings.
-    assert_eq!(code(&["--limit", "offered=1m", "--fail-on", "all", "-"]), Some(0));
+    assert_eq!(
+        code(&["--limit", "offered=1m", "--fail-on", "all", "-"]),
+        Some(0)
+    );
     assert_eq!(code(&["--grace", "1h", "--fail-on", "all", "-"]), Some(0));
 }
 
@@ -82,7 +111,9 @@ fn findings_fail_only_the_kinds_asked_for() {
 fn without_time_options_the_report_is_unchanged() {
     let out = replay(&["--json", "-"], LOG);
     let report = lines(&out);
-    assert!(report.iter().all(|v| v.get("finding").is_none() && v.get("open").is_none()));
+    assert!(report
+        .iter()
+        .all(|v| v.get("finding").is_none() && v.get("open").is_none()));
     assert!(report.last().unwrap()["summary"].get("findings").is_none());
 }
 

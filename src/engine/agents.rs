@@ -300,6 +300,19 @@ mod tests {
     }
 
     #[test]
+    fn an_agent_costs_160_bytes_of_which_24_are_its_stay() {
+        // The id (40), the machine (96) and the stay of the time rules (24):
+        // SPEC §11 adds 24 bytes per agent, with or without time rules.
+        assert_eq!(std::mem::size_of::<Stay>(), 24);
+        assert_eq!(std::mem::size_of::<Option<Entry>>(), 160);
+        assert_eq!(
+            std::mem::size_of::<Option<(Id, Machine)>>(),
+            136,
+            "without the stay"
+        );
+    }
+
+    #[test]
     fn holds_what_a_std_map_holds_through_growth() {
         let mut table = Agents::default();
         let mut model: HashMap<String, Machine> = HashMap::new();

@@ -186,14 +186,17 @@ impl Clock {
         let Some(since) = record.time else {
             return Stay::NONE;
         };
-        let limit = self.rules.limit(phase).map(|ms| {
-            (since.saturating_add(ms), DeadlineSource::Limit)
-        });
+        let limit = self
+            .rules
+            .limit(phase)
+            .map(|ms| (since.saturating_add(ms), DeadlineSource::Limit));
         let field = || {
             let rule = deadline::rule_of(phase)?;
             Some((rule.deadline(&record.timers, since)?, rule.source))
         };
-        let (deadline, source) = limit.or_else(field).map_or((0, None), |(d, s)| (d, Some(s)));
+        let (deadline, source) = limit
+            .or_else(field)
+            .map_or((0, None), |(d, s)| (d, Some(s)));
         Stay {
             since,
             deadline,
@@ -237,7 +240,9 @@ impl Clock {
         let Some(now) = self.now else { return };
         let grace = self.rules.grace();
         while self.watch.peek().is_some_and(|Reverse(w)| w.due < now) {
-            let Some(Reverse(w)) = self.watch.pop() else { break };
+            let Some(Reverse(w)) = self.watch.pop() else {
+                break;
+            };
             let Some((machine, stay)) = agents.get_with_stay(w.agent.as_str()) else {
                 continue;
             };
@@ -268,4 +273,3 @@ impl Clock {
 pub(crate) fn open_parts(stay: &Stay) -> (Option<i64>, Option<(i64, DeadlineSource)>) {
     (stay.since(), stay.deadline())
 }
-

@@ -14,11 +14,11 @@ pub(crate) use lookahead::Lookahead;
 use crate::engine::agents::Agents;
 use crate::engine::clock::{Before, Clock, Moved};
 use crate::model::finding::{Finding, OpenStay};
-use crate::model::time_rules::TimeRules;
 use crate::model::machine::{Accepted, Machine, MachineState, StateError, Transition};
 use crate::model::record::Record;
 use crate::model::rejection::Rejection;
 use crate::model::resync::{self, Evidence, Inferred, Mode, Repair};
+use crate::model::time_rules::TimeRules;
 use crate::model::vocabulary::{Availability, Event, Phase};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -370,9 +370,9 @@ impl Engine {
                 .map_err(|rejection| with_record(rejection, record));
         }
         let (initial, mode) = (self.initial, self.mode);
-        let (machine, stay) =
-            self.agents
-                .get_or_insert_with_stay(record.agent, hash, || Machine::starting(initial));
+        let (machine, stay) = self
+            .agents
+            .get_or_insert_with_stay(record.agent, hash, || Machine::starting(initial));
         let had_call = machine.has_call();
         let before = self.clock.as_ref().map(|_| Before::of(machine));
         let result = match mode {
@@ -395,7 +395,9 @@ impl Engine {
         if let (Some(clock), Some(before)) = (self.clock.as_deref_mut(), before) {
             let how = match &result {
                 Ok((accepted, _)) => accepted.transition().map(|_| Moved::Itself),
-                Err(r) => matches!(r.repair(), Some(Repair::Infer { .. })).then_some(Moved::Repaired),
+                Err(r) => {
+                    matches!(r.repair(), Some(Repair::Infer { .. })).then_some(Moved::Repaired)
+                }
             };
             if let Some(how) = how {
                 clock.moved(record, &before, how, machine, stay);

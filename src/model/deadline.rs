@@ -227,7 +227,15 @@ mod tests {
     #[test]
     fn unusable_values_give_no_deadline_and_do_not_fall_through() {
         for bad in [
-            r#""""#, r#""1.5""#, "1.5", "0", "-3", r#""-3""#, "true", "[18]", r#""18s""#,
+            r#""""#,
+            r#""1.5""#,
+            "1.5",
+            "0",
+            "-3",
+            r#""-3""#,
+            "true",
+            "[18]",
+            r#""18s""#,
             "99999999999999999999",
         ] {
             let timers = Timers {

@@ -157,7 +157,16 @@ mod tests {
         assert_eq!(parse_duration("10m"), Ok(600_000));
         assert_eq!(parse_duration("4h"), Ok(14_400_000));
         assert_eq!(parse_duration("0s"), Ok(0));
-        for bad in ["", "18", "s", "1.5s", "-1s", "10 m", "3d", "99999999999999999999h"] {
+        for bad in [
+            "",
+            "18",
+            "s",
+            "1.5s",
+            "-1s",
+            "10 m",
+            "3d",
+            "99999999999999999999h",
+        ] {
             assert!(parse_duration(bad).is_err(), "{bad}");
         }
         for ms in [0, 1, 999, 1_000, 90_000, 600_000, 7_200_000] {

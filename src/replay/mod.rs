@@ -39,11 +39,11 @@ pub use time_report::{write_json_finding, write_json_open, FindingCounts, Findin
 
 use crate::engine::Engine;
 use crate::model::finding::Finding;
-use crate::model::time_rules::TimeRules;
 use crate::model::machine::{Accepted, CallUpdate, Transition};
 use crate::model::record::Record;
 use crate::model::rejection::{Malformed, Rejection, RejectionKind};
 use crate::model::resync::{Inferred, Mode, Repair};
+use crate::model::time_rules::TimeRules;
 use crate::model::vocabulary::Availability;
 use crate::wire::input::{InputError, Line, LineReader, Source};
 use crate::wire::{self, Shape};

@@ -17,8 +17,8 @@
 //! # Ok::<(), callstate::replay::ReplayError>(())
 //! ```
 
-use crate::model::rejection::Rejection;
 use crate::model::finding::FindingKind;
+use crate::model::rejection::Rejection;
 use crate::model::resync::Mode;
 use crate::model::time_rules::TimeRules;
 use crate::model::unknown_name::UnknownName;

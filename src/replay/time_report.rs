@@ -217,7 +217,11 @@ impl HumanTimeReport {
             for o in oldest.iter().take(shown) {
                 let age = Millis(o.age.unwrap_or_default());
                 let call = o.interaction.as_deref().unwrap_or("-");
-                writeln!(out, "  agent {} call {call}: {} for {age}", o.agent, o.phase)?;
+                writeln!(
+                    out,
+                    "  agent {} call {call}: {} for {age}",
+                    o.agent, o.phase
+                )?;
             }
         }
         Ok(())

@@ -277,7 +277,7 @@ pub(crate) fn events_of_read(
         read.map(|(shape, reservation)| {
             Carried::from_line(line, shape).with_reservation(reservation.as_deref())
         })
-            .unwrap_or_default()
+        .unwrap_or_default()
     };
     match result {
         // Accepted without change: no outbound event (SPEC §3.3).

@@ -212,7 +212,9 @@ fn possible(p: Phase, role: Role, r: Recording, a: Availability) -> bool {
     }
 }
 
-use crate::spec_table::{home, is_availability_event, is_late, is_no_call, is_offer, row, Call, Row};
+use crate::spec_table::{
+    home, is_availability_event, is_late, is_no_call, is_offer, row, Call, Row,
+};
 
 // ---------------------------------------------------------------------------------
 // SPEC §4: the rejections, in their order.

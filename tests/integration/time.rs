@@ -6,9 +6,7 @@ use callstate::wire::input::{Line, Source};
 use callstate::{DeadlineSource, Engine, Finding, FindingKind, Mode, Phase, TimeRules};
 
 fn rules() -> TimeRules {
-    TimeRules::default()
-        .with_limit_text("wrapUp=10s")
-        .unwrap()
+    TimeRules::default().with_limit_text("wrapUp=10s").unwrap()
 }
 
 /// Every finding of `log`, with the line that revealed it.
@@ -17,7 +15,12 @@ fn findings(replay: &mut Replay, log: &[&str]) -> Vec<(u64, Finding)> {
     for line in log {
         let verdict = replay.feed(Line::Text(line.as_bytes()));
         assert!(!matches!(verdict, Verdict::NotAccepted(_)), "{line}");
-        found.extend(replay.take_findings().into_iter().map(|f| (replay.line(), f)));
+        found.extend(
+            replay
+                .take_findings()
+                .into_iter()
+                .map(|f| (replay.line(), f)),
+        );
     }
     found
 }
@@ -50,14 +53,48 @@ fn late_early_and_overdue_once() {
     let found = findings(&mut replay, LOG);
     let brief: Vec<_> = found
         .iter()
-        .map(|(line, f)| (*line, f.kind, f.agent.as_str(), f.phase, f.since, f.deadline, f.at))
+        .map(|(line, f)| {
+            (
+                *line,
+                f.kind,
+                f.agent.as_str(),
+                f.phase,
+                f.since,
+                f.deadline,
+                f.at,
+            )
+        })
         .collect();
     assert_eq!(
         brief,
         [
-            (2, FindingKind::Late, "a1", Phase::Offered, 0, 18_000, 25_000),
-            (4, FindingKind::Early, "a2", Phase::Offered, 30_000, 48_000, 32_000),
-            (11, FindingKind::Overdue, "a3", Phase::WrapUp, 43_000, 53_000, 58_001),
+            (
+                2,
+                FindingKind::Late,
+                "a1",
+                Phase::Offered,
+                0,
+                18_000,
+                25_000
+            ),
+            (
+                4,
+                FindingKind::Early,
+                "a2",
+                Phase::Offered,
+                30_000,
+                48_000,
+                32_000
+            ),
+            (
+                11,
+                FindingKind::Overdue,
+                "a3",
+                Phase::WrapUp,
+                43_000,
+                53_000,
+                58_001
+            ),
         ]
     );
     assert_eq!(found[0].1.source, DeadlineSource::RonaTimeout);
@@ -69,8 +106,14 @@ fn late_early_and_overdue_once() {
     // a5 still rings, with no ring timer given: open, no deadline.
     let open = replay.engine().open_stays();
     assert_eq!(open.len(), 1);
-    assert_eq!((open[0].agent.as_str(), open[0].phase), ("a5", Phase::Offered));
-    assert_eq!((open[0].since, open[0].age, open[0].deadline), (Some(81_000), Some(0), None));
+    assert_eq!(
+        (open[0].agent.as_str(), open[0].phase),
+        ("a5", Phase::Offered)
+    );
+    assert_eq!(
+        (open[0].since, open[0].age, open[0].deadline),
+        (Some(81_000), Some(0), None)
+    );
 }
 
 #[test]
@@ -92,9 +135,7 @@ fn without_time_rules_nothing_changes() {
 
 #[test]
 fn a_limit_wins_over_the_ring_timer_and_no_early_against_a_limit() {
-    let rules = TimeRules::default()
-        .with_limit_text("offered=60s")
-        .unwrap();
+    let rules = TimeRules::default().with_limit_text("offered=60s").unwrap();
     let mut replay = Replay::default().with_time(rules);
     assert!(findings(&mut replay, &LOG[..4]).is_empty());
 }
@@ -131,7 +172,10 @@ fn untimed_and_inferred_stays_have_no_deadline() {
     }
     let stuck = strict.take_findings();
     assert_eq!(stuck.len(), 1);
-    assert_eq!((stuck[0].kind, stuck[0].at), (FindingKind::Overdue, 100_000));
+    assert_eq!(
+        (stuck[0].kind, stuck[0].at),
+        (FindingKind::Overdue, 100_000)
+    );
 }
 
 #[test]
@@ -148,7 +192,10 @@ fn advance_finds_the_stuck_agent_without_a_record() {
     assert_eq!(engine.clock(), Some(58_000));
     let stuck = engine.advance(58_001);
     assert_eq!(stuck.len(), 1);
-    assert_eq!((stuck[0].agent.as_str(), stuck[0].phase, stuck[0].at), ("a3", Phase::WrapUp, 58_001));
+    assert_eq!(
+        (stuck[0].agent.as_str(), stuck[0].phase, stuck[0].at),
+        ("a3", Phase::WrapUp, 58_001)
+    );
     assert!(engine.advance(1_000_000).is_empty());
     // Without time rules advance finds nothing.
     assert!(Engine::new().advance(i64::MAX).is_empty());
@@ -176,7 +223,8 @@ fn report(text: &str, jobs: usize) -> Vec<String> {
     let options = ReplayOptions::default().with_jobs(jobs).with_time(rules());
     let mut replay = options.start();
     let mut lines = Vec::new();
-    let source = Source::from_reader("log", std::io::Cursor::new(text.to_owned().into_bytes())).unwrap();
+    let source =
+        Source::from_reader("log", std::io::Cursor::new(text.to_owned().into_bytes())).unwrap();
     replay::replay_sources(vec![source], &options, &mut replay, |replay, verdict| {
         if let Verdict::NotAccepted(r) = &verdict {
             lines.push(replay::ReportLine::new(replay.line(), r).to_json());
