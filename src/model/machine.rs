@@ -635,7 +635,12 @@ impl Machine {
             .interaction
             .as_ref()
             .is_some_and(|h| h.is(named.as_bytes()));
-        let kept = holds_it && row.compatible.contains(from.phase) && from.role == role;
+        // An agent who handed the call over wraps up while another agent owns it:
+        // a wrap-up snapshot keeps its role.
+        let stated = row.phase(view.held);
+        let kept = holds_it
+            && row.compatible.contains(from.phase)
+            && (from.role == role || stated == Phase::WrapUp);
         let change = if kept {
             CallUpdate::SnapshotKept
         } else {
@@ -649,7 +654,7 @@ impl Machine {
                 Recording::Off
             };
             self.state = StateCode::of(Status {
-                phase: row.phase(view.held),
+                phase: stated,
                 role,
                 recording,
                 availability: from.availability,
@@ -1127,6 +1132,17 @@ mod tests {
         );
         assert_eq!((m.interaction(), m.finished()), (Some("c2"), Some("c1")));
         assert_eq!(m.last_time(), Some(10));
+        // A wrap-up snapshot of a call another agent owns keeps an owner's wrap-up.
+        let mut m = held(Phase::WrapUp, Role::Owner, Recording::Off);
+        let handed_over = Record::new("a", Event::ContactSnapshot)
+            .interaction("c1")
+            .snapshot(SnapshotView {
+                owned_by_another: true,
+                ..view("wrapup")
+            });
+        let t = *m.apply(&handed_over).unwrap().transition().unwrap();
+        assert_eq!(t.change, CallUpdate::SnapshotKept);
+        assert_eq!(m.role(), Role::Owner);
         // No phase: illegal; no interaction: malformed.
         let err = m.apply(&snap("parked")).unwrap_err();
         assert_eq!(err.kind(), RejectionKind::IllegalTransition);

@@ -218,7 +218,7 @@ pub enum Role {
     Consulted,
 }
 
-/// The 34 canonical transition events of SPEC §2.1, in the spec's order (E1 … E34), in the spec's order (E1 … E21).
+/// The 34 canonical transition events of SPEC §2.1, in the spec's order (E1 … E34).
 ///
 /// `Display`/`AsRef<str>` give the canonical name, the one the engine reports.
 #[derive(
@@ -429,6 +429,43 @@ impl CallNotice {
     pub const fn number(self) -> u8 {
         self as u8 + 1
     }
+
+    /// What the notification says, in the words of SPEC §2.2.
+    pub const fn what(self) -> &'static str {
+        use CallNotice as N;
+        match self {
+            N::AgentContactHoldFailed => "a hold request failed",
+            N::AgentContactUnHoldFailed => "an unhold request failed",
+            N::ContactRecordingPauseFailed => "a pause request failed",
+            N::ContactRecordingResumeFailed => "a resume request failed",
+            N::AgentCtqCancelFailed => "cancelling a consult to a queue failed",
+            N::AgentConsultEndFailed => "ending a consult failed",
+            N::AgentConsultConferencing => "the conference is being set up",
+            N::AgentConsultConferenceFailed => "a conference request failed",
+            N::AgentConsultConferenceEndFailed => "ending a conference failed",
+            N::ParticipantJoinedConference => "a participant joined the conference",
+            N::ParticipantLeftConferenceFailed => "leaving the conference failed",
+            N::ParticipantDropConferenceFailed => "dropping a participant failed",
+            N::AgentConferenceTransferFailed => "a conference transfer failed",
+            N::AgentBlindTransferFailed => "a blind transfer failed",
+            N::AgentVteamTransferFailed => "a transfer to a queue failed",
+            N::AgentConsultTransferring => "a consult transfer is under way",
+            N::AgentConsultTransferFailed => "a consult transfer failed",
+            N::ConsultedParticipantMoving => "the consulted participant is being moved",
+            N::AgentContactEndFailed => "an end request failed",
+            N::AgentWrapupFailed => "a wrap-up request failed",
+            N::CampaignContactUpdated => {
+                "the preview contact was updated (skip or remove in progress)"
+            }
+            N::CampaignPreviewAcceptFailed => "accepting the preview contact failed",
+            N::CampaignPreviewSkipFailed => "skipping the preview contact failed",
+            N::CampaignPreviewRemoveFailed => "removing the preview contact failed",
+            N::ContactMerged => "the call was merged with another leg",
+            N::ContactOwnerChanged => "the call's owner changed",
+            N::ContactUpdated => "the call's data changed",
+            N::ParticipantPostCallActivity => "a participant entered post-call activity",
+        }
+    }
 }
 
 /// An agent notice of SPEC §2.3 (A1 … A13): about the agent's desktop, not its
@@ -483,6 +520,29 @@ impl AgentNotice {
     /// The position in SPEC §2.3, 1-based (A1 … A13).
     pub const fn number(self) -> u8 {
         self as u8 + 1
+    }
+
+    /// What the notification says, in the words of SPEC §2.3: why it is not an
+    /// event of the agent's call.
+    pub const fn what(self) -> &'static str {
+        use AgentNotice as A;
+        match self {
+            A::Welcome => "the notification socket was registered",
+            A::StationLogin => "the envelope type of a station login's answer",
+            A::Logout => "the envelope type of a logout's answer",
+            A::AgentMultiLogin => "the agent logged in elsewhere",
+            A::AgentStateChangeFailed => "a state change request was refused (state unchanged)",
+            A::AgentStationLoginFailed => "a station login failed",
+            A::AgentReloginFailed => "a relogin failed",
+            A::AgentLogoutFailed => "a logout failed",
+            A::AgentDnRegistered => "the agent's dial number was registered",
+            A::BuddyAgents => "the list of other agents",
+            A::BuddyAgentsRetrieveFailed => "that list could not be read",
+            A::WellnessBreak => "a wellness-break notification",
+            A::RealTimeTranscription => {
+                "a transcript chunk (its call is named in `data.data.conversationId`, not read)"
+            }
+        }
     }
 }
 

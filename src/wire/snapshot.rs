@@ -4,6 +4,7 @@
 //! counts as absent; a snapshot is never malformed for these fields.
 
 use crate::model::record::SnapshotView;
+use crate::model::table::SNAPSHOT_ROWS;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::borrow::Cow;
@@ -26,18 +27,37 @@ struct Interaction<'a> {
     call_processing: Option<&'a RawValue>,
 }
 
-/// A JSON string with no escape, borrowed; anything else is `None`.
-fn plain_str(raw: Option<&RawValue>) -> Option<&str> {
-    let text = raw?.get();
-    let inner = text.strip_prefix('"')?.strip_suffix('"')?;
-    (!inner.contains('\\')).then_some(inner)
+/// A JSON string, its escapes decoded (borrowed when it has none); anything else
+/// is `None`.
+fn text(raw: Option<&RawValue>) -> Option<Cow<'_, str>> {
+    let json = raw?.get();
+    let inner = json.strip_prefix('"')?.strip_suffix('"')?;
+    if inner.contains('\\') {
+        serde_json::from_str::<String>(json).ok().map(Cow::Owned)
+    } else {
+        Some(Cow::Borrowed(inner))
+    }
+}
+
+/// The *state* as SPEC §3.5 reads it: a string, escapes decoded. A known state
+/// written with escapes is given in the table's spelling (the match is
+/// case-insensitive, so the spelling does not matter); an unknown one states no phase
+/// either way.
+fn state(raw: Option<&RawValue>) -> Option<&str> {
+    match text(raw)? {
+        Cow::Borrowed(s) => Some(s),
+        Cow::Owned(s) => SNAPSHOT_ROWS
+            .iter()
+            .flat_map(|row| row.states.iter().copied())
+            .find(|known| known.eq_ignore_ascii_case(&s)),
+    }
 }
 
 /// SPEC §3.5's "true": JSON `true`, or the string `"true"` in any ASCII case.
 fn is_true(raw: Option<&RawValue>) -> bool {
     match raw.map(RawValue::get) {
         Some("true") => true,
-        Some(_) => plain_str(raw).is_some_and(|s| s.eq_ignore_ascii_case("true")),
+        Some(_) => text(raw).is_some_and(|s| s.eq_ignore_ascii_case("true")),
         None => false,
     }
 }
@@ -70,13 +90,13 @@ pub(super) fn view<'a>(
         let map: Option<BTreeMap<Cow<'_, str>, &RawValue>> = serde_json::from_str(raw.get()).ok();
         map.is_some_and(|m| is_true(m.get(field).copied()))
     };
-    let owner = plain_str(fields.owner);
+    let owner = text(fields.owner);
     SnapshotView {
-        state: plain_str(fields.state),
+        state: state(fields.state),
         held: call.is_some_and(|i| is_true(nested(fields.media, i, "isHold"))),
         wrap_up: agent.is_some_and(|a| is_true(nested(fields.participants, a, "isWrapUp")))
             || is_true(fields.is_terminated),
-        owned_by_another: owner.is_some_and(|o| !o.is_empty() && Some(o) != agent),
+        owned_by_another: owner.is_some_and(|o| !o.is_empty() && Some(&*o) != agent),
         paused: processing("isPaused"),
         recording: processing("recordInProgress"),
     }
@@ -104,5 +124,10 @@ mod tests {
             SnapshotView::default()
         );
         assert_eq!(view(Some("[1]"), None, None), SnapshotView::default());
+        // Escapes are decoded (SPEC §3.5).
+        let escaped = r#"{"state":"C\u006fNNECTED","owner":"a\u0031","isTerminated":"tru\u0065"}"#;
+        let v = view(Some(escaped), Some("a1"), Some("c"));
+        assert_eq!(v.state, Some("connected"));
+        assert!(v.wrap_up && !v.owned_by_another);
     }
 }

@@ -70,13 +70,16 @@ fn invalid(message: String) -> Error {
 
 // ---------------------------------------------------------------- verdicts
 
-/// An agent's state: phase, recording and availability (SPEC §1).
+/// An agent's state: phase, role, recording and availability (SPEC §1).
 #[napi(object)]
 pub struct AgentStatus {
     #[napi(
         ts_type = "'idle' | 'ready' | 'reserved' | 'offered' | 'connected' | 'hold' | 'consulting' | 'consult' | 'conference' | 'ended' | 'wrapUp'"
     )]
     pub phase: String,
+    /// Whose call it is (SPEC v3 §1): `owner` with no call.
+    #[napi(ts_type = "'owner' | 'consulted'")]
+    pub role: String,
     #[napi(ts_type = "'off' | 'on' | 'paused'")]
     pub recording: String,
     #[napi(ts_type = "'ready' | 'idle'")]
@@ -135,7 +138,8 @@ pub struct Rejection {
 #[napi(object)]
 pub struct Verdict {
     pub accepted: bool,
-    /// Set when `accepted`.
+    /// Set when `accepted` as a transition; absent for a record accepted without
+    /// change (a notice, an agent notice, a late notification: SPEC v3 §3.3).
     pub transition: Option<Transition>,
     /// Set when not `accepted`.
     pub rejection: Option<Rejection>,
@@ -157,7 +161,7 @@ pub struct OutboundCallStateChange {
     pub topic: String,
     pub subtopic: String,
     #[napi(
-        ts_type = "{ source: 'event' | 'inferred'; call: { id?: string; ResponseActual?: unknown; ResponseFields: { fromAddress?: string; toAddress?: string; CallState: string; Type: string; Campaign?: string; OutBoundType?: string }; CallType: string; event: string; CallVariables?: unknown } }"
+        ts_type = "{ source: 'event' | 'inferred'; call: { id?: string; ResponseActual?: unknown; ResponseFields: { fromAddress?: string; toAddress?: string; CallState: string; Role: 'owner' | 'consulted'; Type: string; Campaign?: string; OutBoundType?: string }; CallType: string; event: string; reservationInteractionId?: string; CallVariables?: unknown } }"
     )]
     pub message: JsUnknown,
 }
@@ -165,6 +169,7 @@ pub struct OutboundCallStateChange {
 fn status(s: &callstate::Status) -> AgentStatus {
     AgentStatus {
         phase: <&str>::from(s.phase).to_owned(),
+        role: s.role.to_string(),
         recording: s.recording.to_string(),
         availability: s.availability.to_string(),
     }

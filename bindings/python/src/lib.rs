@@ -72,10 +72,12 @@ fn loads(py: Python<'_>, text: &str) -> PyResult<PyObject> {
 
 // ---------------------------------------------------------------- verdicts
 
-/// An agent's state: phase, recording and availability (SPEC §1).
+/// An agent's state: phase, role, recording and availability (SPEC §1).
 #[pyclass(module = "callstate", frozen, get_all)]
 pub struct Status {
     phase: &'static str,
+    /// Whose call it is (SPEC v3 §1): "owner" with no call.
+    role: String,
     recording: String,
     availability: String,
 }
@@ -84,8 +86,8 @@ pub struct Status {
 impl Status {
     fn __repr__(&self) -> String {
         format!(
-            "Status(phase={:?}, recording={:?}, availability={:?})",
-            self.phase, self.recording, self.availability
+            "Status(phase={:?}, role={:?}, recording={:?}, availability={:?})",
+            self.phase, self.role, self.recording, self.availability
         )
     }
 }
@@ -123,6 +125,7 @@ fn status(py: Python<'_>, s: &callstate::Status) -> PyResult<Py<Status>> {
         py,
         Status {
             phase: s.phase.into(),
+            role: s.role.to_string(),
             recording: s.recording.to_string(),
             availability: s.availability.to_string(),
         },
