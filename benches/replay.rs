@@ -86,7 +86,9 @@ fn replay(c: &mut Criterion) {
     });
     // The same with time rules on (SPEC §11): the records' ring timers, a
     // wrap-up limit, every finding taken as the CLI takes them.
-    let rules = TimeRules::default().with_limit(Phase::WrapUp, 60_000).unwrap();
+    let rules = TimeRules::default()
+        .with_limit(Phase::WrapUp, 60_000)
+        .unwrap();
     group.bench_function("single_thread_time_rules", |b| {
         b.iter(|| {
             let mut replay = Replay::default().with_time(rules);

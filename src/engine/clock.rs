@@ -190,8 +190,14 @@ impl Clock {
             .rules
             .limit(phase)
             .map(|ms| (since.saturating_add(ms), DeadlineSource::Limit));
+        // Only the events that may begin such a stay have their fields read
+        // (the parallel replay keeps no others).
+        let may_read = record
+            .event
+            .event()
+            .is_some_and(deadline::may_begin_timed_stay);
         let field = || {
-            let rule = deadline::rule_of(phase)?;
+            let rule = deadline::rule_of(phase).filter(|_| may_read)?;
             Some((rule.deadline(&record.timers, since)?, rule.source))
         };
         let (deadline, source) = limit
@@ -272,4 +278,106 @@ impl Clock {
 /// An agent's stay as the end-of-replay list shows it: since, deadline.
 pub(crate) fn open_parts(stay: &Stay) -> (Option<i64>, Option<(i64, DeadlineSource)>) {
     (stay.since(), stay.deadline())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::Engine;
+    use crate::model::deadline::{DeadlineSource, Timers};
+    use crate::model::finding::FindingKind;
+    use crate::model::record::Record;
+    use crate::model::time_rules::TimeRules;
+    use crate::model::vocabulary::{Event, Phase};
+
+    const RING: Timers<'static> = Timers {
+        interaction: None,
+        rona: Some("18"),
+        preview: None,
+        call_variables: None,
+    };
+
+    /// The findings of an 18 s ring (grace 5 s) ended by `event` at `t`.
+    fn ring_ended(event: Event, t: i64) -> Vec<FindingKind> {
+        let mut engine = Engine::new().with_time(TimeRules::default());
+        let offer = Record::new("a", Event::OfferContact)
+            .interaction("c")
+            .at(0)
+            .timers(RING);
+        engine.apply(&offer).unwrap();
+        engine.apply(&Record::new("a", event).at(t)).unwrap();
+        engine.take_findings().into_iter().map(|f| f.kind).collect()
+    }
+
+    #[test]
+    fn late_is_strictly_past_deadline_and_grace() {
+        assert!(ring_ended(Event::CustAnswered, 23_000).is_empty());
+        assert_eq!(ring_ended(Event::CustAnswered, 23_001), [FindingKind::Late]);
+        assert_eq!(
+            ring_ended(Event::OfferContactRona, 30_000),
+            [FindingKind::Late]
+        );
+    }
+
+    #[test]
+    fn early_is_only_the_timers_own_event_strictly_before_deadline_less_grace() {
+        assert!(ring_ended(Event::OfferContactRona, 13_000).is_empty());
+        assert_eq!(
+            ring_ended(Event::OfferContactRona, 12_999),
+            [FindingKind::Early]
+        );
+        // An answer is the agent's: never early.
+        assert!(ring_ended(Event::CustAnswered, 1).is_empty());
+    }
+
+    #[test]
+    fn overdue_is_strictly_past_and_once() {
+        let mut engine = Engine::new().with_time(TimeRules::default().with_grace(0));
+        let offer = Record::new("a", Event::OfferContact)
+            .interaction("c")
+            .at(0)
+            .timers(RING);
+        engine.apply(&offer).unwrap();
+        assert!(engine.advance(18_000).is_empty());
+        let found = engine.advance(18_001);
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            (found[0].source, found[0].deadline),
+            (DeadlineSource::RonaTimeout, 18_000)
+        );
+        assert!(engine.advance(99_000).is_empty());
+        // The answer that ends the overdue stay is not late as well.
+        engine
+            .apply(&Record::new("a", Event::CustAnswered).at(99_000))
+            .unwrap();
+        assert!(engine.take_findings().is_empty());
+    }
+
+    #[test]
+    fn a_limit_wins_and_untimed_stays_have_none() {
+        let rules = TimeRules::default()
+            .with_limit(Phase::Offered, 1_000)
+            .unwrap();
+        let mut engine = Engine::new().with_time(rules.with_grace(0));
+        let offer = Record::new("a", Event::OfferContact)
+            .interaction("c")
+            .at(0)
+            .timers(RING);
+        engine.apply(&offer).unwrap();
+        let untimed = Record::new("b", Event::OfferContact)
+            .interaction("d")
+            .timers(RING);
+        engine.apply(&untimed).unwrap();
+        let found = engine.advance(1_001);
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            (found[0].agent.as_str(), found[0].source),
+            ("a", DeadlineSource::Limit)
+        );
+        let open = engine.open_stays();
+        assert_eq!(open.len(), 2);
+        assert_eq!(
+            (open[1].agent.as_str(), open[1].since, open[1].deadline),
+            ("b", None, None)
+        );
+    }
 }

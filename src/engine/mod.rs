@@ -96,7 +96,9 @@ impl Engine {
     /// The same engine with time rules (SPEC §11): it reports findings —
     /// `late` and `early` records ([`Engine::take_findings`]), `overdue` stays
     /// (found as the clock moves: by records, or by [`Engine::advance`]). Meant
-    /// for a new engine: stays begin with the records applied from here on.
+    /// for a new engine: stays begin with the records applied from here on. A
+    /// [`Snapshot`] carries neither the rules nor the stays: an engine restored
+    /// and given time rules again times the stays its records begin from then.
     ///
     /// ```
     /// use callstate::{Engine, Event, FindingKind, Phase, Record, TimeRules, Timers};

@@ -5,10 +5,12 @@
 //! only when time rules are on and a stay of a phase this table names begins, so a
 //! replay without time rules never parses them.
 
+use crate::model::table::{Target, TABLE};
+use crate::model::vocabulary::EventSet;
 use crate::model::vocabulary::{Event, Phase};
 use serde_json::value::RawValue;
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 /// Where a deadline came from: the `source` of a finding (SPEC §11.7).
 #[derive(
@@ -173,10 +175,50 @@ fn from_text(text: &str) -> Option<&RawValue> {
     serde_json::from_str(text).ok()
 }
 
-/// The member `key` of the JSON object `object` (the last, if repeated).
+/// The member `key` of the JSON object `object` (the last, if repeated). The
+/// other members are skipped, not built: nothing is allocated but an escaped key.
 fn field<'a>(object: &'a str, key: &str) -> Option<&'a RawValue> {
-    let map: BTreeMap<Cow<'a, str>, &'a RawValue> = serde_json::from_str(object).ok()?;
-    map.get(key).copied()
+    let mut json = serde_json::Deserializer::from_str(object);
+    serde::Deserializer::deserialize_map(&mut json, Member(key)).ok()?
+}
+
+/// Finds one member of an object, skipping the others.
+struct Member<'k>(&'k str);
+
+impl<'de> serde::de::Visitor<'de> for Member<'_> {
+    type Value = Option<&'de RawValue>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut found = None;
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            if key == self.0 {
+                found = Some(map.next_value::<&'de RawValue>()?);
+            } else {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// The events whose transition may begin a stay of a phase [`DEADLINES`] names
+/// (its rows' targets, and the desktop's snapshot, which may land anywhere):
+/// only their records' deadline fields are ever read.
+pub(crate) fn may_begin_timed_stay(event: Event) -> bool {
+    static EVENTS: OnceLock<EventSet> = OnceLock::new();
+    EVENTS
+        .get_or_init(|| {
+            let timed = |to: &Target| matches!(to, Target::Phase(p) if rule_of(*p).is_some());
+            TABLE
+                .iter()
+                .filter(|rule| timed(&rule.to) || matches!(rule.to, Target::Snapshot))
+                .fold(EventSet::EMPTY, |set, rule| set.with(rule.event))
+        })
+        .contains(event)
 }
 
 /// A JSON integer, or a string of ASCII digits, greater than 0 and in the signed
@@ -276,5 +318,33 @@ mod tests {
         };
         assert_eq!(rule.deadline(&native, 5), Some(7_000));
         assert!(rule_of(Phase::WrapUp).is_none());
+    }
+
+    #[test]
+    fn only_offers_and_snapshots_may_begin_a_timed_stay() {
+        for event in [
+            Event::OfferContact,
+            Event::OfferConsult,
+            Event::OfferCampaignReserved,
+        ] {
+            assert!(may_begin_timed_stay(event), "{event}");
+        }
+        assert!(may_begin_timed_stay(Event::ContactSnapshot));
+        for event in [Event::CustAnswered, Event::Acw, Event::ContactWrappedUp] {
+            assert!(!may_begin_timed_stay(event), "{event}");
+        }
+    }
+
+    #[test]
+    fn a_member_is_found_among_others_last_one_wins() {
+        let object =
+            r#"{"a":[1,{"ronaTimeout":"9"}],"ronaTimeout":"1","b":"x\"y","ronaTimeout":"2"}"#;
+        assert_eq!(
+            field(object, "ronaTimeout").map(RawValue::get),
+            Some(r#""2""#)
+        );
+        assert!(field(object, "c").is_none());
+        assert!(field("[1]", "a").is_none());
+        assert!(field("{", "a").is_none());
     }
 }

@@ -28,7 +28,7 @@
 //! same per-agent ordering with none of that.
 
 use crate::engine::Lookahead;
-use crate::model::deadline::Timers;
+use crate::model::deadline::{may_begin_timed_stay, Timers};
 use crate::model::record::{EventName, Record, SnapshotView};
 use crate::model::rejection::Rejection;
 use crate::replay::{parse_line, Parsed, Replay, ReplayOptions, Verdict};
@@ -220,7 +220,9 @@ impl Batch {
             *at = memchr::memchr_iter(b'\n', before).count();
         }
         if let Some(len) = *too_long {
-            parsed.push(parse_line(Line::TooLong(len), |p| Item::store(p, arena, keep)));
+            parsed.push(parse_line(Line::TooLong(len), |p| {
+                Item::store(p, arena, keep)
+            }));
             return;
         }
         let text = text.bytes();
@@ -347,7 +349,7 @@ impl Item {
                     ..r.snapshot
                 },
                 snapshot_state: r.snapshot.state.map(&mut keep),
-                timers: match keep_timers {
+                timers: match keep_timers && r.event.event().is_some_and(may_begin_timed_stay) {
                     true => [
                         r.timers.interaction,
                         r.timers.rona,
