@@ -78,7 +78,8 @@ impl Agents {
         self.get_or_insert_with_stay(agent, hash, new).0
     }
 
-    /// [`Agents::get_or_insert`], with the agent's stay.
+    /// The machine and stay of `agent` (whose hash is `hash`), the machine
+    /// added with `new` if the table does not hold it yet.
     pub(crate) fn get_or_insert_with_stay(
         &mut self,
         agent: &str,
