@@ -8,7 +8,8 @@
 //!   `LineReader` + `Replay::feed` (the CLI's `--jobs 1`), the parallel pipeline
 //!   with 2 parser threads, and the baseline, a bare pass that parses every line
 //!   into a `serde_json::Value`. Throughput is reported in bytes; records/s is
-//!   200,000 / time.
+//!   200,000 / time. `*_time_rules`: the same two replays with time rules on
+//!   (SPEC §11), to compare with the ones without.
 //! - `replay/webex_single_thread`: the same single-threaded replay of a `webex`
 //!   day (40 agents, 20,000 records, seed 0, 68 MB: each line repeats the ~3 kB
 //!   `interaction` object), in resync mode and all accepted; #20 asks it to reach
@@ -19,7 +20,7 @@ mod support;
 use callstate::replay::parallel;
 use callstate::replay::{Replay, ReplayOptions};
 use callstate::wire::input::{Line, LineReader, Source, DEFAULT_MAX_LINE};
-use callstate::{simulate, wire};
+use callstate::{simulate, wire, Phase, TimeRules};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::hint::black_box;
 use std::io::BufRead;
@@ -79,9 +80,38 @@ fn replay(c: &mut Criterion) {
     group.bench_function("single_thread", |b| {
         b.iter(|| black_box(single_thread(log)))
     });
+    // The same with time rules on (SPEC §11): the records' ring timers, a
+    // wrap-up limit, every finding taken as the CLI takes them.
+    let rules = TimeRules::default()
+        .with_limit(Phase::WrapUp, 60_000)
+        .unwrap();
+    group.bench_function("single_thread_time_rules", |b| {
+        b.iter(|| {
+            let mut replay = Replay::default().with_time(rules);
+            let mut lines = lines(log);
+            while let Some(line) = lines.next_line().unwrap() {
+                black_box(replay.feed(line));
+                black_box(replay.take_findings());
+            }
+            black_box(replay.summary())
+        })
+    });
     let options = ReplayOptions::default()
         .with_jobs(2)
         .with_max_line_bytes(usize::MAX);
+    group.bench_function("jobs_2_time_rules", |b| {
+        b.iter(|| {
+            let mut replay = Replay::default().with_time(rules);
+            let source = Source::from_reader("bench", log).unwrap();
+            parallel::replay(vec![source], &options, &mut replay, |replay, v| {
+                black_box(v);
+                black_box(replay.take_findings());
+                Ok(())
+            })
+            .unwrap();
+            black_box(replay.summary())
+        })
+    });
     group.bench_function("jobs_2", |b| {
         b.iter(|| {
             let mut replay = Replay::default();

@@ -91,6 +91,8 @@ pub use testing::simulate;
 pub use testing::strategies;
 
 pub use engine::{Engine, Snapshot, SnapshotError};
+pub use model::deadline::{DeadlineRule, DeadlineSource, FieldPath, Timers, Unit, DEADLINES};
+pub use model::finding::{Finding, FindingKind, OpenStay};
 pub use model::machine::{
     Accepted, CallUpdate, Machine, MachineState, StateError, Status, Transition, Unchange,
     Unchanged,
@@ -99,6 +101,7 @@ pub use model::record::{resolve as resolve_name, Deciders, EventName, Record, Sn
 pub use model::rejection::{Malformed, Reason, Rejection, RejectionKind};
 pub use model::resync::{Inferred, Mode, Repair, RepairRule, MAX_INFERRED};
 pub use model::table::{Rule, TABLE};
+pub use model::time_rules::{parse_duration, TimeRuleError, TimeRules, DEFAULT_GRACE_MS};
 pub use model::unknown_name::UnknownName;
 pub use model::vocabulary::{
     AgentNotice, Availability, ByField, CallNotice, Event, EventSet, Phase, Placement, Recording,

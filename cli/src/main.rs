@@ -19,10 +19,12 @@ mod output;
 mod replay;
 
 use callstate::graph::GraphFormat;
+use callstate::replay::ReplayOptions;
 use callstate::simulate;
 use callstate::wire::input::DEFAULT_MAX_LINE;
 use callstate::Availability;
 use callstate::Mode;
+use callstate::{FindingKind, TimeRules};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -267,6 +269,66 @@ struct ReplayArgs {
     /// object after the summary.
     #[arg(long)]
     durations: bool,
+    #[command(flatten)]
+    time: TimeArgs,
+}
+
+/// The time rules of docs/spec.md §11: off unless one of these is given.
+#[derive(Args, Debug, Clone)]
+struct TimeArgs {
+    /// Apply the time rules: report findings (late, early, overdue) from the
+    /// deadlines the records carry (ronaTimeout, campaignPreviewOfferTimeout)
+    /// and the --limit ones, then the agents still inside a call with their
+    /// ages. Findings do not change the exit code unless --fail-on says so.
+    #[arg(long)]
+    time: bool,
+    /// A deadline for every stay in a call phase, as PHASE=DURATION
+    /// (wrapUp=10m, connected=4h, offered=30s; units ms, s, m, h); wins over the
+    /// records' own deadlines. Repeatable. Turns --time on.
+    #[arg(long, value_name = "PHASE=DUR", value_parser = parse_limit)]
+    limit: Vec<String>,
+    /// Tolerance around every deadline (default 5s). Turns --time on.
+    #[arg(long, value_name = "DUR", value_parser = parse_grace)]
+    grace: Option<String>,
+    /// Fail the exit code (1) when a finding of these kinds is reported:
+    /// late, early, overdue, or all (comma-separated). Turns --time on.
+    #[arg(long, value_name = "KINDS", value_delimiter = ',', value_parser = parse_fail_on)]
+    fail_on: Vec<Vec<FindingKind>>,
+}
+
+impl TimeArgs {
+    /// The replay options with these time rules, if any is asked for.
+    fn apply(&self, options: ReplayOptions) -> ReplayOptions {
+        if !self.time && self.limit.is_empty() && self.grace.is_none() && self.fail_on.is_empty() {
+            return options;
+        }
+        // Each text was checked when the arguments were read.
+        let rules = TimeRules::from_texts(&self.limit, self.grace.as_deref()).unwrap_or_default();
+        let kinds: Vec<FindingKind> = self.fail_on.iter().flatten().copied().collect();
+        options.with_time(rules).with_fail_on(&kinds)
+    }
+}
+
+fn parse_limit(text: &str) -> Result<String, String> {
+    TimeRules::default()
+        .with_limit_text(text)
+        .map(|_| text.to_owned())
+        .map_err(|e| e.to_string())
+}
+
+fn parse_grace(text: &str) -> Result<String, String> {
+    callstate::parse_duration(text)
+        .map(|_| text.to_owned())
+        .map_err(|e| e.to_string())
+}
+
+fn parse_fail_on(text: &str) -> Result<Vec<FindingKind>, String> {
+    if text == "all" {
+        return Ok(FindingKind::all().collect());
+    }
+    text.parse::<FindingKind>()
+        .map(|k| vec![k])
+        .map_err(|e| format!("{e} (or 'all')"))
 }
 
 #[derive(Args, Debug)]

@@ -7,6 +7,7 @@ use super::{ReplayArgs, EXIT_ERROR, EXIT_OK, EXIT_VIOLATIONS};
 use callstate::html::HtmlReport;
 use callstate::replay::calls::CallRecord;
 use callstate::replay::durations::CallSummary;
+use callstate::replay::time_report::HumanTimeReport;
 use callstate::replay::{
     self, Ending, Flow, FlowReport, HumanReport, Replay, ReplayError, ReplayOptions, Summary,
     Verdict,
@@ -55,6 +56,7 @@ pub(super) fn run(args: &ReplayArgs) -> io::Result<i32> {
         .with_initial(input.initial.into())
         .with_jobs(args.jobs.map_or_else(replay::default_jobs, usize::from))
         .with_max_line_bytes(input.max_line_bytes);
+    let options = args.time.apply(options);
     let mut calls_file = match args
         .calls
         .as_deref()
@@ -68,6 +70,7 @@ pub(super) fn run(args: &ReplayArgs) -> io::Result<i32> {
     if args.calls.is_some() || args.durations {
         replay = replay.with_calls(args.calls.is_some());
     }
+    let mut human_time = HumanTimeReport::new(usize::from(args.show));
     let mut human = HumanReport::new(usize::from(args.show))
         .verbose(args.verbose)
         .name_inputs(inputs.len() > 1);
@@ -96,21 +99,25 @@ pub(super) fn run(args: &ReplayArgs) -> io::Result<i32> {
                     human.note(replay.line(), &r);
                 }
                 if args.json {
-                    replay::write_json_violation(&mut out, replay.line(), &r)
-                } else {
-                    Ok(())
+                    replay::write_json_violation(&mut out, replay.line(), &r)?;
                 }
             }
             Verdict::Accepted(_) => match replay.take_snapshot_line() {
-                Some(s) if args.json => replay::write_json_snapshot(&mut out, &s),
-                Some(s) => {
-                    human.note_snapshot(s);
-                    Ok(())
-                }
-                None => Ok(()),
+                Some(s) if args.json => replay::write_json_snapshot(&mut out, &s)?,
+                Some(s) => human.note_snapshot(s),
+                None => {}
             },
-            Verdict::Blank => Ok(()),
+            Verdict::Blank => {}
         }
+        // SPEC §11.7: a record's findings follow its own line.
+        for finding in replay.take_findings() {
+            if args.json {
+                replay::write_json_finding(&mut out, Some(replay.line()), &finding)?;
+            } else {
+                human_time.note(replay.line(), &finding);
+            }
+        }
+        Ok(())
     };
     let error = match replay::replay_sources(inputs.take_sources(), &options, &mut replay, report) {
         Ok(()) => None,
@@ -126,7 +133,14 @@ pub(super) fn run(args: &ReplayArgs) -> io::Result<i32> {
     }
     let summary = replay.summary();
     let call_summary = replay.call_summary();
-    let code = verdict(&summary, input.allow_unknown, error.as_ref());
+    let mut code = verdict(&summary, input.allow_unknown, error.as_ref());
+    if code == EXIT_OK && options.fails(&summary) {
+        code = EXIT_VIOLATIONS;
+    }
+    let open = match summary.findings {
+        Some(_) => replay.engine().open_stays(),
+        None => Vec::new(),
+    };
     let ending = match &error {
         Some(InputError::Read { name, line, .. }) => Ending::ReadError {
             input: name,
@@ -136,10 +150,23 @@ pub(super) fn run(args: &ReplayArgs) -> io::Result<i32> {
     };
     let flow: Option<FlowReport> = flow.map(|flow| flow.report(&replay, WORST));
     let written = if args.json {
-        replay::write_json_summary_with(&mut out, &summary, flow.as_ref(), call_summary.as_ref())
+        open.iter()
+            .try_for_each(|o| replay::write_json_open(&mut out, o))
+            .and_then(|()| {
+                replay::write_json_summary_with(
+                    &mut out,
+                    &summary,
+                    flow.as_ref(),
+                    call_summary.as_ref(),
+                )
+            })
     } else {
         human
             .write(&mut out, &replay, input.allow_unknown, ending)
+            .and_then(|()| match &summary.findings {
+                Some(counts) => human_time.write(&mut out, counts, &open),
+                None => Ok(()),
+            })
             .and_then(|()| write_human_calls(&mut out, call_summary.as_ref()))
     }
     .and_then(|()| out.flush());

@@ -16,6 +16,7 @@
 //! tags on average (within one 64-tag line), a new agent's about 33; only a slot
 //! whose tag matches (1 in 128 of the others) has its entry read.
 
+use crate::engine::clock::Stay;
 use crate::model::id::Id;
 use crate::model::machine::Machine;
 use std::hash::BuildHasher;
@@ -29,6 +30,8 @@ const EMPTY: u8 = 0x80;
 struct Entry {
     agent: Id,
     machine: Machine,
+    /// Its current stay, kept under time rules only.
+    stay: Stay,
 }
 
 /// Agent ids to machines, hashed with a fast, DoS-resistant hasher.
@@ -65,12 +68,24 @@ impl Agents {
 
     /// The machine of `agent` (whose hash is `hash`), added with `new` if the
     /// table does not hold it yet.
+    #[cfg(test)]
     pub(crate) fn get_or_insert(
         &mut self,
         agent: &str,
         hash: u64,
         new: impl FnOnce() -> Machine,
     ) -> &mut Machine {
+        self.get_or_insert_with_stay(agent, hash, new).0
+    }
+
+    /// The machine and stay of `agent` (whose hash is `hash`), the machine
+    /// added with `new` if the table does not hold it yet.
+    pub(crate) fn get_or_insert_with_stay(
+        &mut self,
+        agent: &str,
+        hash: u64,
+        new: impl FnOnce() -> Machine,
+    ) -> (&mut Machine, &mut Stay) {
         let at = match self.find(agent, hash) {
             Ok(found) => found,
             Err(empty) if !self.is_full() => self.put(empty, hash, agent, new()),
@@ -81,10 +96,26 @@ impl Agents {
             }
         };
         match &mut self.slots[at] {
-            Some(entry) => &mut entry.machine,
+            Some(entry) => (&mut entry.machine, &mut entry.stay),
             // `find` and `put` return only slots holding an entry.
             None => unreachable!(),
         }
+    }
+
+    /// The machine and stay of `agent`, if the table holds it.
+    pub(crate) fn get_with_stay(&mut self, agent: &str) -> Option<(&Machine, &mut Stay)> {
+        let found = self.find(agent, self.hash(agent)).ok()?;
+        self.slots[found]
+            .as_mut()
+            .map(|e| (&e.machine, &mut e.stay))
+    }
+
+    /// Every agent with its machine and stay.
+    pub(crate) fn iter_with_stays(&self) -> impl Iterator<Item = (&str, &Machine, &Stay)> {
+        self.slots
+            .iter()
+            .flatten()
+            .map(|e| (e.agent.as_str(), &e.machine, &e.stay))
     }
 
     /// Adds an agent the table does not hold yet.
@@ -181,6 +212,7 @@ impl Agents {
         self.slots[at] = Some(Entry {
             agent: Id::new(agent),
             machine,
+            stay: Stay::default(),
         });
         self.len += 1;
         at
@@ -266,6 +298,19 @@ mod tests {
         )
         .unwrap();
         m
+    }
+
+    #[test]
+    fn an_agent_costs_160_bytes_of_which_24_are_its_stay() {
+        // The id (40), the machine (96) and the stay of the time rules (24):
+        // SPEC §11 adds 24 bytes per agent, with or without time rules.
+        assert_eq!(std::mem::size_of::<Stay>(), 24);
+        assert_eq!(std::mem::size_of::<Option<Entry>>(), 160);
+        assert_eq!(
+            std::mem::size_of::<Option<(Id, Machine)>>(),
+            136,
+            "without the stay"
+        );
     }
 
     #[test]

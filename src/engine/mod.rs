@@ -6,15 +6,19 @@
 //! and restored, so a long replay or a live validator can stop and go on.
 
 pub(crate) mod agents;
+mod clock;
 mod lookahead;
 
 pub(crate) use lookahead::Lookahead;
 
 use crate::engine::agents::Agents;
+use crate::engine::clock::{Before, Clock, Moved};
+use crate::model::finding::{Finding, OpenStay};
 use crate::model::machine::{Accepted, Machine, MachineState, StateError, Transition};
 use crate::model::record::Record;
 use crate::model::rejection::Rejection;
 use crate::model::resync::{self, Evidence, Inferred, Mode, Repair};
+use crate::model::time_rules::TimeRules;
 use crate::model::vocabulary::{Availability, Event, Phase};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -53,6 +57,9 @@ pub struct Engine {
     initial: Availability,
     mode: Mode,
     open_calls: usize,
+    /// Time rules (SPEC §11), when given: boxed, so an engine without them
+    /// carries one pointer.
+    clock: Option<Box<Clock>>,
 }
 
 impl Default for Engine {
@@ -82,7 +89,103 @@ impl Engine {
             initial,
             mode: Mode::Strict,
             open_calls: 0,
+            clock: None,
         }
+    }
+
+    /// The same engine with time rules (SPEC §11): it reports findings —
+    /// `late` and `early` records ([`Engine::take_findings`]), `overdue` stays
+    /// (found as the clock moves: by records, or by [`Engine::advance`]). Meant
+    /// for a new engine: stays begin with the records applied from here on. A
+    /// [`Snapshot`] carries neither the rules nor the stays: an engine restored
+    /// and given time rules again times the stays its records begin from then.
+    ///
+    /// ```
+    /// use callstate::{Engine, Event, FindingKind, Phase, Record, TimeRules, Timers};
+    ///
+    /// let rules = TimeRules::default().with_limit(Phase::WrapUp, 60_000).unwrap();
+    /// let mut engine = Engine::new().with_time(rules);
+    /// let ring = Timers { rona: Some("18"), ..Timers::NONE };
+    /// engine.apply(&Record::new("a1", Event::OfferContact).interaction("c1").at(0).timers(ring)).unwrap();
+    /// // Answered 25 s into an 18 s ring: late (the grace is 5 s).
+    /// engine.apply(&Record::new("a1", Event::CustAnswered).at(25_000)).unwrap();
+    /// let late = engine.take_findings();
+    /// assert_eq!(late[0].kind, FindingKind::Late);
+    /// engine.apply(&Record::new("a1", Event::ContactEndedWrapUp).at(30_000)).unwrap();
+    /// // Nothing more comes: a minute of wrap-up and the grace later, a1 is overdue.
+    /// assert!(engine.advance(95_000).is_empty());
+    /// let stuck = engine.advance(95_001);
+    /// assert_eq!((stuck[0].kind, stuck[0].phase), (FindingKind::Overdue, Phase::WrapUp));
+    /// assert!(engine.advance(200_000).is_empty(), "once per stay");
+    /// ```
+    pub fn with_time(mut self, rules: TimeRules) -> Engine {
+        self.clock = Some(Box::new(Clock::new(rules)));
+        self
+    }
+
+    /// The time rules, if the engine has them.
+    pub fn time_rules(&self) -> Option<&TimeRules> {
+        self.clock.as_deref().map(|c| &c.rules)
+    }
+
+    /// The clock (SPEC §11.2): the largest record time seen, or given to
+    /// [`Engine::advance`]; `None` without time rules or before any time.
+    pub fn clock(&self) -> Option<i64> {
+        self.clock.as_deref().and_then(Clock::now)
+    }
+
+    /// The findings of the records applied since the last call (their `late`
+    /// or `early`, then the `overdue` their times revealed), in SPEC §11.7's
+    /// order. Always empty without time rules.
+    pub fn take_findings(&mut self) -> Vec<Finding> {
+        self.clock
+            .as_deref_mut()
+            .map(|c| std::mem::take(&mut c.found))
+            .unwrap_or_default()
+    }
+
+    /// Are findings waiting for [`Engine::take_findings`]?
+    pub fn has_findings(&self) -> bool {
+        self.clock.as_deref().is_some_and(|c| !c.found.is_empty())
+    }
+
+    /// Moves the clock to `now` (milliseconds since the epoch) if that is later,
+    /// and returns the `overdue` findings that became due (SPEC §11.8), in order.
+    /// Empty without time rules. Findings of records not yet taken stay for
+    /// [`Engine::take_findings`].
+    pub fn advance(&mut self, now: i64) -> Vec<Finding> {
+        let Some(clock) = self.clock.as_deref_mut() else {
+            return Vec::new();
+        };
+        clock.see(Some(now));
+        let before = clock.found.len();
+        clock.overdue(&mut self.agents);
+        clock.found.split_off(before)
+    }
+
+    /// Every agent holding a call, by agent id, with its stay's start, age (the
+    /// clock minus the start) and deadline (SPEC §11.7). Without time rules only
+    /// the agents, calls and phases are known.
+    pub fn open_stays(&self) -> Vec<OpenStay> {
+        let now = self.clock();
+        let mut open: Vec<OpenStay> = self
+            .agents
+            .iter_with_stays()
+            .filter(|(_, machine, _)| machine.has_call())
+            .map(|(agent, machine, stay)| {
+                let (since, deadline) = clock::open_parts(stay);
+                OpenStay {
+                    agent: agent.to_owned(),
+                    interaction: machine.interaction().map(str::to_owned),
+                    phase: machine.phase(),
+                    since,
+                    age: since.zip(now).map(|(since, now)| now.saturating_sub(since)),
+                    deadline,
+                }
+            })
+            .collect();
+        open.sort_unstable_by(|a, b| a.agent.cmp(&b.agent));
+        open
     }
 
     /// The same engine, treating the records it rejects as `mode` says: strict
@@ -259,13 +362,18 @@ impl Engine {
             return Err(with_record(Rejection::malformed(what), record));
         }
         if record.agent.is_empty() {
+            if let Some(clock) = self.clock.as_deref_mut() {
+                clock.see(record.time);
+                clock.overdue(&mut self.agents);
+            }
             return apply_for_no_agent::<WITH_CALL>(self.initial, record);
         }
         let (initial, mode) = (self.initial, self.mode);
-        let machine = self
+        let (machine, stay) = self
             .agents
-            .get_or_insert(record.agent, hash, || Machine::starting(initial));
+            .get_or_insert_with_stay(record.agent, hash, || Machine::starting(initial));
         let had_call = machine.has_call();
+        let before = self.clock.as_ref().map(|_| Before::of(machine));
         // One call of the machine for both modes, so that it is inlined here once.
         let applied = machine.apply_as::<WITH_CALL>(record);
         let result = match (mode, applied) {
@@ -282,6 +390,19 @@ impl Engine {
             (false, true) => self.open_calls += 1,
             (true, false) => self.open_calls -= 1,
             _ => {}
+        }
+        if let (Some(clock), Some(before)) = (self.clock.as_deref_mut(), before) {
+            let how = match &result {
+                Ok((accepted, _)) => accepted.transition().map(|_| Moved::Itself),
+                Err(r) => {
+                    matches!(r.repair(), Some(Repair::Infer { .. })).then_some(Moved::Repaired)
+                }
+            };
+            if let Some(how) = how {
+                clock.moved(record, &before, how, machine, stay);
+            }
+            clock.see(record.time);
+            clock.overdue(&mut self.agents);
         }
         result.map_err(|rejection| with_record(rejection, record))
     }

@@ -1,6 +1,7 @@
 //! One record for the engine: who, what, which call, when — read from any of the
 //! wire's shapes, or built by hand.
 
+use crate::model::deadline::Timers;
 use crate::model::rejection::Malformed;
 use crate::model::vocabulary::{AgentNotice, ByField, CallNotice, Event, Placement, StateMessage};
 
@@ -174,6 +175,9 @@ pub struct Record<'a> {
     pub reservation: Option<&'a str>,
     /// The snapshot's fields (SPEC §3.5), read for `AgentContact` only.
     pub snapshot: SnapshotView<'a>,
+    /// The raw fields a deadline may come from (SPEC §11.4), read only under
+    /// time rules.
+    pub timers: Timers<'a>,
 }
 
 impl<'a> Record<'a> {
@@ -193,6 +197,7 @@ impl<'a> Record<'a> {
                 paused: false,
                 recording: false,
             },
+            timers: Timers::NONE,
         }
     }
 
@@ -211,6 +216,12 @@ impl<'a> Record<'a> {
     /// The same record with reservation id `reservation` (SPEC §3.6).
     pub fn reservation(mut self, reservation: &'a str) -> Record<'a> {
         self.reservation = Some(reservation);
+        self
+    }
+
+    /// The same record carrying the raw deadline fields `timers` (SPEC §11.4).
+    pub fn timers(mut self, timers: Timers<'a>) -> Record<'a> {
+        self.timers = timers;
         self
     }
 
@@ -330,6 +341,7 @@ pub(crate) fn check<'a>(
         time,
         reservation: None,
         snapshot: SnapshotView::default(),
+        timers: Timers::NONE,
     })
 }
 

@@ -33,6 +33,7 @@ pub mod flow;
 pub mod parallel;
 pub mod report;
 mod run;
+pub mod time_report;
 
 pub use apply::{apply_line, emit_line};
 pub use flow::{Flow, FlowReport};
@@ -41,12 +42,15 @@ pub use report::{
     HumanReport, ReportLine, SnapshotLine,
 };
 pub use run::{default_jobs, replay_sources, OpenInputs, ReplayError, ReplayOptions};
+pub use time_report::{write_json_finding, write_json_open, FindingCounts, FindingLine, OpenLine};
 
 use crate::engine::Engine;
+use crate::model::finding::Finding;
 use crate::model::machine::{Accepted, CallUpdate, Transition};
 use crate::model::record::Record;
 use crate::model::rejection::{Malformed, Rejection, RejectionKind};
 use crate::model::resync::{Inferred, Mode, Repair};
+use crate::model::time_rules::TimeRules;
 use crate::model::vocabulary::Availability;
 use crate::wire::input::{InputError, Line, LineReader, Source};
 use crate::wire::{self, Shape};
@@ -128,6 +132,9 @@ pub struct Summary {
     /// (named, or held by its agent) and no inferred event named.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub clean_interactions: Option<u64>,
+    /// Time rules only (SPEC §11.7): findings by kind.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub findings: Option<FindingCounts>,
 }
 
 impl Summary {
@@ -161,6 +168,9 @@ pub struct Replay {
     inputs: Vec<(Box<str>, u64)>,
     /// Every call's record and their summary (SPEC §12), when asked for.
     calls: Option<Box<Calls>>,
+    /// Time rules only: findings not taken yet, and all found, by kind.
+    findings: Vec<Finding>,
+    found: FindingCounts,
 }
 
 /// What a replay keeps of its calls (SPEC §12).
@@ -232,6 +242,31 @@ impl Replay {
             line: 0,
             inputs: Vec::new(),
             calls: None,
+            findings: Vec::new(),
+            found: FindingCounts::default(),
+        }
+    }
+
+    /// The same replay with time rules (SPEC §11): findings come with the
+    /// verdicts ([`Replay::take_findings`]) and the summary counts them. Meant
+    /// for a replay that has not been fed yet.
+    pub fn with_time(mut self, rules: TimeRules) -> Replay {
+        self.engine = self.engine.with_time(rules);
+        self
+    }
+
+    /// The findings of the lines fed since the last call, in order (SPEC §11.7);
+    /// all of them belong to the last line fed when taken after every line.
+    pub fn take_findings(&mut self) -> Vec<Finding> {
+        std::mem::take(&mut self.findings)
+    }
+
+    /// Moves the findings of the last record from the engine, counting them.
+    #[cold]
+    fn collect_findings(&mut self) {
+        for finding in self.engine.take_findings() {
+            self.found.count(finding.kind);
+            self.findings.push(finding);
         }
     }
 
@@ -332,14 +367,18 @@ impl Replay {
         hash: Option<u64>,
     ) -> (Verdict, Option<String>) {
         self.line += 1;
-        match parsed {
+        let fed = match parsed {
             Parsed::Blank => (Verdict::Blank, None),
             Parsed::Invalid(r) => (self.not_accepted(r), None),
             Parsed::Record(record) => match self.apply_record::<WITH_CALL>(&record, hash) {
                 Ok((t, call)) => (Verdict::Accepted(t), call),
                 Err(r) => (self.not_accepted(r), None),
             },
+        };
+        if self.engine.has_findings() {
+            self.collect_findings();
         }
+        fed
     }
 
     /// [`Replay::feed`], showing every transition it applies to `on_apply`, in
@@ -541,6 +580,7 @@ impl Replay {
             skipped: resync.then_some(rejected - self.repaired),
             inferred: resync.then_some(self.inferred),
             clean_interactions: resync.then(clean),
+            findings: self.engine.time_rules().map(|_| self.found),
         }
     }
 }

@@ -17,6 +17,7 @@
 //! [`WireRecord::record`] checks it into an engine [`Record`] or a `malformed`
 //! [`Rejection`] that still names whatever could be read.
 
+use crate::model::deadline::Timers;
 use crate::model::record::{self, Deciders, EventName, Field, Record};
 use crate::model::rejection::{Malformed, Rejection};
 use crate::model::vocabulary::Event;
@@ -148,6 +149,12 @@ impl<'a> WireRecord<'a> {
         if let Some((_, Some(bad))) = &resolved {
             return Err(self.malformed(bad.clone(), event));
         }
+        record.timers = Timers {
+            interaction: self.snapshot,
+            rona: self.rona_timeout,
+            preview: self.preview_timeout,
+            call_variables: self.call_variables,
+        };
         if record.event == EventName::Known(Event::ContactSnapshot) {
             record.snapshot = snapshot::view(self.snapshot, Some(record.agent), record.interaction);
         }

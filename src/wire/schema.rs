@@ -38,6 +38,12 @@ pub struct WireRecord<'a> {
     pub snapshot: Option<&'a str>,
     /// The agents pending wrap-up, raw JSON (SPEC §5.4).
     pub pending_wrap_up: Option<&'a str>,
+    /// `data.ronaTimeout` (native: `ronaTimeout`), raw JSON (SPEC §11.4).
+    pub rona_timeout: Option<&'a str>,
+    /// Native `campaignPreviewOfferTimeout`, raw JSON (SPEC §11.4).
+    pub preview_timeout: Option<&'a str>,
+    /// An envelope's `message.call.CallVariables`, raw JSON (SPEC §11.4).
+    pub call_variables: Option<&'a str>,
     /// An envelope's interaction came from `message.call.id` (its `interactionId`
     /// was absent): what a message about it must name.
     interaction_from_call_id: bool,
@@ -112,6 +118,11 @@ pub(super) struct Flat<'a> {
     reservation: Option<Scalar<'a>>,
     participant: Option<Scalar<'a>>,
     pending: Option<&'a str>,
+    /// Native `ronaTimeout` and `campaignPreviewOfferTimeout`.
+    rona: Option<&'a str>,
+    preview: Option<&'a str>,
+    /// `message.call.CallVariables`.
+    call_variables: Option<&'a str>,
     /// The top-level keys a keep-alive line has, or must not have.
     keepalive_key: bool,
     record_key: bool,
@@ -130,6 +141,7 @@ struct Data<'a> {
     participant: Option<Scalar<'a>>,
     interaction_raw: Option<&'a str>,
     pending: Option<&'a str>,
+    rona: Option<&'a str>,
 }
 
 /// Reads the fields of one object level into its part of [`Flat`].
@@ -201,6 +213,8 @@ impl<'de> Level<'de> for Top<'_, 'de> {
             "reservationInteraction" => flat.reservation = values.slot()?,
             "participant" => flat.participant = values.slot()?,
             "pendingWrapUp" => flat.pending = values.raw()?,
+            "ronaTimeout" => flat.rona = values.raw()?,
+            "campaignPreviewOfferTimeout" => flat.preview = values.raw()?,
             "keepalive" => {
                 flat.keepalive_key = true;
                 values.skip()?;
@@ -251,6 +265,7 @@ impl<'de> Level<'de> for Call<'_, 'de> {
         match key {
             "event" => flat.call_event = values.slot()?,
             "id" => flat.call_id = values.slot()?,
+            "CallVariables" => flat.call_variables = values.raw()?,
             "ResponseActual" => {
                 flat.actual = Data::default();
                 values.object(ResponseActual(&mut flat.actual))?;
@@ -293,6 +308,7 @@ impl<'de> Level<'de> for DataLevel<'_, 'de> {
             "participantId" => data.participant = values.slot()?,
             "interaction" => data.interaction_raw = values.raw()?,
             "agentsPendingWrapUp" => data.pending = values.raw()?,
+            "ronaTimeout" => data.rona = values.raw()?,
             _ => values.skip()?,
         }
         Ok(())
@@ -304,6 +320,7 @@ impl<'a> Flat<'a> {
     fn forget_call(&mut self) {
         self.call_event = None;
         self.call_id = None;
+        self.call_variables = None;
         self.actual = Data::default();
     }
 
@@ -321,6 +338,9 @@ impl<'a> Flat<'a> {
             participant: None,
             snapshot: None,
             pending_wrap_up: None,
+            rona_timeout: None,
+            preview_timeout: None,
+            call_variables: None,
             interaction_from_call_id: false,
             time_from_state_change: false,
             keep_alive: false,
@@ -347,6 +367,8 @@ impl<'a> Flat<'a> {
                 participant: self.actual.participant,
                 snapshot: self.actual.interaction_raw,
                 pending_wrap_up: self.actual.pending,
+                rona_timeout: self.actual.rona,
+                call_variables: self.call_variables,
                 ..none
             }
         } else if self.data.kind.is_some() || (self.top_type.is_some() && self.data_object) {
@@ -372,6 +394,7 @@ impl<'a> Flat<'a> {
                 participant: self.data.participant,
                 snapshot: self.data.interaction_raw,
                 pending_wrap_up: self.data.pending,
+                rona_timeout: self.data.rona,
                 time_from_state_change,
                 ..none
             }
@@ -385,6 +408,8 @@ impl<'a> Flat<'a> {
                 reservation: self.reservation,
                 participant: self.participant,
                 pending_wrap_up: self.pending,
+                rona_timeout: self.rona,
+                preview_timeout: self.preview,
                 ..none
             }
         })
@@ -417,4 +442,7 @@ pub(super) const KEYS: &[&str] = &[
     "pendingWrapUp",
     "agentsPendingWrapUp",
     "keepalive",
+    "ronaTimeout",
+    "campaignPreviewOfferTimeout",
+    "CallVariables",
 ];

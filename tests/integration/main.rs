@@ -25,5 +25,6 @@ mod simulate_webex;
 mod snapshot;
 mod snapshot_line;
 mod spec_table;
+mod time;
 mod v3_oracle;
 mod wire;

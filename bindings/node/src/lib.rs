@@ -31,6 +31,13 @@ pub struct EngineOptions {
     /// Where never-seen agents start: `'ready'` (the default) or `'idle'`.
     #[napi(ts_type = "'ready' | 'idle'")]
     pub initial: Option<String>,
+    /// Time rules (SPEC §11): findings from `takeFindings()` and `advance()`.
+    /// On with `true`, or when `limits` or `grace` is given.
+    pub time: Option<bool>,
+    /// Deadlines per call phase, as `'wrapUp=10m'` (units ms, s, m, h).
+    pub limits: Option<Vec<String>>,
+    /// The tolerance around every deadline, as `'5s'` (the default).
+    pub grace: Option<String>,
 }
 
 /// Options of `replayFile`.
@@ -277,6 +284,31 @@ fn parse_json(env: &Env, text: &str) -> Result<JsUnknown> {
     parse.call(Some(&json), &[env.create_string(text)?])
 }
 
+/// A finding of SPEC §11 (type only: `advance` and `takeFindings` give these).
+#[napi(object)]
+pub struct Finding {
+    pub line: Option<u32>,
+    #[napi(ts_type = "'late' | 'early' | 'overdue'")]
+    pub finding: String,
+    pub agent: String,
+    pub interaction: Option<String>,
+    pub state: String,
+    pub since: i64,
+    pub deadline: i64,
+    #[napi(ts_type = "'limit' | 'ronaTimeout' | 'campaignPreviewOfferTimeout'")]
+    pub source: String,
+    pub at: i64,
+    pub event: Option<String>,
+    pub message: String,
+}
+
+fn findings(env: &Env, found: &[callstate::Finding]) -> Result<Vec<JsUnknown>> {
+    found
+        .iter()
+        .map(|f| parse_json(env, &replay::FindingLine::new(None, f).to_json()))
+        .collect()
+}
+
 // ---------------------------------------------------------------- Engine
 
 /// The call-state engine: one machine per agent, records applied one at a time.
@@ -291,11 +323,29 @@ impl Engine {
     /// both optional (resync, ready).
     #[napi(constructor)]
     pub fn new(options: Option<EngineOptions>) -> Result<Engine> {
-        let options = options.unwrap_or_default();
-        let options = options_of(options.mode.as_deref(), options.initial.as_deref())?;
-        Ok(Engine {
-            inner: callstate::Engine::starting(options.initial()).with_mode(options.mode()),
-        })
+        let given = options.unwrap_or_default();
+        let options = options_of(given.mode.as_deref(), given.initial.as_deref())?;
+        let mut inner = callstate::Engine::starting(options.initial()).with_mode(options.mode());
+        if given.time == Some(true) || given.limits.is_some() || given.grace.is_some() {
+            let limits = given.limits.unwrap_or_default();
+            let rules = callstate::TimeRules::from_texts(&limits, given.grace.as_deref())
+                .map_err(|e| invalid(e.to_string()))?;
+            inner = inner.with_time(rules);
+        }
+        Ok(Engine { inner })
+    }
+
+    /// Moves the clock to `now` (ms since the epoch) if later; the `overdue`
+    /// findings that became due (SPEC §11.7's keys, `line` null).
+    #[napi(ts_return_type = "Array<Finding>")]
+    pub fn advance(&mut self, env: Env, now: i64) -> Result<Vec<JsUnknown>> {
+        findings(&env, &self.inner.advance(now))
+    }
+
+    /// The findings of the records applied since the last call.
+    #[napi(ts_return_type = "Array<Finding>")]
+    pub fn take_findings(&mut self, env: Env) -> Result<Vec<JsUnknown>> {
+        findings(&env, &self.inner.take_findings())
     }
 
     /// Applies one record: JSON text or an object, in any of the three shapes

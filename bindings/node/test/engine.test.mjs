@@ -164,3 +164,20 @@ test('bad input is an exception or a malformed verdict, never a crash', () => {
   assert.throws(() => Engine.restore(7));
   assert.equal(e.phaseOf(big), 'idle');
 });
+
+test('time rules: a late answer, then advance() finds a stuck wrap-up once (SPEC §11)', () => {
+  const e = new Engine({ limits: ['wrapUp=10s'] });
+  assert.equal(e.apply({ agent: 'a1', interaction: 'c1', event: 'eAgentOfferContact', time: 0, ronaTimeout: '18' }).accepted, true);
+  assert.equal(e.apply({ agent: 'a1', event: 'CustAnswered', time: 25000 }).accepted, true);
+  const [late] = e.takeFindings();
+  assert.deepEqual([late.finding, late.state, late.source, late.at, late.line], ['late', 'offered', 'ronaTimeout', 25000, null]);
+  e.apply({ agent: 'a1', event: 'eAgentContactEnded', time: 26000 });
+  e.apply({ agent: 'a1', event: 'acw', time: 27000 });
+  assert.deepEqual(e.takeFindings(), []);
+  assert.deepEqual(e.advance(42000), []);
+  const [stuck] = e.advance(42001);
+  assert.deepEqual([stuck.finding, stuck.agent, stuck.state, stuck.deadline], ['overdue', 'a1', 'wrapUp', 37000]);
+  assert.deepEqual(e.advance(1e12), []);
+  assert.deepEqual(new Engine().advance(1e12), []);
+  assert.throws(() => new Engine({ limits: ['ready=1s'] }));
+});

@@ -308,14 +308,37 @@ pub struct Engine {
 
 #[pymethods]
 impl Engine {
-    /// `Engine(mode="resync" | "strict", initial="ready" | "idle")`.
+    /// `Engine(mode="resync" | "strict", initial="ready" | "idle", *, time=False,
+    /// limits=None, grace=None)`. Time rules (SPEC §11) are on with `time=True`,
+    /// or when `limits` (`["wrapUp=10m"]`) or `grace` (`"5s"`) is given.
     #[new]
-    #[pyo3(signature = (mode = "resync", initial = "ready"))]
-    fn new(mode: &str, initial: &str) -> PyResult<Engine> {
+    #[pyo3(signature = (mode = "resync", initial = "ready", *, time = false, limits = None, grace = None))]
+    fn new(
+        mode: &str,
+        initial: &str,
+        time: bool,
+        limits: Option<Vec<String>>,
+        grace: Option<&str>,
+    ) -> PyResult<Engine> {
         let options = options_of(mode, initial)?;
-        Ok(Engine {
-            inner: callstate::Engine::starting(options.initial()).with_mode(options.mode()),
-        })
+        let mut inner = callstate::Engine::starting(options.initial()).with_mode(options.mode());
+        if time || limits.is_some() || grace.is_some() {
+            let rules = callstate::TimeRules::from_texts(&limits.unwrap_or_default(), grace)
+                .map_err(|e| error(e.to_string()))?;
+            inner = inner.with_time(rules);
+        }
+        Ok(Engine { inner })
+    }
+
+    /// Moves the clock to `now` (ms since the epoch) if later; the `overdue`
+    /// findings that became due, as dicts (SPEC §11.7's keys, `line` None).
+    fn advance(&mut self, py: Python<'_>, now: i64) -> PyResult<Vec<PyObject>> {
+        findings(py, &self.inner.advance(now))
+    }
+
+    /// The findings of the records applied since the last call, as dicts.
+    fn take_findings(&mut self, py: Python<'_>) -> PyResult<Vec<PyObject>> {
+        findings(py, &self.inner.take_findings())
     }
 
     /// Applies one record (a dict, or JSON text as str/bytes, in any shape of
@@ -382,6 +405,14 @@ impl Engine {
             .map(|inner| Engine { inner })
             .map_err(|e| error(e.to_string()))
     }
+}
+
+/// Findings as dicts, keyed as `callstate replay --json` writes them.
+fn findings(py: Python<'_>, found: &[callstate::Finding]) -> PyResult<Vec<PyObject>> {
+    found
+        .iter()
+        .map(|f| loads(py, &lib_replay::FindingLine::new(None, f).to_json()))
+        .collect()
 }
 
 // ---------------------------------------------------------------- replay

@@ -162,3 +162,25 @@ def test_bad_input_raises_or_is_malformed_never_crashes():
         Engine.restore('{"version": 99, "initial": "ready", "agents": {}}')
     with pytest.raises(ValueError, match="needs an interaction"):
         Engine.restore('{"version": 2, "initial": "ready", "agents": {"a": {"phase": "connected", "recording": "off", "availability": "ready"}}}')
+
+
+def test_time_rules_late_and_advance_overdue():
+    """SPEC §11: a late answer from the record, a stuck wrap-up from advance()."""
+    e = Engine(limits=["wrapUp=10s"])
+    offer = {"agent": "a1", "interaction": "c1", "event": "eAgentOfferContact", "time": 0, "ronaTimeout": "18"}
+    assert e.apply(offer).accepted
+    assert e.apply({"agent": "a1", "event": "CustAnswered", "time": 25000}).accepted
+    [late] = e.take_findings()
+    assert (late["finding"], late["state"], late["source"], late["at"]) == ("late", "offered", "ronaTimeout", 25000)
+    assert late["line"] is None
+    assert e.apply({"agent": "a1", "event": "eAgentContactEnded", "time": 26000}).accepted
+    assert e.apply({"agent": "a1", "event": "acw", "time": 27000}).accepted
+    assert e.take_findings() == []
+    assert e.advance(42000) == []
+    [stuck] = e.advance(42001)
+    assert (stuck["finding"], stuck["agent"], stuck["state"], stuck["deadline"]) == ("overdue", "a1", "wrapUp", 37000)
+    assert e.advance(10**12) == []
+    # Without time rules nothing is found; a bad limit is an error.
+    assert Engine().advance(10**12) == []
+    with pytest.raises(CallstateError):
+        Engine(limits=["ready=1s"])

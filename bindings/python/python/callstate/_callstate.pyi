@@ -1,7 +1,7 @@
 """Type stubs of the Rust module (see callstate/__init__.py)."""
 
 import os
-from typing import Any, Iterable, Iterator, List, Literal, Mapping, Optional, Tuple, Union
+from typing import Any, Iterable, Iterator, List, Literal, Mapping, Optional, Sequence, Tuple, Union
 
 from . import RejectionKind
 
@@ -74,7 +74,17 @@ class Rejected:
 Verdict = Union[Accepted, Rejected]
 
 class Engine:
-    def __init__(self, mode: ModeName = "resync", initial: InitialName = "ready") -> None: ...
+    def __init__(
+        self,
+        mode: ModeName = "resync",
+        initial: InitialName = "ready",
+        *,
+        time: bool = False,
+        limits: Optional[Sequence[str]] = None,
+        grace: Optional[str] = None,
+    ) -> None: ...
+    def advance(self, now: int) -> List[dict[str, Any]]: ...
+    def take_findings(self) -> List[dict[str, Any]]: ...
     def apply(self, record: RecordInput) -> Verdict: ...
     def emit(self, record: RecordInput) -> Tuple[Verdict, List[dict[str, Any]]]: ...
     def phase_of(self, agent: str) -> Phase: ...
