@@ -165,7 +165,7 @@ impl Accepted {
     pub(crate) fn names_only_held_call(&self) -> bool {
         match self {
             Accepted::Transition(t) => t.names_only_held_call(),
-            Accepted::Unchanged(u) => u.status.phase.has_call(),
+            Accepted::Unchanged(u) => u.why == Unchange::AgentNotice || u.status.phase.has_call(),
         }
     }
 }

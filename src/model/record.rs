@@ -239,9 +239,14 @@ impl<'a> Record<'a> {
     /// engine runs them before anything else.
     #[inline]
     pub fn check(&self) -> Result<(), Malformed> {
+        // An agent notice that names no agent holds "" (SPEC §3.3): absent, not empty.
+        let agent = match (self.event, self.agent) {
+            (EventName::AgentNotice(_), "") => Field::Absent,
+            (_, agent) => Field::Given(agent),
+        };
         check(
             Field::Given(self.event),
-            Field::Given(self.agent),
+            agent,
             Field::from(self.interaction),
             Field::from(self.time),
             &FieldNames::RECORD,

@@ -47,7 +47,7 @@ pub use time_report::{write_json_finding, write_json_open, FindingCounts, Findin
 use crate::engine::Engine;
 use crate::model::finding::Finding;
 use crate::model::machine::{Accepted, CallUpdate, Transition};
-use crate::model::record::Record;
+use crate::model::record::{EventName, Record};
 use crate::model::rejection::{Malformed, Rejection, RejectionKind};
 use crate::model::resync::{Inferred, Mode, Repair};
 use crate::model::time_rules::TimeRules;
@@ -497,7 +497,11 @@ impl Replay {
     /// touched (SPEC §7's `clean_interactions`).
     #[cold]
     fn note_resync(&mut self, record: &Record<'_>, r: &Rejection) {
-        let touched = record.interaction.into_iter().chain(r.held());
+        // An agent notice names no call (SPEC §3.3): its id touches nothing.
+        let named = record
+            .interaction
+            .filter(|_| !matches!(record.event, EventName::AgentNotice(_)));
+        let touched = named.into_iter().chain(r.held());
         self.touched.extend(touched.map(fingerprint));
         if let Some(Repair::Infer { inferred, .. }) = r.repair() {
             self.repaired += 1;
