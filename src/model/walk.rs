@@ -12,8 +12,8 @@
 //! - `paths::all`: the tree from a fresh agent, its states in the walk's order, each
 //!   with its shortest event path ([`Tree::path_to`]);
 //! - the proptest strategies: which events start a shortest path from the state a
-//!   random walk is in to the state it heads for ([`toward`], over the trees from
-//!   every state).
+//!   random walk is in to the state it heads for (`toward`, built for tests and
+//!   the `proptest` feature only, over the trees from every state).
 //!
 //! Trees are computed once ([`OnceLock`]); this file holds the only breadth-first
 //! search over the table's cells (the table's tests keep an independent one, by

@@ -105,28 +105,6 @@ fn calls_are_written_as_the_simulator_writes_its_truth() {
     );
 }
 
-/// The generated block `name` of the calls section of the spec.
-fn spec_block(name: &str) -> String {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/design/spec-v3-calls.md");
-    let text = std::fs::read_to_string(path).unwrap();
-    let begin = format!("<!-- BEGIN GENERATED {name} -->\n");
-    let start = text.find(&begin).unwrap() + begin.len();
-    let end = text[start..]
-        .find(&format!("<!-- END GENERATED {name} -->"))
-        .unwrap();
-    text[start..start + end].to_owned()
-}
-
-#[test]
-fn the_specs_tables_are_the_codes() {
-    use callstate::call_tables;
-    assert_eq!(spec_block("CALL_BUCKETS"), call_tables::buckets_markdown());
-    assert_eq!(
-        spec_block("CALL_OUTCOMES"),
-        call_tables::outcomes_markdown()
-    );
-}
-
 #[test]
 fn report_with_calls_hands_out_every_call_finished_or_open() {
     let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/lossy.jsonl");
@@ -181,7 +159,7 @@ fn the_bindings_fixture_is_what_the_library_writes() {
 
 #[test]
 fn the_specs_example_is_what_replay_gives() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/design/spec-v3-calls.md");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/spec.md");
     let text = std::fs::read_to_string(path).unwrap();
     let example = &text[text.find("Example: this log").unwrap()..];
     let blocks: Vec<&str> = example

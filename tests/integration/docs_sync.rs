@@ -3,8 +3,9 @@
 //! - The generated blocks of `docs/` (the diagram and the table in words in
 //!   `state-machine.md`; the events, the notices and the catalogue of the Webex CC
 //!   SDK's names in `events.md`; the events, the table and the notices of the
-//!   contract, `spec.md`) must be exactly what `callstate::graph` generates from
-//!   the library's data today. To regenerate them:
+//!   contract, `spec.md`, and its calls' durations and outcomes) must be exactly
+//!   what `callstate::graph` and `callstate::call_tables` generate from the
+//!   library's data today. To regenerate them:
 //!   `CALLSTATE_BLESS=1 cargo test --test integration docs_sync::`, then commit the result.
 //! - The worked example of `conformance.md` must be what replay reports.
 //! - From v3 the contract lives here: `docs/spec.md` is normative, and no longer
@@ -12,7 +13,7 @@
 
 use callstate::replay::{Replay, Verdict};
 use callstate::wire::input::Line;
-use callstate::{graph, Event, Mode};
+use callstate::{call_tables, graph, Event, Mode};
 use serde_json::Value;
 use std::path::PathBuf;
 use strum::IntoEnumIterator;
@@ -80,6 +81,16 @@ const BLOCKS: &[Block] = &[
         file: "docs/spec.md",
         name: "TABLE",
         content: graph::table_markdown,
+    },
+    Block {
+        file: "docs/spec.md",
+        name: "CALL_BUCKETS",
+        content: call_tables::buckets_markdown,
+    },
+    Block {
+        file: "docs/spec.md",
+        name: "CALL_OUTCOMES",
+        content: call_tables::outcomes_markdown,
     },
 ];
 

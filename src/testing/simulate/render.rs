@@ -92,7 +92,7 @@ pub(crate) struct Names {
 }
 
 impl Names {
-    /// The spellings of SPEC §2, read from [`crate::model::vocabulary::ALIASES`].
+    /// The spellings of SPEC §2, read from [`Event::aliases`].
     pub(crate) fn new() -> Names {
         let aliases: Vec<Vec<&'static str>> =
             Event::iter().map(|e| e.aliases().collect()).collect();
