@@ -153,13 +153,18 @@ fn transition(
 pub struct Accepted {
     /// Always True.
     accepted: bool,
-    transition: Py<Transition>,
+    /// The record's transition; None for a record accepted without change (a
+    /// notice, an agent notice, a late notification: SPEC v3 §3.3).
+    transition: Option<Py<Transition>>,
 }
 
 #[pymethods]
 impl Accepted {
     fn __repr__(&self) -> String {
-        format!("Accepted({})", self.transition.get().event)
+        match &self.transition {
+            Some(t) => format!("Accepted({})", t.get().event),
+            None => "Accepted(unchanged)".to_owned(),
+        }
     }
 }
 
@@ -259,18 +264,10 @@ fn verdict(py: Python<'_>, result: &Applied) -> PyResult<PyObject> {
             py,
             Accepted {
                 accepted: true,
-                transition: match accepted {
-                    callstate::Accepted::Transition(t) => transition(py, t, call.as_deref())?,
-                    // Accepted without change (SPEC v3 §3.3): from = to.
-                    callstate::Accepted::Unchanged(u) => Py::new(
-                        py,
-                        Transition {
-                            event: u.name,
-                            from_: status(py, &u.status)?,
-                            to: status(py, &u.status)?,
-                            interaction: None,
-                        },
-                    )?,
+                // Accepted without change (SPEC v3 §3.3): no transition, as in Node.
+                transition: match accepted.transition() {
+                    Some(t) => Some(transition(py, t, call.as_deref())?),
+                    None => None,
                 },
             },
         )?
