@@ -1,7 +1,8 @@
 //! The replay report as one self-contained HTML page (feature `html`): the
 //! headline and summary of the report for a person, the process map drawn from
 //! the table with the replay's flow on it, resync at a glance, how calls ended,
-//! the worst agents and calls, and the records not accepted that the report
+//! the time findings and call durations when the replay has them, the worst
+//! agents and calls, and the records not accepted that the report
 //! for a person shows.
 //!
 //! The page needs nothing but itself: no script, no font, no request; styles
