@@ -21,35 +21,31 @@ pub(super) fn findings(out: &mut String, counts: &FindingCounts) {
     out.push_str(
         r#"<section class="card" id="findings"><h2>Time findings</h2><table class="summary">"#,
     );
-    for (kind, n) in [
-        ("late", counts.late),
-        ("early", counts.early),
-        ("overdue", counts.overdue),
-    ] {
-        let _ = write!(
-            out,
-            r#"<tr><th>{kind}</th><td data-finding="{kind}" data-count="{n}">{}</td></tr>"#,
-            thousands(n)
-        );
-    }
+    count_rows(
+        out,
+        "finding",
+        [
+            ("late", counts.late),
+            ("early", counts.early),
+            ("overdue", counts.overdue),
+        ],
+    );
     out.push_str("</table></section>");
 }
 
 pub(super) fn durations(out: &mut String, calls: &CallSummary) {
     out.push_str(r#"<section class="card wide" id="durations"><h2>Call durations</h2><table class="summary">"#);
-    for (key, n) in [
-        ("finished", calls.finished),
-        ("clean", calls.clean),
-        ("repaired", calls.repaired),
-        ("untimed", calls.untimed),
-        ("open", calls.open),
-    ] {
-        let _ = write!(
-            out,
-            r#"<tr><th>{key}</th><td data-calls="{key}" data-count="{n}">{}</td></tr>"#,
-            thousands(n)
-        );
-    }
+    count_rows(
+        out,
+        "calls",
+        [
+            ("finished", calls.finished),
+            ("clean", calls.clean),
+            ("repaired", calls.repaired),
+            ("untimed", calls.untimed),
+            ("open", calls.open),
+        ],
+    );
     for o in Outcome::iter().filter(|o| *o != Outcome::Open) {
         let n = calls.outcomes[o as usize];
         if n > 0 {
@@ -76,6 +72,21 @@ pub(super) fn durations(out: &mut String, calls: &CallSummary) {
     );
     plot(out, &rows);
     out.push_str("</section>");
+}
+
+/// One table row per count, its key in `data-{attribute}`.
+fn count_rows<'a>(
+    out: &mut String,
+    attribute: &str,
+    rows: impl IntoIterator<Item = (&'a str, u64)>,
+) {
+    for (key, n) in rows {
+        let _ = write!(
+            out,
+            r#"<tr><th>{key}</th><td data-{attribute}="{key}" data-count="{n}">{}</td></tr>"#,
+            thousands(n)
+        );
+    }
 }
 
 /// The rows on a shared log axis spanning whole decades of milliseconds.
