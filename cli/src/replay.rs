@@ -173,7 +173,9 @@ pub(super) fn run(args: &ReplayArgs) -> io::Result<i32> {
     if let (Some((path, file)), Some(flow)) = (page.as_mut(), &flow) {
         let html = HtmlReport::new(&replay, &human, flow)
             .allow_unknown(input.allow_unknown)
-            .ending(ending);
+            .ending(ending)
+            .findings(summary.findings)
+            .calls(call_summary.as_ref());
         if let Err(e) = html.write(file).and_then(|()| file.flush()) {
             say(format_args!("cannot write {}: {e}", path.display()));
             return Ok(EXIT_ERROR);

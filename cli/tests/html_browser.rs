@@ -390,3 +390,66 @@ fn flow_adds_an_object_to_the_summary_and_nothing_else() {
     let repairs: u64 = sum("repairs", "records");
     assert_eq!(repairs, s["rejected"].as_u64().unwrap());
 }
+
+/// With time rules and durations the page shows the summary's `findings` and
+/// each phase's p50 from its `calls`, as `--json` has them; `--html` alone
+/// turns neither on.
+#[test]
+fn time_findings_and_durations_on_the_page() {
+    let lossy = fixture("lossy.jsonl");
+    let plain = scratch("plain.html");
+    let out = callstate(&[
+        "replay",
+        "--html",
+        plain.to_str().unwrap(),
+        lossy.to_str().unwrap(),
+    ]);
+    assert!(out.status.code().is_some_and(|c| c < 2), "{out:?}");
+    let html = std::fs::read_to_string(&plain).unwrap();
+    assert!(!html.contains("id=\"findings\"") && !html.contains("id=\"durations\""));
+
+    let page = scratch("timed.html");
+    let out = callstate(&[
+        "replay",
+        "--json",
+        "--time",
+        "--durations",
+        "--html",
+        page.to_str().unwrap(),
+        lossy.to_str().unwrap(),
+    ]);
+    assert!(out.status.code().is_some_and(|c| c < 2), "{out:?}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let last: Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+    let (findings, calls) = (&last["summary"]["findings"], &last["calls"]);
+    assert!(findings.is_object() && calls.is_object(), "{last}");
+    let html = std::fs::read_to_string(&page).unwrap();
+    check_self_contained(&html);
+    let Some(chromium) = chromium() else {
+        return;
+    };
+    let (dom, stderr) = browse(&chromium, &page, &["--dump-dom"]);
+    check_console(&stderr);
+    for (kind, n) in findings.as_object().unwrap() {
+        let shown = format!("data-finding=\"{kind}\" data-count=\"{n}\"");
+        assert!(dom.contains(&shown), "{shown}");
+    }
+    assert!(dom.contains(&format!(
+        "data-calls=\"finished\" data-count=\"{}\"",
+        calls["finished"]
+    )));
+    let mut drawn = 0;
+    for (phase, d) in calls["durations"].as_object().unwrap() {
+        if d["calls"].as_u64() == Some(0) {
+            assert!(!dom.contains(&format!("data-phase=\"{phase}\"")), "{phase}");
+            continue;
+        }
+        let shown = format!(
+            "data-phase=\"{phase}\" data-calls=\"{}\" data-mean=\"{}\" data-p50=\"{}\"",
+            d["calls"], d["mean"], d["p50"]
+        );
+        assert!(dom.contains(&shown), "{shown}");
+        drawn += 1;
+    }
+    assert!(drawn >= 3, "{drawn} phases drawn");
+}

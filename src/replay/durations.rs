@@ -171,7 +171,7 @@ impl CallSummary {
 }
 
 /// Milliseconds as seconds with three decimals: `12.345s`.
-fn seconds(ms: u64) -> String {
+pub(crate) fn seconds(ms: u64) -> String {
     format!("{}.{:03}s", ms / 1000, ms % 1000)
 }
 

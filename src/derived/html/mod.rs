@@ -1,7 +1,8 @@
 //! The replay report as one self-contained HTML page (feature `html`): the
 //! headline and summary of the report for a person, the process map drawn from
 //! the table with the replay's flow on it, resync at a glance, how calls ended,
-//! the worst agents and calls, and the records not accepted that the report
+//! the time findings and call durations when the replay has them, the worst
+//! agents and calls, and the records not accepted that the report
 //! for a person shows.
 //!
 //! The page needs nothing but itself: no script, no font, no request; styles
@@ -37,9 +38,12 @@
 mod layout;
 mod map;
 mod sections;
+mod times;
 
 use crate::model::resync::Mode;
+use crate::replay::durations::CallSummary;
 use crate::replay::report::thousands as grouped;
+use crate::replay::time_report::FindingCounts;
 use crate::replay::{Ending, FlowReport, HumanReport, Replay};
 use std::io::{self, Write};
 
@@ -58,6 +62,8 @@ pub struct HtmlReport<'a> {
     flow: &'a FlowReport,
     allow_unknown: bool,
     ending: Ending<'a>,
+    findings: Option<FindingCounts>,
+    calls: Option<&'a CallSummary>,
 }
 
 impl<'a> HtmlReport<'a> {
@@ -70,6 +76,8 @@ impl<'a> HtmlReport<'a> {
             flow,
             allow_unknown: false,
             ending: Ending::Whole,
+            findings: None,
+            calls: None,
         }
     }
 
@@ -85,6 +93,22 @@ impl<'a> HtmlReport<'a> {
     #[must_use]
     pub fn ending(mut self, ending: Ending<'a>) -> Self {
         self.ending = ending;
+        self
+    }
+
+    /// The time rules' findings by kind (the summary's `findings`), when the
+    /// replay had time rules.
+    #[must_use]
+    pub fn findings(mut self, findings: Option<FindingCounts>) -> Self {
+        self.findings = findings;
+        self
+    }
+
+    /// The calls' summary (the `--json` summary's `calls`), when the replay
+    /// measured calls.
+    #[must_use]
+    pub fn calls(mut self, calls: Option<&'a CallSummary>) -> Self {
+        self.calls = calls;
         self
     }
 
@@ -122,8 +146,12 @@ impl<'a> HtmlReport<'a> {
         if replay.mode() == Mode::Resync {
             sections::calls(&mut page, replay, self.flow);
         }
-        // Sections for durations and findings per phase go here once the
-        // replay measures them; a section with no data is left out.
+        if let Some(findings) = &self.findings {
+            times::findings(&mut page, findings);
+        }
+        if let Some(calls) = self.calls {
+            times::durations(&mut page, calls);
+        }
         sections::worst(&mut page, self.flow);
         sections::examples(&mut page, &self.human.examples(replay));
         page.push_str(&format!(
