@@ -140,13 +140,7 @@ pub fn write_simulator(
     truth: Option<&mut dyn Write>,
     calls: Option<&mut dyn Write>,
 ) -> io::Result<LogSummary> {
-    let mut sim = sim;
-    if truth.is_some() {
-        sim = sim.keeping_truth();
-    }
-    if calls.is_some() {
-        sim = sim.keeping_calls();
-    }
+    let mut sim = sim.keeping_what(truth.is_some(), calls.is_some());
     lines::pump_with_calls(&mut sim, CHUNK, out, truth, calls)
 }
 
@@ -159,13 +153,7 @@ pub fn write_simulator_with_findings(
     calls: Option<&mut dyn Write>,
     findings: &mut dyn Write,
 ) -> io::Result<LogSummary> {
-    let mut sim = sim;
-    if truth.is_some() {
-        sim = sim.keeping_truth();
-    }
-    if calls.is_some() {
-        sim = sim.keeping_calls();
-    }
+    let mut sim = sim.keeping_what(truth.is_some(), calls.is_some());
     let summary = lines::pump_with_calls(&mut sim, CHUNK, out, truth, calls)?;
     for finding in sim.take_findings_truth() {
         serde_json::to_writer(&mut *findings, &finding)?;
@@ -356,6 +344,16 @@ impl Simulator {
     /// ends give none.
     pub fn take_findings_truth(&mut self) -> Vec<FindingTruth> {
         self.time.as_mut().map(|t| t.take()).unwrap_or_default()
+    }
+
+    /// The same simulator, keeping the faults' truth and the calls' as asked.
+    fn keeping_what(self, truth: bool, calls: bool) -> Simulator {
+        let sim = if truth { self.keeping_truth() } else { self };
+        if calls {
+            sim.keeping_calls()
+        } else {
+            sim
+        }
     }
 
     /// The same simulator, keeping the ground truth of every fault it injects
