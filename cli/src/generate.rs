@@ -42,7 +42,15 @@ pub(super) fn simulate(args: &SimulateArgs) -> io::Result<i32> {
         say(format_args!("{e}\nhint: see callstate simulate --help"));
         return Ok(EXIT_ERROR);
     }
-    let summary = if args.calls_truth.is_none() && !args.realistic {
+    if !(0.0..=1.0).contains(&args.time_faults) {
+        say(format_args!(
+            "the time fault rate must be between 0 and 1, not {}\nhint: see callstate simulate --help",
+            args.time_faults
+        ));
+        return Ok(EXIT_ERROR);
+    }
+    let timed = args.time_faults > 0.0 || args.findings_truth.is_some();
+    let summary = if args.calls_truth.is_none() && !args.realistic && !timed {
         match &args.truth {
             None => sim::write(&config, &mut output::stdout())?,
             Some(path) => sim::write_with_truth(&config, &mut output::stdout(), &mut truth(path)?)?,
@@ -54,12 +62,21 @@ pub(super) fn simulate(args: &SimulateArgs) -> io::Result<i32> {
         }
         let mut faults = args.truth.as_deref().map(truth).transpose()?;
         let mut calls = args.calls_truth.as_deref().map(truth).transpose()?;
-        sim::write_simulator(
-            simulator,
-            &mut output::stdout(),
-            faults.as_mut().map(|f| f as &mut dyn Write),
-            calls.as_mut().map(|f| f as &mut dyn Write),
-        )?
+        let faults = faults.as_mut().map(|f| f as &mut dyn Write);
+        let calls = calls.as_mut().map(|f| f as &mut dyn Write);
+        if timed {
+            simulator = simulator.with_time_faults(args.time_faults);
+        }
+        match args.findings_truth.as_deref() {
+            None => sim::write_simulator(simulator, &mut output::stdout(), faults, calls)?,
+            Some(path) => sim::write_simulator_with_findings(
+                simulator,
+                &mut output::stdout(),
+                faults,
+                calls,
+                &mut truth(path)?,
+            )?,
+        }
     };
     if io::stderr().is_terminal() {
         say(format_args!("wrote {summary}"));
@@ -79,8 +96,13 @@ fn simulate_webex(args: &SimulateArgs) -> io::Result<i32> {
     };
     let checked = match config.validate() {
         Err(e) => Err(e.to_string()),
-        Ok(()) if args.realistic || args.calls_truth.is_some() => {
-            Err("--format webex takes neither --realistic nor --calls-truth yet".to_owned())
+        Ok(())
+            if args.realistic
+                || args.calls_truth.is_some()
+                || args.time_faults != 0.0
+                || args.findings_truth.is_some() =>
+        {
+            Err("--format webex takes neither --realistic, --calls-truth, --time-faults nor --findings-truth yet".to_owned())
         }
         Ok(()) if args.faults != 0.0 => {
             Err("--format webex injects no --faults (it takes --loss)".to_owned())

@@ -186,6 +186,18 @@ struct SimulateArgs {
     /// log when it has no faults and no loss.
     #[arg(long, value_name = "FILE")]
     calls_truth: Option<PathBuf>,
+    /// Inject time faults into about RATE (0 to 1) of the offers: answered
+    /// just after the ronaTimeout deadline plus the grace (late), RONA long
+    /// before it (early), or the agent stuck ringing for good (overdue); every
+    /// line then carries ronaTimeout (18 s).
+    #[arg(long, value_name = "RATE", default_value_t = 0.0)]
+    time_faults: f64,
+    /// Also write the findings replay --time must give for this log to FILE,
+    /// one JSON object per line (finding, agent, interaction, state, since,
+    /// deadline, at): exact for the default grace, no --limit, and no
+    /// --faults or --loss.
+    #[arg(long, value_name = "FILE")]
+    findings_truth: Option<PathBuf>,
 }
 
 /// Inputs and the options every log-reading subcommand shares.

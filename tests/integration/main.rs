@@ -21,6 +21,7 @@ mod resync;
 mod resync_properties;
 mod sdk_names;
 mod simulate;
+mod simulate_time;
 mod simulate_webex;
 mod snapshot;
 mod snapshot_line;

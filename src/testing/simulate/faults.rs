@@ -342,6 +342,7 @@ impl Simulator {
             time: agent.clock,
             phase: agent.machine.phase(),
             mode: None,
+            rona_timeout: false,
         };
         render::line(&mut self.buf, shape, &view, &self.org, &mut self.style);
         self.buffered += 1;
