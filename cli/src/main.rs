@@ -101,7 +101,7 @@ enum Command {
         every call flow (inbound, outdial, preview, progressive, predictive, RONA, abandoned), \
         consults seen by both agents, conferences, the four transfers, failed requests, \
         data-only updates and relogin snapshots, with the whole interaction object on each \
-        line, written for the coming SPEC v3 (design/spec-v3-draft.md): the engine still follows v2 and rejects part of it. Agents log in first (Idle, then \
+        line (docs/spec.md, SPEC v3): replay accepts every record of it, in both modes. Agents log in first (Idle, then \
         Available), so --initial makes no difference.")]
     Simulate(SimulateArgs),
     /// Validate a Kafka topic as a consumer group member (feature kafka):
