@@ -8,15 +8,23 @@
 //!   `LineReader` + `Replay::feed` (the CLI's `--jobs 1`), the parallel pipeline
 //!   with 2 parser threads, and the baseline, a bare pass that parses every line
 //!   into a `serde_json::Value`. Throughput is reported in bytes; records/s is
-//!   200,000 / time.
+//!   200,000 / time. `*_time_rules`: the same two replays with time rules on
+//!   (SPEC §11), to compare with the ones without.
+//! - `replay/webex_single_thread`: the same single-threaded replay of a `webex`
+//!   day (40 agents, 20,000 records, seed 0, 68 MB: each line repeats the ~3 kB
+//!   `interaction` object), in resync mode and all accepted; #20 asks it to reach
+//!   the bytes per second of `replay/single_thread`.
 
+#[path = "support/mixed_log.rs"]
+mod support;
 use callstate::replay::parallel;
 use callstate::replay::{Replay, ReplayOptions};
 use callstate::wire::input::{Line, LineReader, Source, DEFAULT_MAX_LINE};
-use callstate::{simulate, wire};
+use callstate::{simulate, wire, Phase, TimeRules};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::hint::black_box;
 use std::io::BufRead;
+use support::mixed_log;
 
 const SEED: &str = include_str!("../tests/fixtures/seed-sample-outbound-call.json");
 const NATIVE: &str = r#"{"agent":"agent-0026-c","interaction":"int-000001","event":"CustAnswered","time":1718965777098}"#;
@@ -47,24 +55,20 @@ fn parse(c: &mut Criterion) {
     group.finish();
 }
 
-fn mixed_log() -> Vec<u8> {
-    let config = simulate::Config {
-        agents: 1000,
-        records: 200_000,
-        seed: 1,
-        faults: 0.01,
-        format: simulate::Format::Mixed,
-        ..simulate::Config::default()
-    };
-    let mut log = Vec::new();
-    simulate::write(&config, &mut log).unwrap();
-    log
-}
-
 /// The lines of `log`, read as the CLI reads an input without `--jobs`.
 fn lines(log: &'static [u8]) -> LineReader<Box<dyn BufRead + Send>> {
     let source = Source::from_reader("bench", log).unwrap();
     LineReader::new(source.into_reader(), DEFAULT_MAX_LINE)
+}
+
+/// `log` replayed as the CLI does with `--jobs 1`.
+fn single_thread(log: &'static [u8]) -> callstate::replay::Summary {
+    let mut replay = Replay::default();
+    let mut lines = lines(log);
+    while let Some(line) = lines.next_line().unwrap() {
+        black_box(replay.feed(line));
+    }
+    replay.summary()
 }
 
 fn replay(c: &mut Criterion) {
@@ -74,11 +78,20 @@ fn replay(c: &mut Criterion) {
     group.sample_size(10);
     group.throughput(Throughput::Bytes(log.len() as u64));
     group.bench_function("single_thread", |b| {
+        b.iter(|| black_box(single_thread(log)))
+    });
+    // The same with time rules on (SPEC §11): the records' ring timers, a
+    // wrap-up limit, every finding taken as the CLI takes them.
+    let rules = TimeRules::default()
+        .with_limit(Phase::WrapUp, 60_000)
+        .unwrap();
+    group.bench_function("single_thread_time_rules", |b| {
         b.iter(|| {
-            let mut replay = Replay::default();
+            let mut replay = Replay::default().with_time(rules);
             let mut lines = lines(log);
             while let Some(line) = lines.next_line().unwrap() {
                 black_box(replay.feed(line));
+                black_box(replay.take_findings());
             }
             black_box(replay.summary())
         })
@@ -86,6 +99,19 @@ fn replay(c: &mut Criterion) {
     let options = ReplayOptions::default()
         .with_jobs(2)
         .with_max_line_bytes(usize::MAX);
+    group.bench_function("jobs_2_time_rules", |b| {
+        b.iter(|| {
+            let mut replay = Replay::default().with_time(rules);
+            let source = Source::from_reader("bench", log).unwrap();
+            parallel::replay(vec![source], &options, &mut replay, |replay, v| {
+                black_box(v);
+                black_box(replay.take_findings());
+                Ok(())
+            })
+            .unwrap();
+            black_box(replay.summary())
+        })
+    });
     group.bench_function("jobs_2", |b| {
         b.iter(|| {
             let mut replay = Replay::default();
@@ -98,6 +124,12 @@ fn replay(c: &mut Criterion) {
             black_box(replay.summary())
         })
     });
+    let webex: &'static [u8] = Box::leak(simulate::webex::day(0).into_boxed_slice());
+    group.throughput(Throughput::Bytes(webex.len() as u64));
+    group.bench_function("webex_single_thread", |b| {
+        b.iter(|| black_box(single_thread(webex)))
+    });
+    group.throughput(Throughput::Bytes(log.len() as u64));
     group.bench_function("baseline_serde_json_value", |b| {
         b.iter(|| {
             let mut ok = 0usize;

@@ -6,7 +6,9 @@
 //!
 //! - First, printed once on stderr (not timed), the *cascade*: report lines per
 //!   deleted record in strict and in resync mode, and the share of deletions
-//!   whose agent's next report line is an inference.
+//!   whose agent's next report line is an inference; then the same for a
+//!   `webex` day (40 agents, 20,000 records, seed 0, #20), with the lines
+//!   deleted here and with the simulator's own `--loss 0.01`.
 //! - `resync/<log>/<mode>`: replay of the clean log and of the 1%-loss log in
 //!   memory, strict against resync, in the same run (throughput in bytes).
 
@@ -15,7 +17,7 @@
 mod ids;
 
 use callstate::replay::{Replay, Verdict};
-use callstate::simulate::{self, Config, Format};
+use callstate::simulate::{self, webex, Config, Format};
 use callstate::wire::input::Line;
 use callstate::{Availability, Mode, Repair};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
@@ -55,9 +57,31 @@ fn delete(log: &[String], share: f64, salt: u64) -> (Vec<&str>, Vec<(usize, Stri
     (kept, gaps)
 }
 
+/// The agent of a native record, or of a webex notification (`data.agentId`).
 fn agent_of(line: &str) -> String {
     let value: serde_json::Value = serde_json::from_str(line).expect("simulated lines are JSON");
-    value["agent"].as_str().unwrap_or_default().to_owned()
+    let agent = value["agent"]
+        .as_str()
+        .or(value["data"]["agentId"].as_str());
+    agent.unwrap_or_default().to_owned()
+}
+
+/// A simulated `webex` day, one line per record.
+fn webex_day(loss: f64) -> (Vec<String>, usize) {
+    let config = webex::Config {
+        loss,
+        ..webex::Config::default()
+    };
+    let (mut log, mut truth) = (Vec::new(), Vec::new());
+    webex::write_with_truth(&config, &mut log, &mut truth).expect("a valid config");
+    let lines = |bytes: Vec<u8>| -> Vec<String> {
+        String::from_utf8(bytes)
+            .expect("simulated logs are UTF-8")
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    };
+    (lines(log), lines(truth).len())
 }
 
 /// For each line, `None` when accepted, else whether its repair was an inference.
@@ -72,8 +96,8 @@ fn report(lines: &[&str], mode: Mode) -> Vec<Option<bool>> {
         .collect()
 }
 
-fn cascade(log: &[String]) {
-    eprintln!("cascade: 50 agents × 50,000 records, native, seed 7");
+fn cascade(log: &[String], what: &str) {
+    eprintln!("cascade: {what}");
     for (share, salt) in [(0.001, 1), (0.01, 2), (0.03, 3)] {
         let (kept, gaps) = delete(log, share, salt);
         let agents: Vec<String> = kept.iter().map(|l| agent_of(l)).collect();
@@ -102,9 +126,27 @@ fn cascade(log: &[String]) {
     }
 }
 
+/// The webex day with the simulator's own loss: the agent went through the
+/// event, no line shows it.
+fn simulated_loss() {
+    let (lossy, lost) = webex_day(0.01);
+    let kept: Vec<&str> = lossy.iter().map(String::as_str).collect();
+    let lines = |mode| report(&kept, mode).iter().filter(|v| v.is_some()).count();
+    eprintln!(
+        "  --loss 0.01 ({lost} records lost): report lines per lost record: strict {:.2}, resync {:.2}",
+        lines(Mode::Strict) as f64 / lost as f64,
+        lines(Mode::Resync) as f64 / lost as f64,
+    );
+}
+
 fn speed(c: &mut Criterion) {
     let log = agent_days();
-    cascade(&log);
+    cascade(&log, "50 agents × 50,000 records, native, seed 7");
+    cascade(
+        &webex_day(0.0).0,
+        "40 agents × 20,000 records, webex, seed 0",
+    );
+    simulated_loss();
     let clean: Vec<&str> = log.iter().map(String::as_str).collect();
     let (lossy, _) = delete(&log, 0.01, 2);
     let mut group = c.benchmark_group("resync");

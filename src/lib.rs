@@ -41,7 +41,7 @@
 //!
 //! | module | one idea |
 //! |---|---|
-//! | [`vocabulary`] | phases, recording, availability, the 21 events and their aliases |
+//! | [`vocabulary`] | phases, role, recording, availability, the 34 events, the notices and every name's placement |
 //! | [`table`] | the transition table, as data, and the queries derived from it |
 //! | [`wire`] | the three input shapes of a log line ([`wire::input`]: files, stdin and gzip; [`wire::outbound`]: the `OutboundCallStateChange` event) |
 //! | [`replay`] | a log through the engine, the conformance report, and [`replay::parallel`] |
@@ -49,6 +49,7 @@
 //! | [`paths`] | shortest test paths to every legal (state, event) pair, as event logs |
 //! | [`simulate`] | realistic interleaved logs for load tests and benchmarks |
 //! | `strategies` | proptest strategies for users' property tests (feature `proptest`) |
+//! | `html` | the replay report as one self-contained HTML page (feature `html`) |
 //!
 //! Everything else is private; the source is grouped by layer (`model`, `wire`,
 //! `engine`, `replay`, `derived`, `testing`), and `docs/architecture.md`
@@ -60,6 +61,7 @@
 //! - `gzip` (default): gzip input is detected and decompressed (pure-Rust
 //!   flate2); without it a gzip input is an [`wire::input::InputError::NoGzip`].
 //! - `proptest`: the `strategies` module.
+//! - `html`: the `html` module, the replay report as one self-contained HTML page.
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
@@ -78,21 +80,33 @@ pub mod replay;
 mod testing;
 pub mod wire;
 
-pub use derived::{graph, paths};
-pub use model::{table, vocabulary};
+#[cfg(feature = "html")]
+#[cfg_attr(docsrs, doc(cfg(feature = "html")))]
+pub use derived::html;
+pub use derived::{call_tables, graph, paths};
+pub use model::{call, table, vocabulary};
 pub use testing::simulate;
 #[cfg(feature = "proptest")]
 #[cfg_attr(docsrs, doc(cfg(feature = "proptest")))]
 pub use testing::strategies;
 
 pub use engine::{Engine, Snapshot, SnapshotError};
-pub use model::machine::{Machine, MachineState, StateError, Status, Transition};
-pub use model::record::{EventName, Record};
+pub use model::deadline::{DeadlineRule, DeadlineSource, FieldPath, Timers, Unit, DEADLINES};
+pub use model::finding::{Finding, FindingKind, OpenStay};
+pub use model::machine::{
+    Accepted, CallUpdate, Machine, MachineState, StateError, Status, Transition, Unchange,
+    Unchanged,
+};
+pub use model::record::{resolve as resolve_name, Deciders, EventName, Record, SnapshotView};
 pub use model::rejection::{Malformed, Reason, Rejection, RejectionKind};
 pub use model::resync::{Inferred, Mode, Repair, RepairRule, MAX_INFERRED};
 pub use model::table::{Rule, TABLE};
+pub use model::time_rules::{parse_duration, TimeRuleError, TimeRules, DEFAULT_GRACE_MS};
 pub use model::unknown_name::UnknownName;
-pub use model::vocabulary::{Availability, Event, EventSet, Phase, Recording};
+pub use model::vocabulary::{
+    AgentNotice, Availability, ByField, CallNotice, Event, EventSet, Phase, Placement, Recording,
+    Role, StateMessage,
+};
 
 /// The README's examples, compiled and run as doctests (the strategies example
 /// needs the `proptest` feature).

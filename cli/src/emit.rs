@@ -29,7 +29,11 @@ pub(super) fn run(args: &EmitArgs) -> io::Result<i32> {
                     Applied::Inferred(inferred) => OutboundCallStateChange::inferred(inferred),
                     Applied::Record(a) => {
                         let carried = Carried::from_line(a.line, a.shape);
-                        OutboundCallStateChange::new(a.transition, a.call, carried)
+                        OutboundCallStateChange::new(
+                            a.transition,
+                            a.call,
+                            carried.with_reservation(a.record.reservation),
+                        )
                     }
                 };
                 if write_error.is_ok() {

@@ -42,9 +42,41 @@ pub(super) fn simulate(args: &SimulateArgs) -> io::Result<i32> {
         say(format_args!("{e}\nhint: see callstate simulate --help"));
         return Ok(EXIT_ERROR);
     }
-    let summary = match &args.truth {
-        None => sim::write(&config, &mut output::stdout())?,
-        Some(path) => sim::write_with_truth(&config, &mut output::stdout(), &mut truth(path)?)?,
+    if !(0.0..=1.0).contains(&args.time_faults) {
+        say(format_args!(
+            "the time fault rate must be between 0 and 1, not {}\nhint: see callstate simulate --help",
+            args.time_faults
+        ));
+        return Ok(EXIT_ERROR);
+    }
+    let timed = args.time_faults > 0.0 || args.findings_truth.is_some();
+    let summary = if args.calls_truth.is_none() && !args.realistic && !timed {
+        match &args.truth {
+            None => sim::write(&config, &mut output::stdout())?,
+            Some(path) => sim::write_with_truth(&config, &mut output::stdout(), &mut truth(path)?)?,
+        }
+    } else {
+        let mut simulator = sim::Simulator::new(&config).map_err(io::Error::other)?;
+        if args.realistic {
+            simulator = simulator.realistic();
+        }
+        let mut faults = args.truth.as_deref().map(truth).transpose()?;
+        let mut calls = args.calls_truth.as_deref().map(truth).transpose()?;
+        let faults = faults.as_mut().map(|f| f as &mut dyn Write);
+        let calls = calls.as_mut().map(|f| f as &mut dyn Write);
+        if timed {
+            simulator = simulator.with_time_faults(args.time_faults);
+        }
+        match args.findings_truth.as_deref() {
+            None => sim::write_simulator(simulator, &mut output::stdout(), faults, calls)?,
+            Some(path) => sim::write_simulator_with_findings(
+                simulator,
+                &mut output::stdout(),
+                faults,
+                calls,
+                &mut truth(path)?,
+            )?,
+        }
     };
     if io::stderr().is_terminal() {
         say(format_args!("wrote {summary}"));
@@ -64,6 +96,14 @@ fn simulate_webex(args: &SimulateArgs) -> io::Result<i32> {
     };
     let checked = match config.validate() {
         Err(e) => Err(e.to_string()),
+        Ok(())
+            if args.realistic
+                || args.calls_truth.is_some()
+                || args.time_faults != 0.0
+                || args.findings_truth.is_some() =>
+        {
+            Err("--format webex takes neither --realistic, --calls-truth, --time-faults nor --findings-truth yet".to_owned())
+        }
         Ok(()) if args.faults != 0.0 => {
             Err("--format webex injects no --faults (it takes --loss)".to_owned())
         }
@@ -85,28 +125,7 @@ fn simulate_webex(args: &SimulateArgs) -> io::Result<i32> {
     Ok(EXIT_OK)
 }
 
-/// The `--truth` file, created.
-fn truth(path: &std::path::Path) -> io::Result<TruthFile<'_>> {
-    let named = |e: io::Error| io::Error::new(e.kind(), format!("{}: {e}", path.display()));
-    let file = std::fs::File::create(path).map_err(named)?;
-    Ok(TruthFile(io::BufWriter::new(file), path))
-}
-
-/// The `--truth` file, whose write errors name it (stdout's say "the output").
-struct TruthFile<'a>(io::BufWriter<std::fs::File>, &'a std::path::Path);
-
-impl TruthFile<'_> {
-    fn named(&self, e: io::Error) -> io::Error {
-        io::Error::new(e.kind(), format!("cannot write {}: {e}", self.1.display()))
-    }
-}
-
-impl Write for TruthFile<'_> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.write(buf).map_err(|e| self.named(e))
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.0.flush().map_err(|e| self.named(e))
-    }
+/// The `--truth` (or `--calls-truth`) file, created; its write errors name it.
+fn truth(path: &std::path::Path) -> io::Result<output::NamedFile<'_>> {
+    output::NamedFile::create(path)
 }

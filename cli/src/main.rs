@@ -19,10 +19,12 @@ mod output;
 mod replay;
 
 use callstate::graph::GraphFormat;
+use callstate::replay::ReplayOptions;
 use callstate::simulate;
 use callstate::wire::input::DEFAULT_MAX_LINE;
 use callstate::Availability;
 use callstate::Mode;
+use callstate::{FindingKind, TimeRules};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -64,6 +66,7 @@ enum Command {
         callstate replay calls.jsonl               # a report for a person\n  \
         callstate replay rotated.1.jsonl rotated.2.jsonl.gz   # one log in parts\n  \
         callstate replay --json calls.jsonl > r.jsonl  # JSON lines, then a summary\n  \
+        callstate replay --html report.html calls.jsonl  # also a page to open in a browser\n  \
         zcat calls.gz | callstate replay           # from stdin\n\n\
         In the repository, try tests/fixtures/mixed.jsonl (it has violations).")]
     Replay(ReplayArgs),
@@ -98,7 +101,7 @@ enum Command {
         every call flow (inbound, outdial, preview, progressive, predictive, RONA, abandoned), \
         consults seen by both agents, conferences, the four transfers, failed requests, \
         data-only updates and relogin snapshots, with the whole interaction object on each \
-        line, written for the coming SPEC v3 (design/spec-v3-draft.md): the engine still follows v2 and rejects part of it. Agents log in first (Idle, then \
+        line (docs/spec.md, SPEC v3): replay accepts every record of it, in both modes. Agents log in first (Idle, then \
         Available), so --initial makes no difference.")]
     Simulate(SimulateArgs),
     /// Validate a Kafka topic as a consumer group member (feature kafka):
@@ -173,6 +176,28 @@ struct SimulateArgs {
     /// Where agents start (replay such a log with the same --initial).
     #[arg(long, value_enum, default_value_t = Initial::Ready)]
     initial: Initial,
+    /// Phases last as long as in a contact center: log-normal talk, hold,
+    /// consult and wrap-up times with long tails, rings of a few seconds, RONA
+    /// at 18 s (without it, delays are drawn uniformly; the log is another).
+    #[arg(long)]
+    realistic: bool,
+    /// Also write every call's ground truth to FILE, one JSON object per line
+    /// in the form of replay --calls: what replay --calls must give for this
+    /// log when it has no faults and no loss.
+    #[arg(long, value_name = "FILE")]
+    calls_truth: Option<PathBuf>,
+    /// Inject time faults into about RATE (0 to 1) of the offers: answered
+    /// just after the ronaTimeout deadline plus the grace (late), RONA long
+    /// before it (early), or the agent stuck ringing for good (overdue); every
+    /// line then carries ronaTimeout (18 s).
+    #[arg(long, value_name = "RATE", default_value_t = 0.0)]
+    time_faults: f64,
+    /// Also write the findings replay --time must give for this log to FILE,
+    /// one JSON object per line (finding, agent, interaction, state, since,
+    /// deadline, at): exact for the default grace, no --limit, and no
+    /// --faults or --loss.
+    #[arg(long, value_name = "FILE")]
+    findings_truth: Option<PathBuf>,
 }
 
 /// Inputs and the options every log-reading subcommand shares.
@@ -234,6 +259,88 @@ struct ReplayArgs {
     /// 1 reads, parses and applies on the main thread alone.
     #[arg(long, short, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     jobs: Option<u16>,
+    /// Also write the report as one self-contained HTML page to FILE (it opens
+    /// offline): the summary, the process map with the replay's flow drawn on
+    /// it, resync at a glance, how calls ended, the worst agents and calls.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
+    /// With --json, add a flow object to the summary: every count the --html
+    /// page shows (implied by --html).
+    #[arg(long)]
+    flow: bool,
+    /// Write every call (an agent holding one interaction) to FILE, - for
+    /// stdout, as one JSON object per line: each when it finishes, then those
+    /// still open at the end (outcome "open"). Its times, its time per phase
+    /// (ring, talk, hold, …), how it ended and whether its flow was clean.
+    /// Implies --durations. docs/spec.md §12 says exactly how.
+    #[arg(long, value_name = "FILE")]
+    calls: Option<PathBuf>,
+    /// Add the calls' summary to the report: counts by outcome, and per phase
+    /// the mean, p50, p90, p99 and max of the clean calls' durations, with the
+    /// average handle time (talk + hold + wrap-up); with --json, a "calls"
+    /// object after the summary.
+    #[arg(long)]
+    durations: bool,
+    #[command(flatten)]
+    time: TimeArgs,
+}
+
+/// The time rules of docs/spec.md §11: off unless one of these is given.
+#[derive(Args, Debug, Clone)]
+struct TimeArgs {
+    /// Apply the time rules: report findings (late, early, overdue) from the
+    /// deadlines the records carry (ronaTimeout, campaignPreviewOfferTimeout)
+    /// and the --limit ones, then the agents still inside a call with their
+    /// ages. Findings do not change the exit code unless --fail-on says so.
+    #[arg(long)]
+    time: bool,
+    /// A deadline for every stay in a call phase, as PHASE=DURATION
+    /// (wrapUp=10m, connected=4h, offered=30s; units ms, s, m, h); wins over the
+    /// records' own deadlines. Repeatable. Turns --time on.
+    #[arg(long, value_name = "PHASE=DUR", value_parser = parse_limit)]
+    limit: Vec<String>,
+    /// Tolerance around every deadline (default 5s). Turns --time on.
+    #[arg(long, value_name = "DUR", value_parser = parse_grace)]
+    grace: Option<String>,
+    /// Fail the exit code (1) when a finding of these kinds is reported:
+    /// late, early, overdue, or all (comma-separated). Turns --time on.
+    #[arg(long, value_name = "KINDS", value_delimiter = ',', value_parser = parse_fail_on)]
+    fail_on: Vec<Vec<FindingKind>>,
+}
+
+impl TimeArgs {
+    /// The replay options with these time rules, if any is asked for.
+    fn apply(&self, options: ReplayOptions) -> ReplayOptions {
+        if !self.time && self.limit.is_empty() && self.grace.is_none() && self.fail_on.is_empty() {
+            return options;
+        }
+        // Each text was checked when the arguments were read.
+        let rules = TimeRules::from_texts(&self.limit, self.grace.as_deref()).unwrap_or_default();
+        let kinds: Vec<FindingKind> = self.fail_on.iter().flatten().copied().collect();
+        options.with_time(rules).with_fail_on(&kinds)
+    }
+}
+
+fn parse_limit(text: &str) -> Result<String, String> {
+    TimeRules::default()
+        .with_limit_text(text)
+        .map(|_| text.to_owned())
+        .map_err(|e| e.to_string())
+}
+
+fn parse_grace(text: &str) -> Result<String, String> {
+    callstate::parse_duration(text)
+        .map(|_| text.to_owned())
+        .map_err(|e| e.to_string())
+}
+
+fn parse_fail_on(text: &str) -> Result<Vec<FindingKind>, String> {
+    if text == "all" {
+        return Ok(FindingKind::all().collect());
+    }
+    text.parse::<FindingKind>()
+        .map(|k| vec![k])
+        .map_err(|e| format!("{e} (or 'all')"))
 }
 
 #[derive(Args, Debug)]

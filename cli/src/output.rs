@@ -136,3 +136,31 @@ pub(super) fn exit_code(e: &io::Error, judges: bool) -> i32 {
         }
     }
 }
+
+/// A file written by a subcommand besides stdout (`simulate --truth`,
+/// `replay --calls`): created at once, buffered; its errors name it (stdout's
+/// say "the output"), and go the way of any other error: exit 2.
+pub(super) struct NamedFile<'a>(BufWriter<std::fs::File>, &'a std::path::Path);
+
+impl<'a> NamedFile<'a> {
+    /// Creates (or truncates) the file at `path`.
+    pub(super) fn create(path: &'a std::path::Path) -> io::Result<NamedFile<'a>> {
+        let named = |e: io::Error| io::Error::new(e.kind(), format!("{}: {e}", path.display()));
+        let file = std::fs::File::create(path).map_err(named)?;
+        Ok(NamedFile(BufWriter::new(file), path))
+    }
+
+    fn named(&self, e: io::Error) -> io::Error {
+        io::Error::new(e.kind(), format!("cannot write {}: {e}", self.1.display()))
+    }
+}
+
+impl Write for NamedFile<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.write(buf).map_err(|e| self.named(e))
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush().map_err(|e| self.named(e))
+    }
+}

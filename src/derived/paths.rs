@@ -26,6 +26,8 @@ use crate::model::machine::{Machine, Status};
 use crate::model::record::Record;
 use crate::model::table;
 use crate::model::vocabulary::Event;
+#[cfg(test)]
+use crate::model::vocabulary::Role;
 use crate::model::walk;
 use serde::Serialize;
 use std::io::{self, Write};
@@ -81,7 +83,8 @@ impl PathRecord {
 }
 
 /// Every legal (state, event) pair reachable from a fresh `ready` agent, each with
-/// its shortest path: states in breadth-first order, events in E1 … E21 order.
+/// its shortest path: states in breadth-first order, events in E1 … E34 order. The
+/// snapshot (E34) is left out: what it does depends on fields a path does not carry.
 pub fn all() -> Vec<TestPath> {
     let tree = walk::from_start();
     let mut paths = Vec::new();
@@ -89,7 +92,7 @@ pub fn all() -> Vec<TestPath> {
         let to_here = tree
             .path_to(state)
             .unwrap_or_else(|| unreachable!("the walk reached {state:?}"));
-        for event in Event::iter() {
+        for event in Event::iter().filter(|e| !e.is_snapshot()) {
             if let Some(step) = table::step_at(state, event) {
                 let mut steps = to_here.clone();
                 steps.push(event);
@@ -214,8 +217,9 @@ mod tests {
             .collect();
         assert_eq!(
             first,
-            table::allowed(Phase::Ready, Recording::Off)
+            table::allowed(Phase::Ready, Recording::Off, Role::Owner)
                 .iter()
+                .filter(|e| !e.is_snapshot())
                 .collect::<Vec<_>>()
         );
     }
@@ -224,6 +228,7 @@ mod tests {
     fn a_state_with_every_part_set_is_reached_the_short_way() {
         let paused_idle = Status {
             phase: Phase::Conference,
+            role: Role::Owner,
             recording: Recording::Paused,
             availability: Availability::Idle,
         };
@@ -231,8 +236,8 @@ mod tests {
             .into_iter()
             .find(|p| p.target.state == paused_idle && p.target.event == Event::Dropped)
             .map(|p| p.steps);
-        // offer, idle, answer, record, pause, consult, consulting, conference, drop.
-        assert_eq!(path.map(|s| s.len()), Some(9));
+        // offer, idle, answer, pause, consult, consulting, conference, drop.
+        assert_eq!(path.map(|s| s.len()), Some(8));
     }
 
     #[test]

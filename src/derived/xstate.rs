@@ -1,10 +1,10 @@
 //! The table as an XState v5 machine config: one state per reachable
-//! (phase, recording, availability), each with the events the table accepts there.
+//! (phase, role, recording, availability), each with the events the table accepts there.
 
 use super::graph::drawing::rule_label;
 use super::graph::GENERATED;
 use crate::model::table::{self, Status};
-use crate::model::vocabulary::{Availability, Event, Phase, Recording};
+use crate::model::vocabulary::{Availability, Event, Phase, Recording, Role};
 use serde::Serialize;
 use strum::IntoEnumIterator;
 
@@ -13,14 +13,14 @@ use strum::IntoEnumIterator;
 ///
 /// XState's states are flat and its guards would be functions, so the config
 /// spells the table out over the whole state the table speaks of: one atomic state
-/// per reachable (phase, recording, availability) ([`table::is_reachable`]), named
-/// `phase/recording/availability` (`connected/on/ready`), with `meta` holding the
-/// three parts. A state's `on` has one transition per event the table accepts there,
+/// per reachable (phase, role, recording, availability) ([`table::is_reachable`]),
+/// named `phase/role/recording/availability` (`connected/owner/on/ready`), with
+/// `meta` holding the four parts. A state's `on` has one transition per event the table accepts there,
 /// keyed by the canonical name, and no other: its `target` is the state the table's
 /// cell leads to (itself for a rule that changes nothing the state names), its
 /// `description` the rule as the drawings label it and `meta.rule` its index in
-/// [`TABLE`](crate::TABLE). The machine starts in `ready/off/ready`; an agent that starts idle
-/// starts in `idle/off/idle`.
+/// [`TABLE`](crate::TABLE). The machine starts in
+/// `ready/owner/off/ready`; an agent that starts idle starts in `idle/owner/off/idle`.
 ///
 /// What the config cannot say: the interaction (a call's id, checked on every
 /// record by the engine) and the times. An XState actor also ignores an event its
@@ -28,9 +28,9 @@ use strum::IntoEnumIterator;
 ///
 /// ```
 /// let config: serde_json::Value = serde_json::from_str(&callstate::graph::xstate()).unwrap();
-/// assert_eq!(config["initial"], "ready/off/ready");
-/// let offered = &config["states"]["offered/off/ready"]["on"];
-/// assert_eq!(offered["CustAnswered"]["target"], "connected/off/ready");
+/// assert_eq!(config["initial"], "ready/owner/off/ready");
+/// let offered = &config["states"]["offered/owner/off/ready"]["on"];
+/// assert_eq!(offered["CustAnswered"]["target"], "connected/owner/off/ready");
 /// assert!(offered.get("eAgentContactHeld").is_none());
 /// ```
 pub fn xstate() -> String {
@@ -44,7 +44,12 @@ pub fn xstate() -> String {
                         target: xstate_id(next),
                         description: rule_label(step.rule()),
                         meta: XstateRule {
-                            rule: table::rule_index(status.phase, status.recording, event)?,
+                            rule: table::rule_index(
+                                status.phase,
+                                status.recording,
+                                status.role,
+                                event,
+                            )?,
                         },
                     };
                     Some((event.name().to_owned(), transition))
@@ -59,6 +64,7 @@ pub fn xstate() -> String {
         .collect();
     let initial = Status {
         phase: Phase::Ready,
+        role: Role::Owner,
         recording: Recording::Off,
         availability: Availability::Ready,
     };
@@ -73,28 +79,34 @@ pub fn xstate() -> String {
     out
 }
 
-/// Every reachable (phase, recording, availability), in phase, recording,
-/// availability order.
+/// Every reachable (phase, role, recording, availability), in phase, role,
+/// recording, availability order.
 fn reachable_statuses() -> impl Iterator<Item = Status> {
+    every_status().filter(|&s| table::is_reachable(s))
+}
+
+/// Every (phase, role, recording, availability), in that order.
+fn every_status() -> impl Iterator<Item = Status> {
     Phase::iter().flat_map(|phase| {
-        Recording::iter().flat_map(move |recording| {
-            Availability::iter()
-                .filter(move |&a| table::is_reachable(phase, recording, a))
-                .map(move |availability| Status {
+        Role::iter().flat_map(move |role| {
+            Recording::iter().flat_map(move |recording| {
+                Availability::iter().map(move |availability| Status {
                     phase,
+                    role,
                     recording,
                     availability,
                 })
+            })
         })
     })
 }
 
-/// The XState state id of `status`: `phase/recording/availability` (no `.`,
-/// XState's path separator, and no `#`, its id marker).
+/// The XState state id of `status`: `phase/role/recording/availability` (no
+/// `.`, XState's path separator, and no `#`, its id marker).
 fn xstate_id(status: Status) -> String {
     format!(
-        "{}/{}/{}",
-        status.phase, status.recording, status.availability
+        "{}/{}/{}/{}",
+        status.phase, status.role, status.recording, status.availability
     )
 }
 
@@ -150,65 +162,60 @@ mod tests {
     fn the_xstate_config_accepts_exactly_what_the_table_accepts() {
         let (_, states) = xstate_states();
         let mut transitions = 0;
-        for phase in Phase::iter() {
-            for recording in Recording::iter() {
-                for availability in Availability::iter() {
-                    let status = Status {
-                        phase,
-                        recording,
-                        availability,
-                    };
-                    let id = xstate_id(status);
-                    let Some(state) = states.get(&id) else {
-                        assert!(
-                            !table::is_reachable(phase, recording, availability),
-                            "{id} is reachable but has no state"
-                        );
-                        continue;
-                    };
-                    assert!(table::is_reachable(phase, recording, availability), "{id}");
-                    assert_eq!(state["meta"], serde_json::to_value(status).unwrap());
-                    let on = state["on"].as_object().unwrap();
-                    for event in Event::iter() {
-                        let rule = table::rule_for(phase, recording, event);
-                        let transition = on.get(event.name());
-                        assert_eq!(
-                            transition.is_some(),
-                            rule.is_some(),
-                            "{id} + {event}: config {transition:?}, table {rule:?}"
-                        );
-                        let (Some(transition), Some(rule)) = (transition, rule) else {
-                            continue;
-                        };
-                        transitions += 1;
-                        let status = Status {
-                            phase,
-                            recording,
-                            availability,
-                        };
-                        let step = table::step_at(table::StateCode::of(status), event).unwrap();
-                        assert_eq!(transition["target"], xstate_id(step.next.status()));
-                        assert_eq!(transition["description"], rule_label(rule));
-                        assert_eq!(
-                            transition["meta"]["rule"],
-                            table::rule_index(phase, recording, event).unwrap()
-                        );
-                    }
-                    let canonical = |name: &String| Event::iter().any(|e| e.name() == name);
-                    assert!(on.keys().all(canonical), "{id}: {:?}", on.keys());
-                }
+        for status in every_status() {
+            let Status {
+                phase,
+                role,
+                recording,
+                ..
+            } = status;
+            let id = xstate_id(status);
+            let Some(state) = states.get(&id) else {
+                assert!(
+                    !table::is_reachable(status),
+                    "{id} is reachable but has no state"
+                );
+                continue;
+            };
+            assert!(table::is_reachable(status), "{id}");
+            assert_eq!(state["meta"], serde_json::to_value(status).unwrap());
+            let on = state["on"].as_object().unwrap();
+            for event in Event::iter() {
+                let rule = table::rule_for(phase, recording, role, event);
+                let transition = on.get(event.name());
+                assert_eq!(
+                    transition.is_some(),
+                    rule.is_some(),
+                    "{id} + {event}: config {transition:?}, table {rule:?}"
+                );
+                let (Some(transition), Some(rule)) = (transition, rule) else {
+                    continue;
+                };
+                transitions += 1;
+                let step = table::step_at(table::StateCode::of(status), event).unwrap();
+                assert_eq!(transition["target"], xstate_id(step.next.status()));
+                assert_eq!(transition["description"], rule_label(rule));
+                assert_eq!(
+                    transition["meta"]["rule"],
+                    table::rule_index(phase, recording, role, event).unwrap()
+                );
             }
+            let canonical = |name: &String| Event::iter().any(|e| e.name() == name);
+            assert!(on.keys().all(canonical), "{id}: {:?}", on.keys());
         }
-        assert_eq!(states.len(), 48, "the reachable states");
-        assert_eq!(transitions, 294, "the legal cells, as `paths` counts them");
+        assert_eq!(states.len(), 94, "the reachable states");
+        assert_eq!(
+            transitions, 1255,
+            "the legal cells, the snapshot's included"
+        );
     }
 
     #[test]
     fn the_xstate_config_is_closed_and_pure_data() {
         let (config, states) = xstate_states();
         assert!(states.contains_key(config["initial"].as_str().unwrap()));
-        assert_eq!(config["initial"], "ready/off/ready");
-        assert!(states.contains_key("idle/off/idle"));
+        assert_eq!(config["initial"], "ready/owner/off/ready");
+        assert!(states.contains_key("idle/owner/off/idle"));
         for (id, state) in &states {
             assert!(!id.contains(['.', '#']), "{id}");
             for transition in state["on"].as_object().unwrap().values() {

@@ -16,6 +16,7 @@
 //! tags on average (within one 64-tag line), a new agent's about 33; only a slot
 //! whose tag matches (1 in 128 of the others) has its entry read.
 
+use crate::engine::clock::Stay;
 use crate::model::id::Id;
 use crate::model::machine::Machine;
 use std::hash::BuildHasher;
@@ -29,6 +30,8 @@ const EMPTY: u8 = 0x80;
 struct Entry {
     agent: Id,
     machine: Machine,
+    /// Its current stay, kept under time rules only.
+    stay: Stay,
 }
 
 /// Agent ids to machines, hashed with a fast, DoS-resistant hasher.
@@ -38,12 +41,6 @@ pub(crate) struct Agents {
     tags: Box<[u8]>,
     /// `Some` exactly where `tags` is not `EMPTY`.
     slots: Box<[Option<Entry>]>,
-    /// Resync's `finished` (SPEC §8) of the agent in the same slot: as long as
-    /// `slots` in resync mode, empty in strict mode. Apart from the entries, so
-    /// that strict mode's entries stay small, and resync touches this memory
-    /// only when a call ends or a record is rejected.
-    finished: Box<[Option<Id>]>,
-    keeps_finished: bool,
     len: usize,
     hasher: foldhash::fast::RandomState,
 }
@@ -62,34 +59,33 @@ impl Agents {
         self.slots[found].as_ref().map(|e| &e.machine)
     }
 
-    /// Keeps each agent's `finished` from now on (resync mode).
-    pub(crate) fn keep_finished(&mut self) {
-        if !self.keeps_finished {
-            self.keeps_finished = true;
-            self.finished = std::iter::repeat_with(|| None)
-                .take(self.slots.len())
-                .collect();
-        }
-    }
-
-    /// Drops every agent's `finished` and `last_event` and keeps none from now on
-    /// (strict mode).
+    /// Drops every agent's `last_event` (strict mode keeps none).
     pub(crate) fn forget_resync_memory(&mut self) {
-        self.keeps_finished = false;
-        self.finished = Box::default();
         for entry in self.slots.iter_mut().flatten() {
             entry.machine.last_event = None;
         }
     }
 
     /// The machine of `agent` (whose hash is `hash`), added with `new` if the
-    /// table does not hold it yet, and its `finished` if the table keeps them.
+    /// table does not hold it yet.
+    #[cfg(test)]
     pub(crate) fn get_or_insert(
         &mut self,
         agent: &str,
         hash: u64,
         new: impl FnOnce() -> Machine,
-    ) -> (&mut Machine, Option<&mut Option<Id>>) {
+    ) -> &mut Machine {
+        self.get_or_insert_with_stay(agent, hash, new).0
+    }
+
+    /// The machine and stay of `agent` (whose hash is `hash`), the machine
+    /// added with `new` if the table does not hold it yet.
+    pub(crate) fn get_or_insert_with_stay(
+        &mut self,
+        agent: &str,
+        hash: u64,
+        new: impl FnOnce() -> Machine,
+    ) -> (&mut Machine, &mut Stay) {
         let at = match self.find(agent, hash) {
             Ok(found) => found,
             Err(empty) if !self.is_full() => self.put(empty, hash, agent, new()),
@@ -99,47 +95,44 @@ impl Agents {
                 self.put(empty, hash, agent, new())
             }
         };
-        let Agents {
-            slots, finished, ..
-        } = self;
-        match &mut slots[at] {
-            Some(entry) => (&mut entry.machine, finished.get_mut(at)),
+        match &mut self.slots[at] {
+            Some(entry) => (&mut entry.machine, &mut entry.stay),
             // `find` and `put` return only slots holding an entry.
             None => unreachable!(),
         }
     }
 
-    /// Adds an agent the table does not hold yet, with its `finished` (kept only
-    /// if the table keeps them).
-    pub(crate) fn insert_new(&mut self, agent: &str, machine: Machine, finished: Option<Id>) {
+    /// The machine and stay of `agent`, if the table holds it.
+    pub(crate) fn get_with_stay(&mut self, agent: &str) -> Option<(&Machine, &mut Stay)> {
+        let found = self.find(agent, self.hash(agent)).ok()?;
+        self.slots[found]
+            .as_mut()
+            .map(|e| (&e.machine, &mut e.stay))
+    }
+
+    /// Every agent with its machine and stay.
+    pub(crate) fn iter_with_stays(&self) -> impl Iterator<Item = (&str, &Machine, &Stay)> {
+        self.slots
+            .iter()
+            .flatten()
+            .map(|e| (e.agent.as_str(), &e.machine, &e.stay))
+    }
+
+    /// Adds an agent the table does not hold yet.
+    pub(crate) fn insert_new(&mut self, agent: &str, machine: Machine) {
         if self.is_full() {
             self.grow();
         }
         let hash = self.hash(agent);
         let empty = self.empty_slot(hash);
-        let at = self.put(empty, hash, agent, machine);
-        if let Some(slot) = self.finished.get_mut(at) {
-            *slot = finished;
-        }
+        self.put(empty, hash, agent, machine);
     }
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, &Machine)> {
-        self.iter_with_finished().map(|(id, m, _)| (id, m))
-    }
-
-    /// Every agent with its machine and its `finished`.
-    pub(crate) fn iter_with_finished(&self) -> impl Iterator<Item = (&str, &Machine, Option<&Id>)> {
-        self.slots.iter().enumerate().filter_map(|(at, e)| {
-            let e = e.as_ref()?;
-            let finished = self.finished.get(at).and_then(Option::as_ref);
-            Some((e.agent.as_str(), &e.machine, finished))
-        })
-    }
-
-    /// The `finished` of `agent`, if the table keeps them and it has one.
-    pub(crate) fn finished(&self, agent: &str) -> Option<&Id> {
-        let found = self.find(agent, self.hash(agent)).ok()?;
-        self.finished.get(found).and_then(Option::as_ref)
+        self.slots
+            .iter()
+            .flatten()
+            .map(|e| (e.agent.as_str(), &e.machine))
     }
 
     /// Is fetching ahead worth it: can this build prefetch at all, and is the
@@ -219,6 +212,7 @@ impl Agents {
         self.slots[at] = Some(Entry {
             agent: Id::new(agent),
             machine,
+            stay: Stay::default(),
         });
         self.len += 1;
         at
@@ -236,24 +230,13 @@ impl Agents {
             &mut self.slots,
             std::iter::repeat_with(|| None).take(capacity).collect(),
         );
-        let kept = if self.keeps_finished { capacity } else { 0 };
-        let mut old_finished = std::mem::replace(
-            &mut self.finished,
-            std::iter::repeat_with(|| None).take(kept).collect(),
-        )
-        .into_vec()
-        .into_iter();
         self.tags = vec![EMPTY; capacity].into_boxed_slice();
         for entry in old.into_vec() {
-            let finished = old_finished.next().flatten();
             let Some(entry) = entry else { continue };
             let hash = self.hash(entry.agent.as_str());
             let at = self.empty_slot(hash);
             self.tags[at] = tag(hash);
             self.slots[at] = Some(entry);
-            if let Some(slot) = self.finished.get_mut(at) {
-                *slot = finished;
-            }
         }
     }
 
@@ -272,10 +255,7 @@ fn tag(hash: u64) -> u8 {
 
 impl PartialEq for Agents {
     fn eq(&self, other: &Self) -> bool {
-        self.len() == other.len()
-            && self
-                .iter_with_finished()
-                .all(|(k, m, f)| other.get(k) == Some(m) && other.finished(k) == f)
+        self.len() == other.len() && self.iter().all(|(k, m)| other.get(k) == Some(m))
     }
 }
 
@@ -321,6 +301,19 @@ mod tests {
     }
 
     #[test]
+    fn an_agent_costs_160_bytes_of_which_24_are_its_stay() {
+        // The id (40), the machine (96) and the stay of the time rules (24):
+        // SPEC §11 adds 24 bytes per agent, with or without time rules.
+        assert_eq!(std::mem::size_of::<Stay>(), 24);
+        assert_eq!(std::mem::size_of::<Option<Entry>>(), 160);
+        assert_eq!(
+            std::mem::size_of::<Option<(Id, Machine)>>(),
+            136,
+            "without the stay"
+        );
+    }
+
+    #[test]
     fn holds_what_a_std_map_holds_through_growth() {
         let mut table = Agents::default();
         let mut model: HashMap<String, Machine> = HashMap::new();
@@ -332,7 +325,7 @@ mod tests {
                 _ => format!("agent-{}", n % 3_000),
             };
             let hash = table.hash(&id);
-            let (m, _) = table.get_or_insert(&id, hash, || Machine::starting(Availability::Idle));
+            let m = table.get_or_insert(&id, hash, || Machine::starting(Availability::Idle));
             let expected = model
                 .entry(id.clone())
                 .or_insert_with(|| Machine::starting(Availability::Idle));
@@ -352,42 +345,17 @@ mod tests {
     }
 
     #[test]
-    fn finished_calls_move_with_their_agents_when_the_table_grows() {
-        let mut table = Agents::default();
-        table.insert_new("before", Machine::new(), Some(Id::new("dropped")));
-        assert_eq!(table.finished("before"), None, "not kept in strict mode");
-        table.keep_finished();
-        for n in 0..3_000 {
-            let id = format!("agent-{n}");
-            let (_, finished) = table.get_or_insert(&id, table.hash(&id), Machine::new);
-            *finished.unwrap() = (n % 3 != 0).then(|| Id::new(&format!("call-{n}")));
-        }
-        assert!(table.tags.len() >= 4096);
-        for n in 0..3_000 {
-            let got = table.finished(&format!("agent-{n}")).map(Id::as_str);
-            assert_eq!(got, (n % 3 != 0).then(|| format!("call-{n}")).as_deref());
-        }
-        assert_eq!(
-            table
-                .iter_with_finished()
-                .filter(|(_, _, f)| f.is_some())
-                .count(),
-            2_000
-        );
-    }
-
-    #[test]
     fn insert_new_and_equality_ignore_order() {
         let ids: Vec<String> = (0..100).map(|n| format!("a{n}")).collect();
         let (mut forward, mut backward) = (Agents::default(), Agents::default());
         for (n, id) in ids.iter().enumerate() {
-            forward.insert_new(id, machine(n), None);
+            forward.insert_new(id, machine(n));
         }
         for (n, id) in ids.iter().enumerate().rev() {
-            backward.insert_new(id, machine(n), None);
+            backward.insert_new(id, machine(n));
         }
         assert_eq!(forward, backward);
-        backward.insert_new("one-more", Machine::new(), None);
+        backward.insert_new("one-more", Machine::new());
         assert_ne!(forward, backward);
     }
 
@@ -400,7 +368,7 @@ mod tests {
         }
         assert_eq!((table.len(), table.tags.len()), (0, 0));
         for n in 0..200u64 {
-            table.insert_new(&n.to_string(), machine(n as usize), None);
+            table.insert_new(&n.to_string(), machine(n as usize));
             let before = table.clone();
             table.prefetch_tags(n);
             table.prefetch_entry(u64::MAX - n);

@@ -6,16 +6,19 @@
 //! and restored, so a long replay or a live validator can stop and go on.
 
 pub(crate) mod agents;
+mod clock;
 mod lookahead;
 
 pub(crate) use lookahead::Lookahead;
 
 use crate::engine::agents::Agents;
-use crate::model::id::Id;
-use crate::model::machine::{Machine, MachineState, StateError, Transition};
-use crate::model::record::{EventName, Record};
-use crate::model::rejection::{Reason, Rejection};
+use crate::engine::clock::{Before, Clock, Moved};
+use crate::model::finding::{Finding, OpenStay};
+use crate::model::machine::{Accepted, Machine, MachineState, StateError, Transition};
+use crate::model::record::Record;
+use crate::model::rejection::Rejection;
 use crate::model::resync::{self, Evidence, Inferred, Mode, Repair};
+use crate::model::time_rules::TimeRules;
 use crate::model::vocabulary::{Availability, Event, Phase};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -54,6 +57,9 @@ pub struct Engine {
     initial: Availability,
     mode: Mode,
     open_calls: usize,
+    /// Time rules (SPEC §11), when given: boxed, so an engine without them
+    /// carries one pointer.
+    clock: Option<Box<Clock>>,
 }
 
 impl Default for Engine {
@@ -83,14 +89,110 @@ impl Engine {
             initial,
             mode: Mode::Strict,
             open_calls: 0,
+            clock: None,
         }
+    }
+
+    /// The same engine with time rules (SPEC §11): it reports findings —
+    /// `late` and `early` records ([`Engine::take_findings`]), `overdue` stays
+    /// (found as the clock moves: by records, or by [`Engine::advance`]). Meant
+    /// for a new engine: stays begin with the records applied from here on. A
+    /// [`Snapshot`] carries neither the rules nor the stays: an engine restored
+    /// and given time rules again times the stays its records begin from then.
+    ///
+    /// ```
+    /// use callstate::{Engine, Event, FindingKind, Phase, Record, TimeRules, Timers};
+    ///
+    /// let rules = TimeRules::default().with_limit(Phase::WrapUp, 60_000).unwrap();
+    /// let mut engine = Engine::new().with_time(rules);
+    /// let ring = Timers { rona: Some("18"), ..Timers::NONE };
+    /// engine.apply(&Record::new("a1", Event::OfferContact).interaction("c1").at(0).timers(ring)).unwrap();
+    /// // Answered 25 s into an 18 s ring: late (the grace is 5 s).
+    /// engine.apply(&Record::new("a1", Event::CustAnswered).at(25_000)).unwrap();
+    /// let late = engine.take_findings();
+    /// assert_eq!(late[0].kind, FindingKind::Late);
+    /// engine.apply(&Record::new("a1", Event::ContactEndedWrapUp).at(30_000)).unwrap();
+    /// // Nothing more comes: a minute of wrap-up and the grace later, a1 is overdue.
+    /// assert!(engine.advance(95_000).is_empty());
+    /// let stuck = engine.advance(95_001);
+    /// assert_eq!((stuck[0].kind, stuck[0].phase), (FindingKind::Overdue, Phase::WrapUp));
+    /// assert!(engine.advance(200_000).is_empty(), "once per stay");
+    /// ```
+    pub fn with_time(mut self, rules: TimeRules) -> Engine {
+        self.clock = Some(Box::new(Clock::new(rules)));
+        self
+    }
+
+    /// The time rules, if the engine has them.
+    pub fn time_rules(&self) -> Option<&TimeRules> {
+        self.clock.as_deref().map(|c| &c.rules)
+    }
+
+    /// The clock (SPEC §11.2): the largest record time seen, or given to
+    /// [`Engine::advance`]; `None` without time rules or before any time.
+    pub fn clock(&self) -> Option<i64> {
+        self.clock.as_deref().and_then(Clock::now)
+    }
+
+    /// The findings of the records applied since the last call (their `late`
+    /// or `early`, then the `overdue` their times revealed), in SPEC §11.7's
+    /// order. Always empty without time rules.
+    pub fn take_findings(&mut self) -> Vec<Finding> {
+        self.clock
+            .as_deref_mut()
+            .map(|c| std::mem::take(&mut c.found))
+            .unwrap_or_default()
+    }
+
+    /// Are findings waiting for [`Engine::take_findings`]?
+    pub fn has_findings(&self) -> bool {
+        self.clock.as_deref().is_some_and(|c| !c.found.is_empty())
+    }
+
+    /// Moves the clock to `now` (milliseconds since the epoch) if that is later,
+    /// and returns the `overdue` findings that became due (SPEC §11.8), in order.
+    /// Empty without time rules. Findings of records not yet taken stay for
+    /// [`Engine::take_findings`].
+    pub fn advance(&mut self, now: i64) -> Vec<Finding> {
+        let Some(clock) = self.clock.as_deref_mut() else {
+            return Vec::new();
+        };
+        clock.see(Some(now));
+        let before = clock.found.len();
+        clock.overdue(&mut self.agents);
+        clock.found.split_off(before)
+    }
+
+    /// Every agent holding a call, by agent id, with its stay's start, age (the
+    /// clock minus the start) and deadline (SPEC §11.7). Without time rules only
+    /// the agents, calls and phases are known.
+    pub fn open_stays(&self) -> Vec<OpenStay> {
+        let now = self.clock();
+        let mut open: Vec<OpenStay> = self
+            .agents
+            .iter_with_stays()
+            .filter(|(_, machine, _)| machine.has_call())
+            .map(|(agent, machine, stay)| {
+                let (since, deadline) = clock::open_parts(stay);
+                OpenStay {
+                    agent: agent.to_owned(),
+                    interaction: machine.interaction().map(str::to_owned),
+                    phase: machine.phase(),
+                    since,
+                    age: since.zip(now).map(|(since, now)| now.saturating_sub(since)),
+                    deadline,
+                }
+            })
+            .collect();
+        open.sort_unstable_by(|a, b| a.agent.cmp(&b.agent));
+        open
     }
 
     /// The same engine, treating the records it rejects as `mode` says: strict
     /// (SPEC §4, the default: a rejected record changes nothing) or resync
     /// (SPEC §8: a rejected record keeps its verdict and gets a
     /// [`Repair`]). Meant for a new engine: agents it already
-    /// knows start resync with no memory of their last event or finished call.
+    /// knows start resync with no memory of their last event.
     ///
     /// ```
     /// use callstate::{Engine, Event, Mode, Phase, Record, RejectionKind, Repair};
@@ -98,20 +200,19 @@ impl Engine {
     /// let mut engine = Engine::new().with_mode(Mode::Resync);
     /// engine.apply(&Record::new("a1", Event::OfferContact).interaction("c1")).unwrap();
     /// engine.apply(&Record::new("a1", Event::CustAnswered)).unwrap();
-    /// // eAgentContactEnded was lost: acw is still rejected, and then repaired.
-    /// let err = engine.apply(&Record::new("a1", Event::Acw)).unwrap_err();
+    /// // acw was lost: the wrapped-up notification is still rejected, then repaired.
+    /// let err = engine.apply(&Record::new("a1", Event::ContactWrappedUp)).unwrap_err();
     /// assert_eq!(err.kind(), RejectionKind::IllegalTransition);
     /// let repair = err.repair().unwrap();
     /// assert_eq!(repair.name(), "infer");
-    /// assert_eq!(repair.inferred()[0].transition.event, Event::ContactEnded);
-    /// assert_eq!(engine.phase_of("a1"), Phase::WrapUp);
+    /// assert_eq!(repair.inferred()[0].transition.event, Event::Acw);
+    /// assert_eq!(engine.phase_of("a1"), Phase::Ready);
     /// ```
     pub fn with_mode(mut self, mode: Mode) -> Engine {
         self.mode = mode;
-        match mode {
-            Mode::Resync => self.agents.keep_finished(),
-            // Strict keeps no resync memory, so its snapshots carry none.
-            _ => self.agents.forget_resync_memory(),
+        if mode != Mode::Resync {
+            // Strict keeps no `last`, so its snapshots carry none.
+            self.agents.forget_resync_memory();
         }
         self
     }
@@ -135,7 +236,7 @@ impl Engine {
     /// Checks, in SPEC §4's order: `malformed` ([`Record::check`]: an empty agent
     /// or interaction id, or an offer without an interaction); an unknown event
     /// name (`unknown_event`); then the machine's checks (see [`Machine::step`]).
-    pub fn apply(&mut self, record: &Record<'_>) -> Result<Transition, Rejection> {
+    pub fn apply(&mut self, record: &Record<'_>) -> Result<Accepted, Rejection> {
         let hash = self.agents.hash(record.agent);
         self.apply_hashed(record, hash)
     }
@@ -150,14 +251,14 @@ impl Engine {
     ///
     /// let mut engine = Engine::new();
     /// engine.apply(&Record::new("a1", Event::OfferCampaignReserved).interaction("c1")).unwrap();
-    /// let (t, call) = engine.apply_with_call(&Record::new("a1", Event::ContactEnded)).unwrap();
-    /// assert!(t.terminated());
+    /// let (accepted, call) = engine.apply_with_call(&Record::new("a1", Event::ContactEnded)).unwrap();
+    /// assert!(accepted.terminated());
     /// assert_eq!(call.as_deref(), Some("c1"));
     /// ```
     pub fn apply_with_call(
         &mut self,
         record: &Record<'_>,
-    ) -> Result<(Transition, Option<String>), Rejection> {
+    ) -> Result<(Accepted, Option<String>), Rejection> {
         let hash = self.agents.hash(record.agent);
         self.apply_hashed_as::<true>(record, hash)
     }
@@ -186,7 +287,7 @@ impl Engine {
     pub fn apply_all<'r>(
         &mut self,
         records: &[Record<'r>],
-        mut each: impl FnMut(&Record<'r>, Result<Transition, Rejection>),
+        mut each: impl FnMut(&Record<'r>, Result<Accepted, Rejection>),
     ) {
         // The path is chosen per chunk, so a long call that starts on a small
         // engine switches to prefetching once the table outgrows the caches.
@@ -206,7 +307,7 @@ impl Engine {
     fn apply_prefetching<'r>(
         &mut self,
         records: &[Record<'r>],
-        each: &mut impl FnMut(&Record<'r>, Result<Transition, Rejection>),
+        each: &mut impl FnMut(&Record<'r>, Result<Accepted, Rejection>),
     ) {
         let agent = |i: usize| records.get(i).map(|r| r.agent);
         let mut ahead = Lookahead::start(self, records.len(), agent);
@@ -243,9 +344,9 @@ impl Engine {
         &mut self,
         record: &Record<'_>,
         hash: u64,
-    ) -> Result<Transition, Rejection> {
+    ) -> Result<Accepted, Rejection> {
         self.apply_hashed_as::<false>(record, hash)
-            .map(|(transition, _)| transition)
+            .map(|(accepted, _)| accepted)
     }
 
     /// [`Engine::apply_hashed`], with `WITH_CALL` also giving the call an accepted
@@ -255,51 +356,53 @@ impl Engine {
         &mut self,
         record: &Record<'_>,
         hash: u64,
-    ) -> Result<(Transition, Option<String>), Rejection> {
+    ) -> Result<(Accepted, Option<String>), Rejection> {
         // SPEC §4's malformed checks, stated once (see `model::record::check`).
         if let Err(what) = record.check() {
             return Err(with_record(Rejection::malformed(what), record));
         }
-        let (initial, mode) = (self.initial, self.mode);
-        let (machine, finished) = self
-            .agents
-            .get_or_insert(record.agent, hash, || Machine::starting(initial));
-        let event = match record.event {
-            EventName::Known(e) => e,
-            EventName::Unknown(_) => {
-                let rejection = Rejection::met(
-                    Reason::UnknownEvent,
-                    machine.status(),
-                    machine.interaction(),
-                );
-                return Err(with_record(rejection, record));
+        if record.agent.is_empty() {
+            if let Some(clock) = self.clock.as_deref_mut() {
+                clock.see(record.time);
+                clock.overdue(&mut self.agents);
             }
-        };
+            return apply_for_no_agent::<WITH_CALL>(self.initial, record);
+        }
+        let (initial, mode) = (self.initial, self.mode);
+        let (machine, stay) = self
+            .agents
+            .get_or_insert_with_stay(record.agent, hash, || Machine::starting(initial));
         let had_call = machine.has_call();
-        let (interaction, time) = (record.interaction, record.time);
-        // Resync hands an ending call to the agent's `finished` (`with_mode` made
-        // the table keep them); strict keeps none. One call of the step for both
-        // modes, so that the step is inlined here once.
-        let mut unkept = None;
-        let mut retired = match mode {
-            Mode::Strict => None,
-            Mode::Resync => Some(finished.unwrap_or(&mut unkept)),
-        };
-        let step = machine.step_as::<WITH_CALL>(event, interaction, time, retired.as_deref_mut());
-        let result = match retired {
-            None => step,
-            Some(finished) => match step {
-                Ok(applied) => {
+        let before = self.clock.as_ref().map(|_| Before::of(machine));
+        // One call of the machine for both modes, so that it is inlined here once.
+        let applied = machine.apply_as::<WITH_CALL>(record);
+        let result = match (mode, applied) {
+            (Mode::Strict, applied) => applied,
+            (Mode::Resync, Ok(applied)) => {
+                if let Some(event) = applied.0.sets_last() {
                     machine.last_event = Some(event);
-                    Ok(applied)
                 }
-                Err(rejection) => Err(repair(machine, finished, rejection, event, record)),
-            },
+                Ok(applied)
+            }
+            (Mode::Resync, Err(rejection)) => Err(repair(machine, rejection, record)),
         };
         match (had_call, machine.has_call()) {
             (false, true) => self.open_calls += 1,
             (true, false) => self.open_calls -= 1,
             _ => {}
+        }
+        if let (Some(clock), Some(before)) = (self.clock.as_deref_mut(), before) {
+            let how = match &result {
+                Ok((accepted, _)) => accepted.transition().map(|_| Moved::Itself),
+                Err(r) => {
+                    matches!(r.repair(), Some(Repair::Infer { .. })).then_some(Moved::Repaired)
+                }
+            };
+            if let Some(how) = how {
+                clock.moved(record, &before, how, machine, stay);
+            }
+            clock.see(record.time);
+            clock.overdue(&mut self.agents);
         }
         result.map_err(|rejection| with_record(rejection, record))
     }
@@ -343,12 +446,8 @@ impl Engine {
             mode: self.mode,
             agents: self
                 .agents
-                .iter_with_finished()
-                .map(|(id, machine, finished)| {
-                    let mut saved = MachineState::from(machine.clone());
-                    saved.finished = finished.map(|f| f.as_str().to_owned());
-                    (id.to_owned(), saved)
-                })
+                .iter()
+                .map(|(id, machine)| (id.to_owned(), MachineState::from(machine.clone())))
                 .collect(),
         }
     }
@@ -363,24 +462,19 @@ impl Engine {
             if id.is_empty() {
                 return Err(SnapshotError::EmptyAgent);
             }
-            let memory = saved.last_event.is_some() || saved.finished.is_some();
+            // Before version 3 only resync kept `finished`.
+            let finished_is_resync = snapshot.version < 3 && saved.finished.is_some();
+            let memory = saved.last_event.is_some() || finished_is_resync;
             if memory && snapshot.mode == Mode::Strict {
                 return Err(SnapshotError::StrictWithResyncMemory { agent: id });
             }
-            if saved.finished.as_deref() == Some("") {
-                return Err(SnapshotError::Agent {
-                    agent: id,
-                    source: StateError::EmptyInteraction,
-                });
-            }
-            let finished = saved.finished.as_deref().map(Id::new);
             let machine = Machine::try_from(saved).map_err(|source| SnapshotError::Agent {
                 agent: id.clone(),
                 source,
             })?;
             engine.open_calls += usize::from(machine.has_call());
             // The snapshot's map has each id once.
-            engine.agents.insert_new(&id, machine, finished);
+            engine.agents.insert_new(&id, machine);
         }
         Ok(engine)
     }
@@ -404,17 +498,12 @@ impl Engine {
 /// changes the agent wholly or not at all.
 #[cold]
 #[inline(never)]
-fn repair(
-    machine: &mut Machine,
-    finished: &mut Option<Id>,
-    rejection: Rejection,
-    event: Event,
-    record: &Record<'_>,
-) -> Rejection {
+fn repair(machine: &mut Machine, rejection: Rejection, record: &Record<'_>) -> Rejection {
     let named = record.interaction;
+    let event = record.event.event();
     let evidence = Evidence {
         last: machine.last_event,
-        finished: finished.as_ref().map(Id::as_str),
+        finished: machine.finished(),
     };
     let Some(rule) = resync::rule_for(
         rejection.kind(),
@@ -425,15 +514,16 @@ fn repair(
     ) else {
         return rejection;
     };
-    let inference = match rule.infers_up_to() {
-        0 => None,
-        up_to => resync::missing_events(machine, event, named, up_to),
+    // Only a transition event can pass as a transition (SPEC §8).
+    let inference = match (rule.infers_up_to(), event) {
+        (0, _) | (_, None) => None,
+        (up_to, Some(event)) => resync::missing_events(machine, event, named, up_to),
     };
     // The search stepped the same table, so a run it found applies; were it ever
     // not to, the record is skipped rather than half applied.
     let applied = inference.and_then(|run| {
-        let mut trial = (machine.clone(), finished.clone());
-        infer(&mut trial, run.events(), event, record).map(|applied| (applied, trial))
+        let mut trial = machine.clone();
+        infer(&mut trial, run.events(), record).map(|applied| (applied, trial))
     });
     debug_assert!(
         inference.is_none() || applied.is_some(),
@@ -441,10 +531,9 @@ fn repair(
     );
     let repair = match applied {
         None => Repair::Skip { rule },
-        Some(((inferred, transition, call), (mut trial_machine, trial_finished))) => {
-            trial_machine.last_event = Some(event);
-            *machine = trial_machine;
-            *finished = trial_finished;
+        Some(((inferred, transition, call), mut trial)) => {
+            trial.last_event = Some(transition.event);
+            *machine = trial;
             Repair::Infer {
                 rule,
                 inferred,
@@ -457,27 +546,42 @@ fn repair(
 }
 
 /// Applies the `lost` events (each named as SPEC §8 says), then the record, to
-/// `agent`: the inferred transitions, the record's own and the call it is about.
-/// `None` if one of them does not apply.
+/// `machine`: the inferred transitions, the record's own and the call it is about.
+/// `None` if one of them does not apply as a transition.
 fn infer(
-    (machine, finished): &mut (Machine, Option<Id>),
+    machine: &mut Machine,
     lost: &[Event],
-    event: Event,
     record: &Record<'_>,
 ) -> Option<(Vec<Inferred>, Transition, Option<String>)> {
     let named = record.interaction;
     let mut inferred = Vec::with_capacity(lost.len());
     for &e in lost {
         let naming = resync::inferred_naming(e, named, machine.interaction())?.map(str::to_owned);
-        let (transition, call) = machine
-            .step_as::<true>(e, naming.as_deref(), None, Some(finished))
-            .ok()?;
+        let lost_record = Record {
+            interaction: naming.as_deref(),
+            ..Record::new("", e)
+        };
+        let (accepted, call) = machine.apply_as::<true>(&lost_record).ok()?;
+        let transition = *accepted.transition()?;
         inferred.push(Inferred { transition, call });
     }
-    machine
-        .step_as::<true>(event, named, record.time, Some(finished))
-        .ok()
-        .map(|(transition, call)| (inferred, transition, call))
+    let (accepted, call) = machine.apply_as::<true>(record).ok()?;
+    accepted
+        .transition()
+        .map(|transition| (inferred, *transition, call))
+}
+
+/// A record that names no agent: an agent notice, which concerns none (SPEC
+/// §3.3). Out of line, so that the machine's step is inlined into
+/// [`Engine::apply_hashed_as`] once.
+#[inline(never)]
+fn apply_for_no_agent<const WITH_CALL: bool>(
+    initial: Availability,
+    record: &Record<'_>,
+) -> Result<(Accepted, Option<String>), Rejection> {
+    Machine::starting(initial)
+        .apply_as::<WITH_CALL>(record)
+        .map_err(|rejection| with_record(rejection, record))
 }
 
 /// `rejection`, naming what `record` said.
@@ -506,8 +610,9 @@ pub struct Snapshot {
 
 impl Snapshot {
     /// The format version this crate writes; it reads this one and every earlier
-    /// one (version 1 had no `mode` and no resync memory).
-    pub const VERSION: u32 = 2;
+    /// one (version 1 had no `mode` and no resync memory; before version 3 there
+    /// was no `role` — every agent was an owner — and only resync kept `finished`).
+    pub const VERSION: u32 = 3;
 }
 
 /// Why a snapshot could not be restored.
@@ -523,9 +628,9 @@ pub enum SnapshotError {
     /// An empty agent id.
     #[error("the snapshot has an empty agent id")]
     EmptyAgent,
-    /// A strict snapshot whose agent has resync's `last_event` or `finished`,
-    /// which strict mode neither keeps nor would write.
-    #[error("agent {agent:?} in the strict snapshot has resync memory (last_event, finished)")]
+    /// A strict snapshot whose agent has resync's `last_event` (or, before
+    /// version 3, `finished`), which strict mode neither keeps nor would write.
+    #[error("agent {agent:?} in the strict snapshot has resync memory (last_event, or finished before version 3)")]
     StrictWithResyncMemory {
         /// The agent id.
         agent: String,
@@ -545,6 +650,7 @@ pub enum SnapshotError {
 mod tests {
     use super::*;
     use crate::model::id::Id;
+    use crate::model::record::EventName;
     use crate::model::rejection::RejectionKind;
     use crate::model::vocabulary::Event;
 

@@ -1,30 +1,48 @@
 //! One record for the engine: who, what, which call, when — read from any of the
 //! wire's shapes, or built by hand.
 
+use crate::model::deadline::Timers;
 use crate::model::rejection::Malformed;
-use crate::model::vocabulary::Event;
+use crate::model::vocabulary::{AgentNotice, ByField, CallNotice, Event, Placement, StateMessage};
 
-/// An event name as read from a record: one of the 21 canonical events, or a name
-/// that is in no row of SPEC §2.
+/// An event name as read from a record, placed (SPEC §2): a transition event, a
+/// call notice, an agent notice, or a name that is in no placement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum EventName<'a> {
-    /// A known event.
+    /// A transition event (E1 … E34).
     Known(Event),
+    /// A call notice (N1 … N28).
+    CallNotice(CallNotice),
+    /// An agent notice: one of A1 … A13, or an agent-state message its
+    /// `subStatus` did not make E1 or E2 (SPEC §5.3); its canonical name.
+    AgentNotice(&'static str),
     /// An unknown name, as given.
     Unknown(&'a str),
 }
 
 impl<'a> EventName<'a> {
-    /// Resolves `name` (canonical or alias, any case).
+    /// Resolves `name` (canonical or alias, any case) as a record with none of
+    /// the fields of SPEC §5.4 and not in the websocket shape: see [`resolve`]
+    /// for the whole rule.
     pub fn resolve(name: &'a str) -> EventName<'a> {
-        Event::resolve(name).map_or(EventName::Unknown(name), EventName::Known)
+        resolve(name, &Deciders::NONE).unwrap_or(EventName::Unknown(name))
     }
 
-    /// The name to report: canonical when known, else as given.
+    /// The name to report: canonical when placed, else as given.
     pub fn as_str(&self) -> &'a str {
         match self {
             EventName::Known(e) => e.name(),
+            EventName::CallNotice(n) => n.name(),
+            EventName::AgentNotice(name) => name,
             EventName::Unknown(name) => name,
+        }
+    }
+
+    /// The transition event, if the name is one.
+    pub fn event(&self) -> Option<Event> {
+        match self {
+            EventName::Known(e) => Some(*e),
+            _ => None,
         }
     }
 }
@@ -33,6 +51,104 @@ impl From<Event> for EventName<'_> {
     fn from(e: Event) -> Self {
         EventName::Known(e)
     }
+}
+
+impl From<CallNotice> for EventName<'_> {
+    fn from(n: CallNotice) -> Self {
+        EventName::CallNotice(n)
+    }
+}
+
+impl From<AgentNotice> for EventName<'_> {
+    fn from(n: AgentNotice) -> Self {
+        EventName::AgentNotice(n.name())
+    }
+}
+
+/// The fields of a record that decide the event of a name SPEC §2.4 lists, as the
+/// reader found them (SPEC §5.3, §5.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deciders<'a> {
+    /// The record is a websocket notification (only there is a name an agent-state
+    /// message).
+    pub websocket: bool,
+    /// `data.subStatus`, when a string.
+    pub sub_status: Option<&'a str>,
+    /// The participant who left, compared with the record's agent id: `Given(true)`
+    /// when it is the agent.
+    pub participant_is_agent: Field<bool>,
+    /// The agents pending wrap-up: `Given(true)` when the list holds the record's
+    /// agent id.
+    pub pending_has_agent: Field<bool>,
+}
+
+impl Deciders<'_> {
+    /// A record with none of the deciding fields, not a websocket notification.
+    pub const NONE: Deciders<'static> = Deciders {
+        websocket: false,
+        sub_status: None,
+        participant_is_agent: Field::Absent,
+        pending_has_agent: Field::Absent,
+    };
+}
+
+/// SPEC §2.4, §5.3 and §5.4 in one place: the event a wire name stands for, given
+/// the fields that decide it. `Err` when a deciding field the name uses is present
+/// and not of its type (`malformed`); `Ok(EventName::Unknown)` when the name is in
+/// no placement (an agent-state message outside the websocket shape included).
+pub fn resolve<'a>(name: &'a str, fields: &Deciders<'_>) -> Result<EventName<'a>, Malformed> {
+    let Some(placement) = Placement::of(name) else {
+        return Ok(EventName::Unknown(name));
+    };
+    Ok(match placement {
+        Placement::Event(e) => EventName::Known(e),
+        Placement::CallNotice(n) => EventName::CallNotice(n),
+        Placement::AgentNotice(n) => EventName::AgentNotice(n.name()),
+        Placement::ByField(ByField::Participant) => match fields.participant_is_agent {
+            Field::Wrong => return Err(Malformed::BadField(PARTICIPANT)),
+            Field::Given(true) => EventName::Known(Event::LeftConference),
+            _ => EventName::Known(Event::ParticipantLeftConference),
+        },
+        Placement::ByField(ByField::PendingWrapUp) => match fields.pending_has_agent {
+            Field::Wrong => return Err(Malformed::BadField(PENDING_WRAP_UP)),
+            Field::Absent => EventName::Known(Event::ContactEnded),
+            Field::Given(true) => EventName::Known(Event::ContactEndedWrapUp),
+            Field::Given(false) => EventName::Known(Event::ContactEndedNoWrapUp),
+        },
+        Placement::ByField(ByField::AgentState(message)) => {
+            let by_sub_status = fields.sub_status.and_then(Event::from_state_change);
+            match (fields.websocket, by_sub_status, message) {
+                (false, _, _) => EventName::Unknown(name),
+                (true, Some(e), _) => EventName::Known(e),
+                (true, None, StateMessage::AgentStateChange) => EventName::Unknown(name),
+                (true, None, other) => EventName::AgentNotice(other.into()),
+            }
+        }
+    })
+}
+
+/// The participant who left, as a malformed record's message names it.
+const PARTICIPANT: &str = "the participant id (participantId)";
+/// The agents pending wrap-up, as a malformed record's message names it.
+const PENDING_WRAP_UP: &str = "the agents pending wrap-up (agentsPendingWrapUp)";
+
+/// The desktop's snapshot (SPEC §3.5) as the wire resolved it against the record's
+/// own agent and interaction ids: every value of another type already counted as
+/// absent, and "true" already read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SnapshotView<'a> {
+    /// `interaction.state`, when a string.
+    pub state: Option<&'a str>,
+    /// The record's interaction is held (`interaction.media.<I>.isHold`).
+    pub held: bool,
+    /// The record's agent is wrapping up, or the interaction is terminated.
+    pub wrap_up: bool,
+    /// `interaction.owner` is a non-empty string other than the record's agent id.
+    pub owned_by_another: bool,
+    /// `interaction.callProcessingDetails.isPaused`.
+    pub paused: bool,
+    /// `interaction.callProcessingDetails.recordInProgress`.
+    pub recording: bool,
 }
 
 /// One record for the engine: who, what, which call, when.
@@ -54,6 +170,14 @@ pub struct Record<'a> {
     pub interaction: Option<&'a str>,
     /// Milliseconds since the epoch: any signed 64-bit integer (SPEC §4, §9).
     pub time: Option<i64>,
+    /// The reservation id (SPEC §5.4): the id an `AgentContactAssigned` re-keys
+    /// from (SPEC §3.6).
+    pub reservation: Option<&'a str>,
+    /// The snapshot's fields (SPEC §3.5), read for `AgentContact` only.
+    pub snapshot: SnapshotView<'a>,
+    /// The raw fields a deadline may come from (SPEC §11.4), read only under
+    /// time rules.
+    pub timers: Timers<'a>,
 }
 
 impl<'a> Record<'a> {
@@ -64,6 +188,16 @@ impl<'a> Record<'a> {
             event: event.into(),
             interaction: None,
             time: None,
+            reservation: None,
+            snapshot: SnapshotView {
+                state: None,
+                held: false,
+                wrap_up: false,
+                owned_by_another: false,
+                paused: false,
+                recording: false,
+            },
+            timers: Timers::NONE,
         }
     }
 
@@ -78,6 +212,24 @@ impl<'a> Record<'a> {
         self.time = Some(time);
         self
     }
+
+    /// The same record with reservation id `reservation` (SPEC §3.6).
+    pub fn reservation(mut self, reservation: &'a str) -> Record<'a> {
+        self.reservation = Some(reservation);
+        self
+    }
+
+    /// The same record carrying the raw deadline fields `timers` (SPEC §11.4).
+    pub fn timers(mut self, timers: Timers<'a>) -> Record<'a> {
+        self.timers = timers;
+        self
+    }
+
+    /// The same record with the snapshot's fields `snapshot` (SPEC §3.5).
+    pub fn snapshot(mut self, snapshot: SnapshotView<'a>) -> Record<'a> {
+        self.snapshot = snapshot;
+        self
+    }
 }
 
 impl<'a> Record<'a> {
@@ -87,9 +239,14 @@ impl<'a> Record<'a> {
     /// engine runs them before anything else.
     #[inline]
     pub fn check(&self) -> Result<(), Malformed> {
+        // An agent notice that names no agent holds "" (SPEC §3.3): absent, not empty.
+        let agent = match (self.event, self.agent) {
+            (EventName::AgentNotice(_), "") => Field::Absent,
+            (_, agent) => Field::Given(agent),
+        };
         check(
             Field::Given(self.event),
-            Field::Given(self.agent),
+            agent,
             Field::from(self.interaction),
             Field::from(self.time),
             &FieldNames::RECORD,
@@ -100,7 +257,7 @@ impl<'a> Record<'a> {
 
 /// A field of a record as the reader found it, for [`check`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Field<T> {
+pub enum Field<T> {
     /// Absent, or `null` (SPEC §5: a `null` field counts as absent).
     Absent,
     /// Present with a value of the wrong JSON type (an id that is not a string, a
@@ -151,7 +308,7 @@ impl FieldNames {
 /// | 3 | the agent id is not a non-empty string | `BadId` |
 /// | 4 | the time is present and not an integer literal in the signed 64-bit range | `BadTime` |
 /// | 5 | the interaction id is present and not a non-empty string | `BadId` |
-/// | 6 | the event is E3/E4 and names no interaction | `OfferWithoutInteraction` |
+/// | 6 | the event is E3/E4/E22/E34 and names no interaction | `OfferWithoutInteraction` |
 ///
 /// Before these, the reader decides whether the line has fields at all
 /// (`wire::parse`, in this order): a line over the length limit, not UTF-8,
@@ -170,6 +327,8 @@ pub(crate) fn check<'a>(
         return Err(Malformed::NoEvent(names.event));
     };
     let agent = match agent {
+        // An agent notice concerns no agent when it names none (SPEC §3.3).
+        Field::Absent if matches!(event, EventName::AgentNotice(_)) => "",
         Field::Absent => return Err(Malformed::NoAgent(names.agent)),
         Field::Wrong | Field::Given("") => return Err(Malformed::BadId(names.agent)),
         Field::Given(agent) => agent,
@@ -179,16 +338,15 @@ pub(crate) fn check<'a>(
         Field::Wrong => return Err(Malformed::BadTime(names.time)),
         Field::Given(time) => Some(time),
     };
-    let known = match event {
-        EventName::Known(e) => Some(e),
-        EventName::Unknown(_) => None,
-    };
-    let interaction = check_call(known, interaction, names.interaction)?;
+    let interaction = check_call(event.event(), interaction, names.interaction)?;
     Ok(Record {
         agent,
         event,
         interaction,
         time,
+        reservation: None,
+        snapshot: SnapshotView::default(),
+        timers: Timers::NONE,
     })
 }
 
@@ -205,7 +363,7 @@ pub(crate) fn check_call<'a>(
         Field::Wrong | Field::Given("") => return Err(Malformed::BadId(name)),
         Field::Given(interaction) => Some(interaction),
     };
-    if event.is_some_and(Event::offers_call) && interaction.is_none() {
+    if event.is_some_and(Event::needs_interaction) && interaction.is_none() {
         return Err(Malformed::OfferWithoutInteraction);
     }
     Ok(interaction)

@@ -93,9 +93,12 @@ pub enum Malformed {
     /// A time that is not an integer literal in the signed 64-bit range.
     #[strum(to_string = "{0} is not an integer in the signed 64-bit range")]
     BadTime(&'static str),
-    /// E3/E4 with no interaction id.
-    #[strum(to_string = "an offer needs an interaction id")]
+    /// E3/E4/E22/E34 with no interaction id.
+    #[strum(to_string = "an offer or a snapshot needs an interaction id")]
     OfferWithoutInteraction,
+    /// A field of SPEC §5.4 the event name uses, present and not of its type.
+    #[strum(to_string = "{0} is not of its type")]
+    BadField(&'static str),
     /// An envelope (a non-null `message.call`) whose `message.call` is not an
     /// object (SPEC §5).
     #[strum(to_string = "message.call is not an object")]
@@ -133,6 +136,8 @@ pub enum Reason {
     NoActiveCall,
     /// No rule of the table matches.
     IllegalTransition,
+    /// A snapshot (E34) whose state is no phase callstate models (SPEC §3.5).
+    NoSnapshotPhase,
 }
 
 impl Reason {
@@ -146,7 +151,7 @@ impl Reason {
             Reason::InteractionMismatch { .. } => RejectionKind::InteractionMismatch,
             Reason::AgentNotReady => RejectionKind::AgentNotReady,
             Reason::NoActiveCall => RejectionKind::NoActiveCall,
-            Reason::IllegalTransition => RejectionKind::IllegalTransition,
+            Reason::IllegalTransition | Reason::NoSnapshotPhase => RejectionKind::IllegalTransition,
         }
     }
 }
@@ -257,7 +262,7 @@ impl Rejection {
             RejectionKind::UnknownEvent => (Some(status.phase), EventSet::EMPTY),
             _ => (
                 Some(status.phase),
-                table::allowed(status.phase, status.recording),
+                table::allowed(status.phase, status.recording, status.role),
             ),
         };
         Rejection {
@@ -319,6 +324,9 @@ impl std::fmt::Display for Rejection {
             Reason::AgentNotReady => write!(f, "{event} while {agent} is idle")?,
             Reason::NoActiveCall => {
                 write!(f, "{event} needs a call but {agent} is {phase} with none")?
+            }
+            Reason::NoSnapshotPhase => {
+                write!(f, "{event}: the snapshot states no phase callstate models")?
             }
             Reason::IllegalTransition => {
                 write!(f, "{event} is not allowed in {phase}")?;

@@ -13,7 +13,7 @@
 //! The dense lookup behind [`rule_for`] is built at compile time, and building it
 //! fails the compilation if two rules claim the same (phase, recording, event) cell.
 
-use crate::model::vocabulary::{Availability, Event, EventSet, Phase, Recording};
+use crate::model::vocabulary::{Availability, CallNotice, Event, EventSet, Phase, Recording, Role};
 use crate::model::walk;
 use strum::{EnumCount, IntoEnumIterator};
 
@@ -89,6 +89,47 @@ impl PhaseSet {
     }
 }
 
+/// A set of recording states, as a bit set over [`Recording`]'s discriminants: a
+/// rule's recording guard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RecordingSet(u8);
+
+impl RecordingSet {
+    /// The set of the given recording states.
+    pub const fn of(recordings: &[Recording]) -> RecordingSet {
+        let mut bits = 0;
+        let mut i = 0;
+        while i < recordings.len() {
+            bits |= 1 << recordings[i] as u8;
+            i += 1;
+        }
+        RecordingSet(bits)
+    }
+
+    /// Does the set hold `recording`?
+    pub const fn contains(self, recording: Recording) -> bool {
+        self.0 & (1 << recording as u8) != 0
+    }
+
+    /// The recording states of the set, in declaration order.
+    pub fn iter(self) -> impl Iterator<Item = Recording> {
+        Recording::iter().filter(move |r| self.contains(*r))
+    }
+}
+
+impl std::fmt::Display for RecordingSet {
+    /// `on`, or `on or off`: the states in declaration order, joined by "or".
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, r) in self.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" or ")?;
+            }
+            write!(f, "{r}")?;
+        }
+        Ok(())
+    }
+}
+
 /// Where a rule takes the agent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Target {
@@ -97,8 +138,12 @@ pub enum Target {
     /// The phase does not change (availability and recording changes).
     Stay,
     /// The call terminates: the phase becomes the agent's availability (after this
-    /// rule's effect), recording goes `off` and the interaction is cleared.
+    /// rule's effect), role `owner`, recording `off` and the interaction is cleared.
     Terminate,
+    /// Accepted without change (SPEC §3.3): not a transition.
+    Notice,
+    /// The desktop's snapshot (SPEC §3.5): the record's fields decide the state.
+    Snapshot,
 }
 
 /// What a rule does besides changing the phase.
@@ -114,19 +159,23 @@ pub enum Effect {
     Bind,
 }
 
-/// One row of the table: `from + event [when recording is guard] / effect = to`.
+/// One row of the table: `from + event [when recording, role] / effect = to`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Rule {
     /// The phases the rule applies in.
     pub from: PhaseSet,
     /// The event that fires it.
     pub event: Event,
-    /// The rule applies only while recording is in this state (`None`: any).
-    pub guard: Option<Recording>,
+    /// The rule applies only while recording is in this set (`None`: any).
+    pub guard: Option<RecordingSet>,
+    /// The rule applies only in this role (`None`: either).
+    pub role: Option<Role>,
     /// Where the agent goes.
     pub to: Target,
     /// What else changes.
     pub effect: Effect,
+    /// role := this (`None`: unchanged, or `owner` when the call terminates).
+    pub role_to: Option<Role>,
     /// Why the rule exists, in the words of SPEC §3.
     pub note: &'static str,
 }
@@ -137,14 +186,21 @@ impl Rule {
             from,
             event,
             guard: None,
+            role: None,
             to,
             effect: Effect::None,
+            role_to: None,
             note: "",
         }
     }
 
-    const fn when(mut self, recording: Recording) -> Rule {
-        self.guard = Some(recording);
+    const fn when(mut self, recordings: &[Recording]) -> Rule {
+        self.guard = Some(RecordingSet::of(recordings));
+        self
+    }
+
+    const fn by(mut self, role: Role) -> Rule {
+        self.role = Some(role);
         self
     }
 
@@ -153,17 +209,26 @@ impl Rule {
         self
     }
 
+    const fn makes(mut self, role: Role) -> Rule {
+        self.role_to = Some(role);
+        self
+    }
+
     const fn note(mut self, note: &'static str) -> Rule {
         self.note = note;
         self
     }
 
-    /// Does the rule apply in `phase` with recording in `recording`?
-    pub const fn matches(&self, phase: Phase, recording: Recording) -> bool {
+    /// Does the rule apply in `phase` with recording in `recording`, in `role`?
+    pub const fn matches(&self, phase: Phase, recording: Recording, role: Role) -> bool {
         self.from.contains(phase)
             && match self.guard {
                 None => true,
-                Some(g) => g as u8 == recording as u8,
+                Some(g) => g.contains(recording),
+            }
+            && match self.role {
+                None => true,
+                Some(r) => r as u8 == role as u8,
             }
     }
 
@@ -172,12 +237,17 @@ impl Rule {
         matches!(self.to, Target::Terminate)
     }
 
+    /// Is this rule's event accepted without change (SPEC §3.3)?
+    pub const fn is_notice(&self) -> bool {
+        matches!(self.to, Target::Notice)
+    }
+
     /// The phase the rule leads to from `phase`, given the availability the agent
-    /// has *before* the rule's effect.
+    /// has *before* the rule's effect (a notice and a snapshot: `phase`).
     pub const fn destination(&self, phase: Phase, availability: Availability) -> Phase {
         match self.to {
             Target::Phase(p) => p,
-            Target::Stay => phase,
+            Target::Stay | Target::Notice | Target::Snapshot => phase,
             Target::Terminate => self.availability_after(availability).phase(),
         }
     }
@@ -189,10 +259,21 @@ impl Rule {
             _ => availability,
         }
     }
+
+    /// The role after the rule fires, from `role` before it.
+    pub const fn role_after(&self, role: Role) -> Role {
+        match (self.to, self.role_to) {
+            (Target::Terminate, _) => Role::Owner,
+            (_, Some(r)) => r,
+            _ => role,
+        }
+    }
 }
 
 use Event as E;
 use Phase as P;
+use Recording as Rec;
+use Role::{Consulted, Owner};
 
 const fn set(phases: &[Phase]) -> PhaseSet {
     PhaseSet::of(phases)
@@ -206,15 +287,22 @@ const fn stay(from: PhaseSet, event: Event) -> Rule {
 const fn end(from: PhaseSet, event: Event) -> Rule {
     Rule::new(from, event, Target::Terminate)
 }
+const fn notice(from: PhaseSet, event: Event) -> Rule {
+    Rule::new(from, event, Target::Notice)
+}
 
 const LIVE: PhaseSet = PhaseSet::LIVE;
 const CALL: PhaseSet = PhaseSet::CALL;
 const NO_CALL: PhaseSet = PhaseSet::NO_CALL;
 const AVAIL_READY: Effect = Effect::Availability(Availability::Ready);
 const AVAIL_IDLE: Effect = Effect::Availability(Availability::Idle);
+const CONNECTED_HOLD: PhaseSet = set(&[P::Connected, P::Hold]);
+const CONSULTS: PhaseSet = set(&[P::Consulting, P::Consult, P::Conference]);
+const CONTACT_ENDS: PhaseSet = set(&[P::Offered, P::Ended]).union(LIVE);
 
-/// SPEC §3, row by row. Anything not listed is illegal.
+/// SPEC §3, row by row (§3.1, then §3.2). Anything not listed is illegal.
 pub const TABLE: &[Rule] = &[
+    // §3.1: v2's rows.
     on(NO_CALL, E::AgentAvailable, P::Ready)
         .then(AVAIL_READY)
         .note("the agent becomes available"),
@@ -233,44 +321,55 @@ pub const TABLE: &[Rule] = &[
     on(set(&[P::Ready]), E::OfferContact, P::Offered)
         .then(Effect::Bind)
         .note("binds the interaction id (progressive / predictive)"),
-    on(set(&[P::Reserved]), E::OfferContact, P::Offered).note("preview accepted"),
+    on(set(&[P::Reserved]), E::OfferContact, P::Offered)
+        .by(Owner)
+        .note("reservation offered"),
     end(set(&[P::Reserved, P::Offered]), E::OfferContactRona)
         .then(AVAIL_IDLE)
         .note("redirection on no answer: terminates, the agent goes idle"),
     end(set(&[P::Reserved]), E::ContactEnded)
-        .note("preview contact ended: terminal cleanup, no wrap-up"),
-    on(set(&[P::Offered]), E::CustAnswered, P::Connected).note("the customer answered"),
+        .note("reservation ended: terminal cleanup, no wrap-up"),
+    on(set(&[P::Offered]), E::CustAnswered, P::Connected)
+        .by(Owner)
+        .note("the customer answered"),
     stay(LIVE, E::RecordingStarted)
-        .when(Recording::Off)
-        .then(Effect::Recording(Recording::On))
+        .when(&[Rec::Off])
+        .then(Effect::Recording(Rec::On))
         .note("recording starts"),
     stay(LIVE, E::PauseRecording)
-        .when(Recording::On)
-        .then(Effect::Recording(Recording::Paused))
-        .note("recording pauses"),
+        .when(&[Rec::Off, Rec::On])
+        .then(Effect::Recording(Rec::Paused))
+        .note("recording pauses (the server may have started it unannounced)"),
     stay(LIVE, E::ResumeRecording)
-        .when(Recording::Paused)
-        .then(Effect::Recording(Recording::On))
+        .when(&[Rec::Paused])
+        .then(Effect::Recording(Rec::On))
         .note("recording resumes"),
     on(set(&[P::Connected]), E::ContactHeld, P::Hold).note("the customer is put on hold"),
     on(set(&[P::Hold]), E::ContactUnHeld, P::Connected).note("the customer is back"),
-    on(
-        set(&[P::Connected, P::Hold]),
-        E::ConsultCreated,
-        P::Consulting,
-    )
-    .note("the customer is held during the consult"),
-    on(set(&[P::Consulting]), E::Consulting, P::Consult).note("consulted party answered"),
-    on(set(&[P::Consulting]), E::ConsultFailed, P::Hold).note("customer stays on hold"),
-    on(set(&[P::Consulting, P::Consult]), E::ConsultEnded, P::Hold).note("customer stays on hold"),
+    on(CONNECTED_HOLD, E::ConsultCreated, P::Consulting)
+        .by(Owner)
+        .note("the customer is held during the consult"),
+    on(set(&[P::Consulting]), E::Consulting, P::Consult)
+        .by(Owner)
+        .note("consulted party answered"),
+    on(set(&[P::Consulting]), E::ConsultFailed, P::Hold)
+        .by(Owner)
+        .note("customer stays on hold"),
+    on(set(&[P::Consulting, P::Consult]), E::ConsultEnded, P::Hold)
+        .by(Owner)
+        .note("customer stays on hold"),
     on(set(&[P::Consult]), E::ConsultConferenced, P::Conference)
+        .by(Owner)
         .note("the consult becomes a conference"),
-    on(set(&[P::Conference]), E::ConsultEnded, P::Connected).note("consulted party left"),
+    on(set(&[P::Conference]), E::ConsultEnded, P::Connected)
+        .by(Owner)
+        .note("consulted party left"),
     on(
         set(&[P::Conference]),
         E::ConsultConferenceEnded,
         P::Connected,
     )
+    .by(Owner)
     .note("consulted party left"),
     on(set(&[P::Offered]).union(LIVE), E::ContactEnded, P::Ended).note("the contact ended"),
     on(set(&[P::Ended]), E::Acw, P::WrapUp).note("after-call work starts"),
@@ -278,41 +377,200 @@ pub const TABLE: &[Rule] = &[
     end(CALL, E::Dropped).note(
         "the call leg is gone (skip/remove, no answer, hang-up, failed outdial, cleared after acw)",
     ),
+    // §3.2: v3's rows.
+    on(set(&[P::Reserved]), E::CustAnswered, P::Connected)
+        .by(Owner)
+        .note("a preview (or reservation) accepted; re-keys the call when the record says so"),
+    on(set(&[P::Ready]), E::OfferConsult, P::Offered)
+        .then(Effect::Bind)
+        .makes(Consulted)
+        .note("a consult leg is offered: binds the interaction id"),
+    on(set(&[P::Reserved]), E::OfferConsult, P::Offered)
+        .makes(Consulted)
+        .note("the reservation is a consult leg"),
+    on(set(&[P::Offered]), E::Consulting, P::Consult)
+        .by(Consulted)
+        .note("the consulted agent answered"),
+    end(
+        set(&[P::Offered, P::Consult, P::Conference]),
+        E::ConsultEnded,
+    )
+    .by(Consulted)
+    .note("the consult ended: the consulted agent is done, no wrap-up"),
+    on(set(&[P::Consult]), E::ConsultConferenced, P::Conference)
+        .by(Consulted)
+        .note("the consult becomes a conference"),
+    end(set(&[P::Conference]), E::ConsultConferenceEnded)
+        .by(Consulted)
+        .note("the conference ended: the consulted agent is done, no wrap-up"),
+    end(set(&[P::Reserved, P::Offered]), E::ContactAssignFailed)
+        .note("the offer was declined or could not be assigned"),
+    end(set(&[P::Reserved, P::Offered]), E::InviteFailed)
+        .note("the agent's device could not be invited"),
+    on(LIVE, E::ContactUnassigned, P::WrapUp)
+        .note("the contact was taken from the agent; wrap-up follows"),
+    on(
+        set(&[P::Conference]),
+        E::ParticipantLeftConference,
+        P::Connected,
+    )
+    .makes(Owner)
+    .note("another participant left; the agent stays with the customer"),
+    notice(CONNECTED_HOLD, E::ParticipantLeftConference)
+        .note("a participant's leave reported after the conference already ended"),
+    on(set(&[P::Conference]), E::LeftConference, P::WrapUp)
+        .note("this agent left the conference; wrap-up follows"),
+    on(CONNECTED_HOLD, E::BlindTransferred, P::WrapUp)
+        .by(Owner)
+        .note("the call went to another agent; wrap-up follows"),
+    on(CONNECTED_HOLD, E::VteamTransferred, P::WrapUp)
+        .by(Owner)
+        .note("the call went to a queue; wrap-up follows"),
+    on(
+        set(&[P::Consulting, P::Consult]),
+        E::ConsultTransferred,
+        P::WrapUp,
+    )
+    .by(Owner)
+    .note("the call went to the consulted party; wrap-up follows"),
+    on(set(&[P::Consult]), E::ConsultTransferred, P::Connected)
+        .by(Consulted)
+        .makes(Owner)
+        .note("the consulted agent received the call"),
+    on(set(&[P::Conference]), E::ConferenceTransferred, P::WrapUp)
+        .by(Owner)
+        .note("the conference went to another agent; wrap-up follows"),
+    on(
+        set(&[P::Conference]),
+        E::ConferenceTransferred,
+        P::Connected,
+    )
+    .by(Consulted)
+    .makes(Owner)
+    .note("this agent received the conference"),
+    notice(CONNECTED_HOLD, E::ConferenceTransferred)
+        .by(Owner)
+        .note("the transfer reported after the conference already dropped to two parties"),
+    notice(set(&[P::WrapUp]), E::ConferenceTransferred)
+        .note("the transfer reported after this agent left"),
+    notice(set(&[P::WrapUp]), E::LeftConference)
+        .note("this agent's leave reported after the transfer or an unassign"),
+    on(set(&[P::Consult]), E::CustAnswered, P::Connected)
+        .by(Consulted)
+        .makes(Owner)
+        .note("the consult leg was assigned to this agent (a consult transfer)"),
+    notice(CONNECTED_HOLD, E::CustAnswered)
+        .note("a re-assignment of the call the agent already has"),
+    notice(set(&[P::Reserved]), E::OfferCampaignReserved)
+        .by(Owner)
+        .note("a repeated reservation of the same interaction"),
+    on(LIVE, E::Acw, P::WrapUp).note("the agent ended the call (the answer to its end request)"),
+    notice(set(&[P::WrapUp]), E::Acw).note("a second wrap-up notification"),
+    notice(set(&[P::WrapUp]), E::ContactEnded)
+        .note("the customer's hang-up reported after the agent's wrap-up began"),
+    on(CONTACT_ENDS, E::ContactEndedWrapUp, P::WrapUp)
+        .note("the contact ended and this agent must wrap up"),
+    notice(set(&[P::WrapUp]), E::ContactEndedWrapUp).note("as the contact's end in wrap-up"),
+    end(CONTACT_ENDS, E::ContactEndedNoWrapUp)
+        .note("the contact ended and this agent has no wrap-up"),
+    notice(set(&[P::WrapUp]), E::ContactEndedNoWrapUp).note("as the contact's end in wrap-up"),
+    end(set(&[P::Reserved]), E::ContactEndedWrapUp).note("as the contact's end in reserved"),
+    end(set(&[P::Reserved]), E::ContactEndedNoWrapUp).note("as the contact's end in reserved"),
+    notice(CONSULTS, E::ContactHeld).note("a hold of one leg during a consult or conference"),
+    notice(CONSULTS, E::ContactUnHeld).note("a resume of one leg during a consult or conference"),
+    Rule::new(PhaseSet::ALL, E::ContactSnapshot, Target::Snapshot)
+        .note("the platform's state of the call: authoritative (SPEC §3.5)"),
 ];
+
+/// The phases where a call notice of SPEC §2.2 is accepted without change.
+pub const fn notice_phases(notice: CallNotice) -> PhaseSet {
+    use CallNotice as N;
+    const CONSULTING: PhaseSet = set(&[P::Consulting, P::Consult]);
+    const CONSULT_CONF: PhaseSet = set(&[P::Consult, P::Conference]);
+    const CONFERENCE: PhaseSet = set(&[P::Conference]);
+    const RESERVED: PhaseSet = set(&[P::Reserved]);
+    match notice {
+        N::AgentContactHoldFailed
+        | N::AgentContactUnHoldFailed
+        | N::ContactRecordingPauseFailed
+        | N::ContactRecordingResumeFailed
+        | N::AgentBlindTransferFailed
+        | N::AgentVteamTransferFailed => LIVE,
+        N::AgentCtqCancelFailed | N::AgentConsultTransferring | N::AgentConsultTransferFailed => {
+            CONSULTING
+        }
+        N::AgentConsultEndFailed | N::ConsultedParticipantMoving => CONSULTS,
+        N::AgentConsultConferencing | N::ParticipantJoinedConference => CONSULT_CONF,
+        N::AgentConsultConferenceFailed => set(&[P::Consult]),
+        N::AgentConsultConferenceEndFailed
+        | N::ParticipantLeftConferenceFailed
+        | N::ParticipantDropConferenceFailed
+        | N::AgentConferenceTransferFailed => CONFERENCE,
+        N::AgentContactEndFailed => set(&[P::Offered]).union(LIVE),
+        N::AgentWrapupFailed => set(&[P::WrapUp]),
+        N::CampaignContactUpdated
+        | N::CampaignPreviewAcceptFailed
+        | N::CampaignPreviewSkipFailed
+        | N::CampaignPreviewRemoveFailed => RESERVED,
+        N::ContactMerged | N::ContactOwnerChanged | N::ContactUpdated => CALL,
+        N::ParticipantPostCallActivity => LIVE.union(set(&[P::Ended, P::WrapUp])),
+    }
+}
+
+/// The events that, naming the agent's `finished` call in `idle` or `ready`, are
+/// accepted without change (SPEC §3.4): E15, E17, E18, E19, E20, E25 … E33.
+pub const fn is_late_notification(event: Event) -> bool {
+    matches!(
+        event,
+        E::ConsultEnded
+            | E::ConsultConferenceEnded
+            | E::ContactEnded
+            | E::Acw
+            | E::ContactWrappedUp
+            | E::ContactUnassigned
+            | E::ParticipantLeftConference
+            | E::LeftConference
+            | E::BlindTransferred
+            | E::VteamTransferred
+            | E::ConsultTransferred
+            | E::ConferenceTransferred
+            | E::ContactEndedWrapUp
+            | E::ContactEndedNoWrapUp
+    )
+}
 
 /// No rule: the marker in the dense lookup.
 const NONE: u8 = u8::MAX;
 
-type Lookup = [[[u8; Event::COUNT]; Recording::COUNT]; Phase::COUNT];
+type Lookup = [[[[u8; Event::COUNT]; Role::COUNT]; Recording::COUNT]; Phase::COUNT];
 
-/// `LOOKUP[phase][recording][event]` is the index in [`TABLE`] of the one rule that
-/// applies, or [`NONE`]. Built at compile time; two rules on one cell fail the build.
+/// `LOOKUP[phase][recording][role][event]` is the index in [`TABLE`] of the one
+/// rule that applies, or [`NONE`]. Built at compile time; two rules on one cell
+/// fail the build.
 const LOOKUP: Lookup = {
     assert!(TABLE.len() < NONE as usize);
-    let mut lookup = [[[NONE; Event::COUNT]; Recording::COUNT]; Phase::COUNT];
+    let mut lookup = [[[[NONE; Event::COUNT]; Role::COUNT]; Recording::COUNT]; Phase::COUNT];
     let mut r = 0;
     while r < TABLE.len() {
         let rule = &TABLE[r];
         let mut p = 0;
         // `<=` here is an equivalent mutant: bit Phase::COUNT of a set is never set.
         while p < Phase::COUNT {
-            if rule.from.0 & (1 << p) != 0 {
-                let mut rec = 0;
-                while rec < Recording::COUNT {
-                    let guarded_out = match rule.guard {
-                        Some(g) => g as usize != rec,
-                        None => false,
-                    };
-                    if !guarded_out {
-                        let cell = &mut lookup[p][rec][rule.event as usize];
+            let mut rec = 0;
+            while rec < Recording::COUNT {
+                let mut role = 0;
+                while role < Role::COUNT {
+                    if rule.matches(PHASES[p], RECORDINGS[rec], ROLES[role]) {
+                        let cell = &mut lookup[p][rec][role][rule.event as usize];
                         assert!(
                             *cell == NONE,
-                            "two rules claim one (phase, recording, event)"
+                            "two rules claim one (phase, recording, role, event)"
                         );
                         *cell = r as u8;
                     }
-                    rec += 1;
+                    role += 1;
                 }
+                rec += 1;
             }
             p += 1;
         }
@@ -321,29 +579,36 @@ const LOOKUP: Lookup = {
     lookup
 };
 
-/// The three parts of an agent's state that the table speaks of.
+/// The parts of an agent's state that the table speaks of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Status {
     /// Where the call stands.
     pub phase: Phase,
+    /// Whose call it is (SPEC §1); `owner` with no call.
+    #[serde(default)]
+    pub role: Role,
     /// Whether the call is being recorded.
     pub recording: Recording,
     /// Where the agent returns when the call terminates.
     pub availability: Availability,
 }
 
-/// A [`Status`] packed into one byte, `(phase × 3 + recording) × 2 + availability`:
-/// what a machine stores, so that a step is one table load away from the next.
+/// A [`Status`] packed into one byte,
+/// `((phase × 3 + recording) × 2 + availability) × 2 + role`: what a machine
+/// stores, so that a step is one table load away from the next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct StateCode(u8);
 
-pub(crate) const STATES: usize = Phase::COUNT * Recording::COUNT * Availability::COUNT;
+pub(crate) const STATES: usize =
+    Phase::COUNT * Recording::COUNT * Availability::COUNT * Role::COUNT;
+const _: () = assert!(STATES <= u8::MAX as usize);
 
 impl StateCode {
     /// The index of `status`.
     pub(crate) const fn of(status: Status) -> StateCode {
         let r = status.phase as usize * Recording::COUNT + status.recording as usize;
-        StateCode((r * Availability::COUNT + status.availability as usize) as u8)
+        let a = r * Availability::COUNT + status.availability as usize;
+        StateCode((a * Role::COUNT + status.role as usize) as u8)
     }
 
     /// The index as a number below [`STATES`].
@@ -365,9 +630,7 @@ impl StateCode {
     /// [`Phase`]'s order, so this is one comparison, no lookup.)
     #[inline]
     pub(crate) const fn has_call(self) -> bool {
-        // cargo-mutants' `+` for either `*` (threshold 8) is equivalent: codes 8 to 11
-        // are `ready` while recording, unreachable.
-        self.0 as usize >= 2 * Recording::COUNT * Availability::COUNT
+        self.0 as usize >= 2 * Recording::COUNT * Availability::COUNT * Role::COUNT
     }
 
     /// The status this index stands for.
@@ -381,15 +644,19 @@ impl StateCode {
 const STATUS: [Status; STATES] = {
     let mut all = [Status {
         phase: Phase::Idle,
+        role: Role::Owner,
         recording: Recording::Off,
         availability: Availability::Ready,
     }; STATES];
+    let per_phase = Recording::COUNT * Availability::COUNT * Role::COUNT;
+    let per_recording = Availability::COUNT * Role::COUNT;
     let mut i = 0;
     while i < STATES {
         all[i] = Status {
-            phase: PHASES[i / (Recording::COUNT * Availability::COUNT)],
-            recording: RECORDINGS[i / Availability::COUNT % Recording::COUNT],
-            availability: AVAILABILITIES[i % Availability::COUNT],
+            phase: PHASES[i / per_phase],
+            recording: RECORDINGS[i / per_recording % Recording::COUNT],
+            availability: AVAILABILITIES[i / Role::COUNT % Availability::COUNT],
+            role: ROLES[i % Role::COUNT],
         };
         i += 1;
     }
@@ -407,22 +674,29 @@ pub(crate) enum CallChange {
     Clear,
 }
 
+/// What kind of acceptance a cell of the table is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum StepKind {
+    /// A transition: the state moves to [`Step::next`].
+    Transition,
+    /// Accepted without change (SPEC §3.3).
+    Notice,
+    /// The snapshot (SPEC §3.5): the record decides.
+    Snapshot,
+}
+
 /// The whole effect of one cell of the table — (phase, recording, availability,
-/// event) — precomputed from [`TABLE`] at compile time, so that stepping is a
-/// lookup and a few stores instead of a walk over the rule's target and effect.
+/// role, event) — precomputed from [`TABLE`] at compile time, so that stepping is
+/// a lookup and a few stores instead of a walk over the rule's target and effect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct Step {
     rule: u8,
-    /// The state after, packed.
+    /// The state after, packed (a notice's and a snapshot's: the state before).
     pub(crate) next: StateCode,
-    /// The phase after.
-    pub(crate) phase: Phase,
-    /// The recording after.
-    pub(crate) recording: Recording,
-    /// The availability after.
-    pub(crate) availability: Availability,
     /// What happens to the call.
     pub(crate) call: CallChange,
+    /// A transition, a notice or a snapshot.
+    pub(crate) kind: StepKind,
 }
 
 impl Step {
@@ -456,21 +730,23 @@ const RECORDINGS: [Recording; Recording::COUNT] =
     [Recording::Off, Recording::On, Recording::Paused];
 const AVAILABILITIES: [Availability; Availability::COUNT] =
     [Availability::Ready, Availability::Idle];
+const ROLES: [Role; Role::COUNT] = [Role::Owner, Role::Consulted];
 
-/// Events per row of [`STEPS`]: a power of two, so a cell is `code << 5 | event`.
-const ROW: usize = 32;
+/// Events per row of [`STEPS`]: a power of two, so a cell is `code << 6 | event`.
+const ROW: usize = 64;
 const _: () = assert!(Event::COUNT <= ROW);
 
-/// `STEPS[code << 5 | event]`: the cell's [`Step`], if a rule applies. Derived from
+/// `STEPS[code << 6 | event]`: the cell's [`Step`], if a rule applies. Derived from
 /// [`LOOKUP`], that is from [`TABLE`].
-const STEPS: [Option<Step>; STATES * ROW] = {
+static STEPS: [Option<Step>; STATES * ROW] = {
     let mut steps = [None; STATES * ROW];
     let mut code = 0;
     while code < STATES {
         let status = STATUS[code];
         let mut e = 0;
         while e < Event::COUNT {
-            let index = LOOKUP[status.phase as usize][status.recording as usize][e];
+            let index =
+                LOOKUP[status.phase as usize][status.recording as usize][status.role as usize][e];
             if index != NONE {
                 steps[code * ROW + e] = Some(fire(index, status));
             }
@@ -483,83 +759,196 @@ const STEPS: [Option<Step>; STATES * ROW] = {
 
 /// What rule `index` does in state `status`.
 const fn fire(index: u8, status: Status) -> Step {
-    let Status {
-        phase,
-        recording,
-        availability,
-    } = status;
     let rule = &TABLE[index as usize];
-    let to = rule.destination(phase, availability);
-    let availability = rule.availability_after(availability);
-    let (phase, recording, call) = match rule.to {
-        Target::Terminate => (to, Recording::Off, CallChange::Clear),
-        _ => (to, recording, CallChange::Keep),
+    let kind = match rule.to {
+        Target::Notice => StepKind::Notice,
+        Target::Snapshot => StepKind::Snapshot,
+        _ => StepKind::Transition,
     };
-    let (recording, call) = match rule.effect {
-        Effect::Recording(r) => (r, call),
-        Effect::Bind => (recording, CallChange::Bind),
-        _ => (recording, call),
+    if !matches!(kind, StepKind::Transition) {
+        return Step {
+            rule: index,
+            next: StateCode::of(status),
+            call: CallChange::Keep,
+            kind,
+        };
+    }
+    let phase = rule.destination(status.phase, status.availability);
+    let availability = rule.availability_after(status.availability);
+    let role = rule.role_after(status.role);
+    let (recording, call) = match (rule.to, rule.effect) {
+        (Target::Terminate, _) => (Recording::Off, CallChange::Clear),
+        (_, Effect::Recording(r)) => (r, CallChange::Keep),
+        (_, Effect::Bind) => (status.recording, CallChange::Bind),
+        _ => (status.recording, CallChange::Keep),
     };
     Step {
         rule: index,
         next: StateCode::of(Status {
             phase,
+            role,
             recording,
             availability,
         }),
-        phase,
-        recording,
-        availability,
         call,
+        kind,
     }
 }
 
 /// The cell of the table for `event` in the state packed as `code`.
 #[inline]
 pub(crate) fn step_at(code: StateCode, event: Event) -> Option<Step> {
-    STEPS[(code.0 as usize) << 5 | event as usize]
+    STEPS[(code.0 as usize) << 6 | event as usize]
 }
 
-/// The rule that applies to `event` in `phase` with recording in `recording`, if any.
+/// The rule that applies to `event` in `phase` with recording in `recording`, in
+/// `role`, if any.
 #[inline]
-pub fn rule_for(phase: Phase, recording: Recording, event: Event) -> Option<&'static Rule> {
-    rule_index(phase, recording, event).map(|i| &TABLE[i])
+pub fn rule_for(
+    phase: Phase,
+    recording: Recording,
+    role: Role,
+    event: Event,
+) -> Option<&'static Rule> {
+    rule_index(phase, recording, role, event).map(|i| &TABLE[i])
 }
 
 /// The index in [`TABLE`] of the rule [`rule_for`] returns.
 #[inline]
-pub fn rule_index(phase: Phase, recording: Recording, event: Event) -> Option<usize> {
-    match LOOKUP[phase as usize][recording as usize][event as usize] {
+pub fn rule_index(phase: Phase, recording: Recording, role: Role, event: Event) -> Option<usize> {
+    match LOOKUP[phase as usize][recording as usize][role as usize][event as usize] {
         NONE => None,
         i => Some(i as usize),
     }
 }
 
-/// The events some rule accepts in `phase` with recording in `recording`.
-pub fn allowed(phase: Phase, recording: Recording) -> EventSet {
+/// The events some rule accepts in `phase` with recording in `recording`, in `role`
+/// (notice rows and the snapshot included).
+pub fn allowed(phase: Phase, recording: Recording, role: Role) -> EventSet {
     Event::iter()
-        .filter(|e| rule_for(phase, recording, *e).is_some())
+        .filter(|e| rule_for(phase, recording, role, *e).is_some())
         .collect()
 }
 
-/// Can an agent be in this state? Does some sequence of accepted events lead a
-/// new agent there (starting `ready` or `idle`)? The answer is the table's one
-/// breadth-first walk (`model/walk.rs`), done once. (With no call the phase is the
-/// availability's; recording is only ever `on` or `paused` from the live phases
-/// to wrap-up.)
-pub fn is_reachable(phase: Phase, recording: Recording, availability: Availability) -> bool {
-    let status = Status {
+/// One row of SPEC §3.5's table: the snapshot *state* values it reads, the phase
+/// they give (`held`: the phase when the snapshot says the call is held) and the
+/// phases compatible with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SnapshotRow {
+    /// The *state* values, matched ASCII-case-insensitively.
+    pub states: &'static [&'static str],
+    /// The snapshot's phase.
+    pub phase: Phase,
+    /// The snapshot's phase when *held* is true.
+    pub held: Phase,
+    /// The phases callstate keeps when it holds this interaction in one of them.
+    pub compatible: PhaseSet,
+}
+
+const fn snapshot_row(
+    states: &'static [&'static str],
+    phase: Phase,
+    held: Phase,
+    compatible: PhaseSet,
+) -> SnapshotRow {
+    SnapshotRow {
+        states,
         phase,
-        recording,
-        availability,
-    };
-    walk::from_start().reaches(StateCode::of(status))
+        held,
+        compatible,
+    }
+}
+
+/// SPEC §3.5's phases of a snapshot, by its *state*.
+pub const SNAPSHOT_ROWS: &[SnapshotRow] = &[
+    snapshot_row(
+        &["new"],
+        P::Offered,
+        P::Offered,
+        set(&[P::Reserved, P::Offered]),
+    ),
+    snapshot_row(
+        &["connected", "active"],
+        P::Connected,
+        P::Hold,
+        set(&[P::Connected, P::Hold, P::Conference]),
+    ),
+    snapshot_row(
+        &["hold", "held"],
+        P::Hold,
+        P::Hold,
+        set(&[P::Hold, P::Consulting, P::Consult]),
+    ),
+    snapshot_row(
+        &["consulting", "consult"],
+        P::Consult,
+        P::Consult,
+        set(&[P::Consulting, P::Consult]),
+    ),
+    snapshot_row(
+        &["conference"],
+        P::Conference,
+        P::Conference,
+        set(&[P::Conference]),
+    ),
+    snapshot_row(
+        &["wrapup"],
+        P::WrapUp,
+        P::WrapUp,
+        WRAP_UP_SNAPSHOT.compatible,
+    ),
+];
+
+/// The row a snapshot whose *wrap-up* is true reads, whatever its *state*.
+pub const WRAP_UP_SNAPSHOT: SnapshotRow =
+    snapshot_row(&[], P::WrapUp, P::WrapUp, set(&[P::Ended, P::WrapUp]));
+
+impl SnapshotRow {
+    /// The row of a snapshot: [`WRAP_UP_SNAPSHOT`] when `wrap_up`, else the row of
+    /// its *state*; `None`: the snapshot states no phase callstate models.
+    pub fn of(state: Option<&str>, wrap_up: bool) -> Option<&'static SnapshotRow> {
+        if wrap_up {
+            return Some(&WRAP_UP_SNAPSHOT);
+        }
+        let state = state?;
+        SNAPSHOT_ROWS
+            .iter()
+            .find(|row| row.states.iter().any(|s| s.eq_ignore_ascii_case(state)))
+    }
+
+    /// The phase the snapshot sets, given its *held*.
+    pub const fn phase(&self, held: bool) -> Phase {
+        if held {
+            self.held
+        } else {
+            self.phase
+        }
+    }
+}
+
+/// Can an agent be in this state? Does some sequence of accepted records lead a
+/// new agent there (starting `ready` or `idle`)? Snapshots included: they can set
+/// any of their phases in either role with any recording. The answer is the
+/// table's one breadth-first walk (`model/walk.rs`), done once.
+pub fn is_reachable(status: Status) -> bool {
+    walk::with_snapshots().reaches(StateCode::of(status))
 }
 
 /// The recording states an agent can be in while in `phase`, derived from the
-/// table: `off` only before the customer answers and with no call, any after.
+/// table and the snapshot.
 pub fn recordings_possible(phase: Phase) -> impl Iterator<Item = Recording> {
-    Recording::iter().filter(move |&r| Availability::iter().any(|a| is_reachable(phase, r, a)))
+    Recording::iter().filter(move |&recording| {
+        Availability::iter().any(|availability| {
+            Role::iter().any(|role| {
+                is_reachable(Status {
+                    phase,
+                    role,
+                    recording,
+                    availability,
+                })
+            })
+        })
+    })
 }
 
 #[cfg(test)]
@@ -567,36 +956,20 @@ mod tests {
     use super::*;
     use std::collections::{BTreeSet, VecDeque};
 
-    /// The cell of the table for `event` in (`phase`, `recording`, `availability`).
-    fn step(
-        phase: Phase,
-        recording: Recording,
-        availability: Availability,
-        event: Event,
-    ) -> Option<Step> {
-        let status = Status {
-            phase,
-            recording,
-            availability,
-        };
-        step_at(StateCode::of(status), event)
+    fn every_status() -> impl Iterator<Item = Status> {
+        (0..STATES).map(|i| StateCode(i as u8).status())
     }
 
     #[test]
     fn no_two_rules_claim_one_cell() {
         for (i, a) in TABLE.iter().enumerate() {
-            for b in &TABLE[i + 1..] {
-                if a.event != b.event {
-                    continue;
-                }
-                for p in Phase::iter() {
-                    for r in Recording::iter() {
-                        assert!(
-                            !(a.matches(p, r) && b.matches(p, r)),
-                            "{a:?} and {b:?} both claim ({p}, {r}, {})",
-                            a.event
-                        );
-                    }
+            for b in TABLE[i + 1..].iter().filter(|b| b.event == a.event) {
+                for s in every_status() {
+                    assert!(
+                        !(a.matches(s.phase, s.recording, s.role)
+                            && b.matches(s.phase, s.recording, s.role)),
+                        "{a:?} and {b:?} both claim {s:?}"
+                    );
                 }
             }
         }
@@ -621,54 +994,63 @@ mod tests {
         assert!(Phase::iter().eq(PHASES));
         assert!(Recording::iter().eq(RECORDINGS));
         assert!(Availability::iter().eq(AVAILABILITIES));
+        assert!(Role::iter().eq(ROLES));
     }
 
     #[test]
-    fn state_indexes_round_trip() {
+    fn state_indexes_round_trip_in_one_byte() {
+        assert_eq!(STATES, 132);
         for i in 0..STATES {
             assert_eq!(
                 StateCode::of(StateCode(i as u8).status()),
                 StateCode(i as u8)
+            );
+            assert_eq!(
+                StateCode(i as u8).has_call(),
+                StateCode(i as u8).status().phase.has_call()
             );
         }
     }
 
     #[test]
     fn steps_agree_with_the_rules() {
-        for p in Phase::iter() {
-            for r in Recording::iter() {
-                for a in Availability::iter() {
-                    for e in Event::iter() {
-                        let rule = rule_for(p, r, e);
-                        let s = step(p, r, a, e);
-                        assert_eq!(rule.is_some(), s.is_some());
-                        let (Some(rule), Some(s)) = (rule, s) else {
-                            continue;
-                        };
-                        assert_eq!(rule, s.rule());
-                        assert_eq!(s.phase, rule.destination(p, a));
-                        let after = Status {
-                            phase: s.phase,
-                            recording: s.recording,
-                            availability: s.availability,
-                        };
-                        assert_eq!(s.next.status(), after);
-                        assert_eq!(s.call == CallChange::Clear, rule.terminates());
-                        assert_eq!(s.call == CallChange::Bind, rule.effect == Effect::Bind);
+        for s in every_status() {
+            for e in Event::iter() {
+                let rule = rule_for(s.phase, s.recording, s.role, e);
+                let step = step_at(StateCode::of(s), e);
+                assert_eq!(rule.is_some(), step.is_some());
+                let (Some(rule), Some(step)) = (rule, step) else {
+                    continue;
+                };
+                assert_eq!(rule, step.rule());
+                let next = step.next.status();
+                match rule.to {
+                    Target::Notice | Target::Snapshot => assert_eq!(next, s),
+                    _ => {
+                        assert_eq!(next.phase, rule.destination(s.phase, s.availability));
+                        assert_eq!(next.role, rule.role_after(s.role));
+                        assert_eq!(next.availability, rule.availability_after(s.availability));
                     }
                 }
+                assert_eq!(step.call == CallChange::Clear, rule.terminates());
+                assert_eq!(step.call == CallChange::Bind, rule.effect == Effect::Bind);
+                assert_eq!(step.kind == StepKind::Notice, rule.is_notice());
             }
         }
     }
 
     #[test]
     fn lookup_agrees_with_a_scan_of_the_table() {
-        for p in Phase::iter() {
-            for r in Recording::iter() {
-                for e in Event::iter() {
-                    let scanned = TABLE.iter().position(|x| x.event == e && x.matches(p, r));
-                    assert_eq!(rule_index(p, r, e), scanned, "({p}, {r}, {e})");
-                }
+        for s in every_status() {
+            for e in Event::iter() {
+                let scanned = TABLE
+                    .iter()
+                    .position(|x| x.event == e && x.matches(s.phase, s.recording, s.role));
+                assert_eq!(
+                    rule_index(s.phase, s.recording, s.role, e),
+                    scanned,
+                    "{s:?} {e}"
+                );
             }
         }
     }
@@ -680,42 +1062,55 @@ mod tests {
     }
 
     #[test]
-    fn every_phase_is_reachable_from_ready() {
-        // Breadth-first over (phase, recording, availability), firing every rule.
-        let start = (Phase::Ready, Recording::Off, Availability::Ready);
-        let mut seen = BTreeSet::from([start]);
+    fn every_phase_and_role_is_reachable_by_transitions() {
+        // Breadth-first over statuses, firing every transition rule.
+        let start = walk::START.status();
+        let mut seen = std::collections::HashSet::from([start]);
         let mut queue = VecDeque::from([start]);
-        while let Some((p, r, a)) = queue.pop_front() {
-            for rule in TABLE.iter().filter(|x| x.matches(p, r)) {
-                let to = rule.destination(p, a);
-                let avail = match rule.effect {
-                    Effect::Availability(x) => x,
-                    _ => a,
-                };
-                let rec = match (rule.effect, rule.terminates()) {
+        while let Some(s) = queue.pop_front() {
+            for rule in TABLE
+                .iter()
+                .filter(|x| x.matches(s.phase, s.recording, s.role))
+                .filter(|x| !matches!(x.to, Target::Notice | Target::Snapshot))
+            {
+                let recording = match (rule.effect, rule.terminates()) {
                     (_, true) => Recording::Off,
                     (Effect::Recording(x), _) => x,
-                    _ => r,
+                    _ => s.recording,
                 };
-                if seen.insert((to, rec, avail)) {
-                    queue.push_back((to, rec, avail));
+                let next = Status {
+                    phase: rule.destination(s.phase, s.availability),
+                    role: rule.role_after(s.role),
+                    recording,
+                    availability: rule.availability_after(s.availability),
+                };
+                if seen.insert(next) {
+                    queue.push_back(next);
                 }
             }
         }
-        let phases: BTreeSet<Phase> = seen.iter().map(|s| s.0).collect();
+        let phases: BTreeSet<Phase> = seen.iter().map(|s| s.phase).collect();
         assert_eq!(phases.len(), Phase::COUNT, "reached only {phases:?}");
-        for p in Phase::iter() {
-            for r in Recording::iter() {
-                for a in Availability::iter() {
-                    assert_eq!(
-                        seen.contains(&(p, r, a)),
-                        is_reachable(p, r, a),
-                        "({p}, {r}, {a})"
-                    );
-                }
+        assert!(seen.iter().any(|s| s.role == Role::Consulted));
+        for s in every_status() {
+            assert_eq!(
+                seen.contains(&s),
+                walk::from_start().reaches(StateCode::of(s)),
+                "{s:?}"
+            );
+            if seen.contains(&s) {
+                assert!(is_reachable(s), "{s:?}");
             }
         }
-        assert_eq!(seen.len(), 48);
+        // No call: owner, recording off, the availability's phase.
+        for s in every_status().filter(|s| is_reachable(*s) && !s.phase.has_call()) {
+            assert_eq!(
+                (s.role, s.recording),
+                (Role::Owner, Recording::Off),
+                "{s:?}"
+            );
+            assert_eq!(s.phase, s.availability.phase(), "{s:?}");
+        }
     }
 
     #[test]
@@ -735,12 +1130,41 @@ mod tests {
     }
 
     #[test]
+    fn every_call_notice_is_accepted_only_in_call_phases() {
+        for n in CallNotice::iter() {
+            let phases = notice_phases(n);
+            assert_ne!(phases, PhaseSet::EMPTY, "{n}");
+            assert_eq!(phases.minus(PhaseSet::CALL), PhaseSet::EMPTY, "{n}");
+        }
+    }
+
+    #[test]
+    fn snapshot_rows_name_each_state_once() {
+        let mut seen = BTreeSet::new();
+        for row in SNAPSHOT_ROWS {
+            for state in row.states {
+                assert!(seen.insert(state.to_ascii_lowercase()), "{state}");
+                assert_eq!(
+                    SnapshotRow::of(Some(&state.to_uppercase()), false),
+                    Some(row)
+                );
+            }
+            assert!(row.compatible.contains(row.phase));
+        }
+        assert_eq!(SnapshotRow::of(Some("parked"), false), None);
+        assert_eq!(SnapshotRow::of(None, true), Some(&WRAP_UP_SNAPSHOT));
+    }
+
+    #[test]
     fn allowed_events_in_consulting() {
-        let allowed = allowed(Phase::Consulting, Recording::Off);
+        let allowed = allowed(Phase::Consulting, Recording::Off, Role::Owner);
         assert_eq!(
             allowed.to_string(),
-            "AgentAvailable, AgentIdle, eCallRecordingStarted, eAgentConsulting, \
-             eAgentConsultFailed, eAgentConsultEnded, eAgentContactEnded, DROPPED"
+            "AgentAvailable, AgentIdle, eCallRecordingStarted, ePauseRecording, \
+             eAgentContactHeld, eAgentContactUnHeld, eAgentConsulting, \
+             eAgentConsultFailed, eAgentConsultEnded, eAgentContactEnded, acw, DROPPED, \
+             AgentContactUnassigned, AgentConsultTransferred, ContactEndedWrapUp, \
+             ContactEndedNoWrapUp, AgentContact"
         );
     }
 }

@@ -12,8 +12,8 @@
 //! - `paths::all`: the tree from a fresh agent, its states in the walk's order, each
 //!   with its shortest event path ([`Tree::path_to`]);
 //! - the proptest strategies: which events start a shortest path from the state a
-//!   random walk is in to the state it heads for ([`toward`], over the trees from
-//!   every state).
+//!   random walk is in to the state it heads for (`toward`, built for tests and
+//!   the `proptest` feature only, over the trees from every state).
 //!
 //! Trees are computed once ([`OnceLock`]); this file holds the only breadth-first
 //! search over the table's cells (the table's tests keep an independent one, by
@@ -23,7 +23,7 @@
 //! interactions and SPEC §8's memory in play; see `docs/architecture.md`.
 
 use crate::model::table::{self, StateCode, Status, STATES};
-use crate::model::vocabulary::{Availability, Event, Recording};
+use crate::model::vocabulary::{Availability, Event, Recording, Role};
 use std::sync::OnceLock;
 use strum::IntoEnumIterator;
 
@@ -135,6 +135,7 @@ impl Tree {
 /// `ready`, recording `off`, available.
 pub(crate) const START: StateCode = StateCode::of(Status {
     phase: Availability::Ready.phase(),
+    role: Role::Owner,
     recording: Recording::Off,
     availability: Availability::Ready,
 });
@@ -148,6 +149,23 @@ pub(crate) const START: StateCode = StateCode::of(Status {
 pub(crate) fn from_start() -> &'static Tree {
     static TREE: OnceLock<Tree> = OnceLock::new();
     TREE.get_or_init(|| Tree::walk(&[START]))
+}
+
+/// The tree from a fresh agent and from every state a snapshot (SPEC §3.5) can
+/// set — any of its phases, in either role, with any recording and availability:
+/// every state an agent can be in.
+pub(crate) fn with_snapshots() -> &'static Tree {
+    static TREE: OnceLock<Tree> = OnceLock::new();
+    TREE.get_or_init(|| {
+        let set_by_snapshots = (0..STATES).filter_map(StateCode::from_code).filter(|c| {
+            let phase = c.status().phase;
+            table::SNAPSHOT_ROWS
+                .iter()
+                .any(|row| row.phase == phase || row.held == phase)
+        });
+        let starts: Vec<StateCode> = std::iter::once(START).chain(set_by_snapshots).collect();
+        Tree::walk(&starts)
+    })
 }
 
 /// The tree from each state code (reachable or not), walked once: the distance
@@ -192,6 +210,7 @@ mod tests {
     fn code(phase: Phase, recording: Recording, availability: Availability) -> StateCode {
         StateCode::of(Status {
             phase,
+            role: Role::Owner,
             recording,
             availability,
         })
@@ -211,7 +230,8 @@ mod tests {
         for c in (0..STATES).filter_map(StateCode::from_code) {
             assert_eq!(from_idle.reaches(c), from_start().reaches(c), "{c:?}");
         }
-        assert_eq!(from_start().reached().len(), 48);
+        assert_eq!(from_start().reached().len(), 74);
+        assert_eq!(with_snapshots().reached().len(), 94);
     }
 
     #[test]
@@ -244,10 +264,12 @@ mod tests {
         use Phase as P;
         let ready = START;
         let connected = |s: Status| s.phase == P::Connected;
-        // ready → offered (E4) → connected; E3 (reserved) needs one event more.
+        // ready → offered (E4) → connected, or reserved (E3) → connected (E6).
         assert_eq!(
             toward(ready, connected),
-            EventSet::EMPTY.with(Event::OfferContact)
+            EventSet::EMPTY
+                .with(Event::OfferCampaignReserved)
+                .with(Event::OfferContact)
         );
         assert_eq!(toward(ready, |s| s.phase == P::Ready), EventSet::EMPTY);
         // From a live call, hanging up is no nearer `offered` than staying: any

@@ -3,14 +3,14 @@
 //! `Engine.apply` and `Engine.emit` do.
 
 use crate::engine::Engine;
-use crate::model::machine::Transition;
+use crate::model::machine::Accepted;
 use crate::model::rejection::Rejection;
 use crate::wire::outbound::{self, OutboundCallStateChange};
 use crate::wire::{self, WireRecord};
 
-/// What [`Engine::apply_with_call`] returns: the transition and the call it is
-/// about, or the rejection.
-type Verdict = Result<(Transition, Option<String>), Rejection>;
+/// What [`Engine::apply_with_call`] returns: what was accepted and the call it
+/// is about, or the rejection.
+type Verdict = Result<(Accepted, Option<String>), Rejection>;
 
 /// Applies `line`, one record in any shape of SPEC §5. A line that is not UTF-8,
 /// not JSON, not an object or lacks a field is a `malformed` rejection, as in a
@@ -27,9 +27,12 @@ pub fn emit_line(engine: &mut Engine, line: &[u8]) -> (Verdict, Vec<OutboundCall
         return (apply_line(engine, line), Vec::new());
     };
     let read = wire::parse_str(text);
-    let shape = read.as_ref().ok().map(|wire| wire.shape);
+    let carried = read
+        .as_ref()
+        .ok()
+        .map(|wire| (wire.shape, outbound::reservation_of(wire)));
     let result = apply_read(engine, read);
-    let events = outbound::events_of_shaped(text, shape, &result);
+    let events = outbound::events_of_read(text, carried, &result);
     (result, events)
 }
 

@@ -27,22 +27,35 @@
 //! ```
 
 mod apply;
+pub mod calls;
+pub mod durations;
+pub mod flow;
 pub mod parallel;
 pub mod report;
 mod run;
+pub mod time_report;
 
 pub use apply::{apply_line, emit_line};
-pub use report::{write_json_summary, write_json_violation, Ending, HumanReport, ReportLine};
+pub use flow::{Flow, FlowReport};
+pub use report::{
+    write_json_snapshot, write_json_summary, write_json_summary_with, write_json_violation, Ending,
+    HumanReport, ReportLine, SnapshotLine,
+};
 pub use run::{default_jobs, replay_sources, OpenInputs, ReplayError, ReplayOptions};
+pub use time_report::{write_json_finding, write_json_open, FindingCounts, FindingLine, OpenLine};
 
 use crate::engine::Engine;
-use crate::model::machine::Transition;
-use crate::model::record::Record;
+use crate::model::finding::Finding;
+use crate::model::machine::{Accepted, CallUpdate, Transition};
+use crate::model::record::{EventName, Record};
 use crate::model::rejection::{Malformed, Rejection, RejectionKind};
 use crate::model::resync::{Inferred, Mode, Repair};
+use crate::model::time_rules::TimeRules;
 use crate::model::vocabulary::Availability;
 use crate::wire::input::{InputError, Line, LineReader, Source};
 use crate::wire::{self, Shape};
+use calls::{CallRecord, CallTracker};
+use durations::CallSummary;
 use serde::Serialize;
 use std::collections::HashSet;
 use std::io;
@@ -53,8 +66,8 @@ use strum::{EnumCount, IntoEnumIterator};
 pub enum Verdict {
     /// A blank line: skipped, not a record.
     Blank,
-    /// The record was accepted.
-    Accepted(Transition),
+    /// The record was accepted: a transition, or accepted without change.
+    Accepted(Accepted),
     /// The record was rejected, unknown or malformed.
     NotAccepted(Rejection),
 }
@@ -119,6 +132,9 @@ pub struct Summary {
     /// (named, or held by its agent) and no inferred event named.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub clean_interactions: Option<u64>,
+    /// Time rules only (SPEC §11.7): findings by kind.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub findings: Option<FindingCounts>,
 }
 
 impl Summary {
@@ -139,6 +155,9 @@ pub struct Replay {
     /// Resync only: fingerprints of the interactions a rejected record named or
     /// found held, or an inferred event named.
     touched: HashSet<u128, foldhash::fast::RandomState>,
+    /// The snapshot line (SPEC §7) of the last record, when it was a snapshot
+    /// that differed; taken by [`Replay::take_snapshot_line`].
+    snapshot_line: Option<SnapshotLine>,
     by_kind: [u64; RejectionKind::COUNT],
     accepted: u64,
     repaired: u64,
@@ -147,6 +166,59 @@ pub struct Replay {
     /// Each input's name and the number of its first line (SPEC §7: lines are
     /// counted across inputs), in input order.
     inputs: Vec<(Box<str>, u64)>,
+    /// Every call's record and their summary (SPEC §12), when asked for.
+    calls: Option<Box<Calls>>,
+    /// Time rules only: findings not taken yet, and all found, by kind.
+    findings: Vec<Finding>,
+    found: FindingCounts,
+}
+
+/// What a replay keeps of its calls (SPEC §12).
+#[derive(Debug, Default)]
+struct Calls {
+    tracker: CallTracker,
+    summary: CallSummary,
+    /// Finished calls not taken yet, when records are kept.
+    finished: Vec<CallRecord>,
+    keep_records: bool,
+}
+
+impl Calls {
+    fn observe(
+        &mut self,
+        record: &Record<'_>,
+        t: &Transition,
+        bound: Option<&str>,
+        repaired: bool,
+    ) {
+        let (summary, kept) = (&mut self.summary, &mut self.finished);
+        let keep = self.keep_records;
+        let each = |call: calls::FinishedCall<'_>| {
+            summary.add_facts(&call.facts());
+            if keep {
+                kept.push(call.record());
+            }
+        };
+        self.tracker
+            .observe(record.agent, t, record.time, bound, repaired, each);
+    }
+
+    /// What a rejected record does to the calls: its agent's open call is not
+    /// clean any more; a repair's transitions are applied, inferred ones at
+    /// the record's time.
+    #[cold]
+    fn rejected(&mut self, record: &Record<'_>, r: &Rejection) {
+        self.tracker.rejected(record.agent, record.interaction);
+        let Some(repair) = r.repair() else { return };
+        let Some(transition) = repair.transition() else {
+            return;
+        };
+        for lost in repair.inferred() {
+            self.observe(record, &lost.transition, lost.call.as_deref(), true);
+        }
+        let bound = record.interaction.or(repair.call());
+        self.observe(record, transition, bound, true);
+    }
 }
 
 impl Default for Replay {
@@ -162,13 +234,75 @@ impl Replay {
             engine: Engine::starting(initial),
             interactions: HashSet::default(),
             touched: HashSet::default(),
+            snapshot_line: None,
             by_kind: [0; RejectionKind::COUNT],
             accepted: 0,
             repaired: 0,
             inferred: 0,
             line: 0,
             inputs: Vec::new(),
+            calls: None,
+            findings: Vec::new(),
+            found: FindingCounts::default(),
         }
+    }
+
+    /// The same replay with time rules (SPEC §11): findings come with the
+    /// verdicts ([`Replay::take_findings`]) and the summary counts them. Meant
+    /// for a replay that has not been fed yet.
+    pub fn with_time(mut self, rules: TimeRules) -> Replay {
+        self.engine = self.engine.with_time(rules);
+        self
+    }
+
+    /// The findings of the lines fed since the last call, in order (SPEC §11.7);
+    /// all of them belong to the last line fed when taken after every line.
+    pub fn take_findings(&mut self) -> Vec<Finding> {
+        std::mem::take(&mut self.findings)
+    }
+
+    /// Moves the findings of the last record from the engine, counting them.
+    #[cold]
+    fn collect_findings(&mut self) {
+        for finding in self.engine.take_findings() {
+            self.found.count(finding.kind);
+            self.findings.push(finding);
+        }
+    }
+
+    /// The same replay, following every call (SPEC §12): their summary is
+    /// [`Replay::call_summary`]; with `keep_records`, each finished call's
+    /// record waits for [`Replay::take_calls`]. Meant for a replay that has not
+    /// been fed yet.
+    pub fn with_calls(mut self, keep_records: bool) -> Replay {
+        self.calls = Some(Box::new(Calls {
+            keep_records,
+            ..Calls::default()
+        }));
+        self
+    }
+
+    /// The calls finished since the last take, in the order they finished
+    /// (none unless [`Replay::with_calls`] kept records).
+    pub fn take_calls(&mut self) -> impl Iterator<Item = CallRecord> + '_ {
+        let calls = self.calls.as_deref_mut().into_iter();
+        calls.flat_map(|calls| calls.finished.drain(..))
+    }
+
+    /// The calls still open, as records with outcome `open`, by agent id.
+    pub fn open_calls(&self) -> Vec<CallRecord> {
+        self.calls
+            .as_ref()
+            .map_or_else(Vec::new, |c| c.tracker.open_records())
+    }
+
+    /// The summary of the calls so far, with [`Replay::with_calls`].
+    pub fn call_summary(&self) -> Option<CallSummary> {
+        let calls = self.calls.as_deref()?;
+        Some(CallSummary {
+            open: calls.tracker.open_calls() as u64,
+            ..calls.summary.clone()
+        })
     }
 
     /// The same replay in `mode` (strict by default; the CLI's default is resync).
@@ -192,6 +326,13 @@ impl Replay {
     /// The engine, for a snapshot or a [`Replay::resume`]; the counts are dropped.
     pub fn into_engine(self) -> Engine {
         self.engine
+    }
+
+    /// The snapshot line of SPEC §7 for the record just fed, when it was an
+    /// accepted snapshot that differed from the agent's state (§3.5): not a
+    /// rejection, but written in the report all the same. Taking it clears it.
+    pub fn take_snapshot_line(&mut self) -> Option<SnapshotLine> {
+        self.snapshot_line.take()
     }
 
     /// Strict or resync.
@@ -226,14 +367,18 @@ impl Replay {
         hash: Option<u64>,
     ) -> (Verdict, Option<String>) {
         self.line += 1;
-        match parsed {
+        let fed = match parsed {
             Parsed::Blank => (Verdict::Blank, None),
             Parsed::Invalid(r) => (self.not_accepted(r), None),
             Parsed::Record(record) => match self.apply_record::<WITH_CALL>(&record, hash) {
                 Ok((t, call)) => (Verdict::Accepted(t), call),
                 Err(r) => (self.not_accepted(r), None),
             },
+        };
+        if self.engine.has_findings() {
+            self.collect_findings();
         }
+        fed
     }
 
     /// [`Replay::feed`], showing every transition it applies to `on_apply`, in
@@ -255,7 +400,10 @@ impl Replay {
                 })
             };
             match &verdict {
-                Verdict::Accepted(t) => on_apply(applied(t, call.as_deref())),
+                Verdict::Accepted(Accepted::Transition(t)) => {
+                    on_apply(applied(t, call.as_deref()));
+                }
+                Verdict::Accepted(Accepted::Unchanged(_)) => {}
                 Verdict::NotAccepted(r) => {
                     if let Some(Repair::Infer {
                         inferred,
@@ -281,7 +429,7 @@ impl Replay {
         &mut self,
         record: &Record<'_>,
         hash: Option<u64>,
-    ) -> Result<(Transition, Option<String>), Rejection> {
+    ) -> Result<(Accepted, Option<String>), Rejection> {
         let hash = hash.unwrap_or_else(|| self.engine.hash(record.agent));
         let result = if WITH_CALL {
             self.engine.apply_hashed_as::<true>(record, hash)
@@ -292,8 +440,13 @@ impl Replay {
         let (t, call) = match result {
             Ok(applied) => applied,
             Err(r) => {
-                if r.kind().counts_as_rejected() && self.engine.mode() == Mode::Resync {
-                    self.note_resync(record, &r);
+                if r.kind().counts_as_rejected() {
+                    if self.engine.mode() == Mode::Resync {
+                        self.note_resync(record, &r);
+                    }
+                    if let Some(calls) = self.calls.as_deref_mut() {
+                        calls.rejected(record, &r);
+                    }
                 }
                 return Err(r);
             }
@@ -307,14 +460,48 @@ impl Replay {
         if let Some(interaction) = record.interaction.filter(|_| !t.names_only_held_call()) {
             self.interactions.insert(fingerprint(interaction));
         }
+        if let Some(transition) = t.transition() {
+            self.note_call_update(record, transition);
+            if let Some(calls) = self.calls.as_deref_mut() {
+                calls.observe(record, transition, record.interaction, false);
+            }
+        }
         Ok((t, call))
+    }
+
+    /// The ids a re-keying or a snapshot names besides the record's (SPEC §3.6,
+    /// §7): a re-keying names the reservation id too; a snapshot that differed
+    /// touches (resync) the interaction it names and the one the agent held.
+    fn note_call_update(&mut self, record: &Record<'_>, t: &Transition) {
+        match t.change {
+            CallUpdate::Row | CallUpdate::SnapshotKept => {}
+            CallUpdate::Rekeyed => {
+                if let Some(reservation) = record.reservation {
+                    self.interactions.insert(fingerprint(reservation));
+                }
+            }
+            CallUpdate::SnapshotSet { replaced } => {
+                self.snapshot_line = Some(SnapshotLine::new(self.line, record, t));
+                if self.engine.mode() == Mode::Resync {
+                    let agent = self.engine.agent(record.agent);
+                    let held = agent.and_then(|m| m.finished()).filter(|_| replaced);
+                    let touched = record.interaction.into_iter().chain(held);
+                    let touched: Vec<u128> = touched.map(fingerprint).collect();
+                    self.touched.extend(touched);
+                }
+            }
+        }
     }
 
     /// Counts what resync did about a rejected record, and the interactions it
     /// touched (SPEC §7's `clean_interactions`).
     #[cold]
     fn note_resync(&mut self, record: &Record<'_>, r: &Rejection) {
-        let touched = record.interaction.into_iter().chain(r.held());
+        // An agent notice names no call (SPEC §3.3): its id touches nothing.
+        let named = record
+            .interaction
+            .filter(|_| !matches!(record.event, EventName::AgentNotice(_)));
+        let touched = named.into_iter().chain(r.held());
         self.touched.extend(touched.map(fingerprint));
         if let Some(Repair::Infer { inferred, .. }) = r.repair() {
             self.repaired += 1;
@@ -342,6 +529,11 @@ impl Replay {
     /// (SPEC §7); [`Replay::locate`] gives the input and its own line.
     pub fn begin_input(&mut self, name: &str) {
         self.inputs.push((name.into(), self.line + 1));
+    }
+
+    /// The names of the inputs begun so far, in input order.
+    pub fn input_names(&self) -> impl Iterator<Item = &str> {
+        self.inputs.iter().map(|(name, _)| &**name)
     }
 
     /// The input that line `line` (counted across inputs) belongs to, and its
@@ -392,6 +584,7 @@ impl Replay {
             skipped: resync.then_some(rejected - self.repaired),
             inferred: resync.then_some(self.inferred),
             clean_interactions: resync.then(clean),
+            findings: self.engine.time_rules().map(|_| self.found),
         }
     }
 }
@@ -427,6 +620,8 @@ fn parse_wire<R>(line: Line<'_>, then: impl FnOnce(Parsed<'_>, Option<(&str, Sha
     });
     match wire {
         Err(r) => then(Parsed::Invalid(r), None),
+        // A keep-alive counts for `line` only (SPEC §5).
+        Ok((_, wire)) if wire.is_keep_alive() => then(Parsed::Blank, None),
         Ok((text, wire)) => match wire.record() {
             Ok(record) => then(Parsed::Record(record), Some((text, wire.shape))),
             Err(r) => then(Parsed::Invalid(r), None),

@@ -28,9 +28,9 @@
 //! same per-agent ordering with none of that.
 
 use crate::engine::Lookahead;
-use crate::model::record::{EventName, Record};
+use crate::model::deadline::{may_begin_timed_stay, Timers};
+use crate::model::record::{EventName, Record, SnapshotView};
 use crate::model::rejection::Rejection;
-use crate::model::vocabulary::Event;
 use crate::replay::{parse_line, Parsed, Replay, ReplayOptions, Verdict};
 use crate::wire::input::{self, InputError, Line, Source, NEWLINE};
 use std::collections::BTreeMap;
@@ -67,6 +67,9 @@ struct Batch {
     /// of their first line until parsed, then the index of that line in `parsed`
     /// (the number of lines before it).
     inputs: Vec<(usize, Box<str>)>,
+    /// Keep the records' deadline fields (the replay has time rules, SPEC §11):
+    /// without them they are not copied.
+    keep_timers: bool,
 }
 
 /// A byte buffer whose memory stays initialized between uses, so input can be read
@@ -149,13 +152,44 @@ enum Item {
         event: ItemEvent,
         interaction: Option<Range<usize>>,
         time: Option<i64>,
+        reservation: Option<Range<usize>>,
+        // The snapshot's view, its state as a range (the rest is `Copy`).
+        snapshot: SnapshotView<'static>,
+        snapshot_state: Option<Range<usize>>,
+        // The deadline fields' raw JSON (SPEC §11.4): interaction, rona,
+        // preview, call variables; kept only under time rules.
+        timers: [Span; 4],
     },
     Invalid(Box<Rejection>),
 }
 
+/// A non-empty range of the arena in 8 bytes (a batch's arena is far below
+/// 4 GiB), or none.
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    start: u32,
+    len: u32,
+}
+
+impl Span {
+    const NONE: Span = Span { start: 0, len: 0 };
+
+    fn of_range(range: Range<usize>) -> Span {
+        match (u32::try_from(range.start), u32::try_from(range.len())) {
+            (Ok(start), Ok(len)) => Span { start, len },
+            _ => Span::NONE,
+        }
+    }
+
+    fn of(self, arena: &str) -> Option<&str> {
+        let start = self.start as usize;
+        (self.len > 0).then(|| arena.get(start..start + self.len as usize))?
+    }
+}
+
 #[derive(Debug)]
 enum ItemEvent {
-    Known(Event),
+    Placed(EventName<'static>),
     Unknown(Range<usize>),
 }
 
@@ -177,14 +211,18 @@ impl Batch {
             parsed,
             arena,
             inputs,
+            keep_timers,
             ..
         } = self;
+        let keep = *keep_timers;
         for (at, _) in inputs.iter_mut() {
             let before = &text.bytes()[..(*at).min(text.len())];
             *at = memchr::memchr_iter(b'\n', before).count();
         }
         if let Some(len) = *too_long {
-            parsed.push(parse_line(Line::TooLong(len), |p| Item::store(p, arena)));
+            parsed.push(parse_line(Line::TooLong(len), |p| {
+                Item::store(p, arena, keep)
+            }));
             return;
         }
         let text = text.bytes();
@@ -194,7 +232,7 @@ impl Batch {
         for end in memchr::memchr_iter(NEWLINE, text) {
             let line = input::line_of(&text[start..end], max_line);
             start = end + 1;
-            parsed.push(parse_line(line, |p| Item::store(p, arena)));
+            parsed.push(parse_line(line, |p| Item::store(p, arena, keep)));
         }
     }
 
@@ -235,14 +273,33 @@ impl Batch {
                     event,
                     interaction,
                     time,
+                    reservation,
+                    snapshot,
+                    snapshot_state,
+                    timers,
                 } => Parsed::Record(Record {
                     agent: &arena[agent],
                     event: match event {
-                        ItemEvent::Known(e) => EventName::Known(e),
+                        ItemEvent::Placed(e) => e,
                         ItemEvent::Unknown(r) => EventName::Unknown(&arena[r]),
                     },
                     interaction: interaction.map(|r| &arena[r]),
                     time,
+                    reservation: reservation.map(|r| &arena[r]),
+                    snapshot: SnapshotView {
+                        state: snapshot_state.map(|r| &arena[r]),
+                        ..snapshot
+                    },
+                    timers: {
+                        let [interaction, rona, preview, call_variables] =
+                            timers.map(|span| span.of(arena));
+                        Timers {
+                            interaction,
+                            rona,
+                            preview,
+                            call_variables,
+                        }
+                    },
                 }),
             };
             let verdict = replay.feed_parsed_hashed(parsed, hash);
@@ -267,7 +324,7 @@ fn agent_of<'a>(items: &[Item], arena: &'a str, i: usize) -> Option<&'a str> {
 }
 
 impl Item {
-    fn store(parsed: Parsed<'_>, arena: &mut String) -> Item {
+    fn store(parsed: Parsed<'_>, arena: &mut String, keep_timers: bool) -> Item {
         let mut keep = |s: &str| {
             let start = arena.len();
             arena.push_str(s);
@@ -279,11 +336,29 @@ impl Item {
             Parsed::Record(r) => Item::Record {
                 agent: keep(r.agent),
                 event: match r.event {
-                    EventName::Known(e) => ItemEvent::Known(e),
+                    EventName::Known(e) => ItemEvent::Placed(EventName::Known(e)),
+                    EventName::CallNotice(n) => ItemEvent::Placed(EventName::CallNotice(n)),
+                    EventName::AgentNotice(n) => ItemEvent::Placed(EventName::AgentNotice(n)),
                     EventName::Unknown(name) => ItemEvent::Unknown(keep(name)),
                 },
-                interaction: r.interaction.map(keep),
+                interaction: r.interaction.map(&mut keep),
                 time: r.time,
+                reservation: r.reservation.map(&mut keep),
+                snapshot: SnapshotView {
+                    state: None,
+                    ..r.snapshot
+                },
+                snapshot_state: r.snapshot.state.map(&mut keep),
+                timers: match keep_timers && r.event.event().is_some_and(may_begin_timed_stay) {
+                    true => [
+                        r.timers.interaction,
+                        r.timers.rona,
+                        r.timers.preview,
+                        r.timers.call_variables,
+                    ]
+                    .map(|raw| raw.map_or(Span::NONE, |raw| Span::of_range(keep(raw)))),
+                    false => [Span::NONE; 4],
+                },
             },
         }
     }
@@ -326,13 +401,17 @@ fn replay_in_batches(
     mut each: impl FnMut(&mut Replay, Verdict) -> io::Result<()>,
 ) -> io::Result<Option<InputError>> {
     let jobs = jobs.max(1);
+    let keep_timers = replay.engine().time_rules().is_some();
     // A read of 0 bytes would look like the end of the input.
     let batch_bytes = batch_bytes.max(1);
     let pool_size = 3 * jobs + 1;
     let (pool_tx, pool_rx) = sync_channel::<Batch>(pool_size);
     for _ in 0..pool_size {
         // The channel holds exactly the pool: this cannot block or fail.
-        let _ = pool_tx.send(Batch::default());
+        let _ = pool_tx.send(Batch {
+            keep_timers,
+            ..Batch::default()
+        });
     }
     let (work_tx, work_rx) = sync_channel::<FromReader>(pool_size);
     let (done_tx, done_rx) = sync_channel::<FromReader>(pool_size);
@@ -592,7 +671,7 @@ fn apply_in_order(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::vocabulary::Availability;
+    use crate::model::vocabulary::{Availability, Event};
 
     /// More agents than fit in the caches, so the applier fetches ahead: every
     /// verdict, the summary and the engine must be the single thread's.

@@ -2,10 +2,13 @@
 //! [`write_json_violation`], [`write_json_summary`]) and the report for a person
 //! ([`HumanReport`]).
 
+use crate::model::machine::Transition;
+use crate::model::record::Record;
 use crate::model::rejection::{Reason, Rejection, RejectionKind};
 use crate::model::resync::Repair;
 use crate::model::vocabulary::Phase;
-use crate::replay::{Replay, Summary};
+use crate::replay::durations::CallSummary;
+use crate::replay::{FlowReport, Replay, Summary};
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -67,6 +70,67 @@ impl<'a> ReportLine<'a> {
     }
 }
 
+/// The snapshot line of SPEC §7: an accepted snapshot (`AgentContact`, §3.5) that
+/// was not kept — the agent's state differed from the platform's. Not a
+/// rejection: no `repair`, not counted in `rejected`, no effect on the exit code.
+/// The fields are written in this order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct SnapshotLine {
+    /// The line's number, counting every line read (blank ones too).
+    pub line: u64,
+    /// Always `snapshot`.
+    pub kind: &'static str,
+    /// The record's agent id.
+    pub agent: String,
+    /// The interaction the snapshot names.
+    pub interaction: Option<String>,
+    /// Always `AgentContact`.
+    pub event: &'static str,
+    /// The phase the agent was in before; the key is `state`.
+    #[serde(rename = "state")]
+    pub phase: Phase,
+    /// What differed, in one line.
+    pub message: String,
+}
+
+impl SnapshotLine {
+    /// The snapshot line of `record`, on line `line`, which made `t`.
+    pub(crate) fn new(line: u64, record: &Record<'_>, t: &Transition) -> SnapshotLine {
+        let interaction = record.interaction.map(str::to_owned);
+        let (from, to) = (t.from, t.to);
+        let message = format!(
+            "the snapshot of {} sets the agent to {} as {}: callstate had it in {} as {}",
+            interaction.as_deref().unwrap_or("its call"),
+            to.phase,
+            to.role,
+            from.phase,
+            from.role,
+        );
+        SnapshotLine {
+            line,
+            kind: "snapshot",
+            agent: record.agent.to_owned(),
+            interaction,
+            event: t.event.name(),
+            phase: from.phase,
+            message,
+        }
+    }
+
+    /// The line as JSON, without a newline.
+    pub fn to_json(&self) -> String {
+        // Strings, numbers and an enum: serializing cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// Writes the `--json` object of a snapshot line, and a newline.
+pub fn write_json_snapshot(out: &mut impl Write, s: &SnapshotLine) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, s)?;
+    out.write_all(b"\n")
+}
+
 /// Writes the `--json` object for a record that was not accepted, and a newline.
 pub fn write_json_violation(out: &mut impl Write, line: u64, r: &Rejection) -> io::Result<()> {
     serde_json::to_writer(&mut *out, &ReportLine::new(line, r))?;
@@ -83,11 +147,33 @@ impl Summary {
 
 /// Writes the closing `{"summary": …}` object, and a newline.
 pub fn write_json_summary(out: &mut impl Write, summary: &Summary) -> io::Result<()> {
+    write_json_summary_with(out, summary, None, None)
+}
+
+/// [`write_json_summary`], with the replay's flow as the summary's `flow` object
+/// when given (the other keys are the same, in the same order), and the calls'
+/// summary (SPEC §12.7) as a `calls` object after `summary` when given.
+pub fn write_json_summary_with(
+    out: &mut impl Write,
+    summary: &Summary,
+    flow: Option<&FlowReport>,
+    calls: Option<&CallSummary>,
+) -> io::Result<()> {
+    #[derive(Serialize)]
+    struct WithFlow<'a> {
+        #[serde(flatten)]
+        summary: &'a Summary,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        flow: Option<&'a FlowReport>,
+    }
     #[derive(Serialize)]
     struct Closing<'a> {
-        summary: &'a Summary,
+        summary: WithFlow<'a>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        calls: Option<&'a CallSummary>,
     }
-    serde_json::to_writer(&mut *out, &Closing { summary })?;
+    let summary = WithFlow { summary, flow };
+    serde_json::to_writer(&mut *out, &Closing { summary, calls })?;
     out.write_all(b"\n")
 }
 
@@ -123,6 +209,8 @@ pub struct HumanReport {
     verbose: bool,
     name_inputs: bool,
     examples: [Vec<(u64, Rejection)>; RejectionKind::COUNT],
+    snapshots: Vec<SnapshotLine>,
+    snapshots_seen: u64,
 }
 
 /// A kind as the report for a person names it: the `--json` name with spaces.
@@ -147,6 +235,8 @@ impl HumanReport {
             verbose: false,
             name_inputs: false,
             examples: Default::default(),
+            snapshots: Vec::new(),
+            snapshots_seen: 0,
         }
     }
 
@@ -172,6 +262,14 @@ impl HumanReport {
         }
     }
 
+    /// Notes a snapshot line (SPEC §7; kept only while fewer than `per_kind`).
+    pub fn note_snapshot(&mut self, s: SnapshotLine) {
+        self.snapshots_seen += 1;
+        if self.snapshots.len() < self.per_kind {
+            self.snapshots.push(s);
+        }
+    }
+
     /// Writes the report of `replay`, which ended as `ending`. `allow_unknown`
     /// passes a log whose only faults are unknown events (the report still lists
     /// them).
@@ -183,89 +281,178 @@ impl HumanReport {
         ending: Ending<'_>,
     ) -> io::Result<()> {
         let summary = replay.summary();
-        let by_kind = replay.counts_by_kind();
-        let headline = headline(&summary, allow_unknown, ending, |line| replay.locate(line));
+        let headline = self.headline(replay, allow_unknown, ending);
         wrap(out, &headline, 0, 2)?;
         writeln!(out)?;
-        let row = |out: &mut dyn Write, indent: usize, name: &str, n: u64| {
+        for row in summary_rows(replay) {
+            let (indent, name) = (row.indent, row.words);
             let width = 28 - indent;
-            writeln!(out, "{:indent$}{name:<width$}{:>12}", "", thousands(n))
-        };
-        row(out, 2, "records", summary.records)?;
-        row(out, 2, "accepted", summary.accepted)?;
-        row(out, 2, "rejected", summary.rejected)?;
-        for kind in RejectionKind::iter().filter(|k| k.counts_as_rejected()) {
-            let n = by_kind[kind as usize];
-            if n > 0 {
-                row(out, 4, kind_words(kind), n)?;
-            }
+            writeln!(
+                out,
+                "{:indent$}{name:<width$}{:>12}",
+                "",
+                thousands(row.count)
+            )?;
         }
-        // Resync mode: what was done about them.
-        if let (Some(repaired), Some(skipped), Some(inferred)) =
-            (summary.repaired, summary.skipped, summary.inferred)
-        {
-            if summary.rejected > 0 {
-                row(out, 4, "repaired", repaired)?;
-                row(out, 4, "skipped", skipped)?;
-                row(out, 2, "inferred events", inferred)?;
-            }
+        if let Some(clean) = clean_line(&summary) {
+            writeln!(out, "\n{clean}")?;
         }
-        row(
-            out,
-            2,
-            kind_words(RejectionKind::UnknownEvent),
-            summary.unknown,
-        )?;
-        row(
-            out,
-            2,
-            kind_words(RejectionKind::Malformed),
-            summary.malformed,
-        )?;
-        row(out, 2, "agents", summary.agents)?;
-        row(out, 2, "interactions", summary.interactions)?;
-        row(out, 2, "open calls", summary.open_calls)?;
-        if let (Some(clean), n) = (summary.clean_interactions, summary.interactions) {
-            if n > 0 {
-                writeln!(
-                    out,
-                    "\ncalls with a clean event flow: {} of {} ({})",
-                    thousands(clean),
-                    thousands(n),
-                    percent(clean, n)
-                )?;
-            }
-        }
-        for kind in RejectionKind::iter() {
-            let shown = &self.examples[kind as usize];
-            if shown.is_empty() {
-                continue;
-            }
-            let total = by_kind[kind as usize];
+        for (kind, total, shown) in self.examples(replay) {
             let first = if total as usize > shown.len() {
                 format!(", the first {}", shown.len())
             } else {
                 String::new()
             };
             writeln!(out, "\n{} ({}{first}):", kind_words(kind), thousands(total))?;
-            for (line, r) in shown {
-                let at = match replay.locate(*line) {
-                    Some((input, local)) if self.name_inputs => format!("{input}:{local}"),
-                    _ => format!("line {line}"),
-                };
-                let mut entry = format!("{at}: {}", describe(r));
-                if let Some(repair) = r.repair() {
-                    entry.push_str(" — ");
-                    entry.push_str(&describe_repair(repair));
-                }
+            for (entry, allowed) in shown {
                 wrap(out, &entry, 2, 6)?;
-                if self.verbose && r.state.is_some() {
-                    wrap(out, &format!("allowed: {}", r.allowed), 6, 8)?;
+                if let Some(allowed) = allowed {
+                    wrap(out, &allowed, 6, 8)?;
                 }
+            }
+        }
+        if !self.snapshots.is_empty() {
+            let total = self.snapshots_seen;
+            let first = if total as usize > self.snapshots.len() {
+                format!(", the first {}", self.snapshots.len())
+            } else {
+                String::new()
+            };
+            writeln!(
+                out,
+                "\nsnapshots that differed, accepted ({}{first}):",
+                thousands(total)
+            )?;
+            for s in &self.snapshots {
+                let at = match replay.locate(s.line) {
+                    Some((input, local)) if self.name_inputs => format!("{input}:{local}"),
+                    _ => format!("line {}", s.line),
+                };
+                wrap(
+                    out,
+                    &format!("{at}: agent {}: {}", s.agent, s.message),
+                    2,
+                    6,
+                )?;
             }
         }
         Ok(())
     }
+
+    /// The report's first line: what happened, in one line.
+    pub fn headline(&self, replay: &Replay, allow_unknown: bool, ending: Ending<'_>) -> String {
+        headline(&replay.summary(), allow_unknown, ending, |line| {
+            replay.locate(line)
+        })
+    }
+
+    /// The records shown, per kind with any: the kind, how many there were, and
+    /// each shown record's entry (where, what, what resync did) with, when
+    /// verbose, the events its state allowed.
+    #[allow(clippy::type_complexity)]
+    pub fn examples(
+        &self,
+        replay: &Replay,
+    ) -> Vec<(RejectionKind, u64, Vec<(String, Option<String>)>)> {
+        let by_kind = replay.counts_by_kind();
+        let mut all = Vec::new();
+        for kind in RejectionKind::iter() {
+            let shown = &self.examples[kind as usize];
+            if shown.is_empty() {
+                continue;
+            }
+            let entries = shown
+                .iter()
+                .map(|(line, r)| {
+                    let at = match replay.locate(*line) {
+                        Some((input, local)) if self.name_inputs => format!("{input}:{local}"),
+                        _ => format!("line {line}"),
+                    };
+                    let mut entry = format!("{at}: {}", describe(r));
+                    if let Some(repair) = r.repair() {
+                        entry.push_str(" — ");
+                        entry.push_str(&describe_repair(repair));
+                    }
+                    let allowed = (self.verbose && r.state.is_some())
+                        .then(|| format!("allowed: {}", r.allowed));
+                    (entry, allowed)
+                })
+                .collect();
+            all.push((kind, by_kind[kind as usize], entries));
+        }
+        all
+    }
+}
+
+/// One row of the report's summary table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SummaryRow {
+    /// 2 for a count of records or ids, 4 for a part of the row above.
+    pub indent: usize,
+    /// What is counted, in the report's words.
+    pub words: &'static str,
+    /// The `--json` summary's key for it, or the kind's name for a kind's row.
+    pub key: &'static str,
+    /// How many.
+    pub count: u64,
+}
+
+/// The summary table of the report for a person, row by row.
+pub fn summary_rows(replay: &Replay) -> Vec<SummaryRow> {
+    let summary = replay.summary();
+    let by_kind = replay.counts_by_kind();
+    let mut rows = Vec::new();
+    let mut row = |indent, words, key, count| {
+        rows.push(SummaryRow {
+            indent,
+            words,
+            key,
+            count,
+        })
+    };
+    row(2, "records", "records", summary.records);
+    row(2, "accepted", "accepted", summary.accepted);
+    row(2, "rejected", "rejected", summary.rejected);
+    for kind in RejectionKind::iter().filter(|k| k.counts_as_rejected()) {
+        let n = by_kind[kind as usize];
+        if n > 0 {
+            row(4, kind_words(kind), kind.name(), n);
+        }
+    }
+    // Resync mode: what was done about them.
+    if let (Some(repaired), Some(skipped), Some(inferred)) =
+        (summary.repaired, summary.skipped, summary.inferred)
+    {
+        if summary.rejected > 0 {
+            row(4, "repaired", "repaired", repaired);
+            row(4, "skipped", "skipped", skipped);
+            row(2, "inferred events", "inferred", inferred);
+        }
+    }
+    let (unknown, malformed) = (RejectionKind::UnknownEvent, RejectionKind::Malformed);
+    row(2, kind_words(unknown), "unknown", summary.unknown);
+    row(2, kind_words(malformed), "malformed", summary.malformed);
+    row(2, "agents", "agents", summary.agents);
+    row(2, "interactions", "interactions", summary.interactions);
+    row(2, "open calls", "open_calls", summary.open_calls);
+    rows
+}
+
+/// `calls with a clean event flow: 7,697 of 7,750 (99.3%)`, in resync mode
+/// when any interaction was counted.
+pub fn clean_line(summary: &Summary) -> Option<String> {
+    let (Some(clean), n) = (summary.clean_interactions, summary.interactions) else {
+        return None;
+    };
+    (n > 0).then(|| {
+        format!(
+            "calls with a clean event flow: {} of {} ({})",
+            thousands(clean),
+            thousands(n),
+            percent(clean, n)
+        )
+    })
 }
 
 /// The first line of the report: what happened, in one line.

@@ -17,14 +17,19 @@
 //! # Ok::<(), callstate::replay::ReplayError>(())
 //! ```
 
+use crate::model::finding::FindingKind;
 use crate::model::rejection::Rejection;
 use crate::model::resync::Mode;
+use crate::model::time_rules::TimeRules;
 use crate::model::unknown_name::UnknownName;
 use crate::model::vocabulary::Availability;
+use crate::replay::calls::CallRecord;
+use crate::replay::durations::CallSummary;
 use crate::replay::{for_each_line, parallel, Replay, Summary, Verdict};
 use crate::wire::input::{InputError, Source, DEFAULT_MAX_LINE};
 use std::io;
 use std::path::Path;
+use strum::{EnumCount, IntoEnumIterator};
 
 /// Parser threads when none are asked for: the machine's parallelism (1 when it
 /// cannot be known).
@@ -42,6 +47,10 @@ pub struct ReplayOptions {
     /// `None`: [`default_jobs`], asked when the inputs are replayed.
     jobs: Option<usize>,
     max_line_bytes: usize,
+    /// Time rules (SPEC §11), off by default.
+    time: Option<TimeRules>,
+    /// The kinds of finding that fail the exit code (SPEC §11.8), by kind.
+    fail_on: [bool; FindingKind::COUNT],
 }
 
 impl Default for ReplayOptions {
@@ -51,6 +60,8 @@ impl Default for ReplayOptions {
             initial: Availability::Ready,
             jobs: None,
             max_line_bytes: DEFAULT_MAX_LINE,
+            time: None,
+            fail_on: [false; FindingKind::COUNT],
         }
     }
 }
@@ -101,6 +112,46 @@ impl ReplayOptions {
         Ok(self.with_mode(mode).with_initial(initial))
     }
 
+    /// With time rules (SPEC §11): the replay reports findings and the summary
+    /// counts them.
+    #[must_use]
+    pub fn with_time(mut self, rules: TimeRules) -> Self {
+        self.time = Some(rules);
+        self
+    }
+
+    /// With findings of `kinds` failing the verdict (SPEC §11.8:
+    /// [`ReplayOptions::fails`]); turns time rules on (with the default ones)
+    /// when they are off.
+    #[must_use]
+    pub fn with_fail_on(mut self, kinds: &[FindingKind]) -> Self {
+        for &kind in kinds {
+            self.fail_on[kind as usize] = true;
+        }
+        self.time = Some(self.time.unwrap_or_default());
+        self
+    }
+
+    /// The time rules, if on.
+    pub fn time(&self) -> Option<&TimeRules> {
+        self.time.as_ref()
+    }
+
+    /// The kinds of finding that fail the verdict.
+    pub fn fail_on(&self) -> Vec<FindingKind> {
+        FindingKind::iter()
+            .filter(|&k| self.fail_on[k as usize])
+            .collect()
+    }
+
+    /// Does `summary` fail for its findings (SPEC §11.8)? Rejections decide on
+    /// their own ([`Summary::all_accepted`]).
+    pub fn fails(&self, summary: &Summary) -> bool {
+        summary
+            .findings
+            .is_some_and(|counts| counts.any_of(&self.fail_on()))
+    }
+
     /// The mode.
     pub fn mode(&self) -> Mode {
         self.mode
@@ -123,7 +174,11 @@ impl ReplayOptions {
 
     /// A replay not fed yet, in this mode, whose agents start as `initial`.
     pub fn start(&self) -> Replay {
-        Replay::new(self.initial).with_mode(self.mode)
+        let replay = Replay::new(self.initial).with_mode(self.mode);
+        match self.time {
+            Some(rules) => replay.with_time(rules),
+            None => replay,
+        }
     }
 
     /// Opens every input before reading any, so that a wrong path fails first;
@@ -203,6 +258,41 @@ impl OpenInputs {
             },
         )?;
         Ok(replay.summary())
+    }
+
+    /// [`OpenInputs::report`], also handing every call (SPEC §12) to
+    /// `each_call`: each as soon as the record that terminated it was judged
+    /// (after that record's rejection, if any), then those still open at the
+    /// end, by agent id. Returns the summary and the calls' summary.
+    pub fn report_with_calls(
+        self,
+        mut each: impl FnMut(u64, Rejection) -> io::Result<()>,
+        mut each_call: impl FnMut(CallRecord) -> io::Result<()>,
+    ) -> Result<(Summary, CallSummary), ReplayError> {
+        let mut replay = self.options.start().with_calls(true);
+        let mut calls = |replay: &mut Replay| replay.take_calls().try_for_each(&mut each_call);
+        let ended = replay_sources(
+            self.sources,
+            &self.options,
+            &mut replay,
+            |replay, verdict| {
+                if let Verdict::NotAccepted(r) = verdict {
+                    each(replay.line(), r)?;
+                }
+                calls(replay)
+            },
+        );
+        // The calls open where reading stopped, as after a whole input.
+        if !matches!(ended, Err(ReplayError::Stopped(_))) {
+            replay
+                .open_calls()
+                .into_iter()
+                .try_for_each(&mut each_call)
+                .map_err(ReplayError::Stopped)?;
+        }
+        ended?;
+        let summary = replay.call_summary().unwrap_or_default();
+        Ok((replay.summary(), summary))
     }
 }
 

@@ -17,9 +17,13 @@
 //! [`WireRecord::record`] checks it into an engine [`Record`] or a `malformed`
 //! [`Rejection`] that still names whatever could be read.
 
-use crate::model::record::{self, EventName, Field, Record};
+use crate::model::deadline::Timers;
+use crate::model::record::{self, Deciders, EventName, Field, Record};
 use crate::model::rejection::{Malformed, Rejection};
-use crate::model::vocabulary::{Event, AGENT_STATE_CHANGE};
+use crate::model::vocabulary::Event;
+
+/// The reservation id, as a malformed record's message names it.
+const RESERVATION: &str = "the reservation id (reservationInteractionId)";
 use std::borrow::Cow;
 
 mod depth;
@@ -28,6 +32,7 @@ pub mod outbound;
 mod scan;
 mod schema;
 mod serde_reader;
+mod snapshot;
 
 pub use depth::MAX_DEPTH;
 pub use schema::WireRecord;
@@ -69,26 +74,57 @@ impl Scalar<'_> {
 }
 
 impl<'a> WireRecord<'a> {
-    /// The event name the record gives, resolved: `None` when there is no string
-    /// event name. A websocket `AgentStateChange` is E1/E2 by its `subStatus`,
-    /// else the unknown name as given.
-    pub fn event_name(&self) -> Option<EventName<'_>> {
+    /// The event name the record gives, resolved by SPEC §2.4's one rule
+    /// ([`record::resolve`]) with the record's deciding fields: `None` when there
+    /// is no string event name. `Err` inside: a deciding field of the wrong type;
+    /// the name then resolves as if the field were absent, for the checks before.
+    fn resolved(&self) -> Option<(EventName<'_>, Option<Malformed>)> {
         let name = self.event.as_ref()?.as_str()?;
-        if self.shape == Shape::Websocket && name.eq_ignore_ascii_case(AGENT_STATE_CHANGE) {
-            let sub = self.sub_status.as_ref().and_then(Scalar::as_str);
-            return Some(
-                sub.and_then(Event::from_state_change)
-                    .map_or(EventName::Unknown(name), EventName::Known),
-            );
-        }
-        Some(EventName::resolve(name))
+        let agent = self.agent.as_ref().and_then(Scalar::as_str);
+        let participant_is_agent = match &self.participant {
+            None => Field::Absent,
+            Some(Scalar::Str(p)) if !p.is_empty() => Field::Given(Some(p.as_ref()) == agent),
+            Some(_) => Field::Wrong,
+        };
+        let pending_has_agent = match self.pending_wrap_up.map(serde_json::from_str) {
+            None => Field::Absent,
+            Some(Ok(serde_json::Value::Array(agents))) if agents.iter().all(|a| a.is_string()) => {
+                Field::Given(agents.iter().any(|a| a.as_str() == agent))
+            }
+            Some(_) => Field::Wrong,
+        };
+        let fields = Deciders {
+            websocket: self.shape == Shape::Websocket,
+            sub_status: self.sub_status.as_ref().and_then(Scalar::as_str),
+            participant_is_agent,
+            pending_has_agent,
+        };
+        Some(match record::resolve(name, &fields) {
+            Ok(event) => (event, None),
+            Err(bad) => {
+                let plain = Deciders {
+                    participant_is_agent: Field::Absent,
+                    pending_has_agent: Field::Absent,
+                    ..fields
+                };
+                let event = record::resolve(name, &plain).unwrap_or(EventName::Unknown(name));
+                (event, Some(bad))
+            }
+        })
+    }
+
+    /// The event name the record gives, resolved (SPEC §2.4, §5.3, §5.4): `None`
+    /// when there is no string event name.
+    pub fn event_name(&self) -> Option<EventName<'_>> {
+        self.resolved().map(|(event, _)| event)
     }
 
     /// Checks the record (SPEC §4, `malformed`, with the checks and their order
     /// that `model::record::check` states) and gives it to the engine's terms.
     pub fn record(&self) -> Result<Record<'_>, Rejection> {
         let names = self.field_names();
-        let event = self.event_name();
+        let resolved = self.resolved();
+        let event = resolved.as_ref().map(|(event, _)| *event);
         fn id<'r>(s: &'r Option<Scalar<'_>>) -> Field<&'r str> {
             match s {
                 None => Field::Absent,
@@ -101,14 +137,35 @@ impl<'a> WireRecord<'a> {
             Some(Scalar::Int(t)) => Field::Given(t),
             Some(_) => Field::Wrong,
         };
-        record::check(
+        let mut record = record::check(
             Field::from(event),
             id(&self.agent),
             id(&self.interaction),
             time,
             &names,
         )
-        .map_err(|what| self.malformed(what, event))
+        .map_err(|what| self.malformed(what, event))?;
+        // Last of the malformed checks: a field of SPEC §5.4 the name uses.
+        if let Some((_, Some(bad))) = &resolved {
+            return Err(self.malformed(bad.clone(), event));
+        }
+        record.timers = Timers {
+            interaction: self.snapshot,
+            rona: self.rona_timeout,
+            preview: self.preview_timeout,
+            call_variables: self.call_variables,
+        };
+        if record.event == EventName::Known(Event::ContactSnapshot) {
+            record.snapshot = snapshot::view(self.snapshot, Some(record.agent), record.interaction);
+        }
+        if record.event == EventName::Known(Event::CustAnswered) {
+            record.reservation = match id(&self.reservation) {
+                Field::Absent => None,
+                Field::Given(r) if !r.is_empty() => Some(r),
+                _ => return Err(self.malformed(Malformed::BadField(RESERVATION), event)),
+            };
+        }
+        Ok(record)
     }
 
     fn malformed(&self, what: Malformed, event: Option<EventName<'_>>) -> Rejection {
@@ -596,5 +653,87 @@ mod tests {
             "]".repeat(5000)
         );
         assert_eq!(rec(&deep).unwrap_err().kind(), RejectionKind::Malformed);
+    }
+
+    #[test]
+    fn v3_shapes_keep_alives_and_state_messages() {
+        // A keep-alive is not a record.
+        assert!(parse_str(r#"{"keepalive":"true"}"#)
+            .unwrap()
+            .is_keep_alive());
+        assert!(!parse_str(r#"{"keepalive":1,"event":null}"#)
+            .unwrap()
+            .is_keep_alive());
+        // A top-level type with an object data is a websocket notification.
+        let welcome = parse_str(r#"{"type":"Welcome","data":{"agentId":"a"}}"#).unwrap();
+        assert_eq!(welcome.shape, Shape::Websocket);
+        assert_eq!(welcome.record().unwrap().event.as_str(), "Welcome");
+        // The state change as Webex CC sends it: envelope type, data.type, no eventTime.
+        let line = r#"{"type":"AgentStateChange","data":{"type":"AgentStateChangeSuccess","agentId":"a","subStatus":"Idle","lastStateChangeTimestamp":17}}"#;
+        let (shape, _, event, _, time) = rec(line).unwrap();
+        assert_eq!(
+            (shape, event.as_str(), time),
+            (Shape::Websocket, "AgentIdle", Some(17))
+        );
+        // A login answer with another subStatus is an agent notice, with no time.
+        let line = r#"{"data":{"type":"AgentStationLoginSuccess","agentId":"a","subStatus":"RONA","lastStateChangeTimestamp":17}}"#;
+        let (_, _, event, _, time) = rec(line).unwrap();
+        assert_eq!((event.as_str(), time), ("AgentStationLoginSuccess", None));
+        // Natively these names are unknown.
+        let (_, _, event, _, _) =
+            rec(r#"{"agent":"a","event":"AgentStateChangeSuccess"}"#).unwrap();
+        let wire = parse_str(r#"{"agent":"a","event":"AgentStateChangeSuccess"}"#).unwrap();
+        assert!(
+            matches!(wire.record().unwrap().event, EventName::Unknown(_)),
+            "{event}"
+        );
+    }
+
+    #[test]
+    fn fields_that_decide_the_event() {
+        let left = |who: &str| {
+            format!(
+                r#"{{"data":{{"type":"ParticipantLeftConference","agentId":"a","interactionId":"c","participantId":{who}}}}}"#
+            )
+        };
+        let event = |line: &str| rec(line).map(|r| r.2);
+        assert_eq!(event(&left(r#""a""#)).unwrap(), "AgentLeftConference");
+        assert_eq!(event(&left(r#""b""#)).unwrap(), "ParticipantLeftConference");
+        assert_eq!(event(&left("null")).unwrap(), "ParticipantLeftConference");
+        assert_eq!(
+            event(&left("5")).unwrap_err().kind(),
+            RejectionKind::Malformed
+        );
+        let ended = |list: &str| {
+            format!(
+                r#"{{"agent":"a","event":"ContactEnded","interaction":"c","pendingWrapUp":{list}}}"#
+            )
+        };
+        assert_eq!(event(&ended(r#"["a","b"]"#)).unwrap(), "ContactEndedWrapUp");
+        assert_eq!(event(&ended("[]")).unwrap(), "ContactEndedNoWrapUp");
+        assert_eq!(event(&ended("null")).unwrap(), "eAgentContactEnded");
+        assert_eq!(
+            event(&ended("[1]")).unwrap_err().kind(),
+            RejectionKind::Malformed
+        );
+        // Another name ignores the field, whatever it holds.
+        let held = r#"{"agent":"a","event":"AgentContactHeld","pendingWrapUp":5,"participant":7}"#;
+        assert_eq!(event(held).unwrap(), "eAgentContactHeld");
+        // The reservation id of an assignment.
+        let assigned = r#"{"data":{"type":"AgentContactAssigned","agentId":"a","interactionId":"n","reservationInteractionId":"r"}}"#;
+        let wire = parse_str(assigned).unwrap();
+        assert_eq!(wire.record().unwrap().reservation, Some("r"));
+    }
+
+    #[test]
+    fn a_snapshot_reads_its_interaction() {
+        let line = r#"{"data":{"type":"AgentContact","agentId":"a","interactionId":"c","interaction":{"state":"connected","media":{"c":{"isHold":true}}}}}"#;
+        let wire = parse_str(line).unwrap();
+        let record = wire.record().unwrap();
+        assert_eq!(record.event.as_str(), "AgentContact");
+        assert_eq!(record.snapshot.state, Some("connected"));
+        assert!(record.snapshot.held);
+        // Both readers agree, the scanner included.
+        assert_eq!(serde_reader::parse_with_serde(line).unwrap(), wire);
     }
 }

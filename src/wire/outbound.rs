@@ -15,10 +15,10 @@
 //! `ResponseActual`), `CallVariables`, and the addresses and campaign of
 //! `ResponseFields`.
 
-use crate::model::machine::Transition;
+use crate::model::machine::{Accepted, CallUpdate, Transition};
 use crate::model::rejection::Rejection;
-use crate::model::vocabulary::Phase;
-use crate::wire::{parse_str, Shape};
+use crate::model::vocabulary::{Phase, Role};
+use crate::wire::{parse_str, Shape, WireRecord};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
@@ -65,6 +65,13 @@ pub struct OutboundCall {
     /// The interaction id; absent for transitions of an agent with no call.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// The reserved id a re-keying `CustAnswered` moved the call from (SPEC §3.6).
+    #[serde(
+        rename = "reservationInteractionId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub reservation_interaction_id: Option<String>,
     /// The input notification, carried through verbatim.
     #[serde(
         rename = "ResponseActual",
@@ -106,6 +113,10 @@ pub struct ResponseFields {
     /// returned to).
     #[serde(rename = "CallState")]
     pub call_state: Phase,
+    /// The agent's role after the transition (SPEC §6; absent from v2's events,
+    /// read as `owner`).
+    #[serde(rename = "Role", default)]
+    pub role: Role,
     /// `OUTBOUND`.
     #[serde(rename = "Type")]
     pub kind: String,
@@ -136,9 +147,18 @@ pub struct Carried {
     pub campaign: Option<String>,
     /// `ResponseFields.OutBoundType`.
     pub outbound_type: Option<String>,
+    /// The record's reservation id (SPEC §5.4): written as
+    /// `call.reservationInteractionId` when the transition re-keyed the call.
+    pub reservation: Option<String>,
 }
 
 impl Carried {
+    /// The same, with the record's reservation id.
+    pub fn with_reservation(mut self, reservation: Option<&str>) -> Carried {
+        self.reservation = reservation.map(str::to_owned);
+        self
+    }
+
     /// Reads the carried fields of `line`, a record of shape `shape`:
     /// - a websocket notification carries itself as `ResponseActual`;
     /// - an envelope carries its `message.call` `ResponseActual`, `CallVariables`
@@ -184,11 +204,15 @@ impl OutboundCallStateChange {
                 source: SOURCE.to_owned(),
                 call: OutboundCall {
                     id: interaction.map(str::to_owned),
+                    reservation_interaction_id: carried
+                        .reservation
+                        .filter(|_| t.change == CallUpdate::Rekeyed),
                     response_actual: carried.response_actual,
                     response_fields: ResponseFields {
                         from_address: carried.from_address,
                         to_address: carried.to_address,
                         call_state: t.to.phase,
+                        role: t.to.role,
                         kind: TYPE.to_owned(),
                         campaign: carried.campaign,
                         outbound_type: carried.outbound_type,
@@ -229,25 +253,38 @@ impl OutboundCallStateChange {
 /// [`Engine::apply_with_call`](crate::Engine::apply_with_call) returned for it.
 pub fn events_of(
     line: &str,
-    result: &Result<(Transition, Option<String>), Rejection>,
+    result: &Result<(Accepted, Option<String>), Rejection>,
 ) -> Vec<OutboundCallStateChange> {
-    let shape = parse_str(line).ok().map(|wire| wire.shape);
-    events_of_shaped(line, shape, result)
+    let read = parse_str(line)
+        .ok()
+        .map(|wire| (wire.shape, reservation_of(&wire)));
+    events_of_read(line, read, result)
 }
 
-/// [`events_of`] for a line already read, as `shape` (`None`: not a record).
-pub(crate) fn events_of_shaped(
+/// The reservation id a record read as `wire` names (SPEC §3.6), if any.
+pub(crate) fn reservation_of(wire: &WireRecord<'_>) -> Option<String> {
+    wire.record().ok()?.reservation.map(str::to_owned)
+}
+
+/// [`events_of`] for a line already read: its shape and its reservation id
+/// (`None`: not a record).
+pub(crate) fn events_of_read(
     line: &str,
-    shape: Option<Shape>,
-    result: &Result<(Transition, Option<String>), Rejection>,
+    read: Option<(Shape, Option<String>)>,
+    result: &Result<(Accepted, Option<String>), Rejection>,
 ) -> Vec<OutboundCallStateChange> {
     let carried = || {
-        shape
-            .map(|shape| Carried::from_line(line, shape))
-            .unwrap_or_default()
+        read.map(|(shape, reservation)| {
+            Carried::from_line(line, shape).with_reservation(reservation.as_deref())
+        })
+        .unwrap_or_default()
     };
     match result {
-        Ok((t, call)) => vec![OutboundCallStateChange::new(t, call.as_deref(), carried())],
+        // Accepted without change: no outbound event (SPEC §3.3).
+        Ok((Accepted::Unchanged(_), _)) => Vec::new(),
+        Ok((Accepted::Transition(t), call)) => {
+            vec![OutboundCallStateChange::new(t, call.as_deref(), carried())]
+        }
         Err(r) => {
             let Some(repair) = r.repair() else {
                 return Vec::new();
@@ -321,6 +358,7 @@ mod input_views {
                 outbound_type: string(self.outbound_type),
                 call_variables: self.call_variables.map(RawValue::to_owned),
                 response_actual: None,
+                reservation: None,
             }
         }
     }

@@ -75,6 +75,15 @@ impl<'a> Values<'a> for Scanner<'a> {
         }
     }
 
+    fn raw(&mut self) -> Result<Option<&'a str>, Bail> {
+        if self.peek() == Some(b'n') {
+            return self.literal(b"null").map(|()| None);
+        }
+        let start = self.at;
+        self.skip()?;
+        self.text.get(start..self.at).map(Some).ok_or(Bail)
+    }
+
     fn time(&mut self) -> Result<Option<Scalar<'a>>, Bail> {
         let start = self.at;
         self.skip()?;

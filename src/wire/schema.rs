@@ -30,9 +30,27 @@ pub struct WireRecord<'a> {
     pub interaction: Option<Scalar<'a>>,
     /// The time field.
     pub time: Option<Scalar<'a>>,
+    /// The reservation id (SPEC §5.4).
+    pub reservation: Option<Scalar<'a>>,
+    /// The participant who left (SPEC §5.4).
+    pub participant: Option<Scalar<'a>>,
+    /// `data.interaction`'s raw JSON, read for a snapshot only (SPEC §3.5).
+    pub snapshot: Option<&'a str>,
+    /// The agents pending wrap-up, raw JSON (SPEC §5.4).
+    pub pending_wrap_up: Option<&'a str>,
+    /// `data.ronaTimeout` (native: `ronaTimeout`), raw JSON (SPEC §11.4).
+    pub rona_timeout: Option<&'a str>,
+    /// Native `campaignPreviewOfferTimeout`, raw JSON (SPEC §11.4).
+    pub preview_timeout: Option<&'a str>,
+    /// An envelope's `message.call.CallVariables`, raw JSON (SPEC §11.4).
+    pub call_variables: Option<&'a str>,
     /// An envelope's interaction came from `message.call.id` (its `interactionId`
     /// was absent): what a message about it must name.
     interaction_from_call_id: bool,
+    /// A websocket time read from `data.lastStateChangeTimestamp` (SPEC §5).
+    time_from_state_change: bool,
+    /// A keep-alive line (SPEC §5): not a record.
+    keep_alive: bool,
 }
 
 impl WireRecord<'_> {
@@ -62,7 +80,16 @@ impl WireRecord<'_> {
         if self.interaction_from_call_id {
             names.interaction = "message.call.id";
         }
+        if self.time_from_state_change {
+            names.time = "data.lastStateChangeTimestamp";
+        }
         names
+    }
+
+    /// Is the line a keep-alive (SPEC §5: an object with a key `keepalive` and none
+    /// of `data`, `message`, `event`)? Not a record: skipped like a blank line.
+    pub fn is_keep_alive(&self) -> bool {
+        self.keep_alive
     }
 }
 
@@ -83,6 +110,22 @@ pub(super) struct Flat<'a> {
     actual: Data<'a>,
     /// Top-level `data` (a websocket notification when it has a `type`).
     data: Data<'a>,
+    /// Top-level `data` is an object.
+    data_object: bool,
+    /// Top-level `type` (the envelope type of a websocket notification).
+    top_type: Option<Scalar<'a>>,
+    /// Native `reservationInteraction` and `participant`.
+    reservation: Option<Scalar<'a>>,
+    participant: Option<Scalar<'a>>,
+    pending: Option<&'a str>,
+    /// Native `ronaTimeout` and `campaignPreviewOfferTimeout`.
+    rona: Option<&'a str>,
+    preview: Option<&'a str>,
+    /// `message.call.CallVariables`.
+    call_variables: Option<&'a str>,
+    /// The top-level keys a keep-alive line has, or must not have.
+    keepalive_key: bool,
+    record_key: bool,
 }
 
 /// The fields of a `data` object.
@@ -93,6 +136,12 @@ struct Data<'a> {
     agent: Option<Scalar<'a>>,
     interaction: Option<Scalar<'a>>,
     time: Option<Scalar<'a>>,
+    state_time: Option<Scalar<'a>>,
+    reservation: Option<Scalar<'a>>,
+    participant: Option<Scalar<'a>>,
+    interaction_raw: Option<&'a str>,
+    pending: Option<&'a str>,
+    rona: Option<&'a str>,
 }
 
 /// Reads the fields of one object level into its part of [`Flat`].
@@ -113,6 +162,8 @@ pub(super) trait Values<'de> {
     fn object<L: Level<'de>>(&mut self, level: L) -> Result<Kind, Self::Error>;
     /// Any value, skipped.
     fn skip(&mut self) -> Result<(), Self::Error>;
+    /// Any value's raw JSON text (`None` for `null`).
+    fn raw(&mut self) -> Result<Option<&'de str>, Self::Error>;
 }
 
 /// What a value turned out to be, for the levels that care.
@@ -152,10 +203,24 @@ impl<'de> Level<'de> for Top<'_, 'de> {
         let flat = &mut *self.0;
         match key {
             "agent" => flat.agent = values.slot()?,
-            "event" => flat.event = values.slot()?,
+            "event" => {
+                flat.record_key = true;
+                flat.event = values.slot()?;
+            }
             "interaction" => flat.interaction = values.slot()?,
             "time" => flat.time = values.time()?,
+            "type" => flat.top_type = values.slot()?,
+            "reservationInteraction" => flat.reservation = values.slot()?,
+            "participant" => flat.participant = values.slot()?,
+            "pendingWrapUp" => flat.pending = values.raw()?,
+            "ronaTimeout" => flat.rona = values.raw()?,
+            "campaignPreviewOfferTimeout" => flat.preview = values.raw()?,
+            "keepalive" => {
+                flat.keepalive_key = true;
+                values.skip()?;
+            }
             "message" => {
+                flat.record_key = true;
                 // A repeated key counts with its last value: forget the first.
                 flat.envelope = false;
                 flat.call_object = false;
@@ -163,8 +228,9 @@ impl<'de> Level<'de> for Top<'_, 'de> {
                 values.object(Message(flat))?;
             }
             "data" => {
+                flat.record_key = true;
                 flat.data = Data::default();
-                values.object(DataLevel(&mut flat.data))?;
+                flat.data_object = values.object(DataLevel(&mut flat.data))? == Kind::Object;
             }
             _ => values.skip()?,
         }
@@ -199,6 +265,7 @@ impl<'de> Level<'de> for Call<'_, 'de> {
         match key {
             "event" => flat.call_event = values.slot()?,
             "id" => flat.call_id = values.slot()?,
+            "CallVariables" => flat.call_variables = values.raw()?,
             "ResponseActual" => {
                 flat.actual = Data::default();
                 values.object(ResponseActual(&mut flat.actual))?;
@@ -236,6 +303,12 @@ impl<'de> Level<'de> for DataLevel<'_, 'de> {
             "agentId" => data.agent = values.slot()?,
             "interactionId" => data.interaction = values.slot()?,
             "eventTime" => data.time = values.time()?,
+            "lastStateChangeTimestamp" => data.state_time = values.time()?,
+            "reservationInteractionId" => data.reservation = values.slot()?,
+            "participantId" => data.participant = values.slot()?,
+            "interaction" => data.interaction_raw = values.raw()?,
+            "agentsPendingWrapUp" => data.pending = values.raw()?,
+            "ronaTimeout" => data.rona = values.raw()?,
             _ => values.skip()?,
         }
         Ok(())
@@ -247,12 +320,37 @@ impl<'a> Flat<'a> {
     fn forget_call(&mut self) {
         self.call_event = None;
         self.call_id = None;
+        self.call_variables = None;
         self.actual = Data::default();
     }
 
     /// The record the fields make, in the shape SPEC §5 tells; an envelope whose
     /// `message.call` is not an object is malformed.
     pub(super) fn into_wire(self) -> Result<WireRecord<'a>, Rejection> {
+        let none = WireRecord {
+            shape: Shape::Native,
+            event: None,
+            sub_status: None,
+            agent: None,
+            interaction: None,
+            time: None,
+            reservation: None,
+            participant: None,
+            snapshot: None,
+            pending_wrap_up: None,
+            rona_timeout: None,
+            preview_timeout: None,
+            call_variables: None,
+            interaction_from_call_id: false,
+            time_from_state_change: false,
+            keep_alive: false,
+        };
+        if self.keepalive_key && !self.record_key {
+            return Ok(WireRecord {
+                keep_alive: true,
+                ..none
+            });
+        }
         if self.envelope && !self.call_object {
             return Err(Rejection::malformed(Malformed::CallNotObject));
         }
@@ -260,32 +358,59 @@ impl<'a> Flat<'a> {
             WireRecord {
                 shape: Shape::Envelope,
                 event: self.call_event,
-                sub_status: None,
                 agent: self.actual.agent,
                 interaction_from_call_id: self.actual.interaction.is_none()
                     && self.call_id.is_some(),
                 interaction: self.actual.interaction.or(self.call_id),
                 time: self.actual.time,
+                reservation: self.actual.reservation,
+                participant: self.actual.participant,
+                snapshot: self.actual.interaction_raw,
+                pending_wrap_up: self.actual.pending,
+                rona_timeout: self.actual.rona,
+                call_variables: self.call_variables,
+                ..none
             }
-        } else if self.data.kind.is_some() {
+        } else if self.data.kind.is_some() || (self.top_type.is_some() && self.data_object) {
+            let event = self.data.kind.or(self.top_type);
+            // SPEC §5: a state change's own time when it has no eventTime.
+            let state_change = matches!(&event, Some(Scalar::Str(name))
+                if name.eq_ignore_ascii_case("AgentStateChange")
+                    || name.eq_ignore_ascii_case("AgentStateChangeSuccess"));
+            let from_state = self.data.time.is_none() && state_change;
+            let time_from_state_change = from_state && self.data.state_time.is_some();
             WireRecord {
                 shape: Shape::Websocket,
-                event: self.data.kind,
+                event,
                 sub_status: self.data.sub_status,
                 agent: self.data.agent,
                 interaction: self.data.interaction,
-                time: self.data.time,
-                interaction_from_call_id: false,
+                time: if from_state {
+                    self.data.state_time
+                } else {
+                    self.data.time
+                },
+                reservation: self.data.reservation,
+                participant: self.data.participant,
+                snapshot: self.data.interaction_raw,
+                pending_wrap_up: self.data.pending,
+                rona_timeout: self.data.rona,
+                time_from_state_change,
+                ..none
             }
         } else {
             WireRecord {
                 shape: Shape::Native,
                 event: self.event,
-                sub_status: None,
                 agent: self.agent,
                 interaction: self.interaction,
                 time: self.time,
-                interaction_from_call_id: false,
+                reservation: self.reservation,
+                participant: self.participant,
+                pending_wrap_up: self.pending,
+                rona_timeout: self.rona,
+                preview_timeout: self.preview,
+                ..none
             }
         })
     }
@@ -309,4 +434,15 @@ pub(super) const KEYS: &[&str] = &[
     "agentId",
     "interactionId",
     "eventTime",
+    "lastStateChangeTimestamp",
+    "reservationInteractionId",
+    "participantId",
+    "reservationInteraction",
+    "participant",
+    "pendingWrapUp",
+    "agentsPendingWrapUp",
+    "keepalive",
+    "ronaTimeout",
+    "campaignPreviewOfferTimeout",
+    "CallVariables",
 ];

@@ -73,6 +73,10 @@ impl<'de, A: MapAccess<'de>> Values<'de> for FromSerde<'_, A> {
     fn skip(&mut self) -> Result<(), A::Error> {
         skip(self.map)
     }
+    fn raw(&mut self) -> Result<Option<&'de str>, A::Error> {
+        let raw: Option<&'de serde_json::value::RawValue> = self.map.next_value()?;
+        Ok(raw.map(serde_json::value::RawValue::get))
+    }
 }
 
 /// A seed that reads an object into `L` and skips any other value.

@@ -34,3 +34,54 @@ fn an_engine_is_empty_until_it_knows_an_agent() {
     assert!(!engine.is_empty());
     assert_eq!(engine.len(), 1);
 }
+
+/// SPEC §3.3: an agent notice with no agent id is accepted and concerns no agent;
+/// an agent notice's interaction id counts nowhere (`interactions`, resync's
+/// touched calls), whether or not its agent holds a call.
+#[test]
+fn agent_notices_name_no_agent_and_no_call() {
+    use callstate::replay::{Replay, Verdict};
+    use callstate::wire::input::Line;
+
+    for mode in [Mode::Strict, Mode::Resync] {
+        let mut replay = Replay::default().with_mode(mode);
+        for line in [
+            r#"{"event":"Welcome"}"#,
+            r#"{"type":"Welcome","data":{}}"#,
+            r#"{"data":{"type":"AgentStationLoginSuccess"}}"#,
+            r#"{"agent":"a","event":"Welcome","interaction":"x"}"#,
+        ] {
+            let verdict = replay.feed(Line::Text(line.as_bytes()));
+            assert!(
+                matches!(verdict, Verdict::Accepted(_)),
+                "{line}: {verdict:?}"
+            );
+        }
+        // Rejected as out of order: its id is not touched either.
+        let late = r#"{"agent":"a","event":"Welcome","time":127}"#;
+        assert!(matches!(
+            replay.feed(Line::Text(late.as_bytes())),
+            Verdict::Accepted(_)
+        ));
+        let earlier = r#"{"agent":"a","event":"Welcome","interaction":"c1","time":100}"#;
+        assert!(matches!(
+            replay.feed(Line::Text(earlier.as_bytes())),
+            Verdict::NotAccepted(_)
+        ));
+        let offer = r#"{"agent":"a","event":"eAgentOfferContact","interaction":"c1","time":128}"#;
+        assert!(matches!(
+            replay.feed(Line::Text(offer.as_bytes())),
+            Verdict::Accepted(_)
+        ));
+        let summary = replay.summary();
+        assert_eq!((summary.records, summary.accepted), (7, 6), "{mode:?}");
+        assert_eq!(
+            summary.agents, 1,
+            "{mode:?}: the notices with no agent concern none"
+        );
+        assert_eq!(summary.interactions, 1, "{mode:?}: only the offer's c1");
+        if mode == Mode::Resync {
+            assert_eq!(summary.clean_interactions, Some(1), "c1 was not touched");
+        }
+    }
+}

@@ -7,6 +7,7 @@
 //! counting allocator must see only its own test).
 
 mod atomicity;
+mod calls;
 mod docs_sync;
 mod engine;
 mod exhaustive;
@@ -18,8 +19,13 @@ mod proptest_config;
 mod rejections;
 mod resync;
 mod resync_properties;
+mod sdk_names;
 mod simulate;
+mod simulate_time;
 mod simulate_webex;
 mod snapshot;
+mod snapshot_line;
+mod spec_table;
+mod time;
 mod v3_oracle;
 mod wire;

@@ -31,7 +31,13 @@ fn seed_sample_reads_as_an_outbound_event_and_writes_back_the_same() {
     );
     assert_eq!(event.message.call.event, "CustAnswered");
     let again: Value = serde_json::from_str(&event.to_json()).unwrap();
-    let seed: Value = serde_json::from_str(SEED).unwrap();
+    let mut seed: Value = serde_json::from_str(SEED).unwrap();
+    // SPEC v3 §6: every outbound event carries `Role`; the seed (v2) has none and
+    // reads as the owner's.
+    assert!(seed["message"]["call"]["ResponseFields"]
+        .get("Role")
+        .is_none());
+    seed["message"]["call"]["ResponseFields"]["Role"] = "owner".into();
     assert_eq!(again, seed, "no field of the seed is lost or changed");
 }
 
@@ -46,7 +52,8 @@ fn seed_sample_after_an_offer_renders_its_transition() {
         )
         .unwrap();
     let wire = wire::parse(SEED.as_bytes()).unwrap();
-    let t = engine.apply(&wire.record().unwrap()).unwrap();
+    let accepted = engine.apply(&wire.record().unwrap()).unwrap();
+    let t = *accepted.transition().unwrap();
     assert_eq!(
         (t.from.phase, t.to.phase),
         (Phase::Offered, Phase::Connected)
@@ -86,8 +93,9 @@ fn websocket_input_is_carried_whole_and_native_carries_its_extras() {
     let ws = r#"{"data":{"agentId":"a","type":"AgentOfferContact","interactionId":"c"},"orgId":"o","type":"RoutingMessage"}"#;
     let mut engine = Engine::new();
     let wire = wire::parse(ws.as_bytes()).unwrap();
-    let t = engine.apply(&wire.record().unwrap()).unwrap();
-    let event = OutboundCallStateChange::new(&t, Some("c"), Carried::from_line(ws, wire.shape));
+    let accepted = engine.apply(&wire.record().unwrap()).unwrap();
+    let t = accepted.transition().unwrap();
+    let event = OutboundCallStateChange::new(t, Some("c"), Carried::from_line(ws, wire.shape));
     let got: Value = serde_json::from_str(&event.to_json()).unwrap();
     let call = &got["message"]["call"];
     assert_eq!(
@@ -99,8 +107,9 @@ fn websocket_input_is_carried_whole_and_native_carries_its_extras() {
 
     let native = r#"{"agent":"b","event":"Ready","fromAddress":"100","CallVariables":{"k":"v"}}"#;
     let wire = wire::parse(native.as_bytes()).unwrap();
-    let t = engine.apply(&wire.record().unwrap()).unwrap();
-    let event = OutboundCallStateChange::new(&t, None, Carried::from_line(native, wire.shape));
+    let accepted = engine.apply(&wire.record().unwrap()).unwrap();
+    let t = accepted.transition().unwrap();
+    let event = OutboundCallStateChange::new(t, None, Carried::from_line(native, wire.shape));
     let got: Value = serde_json::from_str(&event.to_json()).unwrap();
     let call = &got["message"]["call"];
     assert!(call.get("id").is_none(), "no call, no id");
@@ -138,11 +147,15 @@ fn events_of_a_repaired_record_put_the_inferred_ones_first() {
         .iter()
         .map(|e| e["message"]["call"]["event"].as_str().unwrap())
         .collect();
-    // acw while offered: R10 infers the one lost event.
+    // acw while offered: R10 infers the one lost event (SPEC v3 §10: CustAnswered,
+    // acw being legal from a live phase; v2 inferred eAgentContactEnded).
     assert_eq!(sources, ["inferred", "event"]);
-    assert_eq!(names, ["eAgentContactEnded", "acw"]);
+    assert_eq!(names, ["CustAnswered", "acw"]);
     assert!(events[0]["message"]["call"].get("ResponseActual").is_none());
     assert!(events[1]["message"]["call"].get("ResponseActual").is_some());
-    // A skipped record (the same acw again: R3, a repeat) emits nothing.
+    // A skipped record (another call's event: R4) emits nothing.
+    let other = r#"{"data":{"type":"AgentContactHeld","agentId":"a","interactionId":"c9"}}"#;
+    assert!(apply(&mut engine, other).is_empty());
+    // Nor does a notice (the same acw again, in wrapUp: SPEC v3 §3.2, §6).
     assert!(apply(&mut engine, acw).is_empty());
 }

@@ -9,11 +9,12 @@
 #![allow(clippy::result_large_err)]
 
 use crate::proptest_config;
+use crate::spec_table;
 use callstate::replay::{Replay, Verdict};
 use callstate::strategies::*;
 use callstate::wire::input::Line;
 use callstate::MachineState;
-use callstate::{Availability, Engine, Machine, Phase, Rejection, RejectionKind, Transition};
+use callstate::{Accepted, Availability, Engine, Machine, Phase, Rejection, RejectionKind};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use serde_json::json;
@@ -24,7 +25,7 @@ fn config(cases: u32) -> ProptestConfig {
 }
 
 /// The kind of a result, `None` when accepted.
-fn kind(result: &Result<Transition, Rejection>) -> Option<RejectionKind> {
+fn kind(result: &Result<Accepted, Rejection>) -> Option<RejectionKind> {
     result.as_ref().err().map(Rejection::kind)
 }
 
@@ -84,7 +85,9 @@ fn strategies_reach_every_phase_and_every_rejection_kind() {
 
     let mut runner = TestRunner::deterministic();
     let mut phases = BTreeSet::new();
+    let mut roles = BTreeSet::new();
     let mut kinds = BTreeSet::new();
+    let mut late = 0;
     for _ in 0..200 {
         let log = interleaved_faulty_log(1..3, 1..40)
             .new_tree(&mut runner)
@@ -93,12 +96,20 @@ fn strategies_reach_every_phase_and_every_rejection_kind() {
         let mut engine = Engine::new();
         for (r, expected) in &log {
             kinds.extend(*expected);
-            if engine.apply(&r.record()).is_ok() {
-                phases.insert(engine.phase_of(&r.agent));
+            match engine.apply(&r.record()) {
+                Ok(Accepted::Unchanged(u)) if u.why == callstate::Unchange::Late => late += 1,
+                Ok(_) => {
+                    phases.insert(engine.phase_of(&r.agent));
+                    roles.extend(engine.agent(&r.agent).map(|a| a.role()));
+                }
+                Err(_) => {}
             }
         }
     }
     assert_eq!(phases, Phase::iter().collect(), "phases reached");
+    // SPEC v3: both roles (§1), and late notifications of a finished call (§3.4).
+    assert_eq!(roles, callstate::Role::iter().collect(), "roles reached");
+    assert!(late > 0, "late notifications");
     assert_eq!(kinds, RejectionKind::iter().collect(), "kinds injected");
 }
 
@@ -120,7 +131,7 @@ proptest! {
             prop_assert!(last < Some(t), "times strictly increase");
             last = Some(t);
             let transition = engine.apply(&r.record()).unwrap();
-            if transition.bound_call() {
+            if transition.transition().is_some_and(|t| t.bound_call()) {
                 let id = r.interaction.clone().unwrap();
                 prop_assert_eq!(id.len(), 36);
                 prop_assert_eq!(id.matches('-').count(), 4);
@@ -425,208 +436,21 @@ proptest! {
 
 /// SPEC §1–§4 written out plainly, sharing nothing with the crate but strings:
 /// its own names, its own table (a `match`), its own order of checks.
+/// The reference model: SPEC §4's checks, in order, over the hand-written statement
+/// of SPEC §3 that the exhaustive test also holds the table to.
 mod model {
+    use super::spec_table::{home, is_availability_event, is_late, is_offer, row, Call, Row};
+    use callstate::{Availability, Event, EventName, Phase, Recording, Role};
     use std::collections::HashMap;
-
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub enum Phase {
-        Idle,
-        Ready,
-        Reserved,
-        Offered,
-        Connected,
-        Hold,
-        Consulting,
-        Consult,
-        Conference,
-        Ended,
-        WrapUp,
-    }
-
-    impl Phase {
-        pub fn wire(self) -> &'static str {
-            match self {
-                Phase::Idle => "idle",
-                Phase::Ready => "ready",
-                Phase::Reserved => "reserved",
-                Phase::Offered => "offered",
-                Phase::Connected => "connected",
-                Phase::Hold => "hold",
-                Phase::Consulting => "consulting",
-                Phase::Consult => "consult",
-                Phase::Conference => "conference",
-                Phase::Ended => "ended",
-                Phase::WrapUp => "wrapUp",
-            }
-        }
-
-        fn no_call(self) -> bool {
-            matches!(self, Phase::Idle | Phase::Ready)
-        }
-
-        fn live(self) -> bool {
-            matches!(
-                self,
-                Phase::Connected
-                    | Phase::Hold
-                    | Phase::Consulting
-                    | Phase::Consult
-                    | Phase::Conference
-            )
-        }
-    }
-
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub enum Recording {
-        Off,
-        On,
-        Paused,
-    }
-
-    impl Recording {
-        pub fn wire(self) -> &'static str {
-            match self {
-                Recording::Off => "off",
-                Recording::On => "on",
-                Recording::Paused => "paused",
-            }
-        }
-    }
-
-    /// `Idle` or `Ready`: where the agent returns when a call terminates.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub enum Availability {
-        Ready,
-        Idle,
-    }
-
-    impl Availability {
-        pub fn wire(self) -> &'static str {
-            match self {
-                Availability::Ready => "ready",
-                Availability::Idle => "idle",
-            }
-        }
-
-        fn phase(self) -> Phase {
-            match self {
-                Availability::Ready => Phase::Ready,
-                Availability::Idle => Phase::Idle,
-            }
-        }
-    }
-
-    /// SPEC §2, E1 … E21: the canonical name first, then the aliases.
-    const EVENTS: [&[&str]; 21] = [
-        &["AgentAvailable", "Available", "Ready"],
-        &["AgentIdle", "Idle", "NotReady"],
-        &[
-            "eAgentOfferCampaignReserved",
-            "AgentOfferCampaignReservation",
-            "eAgentAddCampaignReserved",
-            "eAgentContactReserved",
-            "AgentContactReserved",
-        ],
-        &["eAgentOfferContact", "AgentOfferContact"],
-        &["eAgentOfferContactRona", "AgentOfferContactRona"],
-        &[
-            "CustAnswered",
-            "eAgentContactAssigned",
-            "AgentContactAssigned",
-        ],
-        &["eCallRecordingStarted", "ContactRecordingStarted"],
-        &["ePauseRecording", "ContactRecordingPaused"],
-        &["eResumeRecording", "ContactRecordingResumed"],
-        &["eAgentContactHeld", "AgentContactHeld"],
-        &["eAgentContactUnHeld", "AgentContactUnheld"],
-        &["eAgentConsultCreated", "AgentConsultCreated"],
-        &["eAgentConsulting", "AgentConsulting"],
-        &[
-            "eAgentConsultFailed",
-            "AgentConsultFailed",
-            "eAgentCtqFailed",
-            "AgentCtqFailed",
-            "eAgentCtqCancelled",
-            "AgentCtqCancelled",
-        ],
-        &["eAgentConsultEnded", "AgentConsultEnded"],
-        &["eAgentConsultConferenced", "AgentConsultConferenced"],
-        &[
-            "eAgentConsultConferenceEnded",
-            "AgentConsultConferenceEnded",
-        ],
-        &["eAgentContactEnded", "ContactEnded", "AgentContactEnded"],
-        &["acw", "eAgentWrapup", "AgentWrapup"],
-        &["eAgentContactWrappedUp", "AgentWrappedUp"],
-        &["DROPPED", "AgentOutboundFailed"],
-    ];
-
-    /// The event number (1 … 21) a name stands for, case-insensitively.
-    pub fn resolve(name: &str) -> Option<u8> {
-        EVENTS
-            .iter()
-            .position(|names| names.iter().any(|n| n.eq_ignore_ascii_case(name)))
-            .map(|i| i as u8 + 1)
-    }
-
-    pub fn canonical(e: u8) -> &'static str {
-        EVENTS[usize::from(e) - 1][0]
-    }
-
-    enum To {
-        Phase(Phase),
-        Stay,
-        /// → avail: phase := availability, recording off, interaction cleared.
-        Avail,
-    }
-
-    enum Effect {
-        None,
-        Avail(Availability),
-        Rec(Recording),
-        Bind,
-    }
-
-    /// SPEC §3, row by row.
-    fn row(p: Phase, r: Recording, e: u8) -> Option<(To, Effect)> {
-        use Phase::*;
-        let live = p.live();
-        Some(match (p, e) {
-            (Idle | Ready, 1) => (To::Phase(Ready), Effect::Avail(Availability::Ready)),
-            (Idle | Ready, 2) => (To::Phase(Idle), Effect::Avail(Availability::Idle)),
-            (_, 1) => (To::Stay, Effect::Avail(Availability::Ready)),
-            (_, 2) => (To::Stay, Effect::Avail(Availability::Idle)),
-            (Ready, 3) => (To::Phase(Reserved), Effect::Bind),
-            (Ready, 4) => (To::Phase(Offered), Effect::Bind),
-            (Reserved, 4) => (To::Phase(Offered), Effect::None),
-            (Reserved | Offered, 5) => (To::Avail, Effect::Avail(Availability::Idle)),
-            (Reserved, 18) => (To::Avail, Effect::None),
-            (Offered, 6) => (To::Phase(Connected), Effect::None),
-            (_, 7) if live && r == Recording::Off => (To::Stay, Effect::Rec(Recording::On)),
-            (_, 8) if live && r == Recording::On => (To::Stay, Effect::Rec(Recording::Paused)),
-            (_, 9) if live && r == Recording::Paused => (To::Stay, Effect::Rec(Recording::On)),
-            (Connected, 10) => (To::Phase(Hold), Effect::None),
-            (Hold, 11) => (To::Phase(Connected), Effect::None),
-            (Connected | Hold, 12) => (To::Phase(Consulting), Effect::None),
-            (Consulting, 13) => (To::Phase(Consult), Effect::None),
-            (Consulting, 14) => (To::Phase(Hold), Effect::None),
-            (Consulting | Consult, 15) => (To::Phase(Hold), Effect::None),
-            (Consult, 16) => (To::Phase(Conference), Effect::None),
-            (Conference, 15 | 17) => (To::Phase(Connected), Effect::None),
-            (_, 18) if p == Offered || live => (To::Phase(Ended), Effect::None),
-            (Ended, 19) => (To::Phase(WrapUp), Effect::None),
-            (WrapUp, 20) => (To::Avail, Effect::None),
-            (_, 21) if !p.no_call() => (To::Avail, Effect::None),
-            _ => return None,
-        })
-    }
 
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub struct Agent {
         pub phase: Phase,
+        pub role: Role,
         pub recording: Recording,
         pub availability: Availability,
         pub interaction: Option<String>,
+        pub finished: Option<String>,
         pub last_time: Option<i64>,
     }
 
@@ -634,9 +458,11 @@ mod model {
         fn new() -> Agent {
             Agent {
                 phase: Phase::Ready,
+                role: Role::Owner,
                 recording: Recording::Off,
                 availability: Availability::Ready,
                 interaction: None,
+                finished: None,
                 last_time: None,
             }
         }
@@ -648,7 +474,8 @@ mod model {
     }
 
     impl Model {
-        /// Applies a native record; the kind's wire name when it is not accepted.
+        /// Applies a native record of a transition event (the strategies write no
+        /// notices or snapshots); the kind's wire name when it is not accepted.
         pub fn apply(
             &mut self,
             agent: &str,
@@ -656,62 +483,70 @@ mod model {
             interaction: Option<&str>,
             time: Option<i64>,
         ) -> Result<(), &'static str> {
-            let event = resolve(name);
-            let offer = matches!(event, Some(3 | 4));
-            if agent.is_empty() || interaction == Some("") || (offer && interaction.is_none()) {
+            let event = EventName::resolve(name).event();
+            let offer = event.is_some_and(is_offer);
+            // SPEC v3 §3.5: a snapshot (E34) needs an interaction id, like an offer.
+            let snapshot = event == Some(Event::ContactSnapshot);
+            if agent.is_empty()
+                || interaction == Some("")
+                || ((offer || snapshot) && interaction.is_none())
+            {
                 return Err("malformed");
             }
-            let Some(e) = event else {
-                self.agents
-                    .entry(agent.to_owned())
-                    .or_insert_with(Agent::new);
-                return Err("unknown_event");
-            };
             let a = self
                 .agents
                 .entry(agent.to_owned())
                 .or_insert_with(Agent::new);
+            let Some(e) = event else {
+                return Err("unknown_event");
+            };
+            if snapshot {
+                // No other check applies; a native record carries no snapshot
+                // fields, so the snapshot states no phase (SPEC v3 §3.5).
+                return Err("illegal_transition");
+            }
             if let (Some(t), Some(last)) = (time, a.last_time) {
                 if t < last {
                     return Err("out_of_order");
                 }
             }
-            let holds = !a.phase.no_call();
-            let same_call = interaction.is_none() || interaction == a.interaction.as_deref();
-            let names_the_held_call = interaction == a.interaction.as_deref();
-            if offer && holds && !(e == 4 && a.phase == Phase::Reserved && names_the_held_call) {
+            let holds = a.interaction.is_some();
+            let names_other =
+                holds && interaction.is_some() && interaction != a.interaction.as_deref();
+            let found = row(a.phase, a.role, a.recording, a.availability, e);
+            if offer && holds && (found.is_none() || names_other) {
                 return Err("agent_busy");
             }
-            if holds && !same_call && !matches!(e, 1 | 2) {
+            if names_other && !is_availability_event(e) {
                 return Err("interaction_mismatch");
             }
             if offer && a.phase == Phase::Idle {
                 return Err("agent_not_ready");
             }
-            if e >= 5 && a.phase.no_call() {
-                return Err("no_active_call");
+            if !offer && !is_availability_event(e) && !holds {
+                let late =
+                    interaction.is_some() && interaction == a.finished.as_deref() && is_late(e);
+                if !late {
+                    return Err("no_active_call");
+                }
+                a.last_time = time.or(a.last_time);
+                return Ok(());
             }
-            let Some((to, effect)) = row(a.phase, a.recording, e) else {
-                return Err("illegal_transition");
-            };
-            match effect {
-                Effect::None => {}
-                Effect::Avail(v) => a.availability = v,
-                Effect::Rec(r) => a.recording = r,
-                Effect::Bind => a.interaction = interaction.map(str::to_owned),
-            }
-            match to {
-                To::Phase(p) => a.phase = p,
-                To::Stay => {}
-                To::Avail => {
-                    a.phase = a.availability.phase();
-                    a.recording = Recording::Off;
-                    a.interaction = None;
+            match found {
+                None => return Err("illegal_transition"),
+                Some(Row::Notice) => {}
+                Some(Row::To(phase, role, recording, availability, call)) => {
+                    (a.phase, a.role, a.recording, a.availability) =
+                        (phase, role, recording, availability);
+                    match call {
+                        Call::Keep => {}
+                        Call::Bind => a.interaction = interaction.map(str::to_owned),
+                        Call::Clear => a.finished = a.interaction.take(),
+                    }
+                    debug_assert!(a.interaction.is_some() || a.phase == home(a.availability));
                 }
             }
-            if time.is_some() {
-                a.last_time = time;
-            }
+            a.last_time = time.or(a.last_time);
             Ok(())
         }
     }
@@ -734,16 +569,19 @@ proptest! {
                 r,
                 model.agents.get(&r.agent)
             );
-            if let Ok(t) = &got {
-                prop_assert_eq!(t.event.name(), model::canonical(model::resolve(&r.event).unwrap()));
+            if let Ok(a) = &got {
+                let canonical = callstate::EventName::resolve(&r.event).as_str();
+                prop_assert_eq!(a.name(), canonical);
             }
             // The agent's whole state, after every record.
             let Some(m) = model.agents.get(&r.agent) else { continue };
             let e = engine.agent(&r.agent).expect("the engine knows the agent too");
-            prop_assert_eq!(e.phase().to_string(), m.phase.wire(), "{:?}", r);
-            prop_assert_eq!(e.recording().to_string(), m.recording.wire(), "{:?}", r);
-            prop_assert_eq!(e.availability().to_string(), m.availability.wire(), "{:?}", r);
+            prop_assert_eq!(e.phase(), m.phase, "{:?}", r);
+            prop_assert_eq!(e.role(), m.role, "{:?}", r);
+            prop_assert_eq!(e.recording(), m.recording, "{:?}", r);
+            prop_assert_eq!(e.availability(), m.availability, "{:?}", r);
             prop_assert_eq!(e.interaction(), m.interaction.as_deref(), "{:?}", r);
+            prop_assert_eq!(e.finished(), m.finished.as_deref(), "{:?}", r);
             prop_assert_eq!(e.last_time(), m.last_time, "{:?}", r);
         }
         prop_assert_eq!(engine.len(), model.agents.len());

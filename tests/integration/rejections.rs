@@ -271,12 +271,18 @@ fn agent_busy() {
         }
     );
     assert!(r.to_string().contains("call-1"), "{r}");
-    // Busy in every call phase, for either offer, even naming the held call.
+    // Busy in every call phase, for each offer, even naming the held call — except
+    // where the table has a row for it (SPEC v3 §4): E4/E22 in reserved (the
+    // reservation offered) and E3 in reserved (a repeated reservation, a notice, §3.2).
     for mut engine in [reserved(), offered(), connected(), ended_recording_on()] {
         let phase = engine.phase_of(AGENT);
-        for event in [Event::OfferCampaignReserved, Event::OfferContact] {
-            if phase == Phase::Reserved && event == Event::OfferContact {
-                continue; // preview accepted, see below
+        for event in [
+            Event::OfferCampaignReserved,
+            Event::OfferContact,
+            Event::OfferConsult,
+        ] {
+            if phase == Phase::Reserved {
+                continue; // a row of the table, see offer_on_a_reserved_preview
             }
             let r = reject(
                 &mut engine,
@@ -323,7 +329,11 @@ fn interaction_mismatch() {
 
 #[test]
 fn agent_not_ready() {
-    for event in [Event::OfferCampaignReserved, Event::OfferContact] {
+    for event in [
+        Event::OfferCampaignReserved,
+        Event::OfferContact,
+        Event::OfferConsult,
+    ] {
         let mut engine = idle();
         let r = reject(
             &mut engine,
@@ -338,7 +348,8 @@ fn agent_not_ready() {
             true,
         );
         assert_eq!(*r.reason(), Reason::AgentNotReady);
-        assert_eq!(names(&r), ["AgentAvailable", "AgentIdle"]);
+        // SPEC v3 §3.2: the snapshot (E34) is allowed in every phase.
+        assert_eq!(names(&r), ["AgentAvailable", "AgentIdle", "AgentContact"]);
     }
     // A never-seen agent of an engine that starts agents idle.
     let mut engine = Engine::starting(Availability::Idle);
@@ -361,6 +372,9 @@ fn no_active_call() {
             Event::Acw,
             Event::ContactWrappedUp,
             Event::Dropped,
+            Event::ContactUnassigned,
+            Event::BlindTransferred,
+            Event::ContactEndedNoWrapUp,
         ] {
             let r = reject(&mut engine, Record::new(AGENT, event).at(LATER));
             check_report(
@@ -382,7 +396,10 @@ fn no_active_call() {
             "AgentAvailable",
             "AgentIdle",
             "eAgentOfferCampaignReserved",
-            "eAgentOfferContact"
+            "eAgentOfferContact",
+            // SPEC v3 §3.2: E22 from ready, E34 in every phase.
+            "AgentOfferConsult",
+            "AgentContact"
         ]
     );
 }
@@ -392,31 +409,47 @@ fn illegal_transition() {
     let mut engine = connected();
     let r = reject(
         &mut engine,
-        Record::new(AGENT, EventName::resolve("AGENTWRAPUP")).at(LATER),
+        // SPEC v3 §3.2 made E19 legal from a live phase; E20 (here by an alias in
+        // another case) is still illegal in connected.
+        Record::new(AGENT, EventName::resolve("AGENTWRAPPEDUP")).at(LATER),
     );
     check_report(
         &r,
         RejectionKind::IllegalTransition,
-        "acw",
+        "eAgentContactWrappedUp",
         None,
         Phase::Connected,
         true,
     );
     assert_eq!(*r.reason(), Reason::IllegalTransition);
+    // Every event of a row for connected as owner with recording off, notices
+    // included (SPEC v3 §3.1, §3.2).
     assert_eq!(
         names(&r),
         [
             "AgentAvailable",
             "AgentIdle",
+            "CustAnswered",
             "eCallRecordingStarted",
+            "ePauseRecording",
             "eAgentContactHeld",
             "eAgentConsultCreated",
             "eAgentContactEnded",
-            "DROPPED"
+            "acw",
+            "DROPPED",
+            "AgentContactUnassigned",
+            "ParticipantLeftConference",
+            "AgentBlindTransferred",
+            "AgentVteamTransferred",
+            "AgentConferenceTransferred",
+            "ContactEndedWrapUp",
+            "ContactEndedNoWrapUp",
+            "AgentContact"
         ]
     );
     assert!(
-        r.to_string().starts_with("acw is not allowed in connected"),
+        r.to_string()
+            .starts_with("eAgentContactWrappedUp is not allowed in connected"),
         "{r}"
     );
 }
@@ -424,8 +457,9 @@ fn illegal_transition() {
 #[test]
 fn illegal_transition_recording_guards() {
     // (recording the call is in, event) pairs the guards forbid.
+    // (SPEC v3 §3.1: E8 with recording off is now allowed, the server starting
+    // recording unannounced; checked at the end.)
     let cases = [
-        (Recording::Off, Event::PauseRecording),
         (Recording::Off, Event::ResumeRecording),
         (Recording::On, Event::RecordingStarted),
         (Recording::On, Event::ResumeRecording),
@@ -466,6 +500,13 @@ fn illegal_transition_recording_guards() {
     let mut engine = offered();
     let r = reject(&mut engine, Record::new(AGENT, Event::RecordingStarted));
     assert_eq!(r.kind(), RejectionKind::IllegalTransition);
+    // SPEC v3 §3.1, §10: E8 with recording off pauses it (v2: illegal_transition).
+    let mut engine = connected_recording(Recording::Off);
+    accept(
+        &mut engine,
+        Record::new(AGENT, Event::PauseRecording).at(LATER),
+    );
+    assert_eq!(engine.agent(AGENT).unwrap().recording(), Recording::Paused);
 }
 
 // ---------------------------------------------------------------------------------
@@ -528,8 +569,11 @@ fn out_of_order_beats_the_machine_checks() {
             .at(EARLIER),
     );
     assert_eq!(r.kind(), RejectionKind::OutOfOrder);
-    // illegal
-    let r = reject(&mut engine, Record::new(AGENT, Event::Acw).at(EARLIER));
+    // illegal (E20 in connected; SPEC v3 made E19 legal there)
+    let r = reject(
+        &mut engine,
+        Record::new(AGENT, Event::ContactWrappedUp).at(EARLIER),
+    );
     assert_eq!(r.kind(), RejectionKind::OutOfOrder);
     // not ready
     let mut engine = idle();
@@ -548,7 +592,11 @@ fn out_of_order_beats_the_machine_checks() {
 #[test]
 fn busy_beats_mismatch() {
     let mut engine = connected();
-    for event in [Event::OfferCampaignReserved, Event::OfferContact] {
+    for event in [
+        Event::OfferCampaignReserved,
+        Event::OfferContact,
+        Event::OfferConsult,
+    ] {
         let r = reject(
             &mut engine,
             Record::new(AGENT, event).interaction("call-2").at(LATER),
@@ -574,14 +622,23 @@ fn offer_on_a_reserved_preview() {
             held: "call-1".into()
         }
     );
-    // E3 again for the same interaction: busy too (only E4 is excepted).
-    let r = reject(
+    // E3 or E22 in reserved for another interaction: busy too.
+    for event in [Event::OfferCampaignReserved, Event::OfferConsult] {
+        let r = reject(
+            &mut engine,
+            Record::new(AGENT, event).interaction("call-2").at(LATER),
+        );
+        assert_eq!(r.kind(), RejectionKind::AgentBusy, "{event}");
+    }
+    // E3 again for the same interaction: a repeated reservation, accepted without
+    // change (SPEC v3 §3.2, §10; it was agent_busy in v2).
+    accept(
         &mut engine,
         Record::new(AGENT, Event::OfferCampaignReserved)
             .interaction("call-1")
             .at(LATER),
     );
-    assert_eq!(r.kind(), RejectionKind::AgentBusy);
+    assert_eq!(engine.agent(AGENT).unwrap().phase(), Phase::Reserved);
     // E4 for the same interaction: the preview is accepted.
     accept(
         &mut engine,
@@ -597,10 +654,10 @@ fn offer_on_a_reserved_preview() {
 #[test]
 fn mismatch_beats_illegal_and_no_call_checks() {
     let mut engine = connected();
-    // acw is illegal in connected, and names another call: mismatch.
+    // E20 is illegal in connected, and names another call: mismatch.
     let r = reject(
         &mut engine,
-        Record::new(AGENT, Event::Acw)
+        Record::new(AGENT, Event::ContactWrappedUp)
             .interaction("call-2")
             .at(LATER),
     );
@@ -688,7 +745,10 @@ fn times() {
     accept(&mut engine, Record::new(AGENT, Event::ContactHeld));
     assert_eq!(engine.agent(AGENT).unwrap().last_time(), Some(1_000));
     // A rejected record does not move the last time.
-    let r = reject(&mut engine, Record::new(AGENT, Event::Acw).at(5_000));
+    let r = reject(
+        &mut engine,
+        Record::new(AGENT, Event::ContactWrappedUp).at(5_000),
+    );
     assert_eq!(r.kind(), RejectionKind::IllegalTransition);
     assert_eq!(engine.agent(AGENT).unwrap().last_time(), Some(1_000));
     accept(

@@ -8,8 +8,8 @@
 
 use callstate::MachineState;
 use callstate::{
-    Availability, Engine, Event, Machine, Mode, Phase, Record, Recording, RejectionKind, Repair,
-    Snapshot,
+    Accepted, Availability, Engine, Event, Machine, Mode, Phase, Record, Recording, RejectionKind,
+    Repair, Role, Snapshot,
 };
 use std::collections::BTreeMap;
 use strum::IntoEnumIterator;
@@ -18,6 +18,8 @@ const HELD: &str = "c-held";
 const FINISHED: &str = "c-finished";
 const OTHER: &str = "c-other";
 const AGENT: &str = "agent";
+/// Every state an agent can be in (see `reachable_machines`).
+const REACHABLE_STATES: usize = 94;
 
 /// How the record names an interaction, relative to the agent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,29 +48,39 @@ impl Names {
 fn reachable_machines() -> Vec<MachineState> {
     let mut all = Vec::new();
     for phase in Phase::iter() {
-        for recording in Recording::iter() {
-            for availability in Availability::iter() {
-                let saved = MachineState {
-                    phase,
-                    recording,
-                    availability,
-                    interaction: phase.has_call().then(|| HELD.to_owned()),
-                    last_time: None,
-                    last_event: None,
-                    finished: None,
-                };
-                if Machine::try_from(saved.clone()).is_ok() {
-                    all.push(saved);
+        for role in Role::iter() {
+            for recording in Recording::iter() {
+                for availability in Availability::iter() {
+                    let saved = MachineState {
+                        role,
+                        phase,
+                        recording,
+                        availability,
+                        interaction: phase.has_call().then(|| HELD.to_owned()),
+                        last_time: None,
+                        last_event: None,
+                        finished: None,
+                    };
+                    if Machine::try_from(saved.clone()).is_ok() {
+                        all.push(saved);
+                    }
                 }
             }
         }
     }
-    assert_eq!(all.len(), 48, "SPEC: 48 reachable states");
+    // v2's 48, plus (SPEC v3 §3.2) wrapUp with recording on or paused (E19/E25 from
+    // a live phase keep the recording): 52 as owner; and 42 as consulted: offered,
+    // connected, hold, consult, conference, ended and wrapUp, each with any
+    // recording and availability (the snapshot sets any of its phases in either
+    // role with any recording, §3.5; E18 leads on to ended).
+    assert_eq!(all.len(), REACHABLE_STATES, "reachable states");
+    let consulted = all.iter().filter(|s| s.role == Role::Consulted).count();
+    assert_eq!(consulted, 42, "states in role consulted");
     all
 }
 
-/// An engine with one agent in `saved`; in resync mode it remembers `last` as its
-/// last event and `finished` as its last finished call.
+/// An engine with one agent in `saved`; it remembers `finished` as its last
+/// finished call, and in resync mode `last` as its last event.
 fn engine_in(
     saved: &MachineState,
     mode: Mode,
@@ -76,9 +88,10 @@ fn engine_in(
     finished: Option<&str>,
 ) -> Engine {
     let mut saved = saved.clone();
+    // SPEC v3 §1: `finished` is kept in both modes; `last` only in resync.
+    saved.finished = finished.map(str::to_owned);
     if mode == Mode::Resync {
         saved.last_event = last;
-        saved.finished = finished.map(str::to_owned);
     }
     Engine::restore(Snapshot {
         version: Snapshot::VERSION,
@@ -89,19 +102,25 @@ fn engine_in(
     .expect("a reachable state restores")
 }
 
-/// The interaction an inferred event names, as SPEC §8 says: an offer names
-/// the record's interaction, else the held call; E3 is never inferred; every
-/// other event names the held call.
+/// The interaction an inferred event names, as SPEC §8 says: an offer (E4, E22)
+/// names the record's interaction, else the held call; E3 and E34 are never
+/// inferred; every other event names the held call.
 fn naming(e: Event, named: Option<&str>, held: Option<&str>) -> Option<Option<String>> {
     match e {
-        Event::OfferCampaignReserved => None,
-        Event::OfferContact => named.or(held).map(|i| Some(i.to_owned())),
+        Event::OfferCampaignReserved | Event::ContactSnapshot => None,
+        Event::OfferContact | Event::OfferConsult => named.or(held).map(|i| Some(i.to_owned())),
         _ => Some(None),
     }
 }
 
+/// Steps `m` by `e` naming `named`, ignoring time; only a transition counts
+/// (SPEC §8: inferred events and the record must pass as transitions).
+fn transition(m: &mut Machine, e: Event, named: Option<&str>) -> bool {
+    matches!(m.step(e, named, None), Ok(Accepted::Transition(_)))
+}
+
 /// Applies `run` then the record to a copy of `machine`, ignoring time; the
-/// machine after, or `None` if any of them is rejected.
+/// machine after, or `None` if any of them does not pass as a transition.
 fn apply_run(
     machine: &Machine,
     run: &[Event],
@@ -111,45 +130,52 @@ fn apply_run(
     let mut m = machine.clone();
     for &e in run {
         let n = naming(e, named, m.interaction())?;
-        m.step(e, n.as_deref(), None).ok()?;
+        if !transition(&mut m, e, n.as_deref()) {
+            return None;
+        }
     }
-    m.step(event, named, None).ok()?;
-    Some(m)
+    transition(&mut m, event, named).then_some(m)
 }
 
-/// Every run of length `len` in event order (E1 < … < E21), first to last.
-fn runs_of(len: usize) -> Vec<Vec<Event>> {
-    let events: Vec<Event> = Event::iter().collect();
-    let mut runs = vec![vec![]];
-    for _ in 0..len {
-        runs = runs
-            .into_iter()
-            .flat_map(|r| {
-                events.iter().map(move |&e| {
-                    let mut r = r.clone();
-                    r.push(e);
-                    r
-                })
-            })
-            .collect();
-    }
-    runs
-}
-
-/// The brute-force inference: the first run, shortest first and in event order,
-/// after which the record applies.
+/// The brute-force inference: the first run, shortest first and in event order
+/// (E1 < … < E33), after which the record applies. Runs are enumerated in that
+/// order, depth first; a prefix that does not apply is not extended (no run
+/// starting with it applies), nothing else is pruned.
 fn brute_force(
     machine: &Machine,
     event: Event,
     named: Option<&str>,
     up_to: usize,
-    runs: &[Vec<Vec<Event>>],
 ) -> Option<Vec<Event>> {
+    fn extend(
+        m: &Machine,
+        run: &mut Vec<Event>,
+        len: usize,
+        event: Event,
+        named: Option<&str>,
+    ) -> bool {
+        if run.len() == len {
+            return apply_run(m, &[], event, named).is_some();
+        }
+        for e in Event::iter() {
+            let Some(n) = naming(e, named, m.interaction()) else {
+                continue;
+            };
+            let mut after = m.clone();
+            if !transition(&mut after, e, n.as_deref()) {
+                continue;
+            }
+            run.push(e);
+            if extend(&after, run, len, event, named) {
+                return true;
+            }
+            run.pop();
+        }
+        false
+    }
     (1..=up_to).find_map(|len| {
-        runs[len]
-            .iter()
-            .find(|run| apply_run(machine, run, event, named).is_some())
-            .cloned()
+        let mut run = Vec::new();
+        extend(machine, &mut run, len, event, named).then_some(run)
     })
 }
 
@@ -190,7 +216,6 @@ fn rule(
 /// event of a finished call (R2 compares the two).
 #[test]
 fn every_state_event_naming_last_and_finished_call_gets_the_specs_repair() {
-    let runs: Vec<Vec<Vec<Event>>> = (0..=4).map(runs_of).collect();
     let mut lasts: Vec<Option<Event>> = vec![None];
     lasts.extend(Event::iter().map(Some));
     let mut brute: BTreeMap<(usize, usize, usize, usize), Option<Vec<Event>>> = BTreeMap::new();
@@ -200,14 +225,14 @@ fn every_state_event_naming_last_and_finished_call_gets_the_specs_repair() {
         for (e, event) in Event::iter().enumerate() {
             for (n, names) in Names::ALL.into_iter().enumerate() {
                 let named = names.id();
-                if event.offers_call() && named.is_none() {
+                if (event.offers_call() || event == Event::ContactSnapshot) && named.is_none() {
                     continue; // malformed: never repaired
                 }
                 for (&last, finished) in lasts
                     .iter()
                     .flat_map(|last| [(last, Some(FINISHED)), (last, None)])
                 {
-                    let mut strict = engine_in(saved, Mode::Strict, last, None);
+                    let mut strict = engine_in(saved, Mode::Strict, last, finished);
                     let verdict = strict.apply(&Record {
                         interaction: named,
                         ..Record::new(AGENT, event)
@@ -244,7 +269,7 @@ fn every_state_event_naming_last_and_finished_call_gets_the_specs_repair() {
                     let expected = up_to.and_then(|up_to| {
                         brute
                             .entry((s, e, n, up_to))
-                            .or_insert_with(|| brute_force(&machine, event, named, up_to, &runs))
+                            .or_insert_with(|| brute_force(&machine, event, named, up_to))
                             .clone()
                     });
                     let repair = rejection
@@ -269,7 +294,9 @@ fn every_state_event_naming_last_and_finished_call_gets_the_specs_repair() {
                             assert_eq!(got.last_event, Some(event), "{case}: last");
                             got.last_event = None;
                             got.finished = None;
-                            assert_eq!(got, MachineState::from(after), "{case}");
+                            let mut after = MachineState::from(after);
+                            after.finished = None;
+                            assert_eq!(got, after, "{case}");
                             inferred += 1;
                         }
                     }
@@ -284,11 +311,12 @@ fn every_state_event_naming_last_and_finished_call_gets_the_specs_repair() {
     );
 }
 
-/// The examples of SPEC §8: an agent in `connected` holding c1, recording off,
-/// available, `last` = CustAnswered.
+/// The examples of SPEC §8 (v3): an agent in `connected` as owner holding c1,
+/// recording off, available, `last` = CustAnswered.
 #[test]
 fn the_specs_examples() {
     let saved = MachineState {
+        role: Role::Owner,
         phase: Phase::Connected,
         recording: Recording::Off,
         availability: Availability::Ready,
@@ -297,6 +325,27 @@ fn the_specs_examples() {
         last_event: Some(Event::CustAnswered),
         finished: None,
     };
+    let engine = || {
+        Engine::restore(Snapshot {
+            version: Snapshot::VERSION,
+            initial: Availability::Ready,
+            mode: Mode::Resync,
+            agents: BTreeMap::from([("a".to_owned(), saved.clone())]),
+        })
+        .unwrap()
+    };
+    // Accepted in v3: acw from a live phase (§3.2), CustAnswered as a notice.
+    let accepted = engine()
+        .apply(&Record::new("a", Event::Acw).interaction("c1"))
+        .unwrap();
+    assert_eq!(
+        accepted.transition().map(|t| t.to.phase),
+        Some(Phase::WrapUp)
+    );
+    let accepted = engine()
+        .apply(&Record::new("a", Event::CustAnswered).interaction("c1"))
+        .unwrap();
+    assert!(accepted.transition().is_none(), "a notice: {accepted:?}");
     type Example = (
         Event,
         &'static str,
@@ -304,21 +353,7 @@ fn the_specs_examples() {
         u8,
         Option<&'static [&'static str]>,
     );
-    let examples: [Example; 5] = [
-        (
-            Event::Acw,
-            "c1",
-            RejectionKind::IllegalTransition,
-            10,
-            Some(&["eAgentContactEnded"]),
-        ),
-        (
-            Event::CustAnswered,
-            "c1",
-            RejectionKind::IllegalTransition,
-            3,
-            None,
-        ),
+    let examples: [Example; 4] = [
         (
             Event::OfferContact,
             "c2",
@@ -338,18 +373,18 @@ fn the_specs_examples() {
             "c1",
             RejectionKind::IllegalTransition,
             10,
-            None,
+            Some(&["acw"]),
+        ),
+        (
+            Event::Consulting,
+            "c1",
+            RejectionKind::IllegalTransition,
+            10,
+            Some(&["eAgentConsultCreated"]),
         ),
     ];
     for (event, interaction, kind, rule, inferred) in examples {
-        let mut engine = Engine::restore(Snapshot {
-            version: Snapshot::VERSION,
-            initial: Availability::Ready,
-            mode: Mode::Resync,
-            agents: BTreeMap::from([("a".to_owned(), saved.clone())]),
-        })
-        .unwrap();
-        let r = engine
+        let r = engine()
             .apply(&Record::new("a", event).interaction(interaction))
             .unwrap_err();
         assert_eq!(r.kind(), kind, "{event}");
@@ -386,14 +421,14 @@ fn out_of_order_is_skipped_and_inferred_events_keep_the_last_time() {
         (r.kind(), r.repair().map(|r| r.rule().number())),
         (RejectionKind::OutOfOrder, Some(1))
     );
-    // R10: eAgentContactEnded was lost; acw applies at its own time.
-    let r = apply(Event::Acw, None, 30).unwrap_err();
+    // R10: acw was lost; eAgentContactWrappedUp applies at its own time.
+    let r = apply(Event::ContactWrappedUp, None, 30).unwrap_err();
     assert_eq!(r.repair().map(Repair::name), Some("infer"));
     let r = apply(Event::AgentIdle, None, 29).unwrap_err();
     assert_eq!(
         r.kind(),
         RejectionKind::OutOfOrder,
-        "acw set the last time to 30"
+        "eAgentContactWrappedUp set the last time to 30"
     );
 }
 
@@ -406,9 +441,11 @@ fn a_record_naming_no_call_before_any_call_finished_is_repaired_not_skipped() {
     engine
         .apply(&Record::new("a", Event::CustAnswered).interaction("c1"))
         .unwrap();
-    // No call has finished and acw names none: not R2 (a late event of the
-    // finished call) but R10, eAgentContactEnded was lost.
-    let r = engine.apply(&Record::new("a", Event::Acw)).unwrap_err();
+    // No call has finished and eAgentContactWrappedUp names none: not R2 (a late
+    // event of the finished call) but R10, acw was lost.
+    let r = engine
+        .apply(&Record::new("a", Event::ContactWrappedUp))
+        .unwrap_err();
     assert_eq!(r.kind(), RejectionKind::IllegalTransition);
     let repair = r.repair().unwrap();
     assert_eq!(repair.rule().number(), 10);
@@ -417,8 +454,8 @@ fn a_record_naming_no_call_before_any_call_finished_is_repaired_not_skipped() {
         .iter()
         .map(|i| i.transition.event.name())
         .collect();
-    assert_eq!(inferred, ["eAgentContactEnded"]);
-    assert_eq!(engine.phase_of("a"), Phase::WrapUp);
+    assert_eq!(inferred, ["acw"]);
+    assert_eq!(engine.phase_of("a"), Phase::Ready);
 }
 
 #[test]
@@ -468,7 +505,8 @@ fn strict_mode_keeps_no_resync_memory() {
     let snapshot = engine.snapshot();
     assert_eq!(snapshot.mode, Mode::Strict);
     assert_eq!(snapshot.agents["a"].last_event, None);
-    assert_eq!(snapshot.agents["a"].finished, None);
+    // SPEC v3 §1: `finished` is kept in both modes (late notifications, §3.4).
+    assert_eq!(snapshot.agents["a"].finished.as_deref(), Some("c1"));
 }
 
 #[test]
@@ -481,24 +519,22 @@ fn a_version_1_snapshot_restores_as_strict() {
 
 #[test]
 fn a_strict_snapshot_carries_no_resync_memory() {
-    let with_last = r#"{"version":2,"initial":"ready","mode":"strict","agents":{"a":{"phase":"ready","recording":"off","availability":"ready","last_event":"DROPPED"}}}"#;
+    let with_last = r#"{"version":3,"initial":"ready","mode":"strict","agents":{"a":{"phase":"ready","role":"owner","recording":"off","availability":"ready","last_event":"DROPPED"}}}"#;
+    let err = Engine::from_snapshot_json(with_last).unwrap_err();
+    assert!(err.to_string().contains("resync memory"), "{err}");
+    let resync = with_last.replace(r#""mode":"strict""#, r#""mode":"resync""#);
+    let engine = Engine::from_snapshot_json(&resync).unwrap();
+    assert_eq!(
+        engine.to_snapshot_json(),
+        resync,
+        "a resync snapshot round-trips"
+    );
+    // Switching to strict forgets it, so the strict snapshot restores.
+    let strict = engine.with_mode(Mode::Strict).to_snapshot_json();
+    assert!(!strict.contains("last_event"), "{strict}");
+    Engine::from_snapshot_json(&strict).unwrap();
+    // SPEC v3 §1: `finished` is not resync memory; a strict snapshot keeps it.
     let with_finished = with_last.replace(r#""last_event":"DROPPED""#, r#""finished":"c1""#);
-    for json in [with_last, with_finished.as_str()] {
-        let err = Engine::from_snapshot_json(json).unwrap_err();
-        assert!(err.to_string().contains("resync memory"), "{err}");
-        let resync = json.replace(r#""mode":"strict""#, r#""mode":"resync""#);
-        let engine = Engine::from_snapshot_json(&resync).unwrap();
-        assert_eq!(
-            engine.to_snapshot_json(),
-            resync,
-            "a resync snapshot round-trips"
-        );
-        // Switching to strict forgets it, so the strict snapshot restores.
-        let strict = engine.with_mode(Mode::Strict).to_snapshot_json();
-        assert!(
-            !strict.contains("last_event") && !strict.contains("finished"),
-            "{strict}"
-        );
-        Engine::from_snapshot_json(&strict).unwrap();
-    }
+    let engine = Engine::from_snapshot_json(&with_finished).unwrap();
+    assert_eq!(engine.to_snapshot_json(), with_finished);
 }

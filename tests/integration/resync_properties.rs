@@ -11,7 +11,7 @@ use callstate::simulate::{Config, Format, Simulator};
 use callstate::strategies::*;
 use callstate::wire::input::Line;
 use callstate::{
-    Availability, Engine, Event, Mode, Record, Rejection, RejectionKind, Repair, Transition,
+    Accepted, Availability, Engine, Event, Mode, Record, Rejection, RejectionKind, Repair,
 };
 use proptest::prelude::*;
 use std::collections::BTreeMap;
@@ -29,7 +29,7 @@ fn any_log() -> impl Strategy<Value = Vec<OwnedRecord>> {
     ]
 }
 
-fn verdict(v: &Verdict) -> Option<Result<Transition, RejectionKind>> {
+fn verdict(v: &Verdict) -> Option<Result<Accepted, RejectionKind>> {
     match v {
         Verdict::Blank => None,
         Verdict::Accepted(t) => Some(Ok(*t)),
@@ -91,7 +91,7 @@ proptest! {
         let mut restored = Engine::from_snapshot_json(&whole.to_snapshot_json()).unwrap();
         prop_assert_eq!(&restored, &whole);
         for r in &log[cut..] {
-            let a: Result<Transition, Rejection> = whole.apply(&r.record());
+            let a: Result<Accepted, Rejection> = whole.apply(&r.record());
             let b = restored.apply(&r.record());
             prop_assert_eq!(a, b);
         }
@@ -131,18 +131,25 @@ fn lines_with_one_lost(day: &[Record<'_>], deleted: usize) -> usize {
 }
 
 /// SPEC §8's promise, measured: a legal day with one record deleted costs that
-/// agent at most 4 report lines, and at most 2 in more than 99% of deletions.
+/// agent at most 5 report lines, and at most 2 in more than 99% of deletions.
 ///
 /// Beyond 2 (3 of these 6,000: 1,604 cost 0 lines, 4,326 one, 67 two): a lost
 /// offer followed by records that name no interaction (a native record may
 /// leave it out, meaning "the current call"). With no call held, R9 skips each
 /// of them — there is no call to attach them to — until one names the call;
-/// R8 then infers the lost start. The bound of 4 holds because the simulator
+/// R8 then infers the lost start. The bound holds because the simulator
 /// leaves the interaction out of at most a few records in a row.
+///
+/// v3 (SPEC §3.2, §8) adds one line in rare cases (1 of these 6,000): a lost
+/// offer whose first record naming the call is a consult end (E15). The
+/// shortest run after which E15 passes is `AgentAvailable`, `AgentOfferConsult`
+/// — as a consulted agent E15 ends the leg — so the call is finished, and its
+/// later records are R2 skips (or late notifications, §3.4) instead of
+/// applying to the call.
 // A line per record that names no call is the price of R9: inferring a call for
 // a record that names none would invent an interaction id.
 #[test]
-fn one_lost_event_costs_an_agent_at_most_four_report_lines() {
+fn one_lost_event_costs_an_agent_at_most_five_report_lines() {
     let lines = agent_days(50, 50_000, 11);
     // Parsed once; each deletion then replays an agent's records.
     let wires: Vec<Vec<_>> = lines
@@ -177,7 +184,7 @@ fn one_lost_event_costs_an_agent_at_most_four_report_lines() {
     }
     let beyond_two: usize = histogram[3..].iter().sum();
     eprintln!("report lines per deletion: {:?}", &histogram[..8]);
-    assert_eq!(histogram[5..].iter().sum::<usize>(), 0, "{histogram:?}");
+    assert_eq!(histogram[6..].iter().sum::<usize>(), 0, "{histogram:?}");
     assert!(beyond_two * 100 < 6_000, "{histogram:?}");
     assert!(
         histogram[1] > histogram[2] * 10,

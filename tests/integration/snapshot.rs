@@ -2,8 +2,8 @@
 //! exactly as the original would; corrupt snapshots are errors, never panics.
 
 use callstate::{
-    Availability, Engine, Event, EventName, MachineState, Phase, Record, Recording, Rejection,
-    RejectionKind, Snapshot, Transition,
+    Accepted, Availability, Engine, Event, EventName, MachineState, Phase, Record, Recording,
+    Rejection, RejectionKind, Snapshot,
 };
 use std::collections::BTreeMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -33,7 +33,7 @@ const FLOW: &[Line] = &[
     ("dee", "CustAnswered", None, Some(110)),
     ("ann", "Swapped", None, Some(111)), // unknown_event
     ("ann", "eAgentConsulting", Some("p-1"), Some(112)),
-    ("dee", "ePauseRecording", None, Some(113)), // illegal (recording off)
+    ("dee", "eResumeRecording", None, Some(113)), // illegal (recording off; v3 allows a pause, §3.1)
     ("ann", "eAgentConsultConferenced", None, Some(114)),
     ("bob", "Available", None, Some(115)),
     ("ann", "ContactRecordingPaused", None, Some(116)),
@@ -63,14 +63,13 @@ const FLOW: &[Line] = &[
 fn record(line: &Line) -> Record<'static> {
     let (agent, name, interaction, time) = *line;
     Record {
-        agent,
-        event: EventName::resolve(name),
         interaction,
         time,
+        ..Record::new(agent, EventName::resolve(name))
     }
 }
 
-fn run(engine: &mut Engine, lines: &[Line]) -> Vec<Result<Transition, Rejection>> {
+fn run(engine: &mut Engine, lines: &[Line]) -> Vec<Result<Accepted, Rejection>> {
     #[allow(clippy::result_large_err)] // the library's own error type, kept whole
     lines.iter().map(|l| engine.apply(&record(l))).collect()
 }
@@ -185,8 +184,21 @@ fn the_snapshot_format() {
     engine.apply(&Record::new("b", Event::AgentIdle)).unwrap();
     assert_eq!(
         engine.to_snapshot_json(),
-        r#"{"version":2,"initial":"ready","mode":"strict","agents":{"a":{"phase":"offered","recording":"off","availability":"ready","interaction":"c","last_time":5},"b":{"phase":"idle","recording":"off","availability":"idle"}}}"#
+        r#"{"version":3,"initial":"ready","mode":"strict","agents":{"a":{"phase":"offered","role":"owner","recording":"off","availability":"ready","interaction":"c","last_time":5},"b":{"phase":"idle","role":"owner","recording":"off","availability":"idle"}}}"#
     );
+}
+
+#[test]
+fn version_2_snapshots_restore_as_owners_with_no_finished_call() {
+    let v2 = r#"{"version":2,"initial":"ready","mode":"strict","agents":{"a":{"phase":"offered","recording":"off","availability":"ready","interaction":"c","last_time":5}}}"#;
+    let engine = Engine::from_snapshot_json(v2).unwrap();
+    let a = engine.agent("a").unwrap();
+    assert_eq!((a.role(), a.finished()), (callstate::Role::Owner, None));
+    // Before version 3 a strict snapshot with `finished` is resync memory.
+    let strict_finished = r#"{"version":2,"initial":"ready","mode":"strict","agents":{"a":{"phase":"ready","recording":"off","availability":"ready","finished":"c"}}}"#;
+    assert!(Engine::from_snapshot_json(strict_finished).is_err());
+    let v3 = strict_finished.replace(r#""version":2"#, r#""version":3"#);
+    assert!(Engine::from_snapshot_json(&v3).is_ok());
 }
 
 // ---------------------------------------------------------------------------------
@@ -237,19 +249,19 @@ fn truncated_snapshots_are_errors() {
 #[test]
 fn corrupt_snapshots_are_errors() {
     let json = valid_json();
-    let a = r#""a":{"phase":"connected","recording":"on","availability":"ready","interaction":"call-1","last_time":3}"#;
-    let b = r#""b":{"phase":"idle","recording":"off","availability":"idle","last_time":4}"#;
+    let a = r#""a":{"phase":"connected","role":"owner","recording":"on","availability":"ready","interaction":"call-1","last_time":3}"#;
+    let b = r#""b":{"phase":"idle","role":"owner","recording":"off","availability":"idle","last_time":4}"#;
     assert!(json.contains(a) && json.contains(b), "{json}");
     let with_a = |new_a: &str| json.replace(a, new_a);
     let cases: Vec<(&str, String)> = vec![
-        ("version 3", json.replace(r#""version":2"#, r#""version":3"#)),
-        ("version 0", json.replace(r#""version":2"#, r#""version":0"#)),
-        ("version -1", json.replace(r#""version":2"#, r#""version":-1"#)),
-        ("version huge", json.replace(r#""version":2"#, r#""version":4294967297"#)),
-        ("version string", json.replace(r#""version":2"#, r#""version":"2""#)),
-        ("version float", json.replace(r#""version":2"#, r#""version":1.5"#)),
-        ("version null", json.replace(r#""version":2"#, r#""version":null"#)),
-        ("no version", json.replace(r#""version":2,"#, "")),
+        ("version 4", json.replace(r#""version":3"#, r#""version":4"#)),
+        ("version 0", json.replace(r#""version":3"#, r#""version":0"#)),
+        ("version -1", json.replace(r#""version":3"#, r#""version":-1"#)),
+        ("version huge", json.replace(r#""version":3"#, r#""version":4294967297"#)),
+        ("version string", json.replace(r#""version":3"#, r#""version":"3""#)),
+        ("version float", json.replace(r#""version":3"#, r#""version":1.5"#)),
+        ("version null", json.replace(r#""version":3"#, r#""version":null"#)),
+        ("no version", json.replace(r#""version":3,"#, "")),
         ("no initial", json.replace(r#""initial":"ready","#, "")),
         ("bad mode", json.replace(r#""mode":"strict""#, r#""mode":"lenient""#)),
         ("resync memory with an unknown event", with_a(&a.replace(r#""last_time":3"#, r#""last_time":3,"last_event":"Swapped""#))),
@@ -266,9 +278,15 @@ fn corrupt_snapshots_are_errors() {
         ("call phase with null interaction", with_a(&a.replace(r#""call-1""#, "null"))),
         ("empty interaction", with_a(&a.replace("call-1", ""))),
         ("interaction is a number", with_a(&a.replace(r#""call-1""#, "7"))),
-        ("idle agent holding an interaction", json.replace(b, r#""b":{"phase":"idle","recording":"off","availability":"idle","interaction":"x"}"#)),
-        ("ready agent holding an interaction", json.replace(b, r#""b":{"phase":"ready","recording":"off","availability":"ready","interaction":"x"}"#)),
-        ("recording on in offered", with_a(&a.replace("connected", "offered"))),
+        ("idle agent holding an interaction", json.replace(b, r#""b":{"phase":"idle","role":"owner","recording":"off","availability":"idle","interaction":"x"}"#)),
+        ("ready agent holding an interaction", json.replace(b, r#""b":{"phase":"ready","role":"owner","recording":"off","availability":"ready","interaction":"x"}"#)),
+        // (v3: a snapshot can set offered with recording on, §3.5; reserved it never sets.)
+        ("recording on in reserved", with_a(&a.replace("connected", "reserved"))),
+        ("consulted in reserved", with_a(&a.replace("connected", "reserved").replace(r#""on""#, r#""off""#).replace("owner", "consulted"))),
+        ("consulted in ready", json.replace(b, &b.replace("idle\",\"role\":\"owner", "idle\",\"role\":\"consulted"))),
+        ("consulted in consulting", with_a(&a.replace("connected", "consulting").replace("owner", "consulted"))),
+        ("unknown role", with_a(&a.replace("owner", "boss"))),
+        ("role in the wrong case", with_a(&a.replace("owner", "Owner"))),
         ("recording paused in reserved", with_a(&a.replace("connected", "reserved").replace(r#""on""#, r#""paused""#))),
         ("recording on in idle", json.replace(b, &b.replace(r#""off""#, r#""on""#))),
         ("unknown recording", with_a(&a.replace(r#""on""#, r#""loud""#))),
@@ -277,7 +295,7 @@ fn corrupt_snapshots_are_errors() {
         ("missing recording", with_a(&a.replace(r#""recording":"on","#, ""))),
         ("missing phase", with_a(&a.replace(r#""phase":"connected","#, ""))),
         ("empty agent id", json.replace(r#""b":{"#, r#""":{"#)),
-        ("extra top-level field", json.replace(r#""version":2"#, r#""version":2,"open_calls":2"#)),
+        ("extra top-level field", json.replace(r#""version":3"#, r#""version":3,"open_calls":2"#)),
         ("extra agent field", with_a(&a.replace(r#""last_time":3"#, r#""last_time":3,"mode":"preview""#))),
         ("last_time is a string", with_a(&a.replace(r#""last_time":3"#, r#""last_time":"3""#))),
         ("last_time is a float", with_a(&a.replace(r#""last_time":3"#, r#""last_time":3.5"#))),
@@ -313,6 +331,7 @@ fn corrupt_snapshots_are_errors() {
 #[test]
 fn corrupt_snapshot_structs_are_errors() {
     let good = MachineState {
+        role: callstate::Role::Owner,
         phase: Phase::Hold,
         recording: Recording::Paused,
         availability: Availability::Ready,
@@ -330,7 +349,7 @@ fn corrupt_snapshot_structs_are_errors() {
     assert!(Engine::restore(snapshot(1, vec![("a", good.clone())])).is_ok());
     let bad = [
         ("version 0", snapshot(0, vec![("a", good.clone())])),
-        ("version 3", snapshot(3, vec![])),
+        ("version 4", snapshot(4, vec![])),
         ("empty agent id", snapshot(1, vec![("", good.clone())])),
         (
             "no interaction",
@@ -360,13 +379,29 @@ fn corrupt_snapshot_structs_are_errors() {
             ),
         ),
         (
-            "recording in offered",
+            // (v3: a snapshot can set offered with recording, §3.5; reserved it never sets.)
+            "recording in reserved",
             snapshot(
                 1,
                 vec![(
                     "a",
                     MachineState {
-                        phase: Phase::Offered,
+                        phase: Phase::Reserved,
+                        ..good.clone()
+                    },
+                )],
+            ),
+        ),
+        (
+            "consulted in reserved",
+            snapshot(
+                3,
+                vec![(
+                    "a",
+                    MachineState {
+                        phase: Phase::Reserved,
+                        recording: Recording::Off,
+                        role: callstate::Role::Consulted,
                         ..good.clone()
                     },
                 )],

@@ -502,7 +502,8 @@ impl Oracle {
         let (phase, compatible, role) =
             snapshot(&data, &agent_id, &iid).ok_or(Rejected::Illegal)?;
         let same = a.call.as_deref() == Some(iid.as_str());
-        let kept = same && compatible.contains(&a.phase) && a.role == role;
+        let kept =
+            same && compatible.contains(&a.phase) && (a.role == role || phase == Phase::WrapUp);
         if !kept {
             let paused = truthy(at(
                 &data,

@@ -15,7 +15,7 @@ use callstate::Repair;
 use napi::bindgen_prelude::{Buffer, Either};
 use napi::{Env, Error, JsFunction, JsObject, JsUnknown, Result, Status, Task, ValueType};
 use napi_derive::napi;
-use std::io;
+use std::io::{self, Write};
 use std::path::PathBuf;
 
 // ---------------------------------------------------------------- options
@@ -31,6 +31,13 @@ pub struct EngineOptions {
     /// Where never-seen agents start: `'ready'` (the default) or `'idle'`.
     #[napi(ts_type = "'ready' | 'idle'")]
     pub initial: Option<String>,
+    /// Time rules (SPEC §11): findings from `takeFindings()` and `advance()`.
+    /// On with `true`, or when `limits` or `grace` is given.
+    pub time: Option<bool>,
+    /// Deadlines per call phase, as `'wrapUp=10m'` (units ms, s, m, h).
+    pub limits: Option<Vec<String>>,
+    /// The tolerance around every deadline, as `'5s'` (the default).
+    pub grace: Option<String>,
 }
 
 /// Options of `replayFile`.
@@ -48,6 +55,9 @@ pub struct ReplayOptions {
     /// The longest line read, in bytes (default 64 MiB, as the CLI); a longer
     /// one is a `malformed` record.
     pub max_line_bytes: Option<u32>,
+    /// A file to write every call to, one JSON object per line, as `callstate
+    /// replay --calls FILE` (SPEC §12).
+    pub calls: Option<String>,
 }
 
 /// The library's options with `mode` and `initial` (each defaulting as in the CLI).
@@ -63,13 +73,16 @@ fn invalid(message: String) -> Error {
 
 // ---------------------------------------------------------------- verdicts
 
-/// An agent's state: phase, recording and availability (SPEC §1).
+/// An agent's state: phase, role, recording and availability (SPEC §1).
 #[napi(object)]
 pub struct AgentStatus {
     #[napi(
         ts_type = "'idle' | 'ready' | 'reserved' | 'offered' | 'connected' | 'hold' | 'consulting' | 'consult' | 'conference' | 'ended' | 'wrapUp'"
     )]
     pub phase: String,
+    /// Whose call it is (SPEC v3 §1): `owner` with no call.
+    #[napi(ts_type = "'owner' | 'consulted'")]
+    pub role: String,
     #[napi(ts_type = "'off' | 'on' | 'paused'")]
     pub recording: String,
     #[napi(ts_type = "'ready' | 'idle'")]
@@ -128,7 +141,8 @@ pub struct Rejection {
 #[napi(object)]
 pub struct Verdict {
     pub accepted: bool,
-    /// Set when `accepted`.
+    /// Set when `accepted` as a transition; absent for a record accepted without
+    /// change (a notice, an agent notice, a late notification: SPEC v3 §3.3).
     pub transition: Option<Transition>,
     /// Set when not `accepted`.
     pub rejection: Option<Rejection>,
@@ -150,7 +164,7 @@ pub struct OutboundCallStateChange {
     pub topic: String,
     pub subtopic: String,
     #[napi(
-        ts_type = "{ source: 'event' | 'inferred'; call: { id?: string; ResponseActual?: unknown; ResponseFields: { fromAddress?: string; toAddress?: string; CallState: string; Type: string; Campaign?: string; OutBoundType?: string }; CallType: string; event: string; CallVariables?: unknown } }"
+        ts_type = "{ source: 'event' | 'inferred'; call: { id?: string; ResponseActual?: unknown; ResponseFields: { fromAddress?: string; toAddress?: string; CallState: string; Role: 'owner' | 'consulted'; Type: string; Campaign?: string; OutBoundType?: string }; CallType: string; event: string; reservationInteractionId?: string; CallVariables?: unknown } }"
     )]
     pub message: JsUnknown,
 }
@@ -158,6 +172,7 @@ pub struct OutboundCallStateChange {
 fn status(s: &callstate::Status) -> AgentStatus {
     AgentStatus {
         phase: <&str>::from(s.phase).to_owned(),
+        role: s.role.to_string(),
         recording: s.recording.to_string(),
         availability: s.availability.to_string(),
     }
@@ -199,12 +214,15 @@ fn rejection(r: &callstate::Rejection) -> Rejection {
 }
 
 fn verdict(
-    result: &std::result::Result<(callstate::Transition, Option<String>), callstate::Rejection>,
+    result: &std::result::Result<(callstate::Accepted, Option<String>), callstate::Rejection>,
 ) -> Verdict {
     match result {
-        Ok((t, call)) => Verdict {
+        Ok((accepted, call)) => Verdict {
             accepted: true,
-            transition: Some(transition(t, call.as_deref())),
+            // Accepted without change (SPEC §3.3): no transition.
+            transition: accepted
+                .transition()
+                .map(|t| transition(t, call.as_deref())),
             rejection: None,
         },
         Err(r) => Verdict {
@@ -266,6 +284,31 @@ fn parse_json(env: &Env, text: &str) -> Result<JsUnknown> {
     parse.call(Some(&json), &[env.create_string(text)?])
 }
 
+/// A finding of SPEC §11 (type only: `advance` and `takeFindings` give these).
+#[napi(object)]
+pub struct Finding {
+    pub line: Option<u32>,
+    #[napi(ts_type = "'late' | 'early' | 'overdue'")]
+    pub finding: String,
+    pub agent: String,
+    pub interaction: Option<String>,
+    pub state: String,
+    pub since: i64,
+    pub deadline: i64,
+    #[napi(ts_type = "'limit' | 'ronaTimeout' | 'campaignPreviewOfferTimeout'")]
+    pub source: String,
+    pub at: i64,
+    pub event: Option<String>,
+    pub message: String,
+}
+
+fn findings(env: &Env, found: &[callstate::Finding]) -> Result<Vec<JsUnknown>> {
+    found
+        .iter()
+        .map(|f| parse_json(env, &replay::FindingLine::new(None, f).to_json()))
+        .collect()
+}
+
 // ---------------------------------------------------------------- Engine
 
 /// The call-state engine: one machine per agent, records applied one at a time.
@@ -280,11 +323,29 @@ impl Engine {
     /// both optional (resync, ready).
     #[napi(constructor)]
     pub fn new(options: Option<EngineOptions>) -> Result<Engine> {
-        let options = options.unwrap_or_default();
-        let options = options_of(options.mode.as_deref(), options.initial.as_deref())?;
-        Ok(Engine {
-            inner: callstate::Engine::starting(options.initial()).with_mode(options.mode()),
-        })
+        let given = options.unwrap_or_default();
+        let options = options_of(given.mode.as_deref(), given.initial.as_deref())?;
+        let mut inner = callstate::Engine::starting(options.initial()).with_mode(options.mode());
+        if given.time == Some(true) || given.limits.is_some() || given.grace.is_some() {
+            let limits = given.limits.unwrap_or_default();
+            let rules = callstate::TimeRules::from_texts(&limits, given.grace.as_deref())
+                .map_err(|e| invalid(e.to_string()))?;
+            inner = inner.with_time(rules);
+        }
+        Ok(Engine { inner })
+    }
+
+    /// Moves the clock to `now` (ms since the epoch) if later; the `overdue`
+    /// findings that became due (SPEC §11.7's keys, `line` null).
+    #[napi(ts_return_type = "Array<Finding>")]
+    pub fn advance(&mut self, env: Env, now: i64) -> Result<Vec<JsUnknown>> {
+        findings(&env, &self.inner.advance(now))
+    }
+
+    /// The findings of the records applied since the last call.
+    #[napi(ts_return_type = "Array<Finding>")]
+    pub fn take_findings(&mut self, env: Env) -> Result<Vec<JsUnknown>> {
+        findings(&env, &self.inner.take_findings())
     }
 
     /// Applies one record: JSON text or an object, in any of the three shapes
@@ -450,6 +511,8 @@ fn report_text(line: u64, r: &callstate::Rejection) -> String {
 struct ReplayRun {
     paths: Vec<PathBuf>,
     options: LibOptions,
+    /// Where every call goes, when asked for.
+    calls: Option<PathBuf>,
 }
 
 impl ReplayRun {
@@ -475,6 +538,7 @@ impl ReplayRun {
         Ok(ReplayRun {
             paths,
             options: lib,
+            calls: options.calls.map(PathBuf::from),
         })
     }
 
@@ -486,9 +550,22 @@ impl ReplayRun {
     ) -> Result<LibSummary> {
         let failed = |e: &dyn std::error::Error| Error::new(Status::GenericFailure, e.to_string());
         let inputs = self.options.open(&self.paths).map_err(|e| failed(&e))?;
-        inputs
-            .report(|line, r| each(line, &r))
-            .map_err(|e| failed(&e))
+        let Some(path) = &self.calls else {
+            return inputs
+                .report(|line, r| each(line, &r))
+                .map_err(|e| failed(&e));
+        };
+        let named = |e: io::Error| io::Error::new(e.kind(), format!("{}: {e}", path.display()));
+        let file = std::fs::File::create(path).map_err(|e| failed(&named(e)))?;
+        let mut out = io::BufWriter::new(file);
+        let (summary, _) = inputs
+            .report_with_calls(
+                |line, r| each(line, &r),
+                |call| writeln!(out, "{}", call.to_json()).map_err(named),
+            )
+            .map_err(|e| failed(&e))?;
+        out.flush().map_err(|e| failed(&named(e)))?;
+        Ok(summary)
     }
 }
 

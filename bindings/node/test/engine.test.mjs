@@ -15,13 +15,12 @@ function connected(mode = 'resync') {
   return e;
 }
 
-test('SPEC §8 examples: kind, repair and inferred events', () => {
+test('SPEC §8 examples (v3): kind, repair and inferred events', () => {
   const examples = [
-    [{ event: 'acw', interaction: 'c1' }, 'illegal_transition', 'infer', ['eAgentContactEnded'], 'wrapUp'],
-    [{ event: 'CustAnswered', interaction: 'c1' }, 'illegal_transition', 'skip', undefined, 'connected'],
     [{ event: 'eAgentOfferContact', interaction: 'c2' }, 'agent_busy', 'infer', ['DROPPED'], 'offered'],
     [{ event: 'eAgentContactHeld', interaction: 'c9' }, 'interaction_mismatch', 'skip', undefined, 'connected'],
-    [{ event: 'eAgentContactWrappedUp', interaction: 'c1' }, 'illegal_transition', 'skip', undefined, 'connected'],
+    [{ event: 'eAgentContactWrappedUp', interaction: 'c1' }, 'illegal_transition', 'infer', ['acw'], 'ready'],
+    [{ event: 'eAgentConsulting', interaction: 'c1' }, 'illegal_transition', 'infer', ['eAgentConsultCreated'], 'consult'],
   ];
   const saved = connected().snapshot();
   for (const [record, kind, repair, inferred, after] of examples) {
@@ -40,15 +39,28 @@ test('SPEC §8 examples: kind, repair and inferred events', () => {
       assert.equal(v.rejection.transition, undefined);
     }
   }
+  // v2's first two examples are accepted in v3: acw is E19 from a live phase, a
+  // transition (§10 E19-live); CustAnswered in connected is a notice, accepted
+  // without change and without a transition (§3.3, §10 E6-connected).
+  const acw = Engine.restore(saved);
+  const wrap = acw.apply({ agent: 'a1', time: 3, event: 'acw', interaction: 'c1' });
+  assert.deepEqual([wrap.accepted, wrap.transition.event, wrap.transition.from.phase, wrap.transition.to.phase], [true, 'acw', 'connected', 'wrapUp']);
+  assert.equal(acw.phaseOf('a1'), 'wrapUp');
+  const again = Engine.restore(saved);
+  const notice = again.apply({ agent: 'a1', time: 3, event: 'CustAnswered', interaction: 'c1' });
+  assert.deepEqual(notice, { accepted: true });
+  assert.deepEqual([again.phaseOf('a1'), again.interactionOf('a1'), again.openCalls], ['connected', 'c1', 1]);
+  assert.deepEqual(again.emit({ agent: 'a1', time: 4, event: 'CustAnswered', interaction: 'c1' }).events, []);
 });
 
 test('strict mode rejects the same records and repairs nothing', () => {
   const e = connected('strict');
-  const v = e.apply({ agent: 'a1', event: 'acw', interaction: 'c1', time: 3 });
+  const v = e.apply({ agent: 'a1', event: 'eAgentContactWrappedUp', interaction: 'c1', time: 3 });
   assert.equal(v.rejection.kind, 'illegal_transition');
   assert.equal(v.rejection.repair, undefined);
-  assert.ok(v.rejection.allowed.includes('eAgentContactEnded'));
-  assert.match(v.rejection.message, /^acw is not allowed in connected/);
+  assert.equal(v.rejection.inferred, undefined);
+  assert.ok(v.rejection.allowed.includes('acw'));
+  assert.match(v.rejection.message, /^eAgentContactWrappedUp is not allowed in connected/);
   assert.equal(e.phaseOf('a1'), 'connected');
   assert.equal(e.mode, 'strict');
 });
@@ -88,8 +100,8 @@ test('an accepted record gives its transition; websocket and envelope shapes too
     accepted: true,
     transition: {
       event: 'AgentIdle',
-      from: { phase: 'ready', recording: 'off', availability: 'ready' },
-      to: { phase: 'idle', recording: 'off', availability: 'idle' },
+      from: { phase: 'ready', role: 'owner', recording: 'off', availability: 'ready' },
+      to: { phase: 'idle', role: 'owner', recording: 'off', availability: 'idle' },
     },
   });
   const offer = e.apply({ message: { call: { event: 'eAgentOfferContact', id: 'c1', ResponseActual: { data: { agentId: 'e1', eventTime: 5 } } } } });
@@ -103,14 +115,15 @@ test('an accepted record gives its transition; websocket and envelope shapes too
 
 test('emit gives the outbound events, inferred ones first', () => {
   const e = connected();
-  const { verdict, events } = e.emit({ data: { type: 'acw', agentId: 'a1', interactionId: 'c1', eventTime: 3 } });
+  // The lost acw is inferred (SPEC §8's table).
+  const { verdict, events } = e.emit({ data: { type: 'eAgentContactWrappedUp', agentId: 'a1', interactionId: 'c1', eventTime: 3 } });
   assert.equal(verdict.rejection.repair, 'infer');
   assert.deepEqual(events.map((ev) => [ev.message.source, ev.message.call.event, ev.message.call.ResponseFields.CallState]), [
-    ['inferred', 'eAgentContactEnded', 'ended'],
-    ['event', 'acw', 'wrapUp'],
+    ['inferred', 'acw', 'wrapUp'],
+    ['event', 'eAgentContactWrappedUp', 'ready'],
   ]);
   assert.equal(events[0].message.call.ResponseActual, undefined);
-  assert.equal(events[1].message.call.ResponseActual.data.type, 'acw');
+  assert.equal(events[1].message.call.ResponseActual.data.type, 'eAgentContactWrappedUp');
   assert.equal(events[1].channel, 'Webexcc');
   assert.equal(events[1].subtopic, 'OutBoundCallStateChange');
   assert.deepEqual(e.emit({ agent: 'a1', event: 'Swapped' }).events, []);
@@ -163,4 +176,21 @@ test('bad input is an exception or a malformed verdict, never a crash', () => {
   assert.throws(() => Engine.restore('{"version": 2, "initial": "ready", "agents": {"a": {"phase": "connected", "recording": "off", "availability": "ready"}}}'), /needs an interaction/);
   assert.throws(() => Engine.restore(7));
   assert.equal(e.phaseOf(big), 'idle');
+});
+
+test('time rules: a late answer, then advance() finds a stuck wrap-up once (SPEC §11)', () => {
+  const e = new Engine({ limits: ['wrapUp=10s'] });
+  assert.equal(e.apply({ agent: 'a1', interaction: 'c1', event: 'eAgentOfferContact', time: 0, ronaTimeout: '18' }).accepted, true);
+  assert.equal(e.apply({ agent: 'a1', event: 'CustAnswered', time: 25000 }).accepted, true);
+  const [late] = e.takeFindings();
+  assert.deepEqual([late.finding, late.state, late.source, late.at, late.line], ['late', 'offered', 'ronaTimeout', 25000, null]);
+  e.apply({ agent: 'a1', event: 'eAgentContactEnded', time: 26000 });
+  e.apply({ agent: 'a1', event: 'acw', time: 27000 });
+  assert.deepEqual(e.takeFindings(), []);
+  assert.deepEqual(e.advance(42000), []);
+  const [stuck] = e.advance(42001);
+  assert.deepEqual([stuck.finding, stuck.agent, stuck.state, stuck.deadline], ['overdue', 'a1', 'wrapUp', 37000]);
+  assert.deepEqual(e.advance(1e12), []);
+  assert.deepEqual(new Engine().advance(1e12), []);
+  assert.throws(() => new Engine({ limits: ['ready=1s'] }));
 });

@@ -28,15 +28,15 @@ test('README: the tested example runs from a fresh project and prints what the R
   writeFileSync(join(app, 'example.js'), block('tested example'));
   const out = execFileSync(process.execPath, ['example.js'], { cwd: app, encoding: 'utf8' });
 
-  // The verdicts, whatever the README says: the lost AgentContactEnded is inferred.
+  // The verdicts, whatever the README says: the lost AgentWrapup (acw) is inferred (SPEC §8).
   const lines = out.split('\n');
   for (const expected of [
     'accepted eAgentOfferContact',
     'accepted CustAnswered',
-    'illegal_transition acw in connected: repair infer [eAgentContactEnded]',
-    '  -> inferred eAgentContactEnded ended',
-    '  -> event acw wrapUp',
-    'accepted eAgentContactWrappedUp',
+    'accepted eAgentContactEnded',
+    'illegal_transition eAgentContactWrappedUp in ended: repair infer [acw]',
+    '  -> inferred acw wrapUp',
+    '  -> event eAgentContactWrappedUp ready',
     'accepted AgentIdle',
     'a1 is idle',
   ]) {

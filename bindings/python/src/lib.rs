@@ -72,10 +72,12 @@ fn loads(py: Python<'_>, text: &str) -> PyResult<PyObject> {
 
 // ---------------------------------------------------------------- verdicts
 
-/// An agent's state: phase, recording and availability (SPEC §1).
+/// An agent's state: phase, role, recording and availability (SPEC §1).
 #[pyclass(module = "callstate", frozen, get_all)]
 pub struct Status {
     phase: &'static str,
+    /// Whose call it is (SPEC v3 §1): "owner" with no call.
+    role: String,
     recording: String,
     availability: String,
 }
@@ -84,8 +86,8 @@ pub struct Status {
 impl Status {
     fn __repr__(&self) -> String {
         format!(
-            "Status(phase={:?}, recording={:?}, availability={:?})",
-            self.phase, self.recording, self.availability
+            "Status(phase={:?}, role={:?}, recording={:?}, availability={:?})",
+            self.phase, self.role, self.recording, self.availability
         )
     }
 }
@@ -123,6 +125,7 @@ fn status(py: Python<'_>, s: &callstate::Status) -> PyResult<Py<Status>> {
         py,
         Status {
             phase: s.phase.into(),
+            role: s.role.to_string(),
             recording: s.recording.to_string(),
             availability: s.availability.to_string(),
         },
@@ -150,13 +153,18 @@ fn transition(
 pub struct Accepted {
     /// Always True.
     accepted: bool,
-    transition: Py<Transition>,
+    /// The record's transition; None for a record accepted without change (a
+    /// notice, an agent notice, a late notification: SPEC v3 §3.3).
+    transition: Option<Py<Transition>>,
 }
 
 #[pymethods]
 impl Accepted {
     fn __repr__(&self) -> String {
-        format!("Accepted({})", self.transition.get().event)
+        match &self.transition {
+            Some(t) => format!("Accepted({})", t.get().event),
+            None => "Accepted(unchanged)".to_owned(),
+        }
     }
 }
 
@@ -248,15 +256,19 @@ fn rejected(py: Python<'_>, r: &LibRejection) -> PyResult<Rejected> {
     })
 }
 
-type Applied = Result<(callstate::Transition, Option<String>), LibRejection>;
+type Applied = Result<(callstate::Accepted, Option<String>), LibRejection>;
 
 fn verdict(py: Python<'_>, result: &Applied) -> PyResult<PyObject> {
     match result {
-        Ok((t, call)) => Ok(Py::new(
+        Ok((accepted, call)) => Ok(Py::new(
             py,
             Accepted {
                 accepted: true,
-                transition: transition(py, t, call.as_deref())?,
+                // Accepted without change (SPEC v3 §3.3): no transition, as in Node.
+                transition: match accepted.transition() {
+                    Some(t) => Some(transition(py, t, call.as_deref())?),
+                    None => None,
+                },
             },
         )?
         .into_any()),
@@ -293,14 +305,37 @@ pub struct Engine {
 
 #[pymethods]
 impl Engine {
-    /// `Engine(mode="resync" | "strict", initial="ready" | "idle")`.
+    /// `Engine(mode="resync" | "strict", initial="ready" | "idle", *, time=False,
+    /// limits=None, grace=None)`. Time rules (SPEC §11) are on with `time=True`,
+    /// or when `limits` (`["wrapUp=10m"]`) or `grace` (`"5s"`) is given.
     #[new]
-    #[pyo3(signature = (mode = "resync", initial = "ready"))]
-    fn new(mode: &str, initial: &str) -> PyResult<Engine> {
+    #[pyo3(signature = (mode = "resync", initial = "ready", *, time = false, limits = None, grace = None))]
+    fn new(
+        mode: &str,
+        initial: &str,
+        time: bool,
+        limits: Option<Vec<String>>,
+        grace: Option<&str>,
+    ) -> PyResult<Engine> {
         let options = options_of(mode, initial)?;
-        Ok(Engine {
-            inner: callstate::Engine::starting(options.initial()).with_mode(options.mode()),
-        })
+        let mut inner = callstate::Engine::starting(options.initial()).with_mode(options.mode());
+        if time || limits.is_some() || grace.is_some() {
+            let rules = callstate::TimeRules::from_texts(&limits.unwrap_or_default(), grace)
+                .map_err(|e| error(e.to_string()))?;
+            inner = inner.with_time(rules);
+        }
+        Ok(Engine { inner })
+    }
+
+    /// Moves the clock to `now` (ms since the epoch) if later; the `overdue`
+    /// findings that became due, as dicts (SPEC §11.7's keys, `line` None).
+    fn advance(&mut self, py: Python<'_>, now: i64) -> PyResult<Vec<PyObject>> {
+        findings(py, &self.inner.advance(now))
+    }
+
+    /// The findings of the records applied since the last call, as dicts.
+    fn take_findings(&mut self, py: Python<'_>) -> PyResult<Vec<PyObject>> {
+        findings(py, &self.inner.take_findings())
     }
 
     /// Applies one record (a dict, or JSON text as str/bytes, in any shape of
@@ -367,6 +402,14 @@ impl Engine {
             .map(|inner| Engine { inner })
             .map_err(|e| error(e.to_string()))
     }
+}
+
+/// Findings as dicts, keyed as `callstate replay --json` writes them.
+fn findings(py: Python<'_>, found: &[callstate::Finding]) -> PyResult<Vec<PyObject>> {
+    found
+        .iter()
+        .map(|f| loads(py, &lib_replay::FindingLine::new(None, f).to_json()))
+        .collect()
 }
 
 // ---------------------------------------------------------------- replay
@@ -620,13 +663,14 @@ impl ReplayReport {
 /// in parts; gzip is read too), or any iterable of str/bytes lines — and
 /// returns a `ReplayReport`, which streams.
 #[pyfunction]
-#[pyo3(signature = (source, *, mode = "resync", initial = "ready", jobs = None, max_line_bytes = None))]
+#[pyo3(signature = (source, *, mode = "resync", initial = "ready", jobs = None, max_line_bytes = None, calls = None))]
 fn replay(
     source: &Bound<'_, PyAny>,
     mode: &str,
     initial: &str,
     jobs: Option<usize>,
     max_line_bytes: Option<usize>,
+    calls: Option<PathBuf>,
 ) -> PyResult<ReplayReport> {
     let mut options = options_of(mode, initial)?;
     if let Some(jobs) = jobs {
@@ -650,21 +694,39 @@ fn replay(
         Some(paths) if paths.is_empty() => return Err(error("replay needs at least one path")),
         Some(paths) => {
             let inputs = options.open(&paths).map_err(|e| error(e.to_string()))?;
+            let calls_file = match &calls {
+                Some(path) => Some(CallsFile::create(path).map_err(|e| error(e.to_string()))?),
+                None => None,
+            };
             let (tx, rx) = sync_channel(1024);
             std::thread::Builder::new()
                 .name("callstate-replay".into())
                 .spawn(move || {
-                    let end = inputs
-                        .report(|line, r| {
-                            tx.send(FromFile::Line(report_line(line, &r)))
-                                .map_err(|_| io::Error::other("the report was dropped"))
-                        })
-                        .map_err(|e| e.to_string());
+                    let send = |line, r: LibRejection| {
+                        tx.send(FromFile::Line(report_line(line, &r)))
+                            .map_err(|_| io::Error::other("the report was dropped"))
+                    };
+                    let end = match calls_file {
+                        None => inputs.report(send),
+                        Some(mut file) => inputs
+                            .report_with_calls(send, |call| file.write_call(&call))
+                            .and_then(|(summary, _)| {
+                                file.flush()
+                                    .map_err(callstate::replay::ReplayError::Stopped)?;
+                                Ok(summary)
+                            }),
+                    }
+                    .map_err(|e| e.to_string());
                     // The receiver may be gone (the report was dropped early).
                     let _ = tx.send(FromFile::End(end));
                 })
                 .map_err(|e| error(format!("cannot start the replay thread: {e}")))?;
             Feed::Files(rx)
+        }
+        None if calls.is_some() => {
+            return Err(PyTypeError::new_err(
+                "calls= needs a path or a list of paths as the source",
+            ))
         }
         None => {
             if source.downcast::<PyBytes>().is_ok() || source.iter().is_err() {
@@ -709,4 +771,41 @@ fn _callstate(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(rejection_kinds, m)?)?;
     m.add("CallstateError", m.py().get_type_bound::<CallstateError>())?;
     Ok(())
+}
+
+/// The `calls=` file of `replay`: every call as a JSON line (SPEC §12), its
+/// errors naming it.
+struct CallsFile {
+    out: io::BufWriter<std::fs::File>,
+    path: PathBuf,
+}
+
+impl CallsFile {
+    fn create(path: &std::path::Path) -> io::Result<CallsFile> {
+        let file = std::fs::File::create(path)
+            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+        Ok(CallsFile {
+            out: io::BufWriter::new(file),
+            path: path.to_owned(),
+        })
+    }
+
+    fn named(&self, e: io::Error) -> io::Error {
+        io::Error::new(
+            e.kind(),
+            format!("cannot write {}: {e}", self.path.display()),
+        )
+    }
+
+    fn write_call(&mut self, call: &callstate::replay::calls::CallRecord) -> io::Result<()> {
+        use std::io::Write;
+        let written = writeln!(self.out, "{}", call.to_json());
+        written.map_err(|e| self.named(e))
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        use std::io::Write;
+        let flushed = self.out.flush();
+        flushed.map_err(|e| self.named(e))
+    }
 }

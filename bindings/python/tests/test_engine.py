@@ -20,11 +20,10 @@ def connected(mode: str = "resync") -> Engine:
 @pytest.mark.parametrize(
     "event,interaction,kind,repair,inferred,after",
     [
-        ("acw", "c1", RejectionKind.ILLEGAL_TRANSITION, "infer", ["eAgentContactEnded"], "wrapUp"),
-        ("CustAnswered", "c1", RejectionKind.ILLEGAL_TRANSITION, "skip", None, "connected"),
         ("eAgentOfferContact", "c2", RejectionKind.AGENT_BUSY, "infer", ["DROPPED"], "offered"),
         ("eAgentContactHeld", "c9", RejectionKind.INTERACTION_MISMATCH, "skip", None, "connected"),
-        ("eAgentContactWrappedUp", "c1", RejectionKind.ILLEGAL_TRANSITION, "skip", None, "connected"),
+        ("eAgentContactWrappedUp", "c1", RejectionKind.ILLEGAL_TRANSITION, "infer", ["acw"], "ready"),
+        ("eAgentConsulting", "c1", RejectionKind.ILLEGAL_TRANSITION, "infer", ["eAgentConsultCreated"], "consult"),
     ],
 )
 def test_spec_8_examples(event, interaction, kind, repair, inferred, after):
@@ -43,14 +42,32 @@ def test_spec_8_examples(event, interaction, kind, repair, inferred, after):
         assert v.transition is None
 
 
+def test_spec_8_examples_accepted_in_v3():
+    """v2's first two examples: acw is E19 from a live phase, a transition (SPEC §10
+    E19-live); CustAnswered in connected is a notice, accepted without change and
+    without a transition (SPEC §3.3, §10 E6-connected)."""
+    saved = connected().snapshot()
+    e = Engine.restore(saved)
+    v = e.apply({"agent": "a1", "event": "acw", "interaction": "c1", "time": 3})
+    assert isinstance(v, Accepted) and v.transition is not None
+    assert (v.transition.event, v.transition.from_.phase, v.transition.to.phase) == ("acw", "connected", "wrapUp")
+    assert e.phase_of("a1") == "wrapUp"
+    e = Engine.restore(saved)
+    notice = e.apply({"agent": "a1", "event": "CustAnswered", "interaction": "c1", "time": 3})
+    assert isinstance(notice, Accepted) and notice.accepted and notice.transition is None
+    assert (e.phase_of("a1"), e.interaction_of("a1"), e.open_calls) == ("connected", "c1", 1)
+    verdict, events = e.emit({"agent": "a1", "event": "CustAnswered", "interaction": "c1", "time": 4})
+    assert isinstance(verdict, Accepted) and verdict.transition is None and events == []
+
+
 def test_strict_mode_repairs_nothing():
     e = connected("strict")
-    v = e.apply({"agent": "a1", "event": "acw", "interaction": "c1", "time": 3})
+    v = e.apply({"agent": "a1", "event": "eAgentContactWrappedUp", "interaction": "c1", "time": 3})
     assert isinstance(v, Rejected)
     assert v.kind is RejectionKind.ILLEGAL_TRANSITION
     assert v.repair is None and v.inferred is None
-    assert "eAgentContactEnded" in v.allowed
-    assert v.message.startswith("acw is not allowed in connected")
+    assert "acw" in v.allowed
+    assert v.message.startswith("eAgentContactWrappedUp is not allowed in connected")
     assert e.phase_of("a1") == "connected" and e.mode == "strict"
 
 
@@ -89,25 +106,28 @@ def test_accepted_records_give_their_transition():
     v = e.apply(json.dumps({"data": {"type": "AgentStateChange", "subStatus": "Idle", "agentId": "w1", "eventTime": 1}}))
     assert isinstance(v, Accepted) and v.accepted
     t = v.transition
+    assert t is not None
     assert (t.event, t.from_.phase, t.to.phase, t.to.availability, t.interaction) == ("AgentIdle", "ready", "idle", "idle", None)
+    assert (t.from_.role, t.to.role, t.from_.recording, t.to.recording) == ("owner", "owner", "off", "off")
     offer = e.apply({"message": {"call": {"event": "eAgentOfferContact", "id": "c1", "ResponseActual": {"data": {"agentId": "e1"}}}}})
-    assert isinstance(offer, Accepted) and offer.transition.interaction == "c1"
+    assert isinstance(offer, Accepted) and offer.transition is not None and offer.transition.interaction == "c1"
     assert e.interaction_of("e1") == "c1"
     ended = e.apply(b'{"agent": "e1", "event": "DROPPED"}')
-    assert isinstance(ended, Accepted) and ended.transition.interaction == "c1"
+    assert isinstance(ended, Accepted) and ended.transition is not None and ended.transition.interaction == "c1"
     assert e.phase_of("e1") == "ready" and e.open_calls == 0 and e.agents == 2
 
 
 def test_emit_gives_outbound_events_inferred_first():
     e = connected()
-    v, events = e.emit({"data": {"type": "acw", "agentId": "a1", "interactionId": "c1", "eventTime": 3}})
+    # The lost acw is inferred (SPEC §8's table).
+    v, events = e.emit({"data": {"type": "eAgentContactWrappedUp", "agentId": "a1", "interactionId": "c1", "eventTime": 3}})
     assert isinstance(v, Rejected) and v.repair == "infer"
     assert [(x["message"]["source"], x["message"]["call"]["event"], x["message"]["call"]["ResponseFields"]["CallState"]) for x in events] == [
-        ("inferred", "eAgentContactEnded", "ended"),
-        ("event", "acw", "wrapUp"),
+        ("inferred", "acw", "wrapUp"),
+        ("event", "eAgentContactWrappedUp", "ready"),
     ]
     assert "ResponseActual" not in events[0]["message"]["call"]
-    assert events[1]["message"]["call"]["ResponseActual"]["data"]["type"] == "acw"
+    assert events[1]["message"]["call"]["ResponseActual"]["data"]["type"] == "eAgentContactWrappedUp"
     assert e.emit({"agent": "a1", "event": "Swapped"})[1] == []
 
 
@@ -162,3 +182,25 @@ def test_bad_input_raises_or_is_malformed_never_crashes():
         Engine.restore('{"version": 99, "initial": "ready", "agents": {}}')
     with pytest.raises(ValueError, match="needs an interaction"):
         Engine.restore('{"version": 2, "initial": "ready", "agents": {"a": {"phase": "connected", "recording": "off", "availability": "ready"}}}')
+
+
+def test_time_rules_late_and_advance_overdue():
+    """SPEC §11: a late answer from the record, a stuck wrap-up from advance()."""
+    e = Engine(limits=["wrapUp=10s"])
+    offer = {"agent": "a1", "interaction": "c1", "event": "eAgentOfferContact", "time": 0, "ronaTimeout": "18"}
+    assert e.apply(offer).accepted
+    assert e.apply({"agent": "a1", "event": "CustAnswered", "time": 25000}).accepted
+    [late] = e.take_findings()
+    assert (late["finding"], late["state"], late["source"], late["at"]) == ("late", "offered", "ronaTimeout", 25000)
+    assert late["line"] is None
+    assert e.apply({"agent": "a1", "event": "eAgentContactEnded", "time": 26000}).accepted
+    assert e.apply({"agent": "a1", "event": "acw", "time": 27000}).accepted
+    assert e.take_findings() == []
+    assert e.advance(42000) == []
+    [stuck] = e.advance(42001)
+    assert (stuck["finding"], stuck["agent"], stuck["state"], stuck["deadline"]) == ("overdue", "a1", "wrapUp", 37000)
+    assert e.advance(10**12) == []
+    # Without time rules nothing is found; a bad limit is an error.
+    assert Engine().advance(10**12) == []
+    with pytest.raises(CallstateError):
+        Engine(limits=["ready=1s"])

@@ -33,14 +33,14 @@ def test_readme_example_prints_what_the_readme_shows(example: Path) -> None:
     )
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()
-    # The verdicts, whatever the README says: the lost AgentContactEnded is inferred.
+    # The verdicts, whatever the README says: the lost AgentWrapup (acw) is inferred (SPEC §8).
     for expected in [
         "accepted eAgentOfferContact",
         "accepted CustAnswered",
-        "illegal_transition acw in connected: repair infer [eAgentContactEnded]",
-        "  -> inferred eAgentContactEnded ended",
-        "  -> event acw wrapUp",
-        "accepted eAgentContactWrappedUp",
+        "accepted eAgentContactEnded",
+        "illegal_transition eAgentContactWrappedUp in ended: repair infer [acw]",
+        "  -> inferred acw wrapUp",
+        "  -> event eAgentContactWrappedUp ready",
         "accepted AgentIdle",
         "a1 is idle",
     ]:

@@ -1,6 +1,8 @@
 """callstate.replay gives exactly what `callstate replay --json` prints:
 compared with tests/fixtures/*.expected.jsonl (strict) and
-*.resync.expected.jsonl (resync)."""
+*.resync.expected.jsonl (resync), v2's reports, with SPEC v3 §10's changes from
+tests/fixtures/v3-changes.jsonl (the CLI's test holds that file to
+`replay --json`'s output line by line)."""
 
 import gzip
 import json
@@ -24,9 +26,29 @@ def cases():
                 yield pytest.param(log, mode, expected, id=f"{log.stem}-{mode}")
 
 
-def expected_of(path):
-    objects = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    return objects[:-1], objects[-1]["summary"]
+def json_lines(path):
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def expected_of(path, mode):
+    """v2's report, with v3's line (or none) where v3-changes.jsonl lists one."""
+    objects = json_lines(path)
+    by_line = {o["line"]: o for o in objects[:-1]}
+    summary = objects[-1]["summary"]
+    fixture = path.name.split(".")[0]
+    for c in json_lines(FIXTURES / "v3-changes.jsonl"):
+        if (c["fixture"], c["mode"]) != (fixture, mode):
+            continue
+        if c["line"] is None:
+            assert summary == c["v2"], f"{fixture} {mode}: the v2 summary in v3-changes.jsonl"
+            summary = c["v3"]
+            continue
+        assert by_line.get(c["line"]) == c["v2"], f"{fixture} {mode} line {c['line']}: v2 in v3-changes.jsonl"
+        if c["v3"] is None:
+            del by_line[c["line"]]
+        else:
+            by_line[c["line"]] = c["v3"]
+    return [by_line[n] for n in sorted(by_line)], summary
 
 
 def without_message(lines):
@@ -40,7 +62,7 @@ def test_there_are_fixtures_of_both_modes():
 
 @pytest.mark.parametrize("log,mode,expected", list(cases()))
 def test_replay_equals_the_cli_json(log, mode, expected):
-    lines, summary = expected_of(expected)
+    lines, summary = expected_of(expected, mode)
     for jobs in (1, 2):
         report = callstate.replay(log, mode=mode, jobs=jobs)
         got = list(report)
@@ -59,7 +81,7 @@ def test_replay_equals_the_cli_json(log, mode, expected):
 
 @pytest.mark.parametrize("log,mode,expected", list(cases()))
 def test_replay_of_an_iterable_of_lines_agrees(log, mode, expected):
-    lines, summary = expected_of(expected)
+    lines, summary = expected_of(expected, mode)
     with open(log, "rb") as f:  # bytes lines, with their newlines
         report = callstate.replay(f, mode=mode)
         assert report.summary.to_dict() == summary  # early: reads ahead, keeps the lines

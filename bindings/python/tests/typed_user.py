@@ -16,7 +16,8 @@ def feed(engine: Engine, notifications: List[str]) -> List[RejectionKind]:
             print(verdict.message, verdict.repair, inferred)
         else:
             assert isinstance(verdict, Accepted)
-            print(verdict.transition.to.phase, verdict.transition.interaction)
+            if verdict.transition is not None:  # None: accepted without change
+                print(verdict.transition.to.phase, verdict.transition.interaction)
     return kinds
 
 

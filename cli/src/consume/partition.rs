@@ -142,7 +142,11 @@ impl Partition {
                     agent = Some(a.record.agent.to_owned());
                     let carried = Carried::from_line(a.line, a.shape);
                     (
-                        OutboundCallStateChange::new(a.transition, a.call, carried),
+                        OutboundCallStateChange::new(
+                            a.transition,
+                            a.call,
+                            carried.with_reservation(a.record.reservation),
+                        ),
                         false,
                     )
                 }

@@ -217,6 +217,9 @@ pub(in crate::derived) fn rule_label(rule: &Rule) -> String {
     if let Some(guard) = rule.guard {
         let _ = write!(label, " [recording {guard}]");
     }
+    if let Some(role) = rule.role {
+        let _ = write!(label, " [{role}]");
+    }
     if let Some(effects) = effects(rule) {
         let _ = write!(label, " / {effects}");
     }
@@ -231,8 +234,9 @@ pub(in crate::derived) fn effects(rule: &Rule) -> Option<String> {
         Effect::Recording(r) => Some(format!("set recording {r}")),
         Effect::Bind => Some("bind interaction".to_owned()),
     };
+    let role = rule.role_to.map(|r| format!("set role {r}"));
     let ends = rule.terminates().then(|| "end call".to_owned());
-    let all: Vec<String> = effect.into_iter().chain(ends).collect();
+    let all: Vec<String> = effect.into_iter().chain(role).chain(ends).collect();
     (!all.is_empty()).then(|| all.join(", "))
 }
 #[cfg(test)]
@@ -289,7 +293,8 @@ mod tests {
             drawing.internal(call),
             [
                 "AgentAvailable / set availability ready",
-                "AgentIdle / set availability idle"
+                "AgentIdle / set availability idle",
+                "AgentContact"
             ]
         );
         let live = Node::Group(1);
@@ -309,12 +314,17 @@ mod tests {
         );
         assert_eq!(
             drawing.edges[&conference],
-            ["eAgentConsultEnded", "eAgentConsultConferenceEnded"]
+            [
+                "eAgentConsultEnded [owner]",
+                "eAgentConsultConferenceEnded [owner]",
+                "ParticipantLeftConference / set role owner",
+                "AgentConferenceTransferred [consulted] / set role owner"
+            ]
         );
         let consulting = (Node::Phase(Phase::Consulting), Node::Phase(Phase::Hold));
         assert_eq!(
             drawing.edges[&consulting],
-            ["eAgentConsultFailed", "eAgentConsultEnded"]
+            ["eAgentConsultFailed [owner]", "eAgentConsultEnded [owner]"]
         );
     }
 

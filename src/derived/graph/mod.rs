@@ -33,7 +33,9 @@ mod dot;
 pub(super) mod drawing;
 mod mermaid;
 
-pub use super::markdown::{events_markdown, table_markdown};
+pub use super::markdown::{
+    agent_notices_markdown, events_markdown, notices_markdown, placements_markdown, table_markdown,
+};
 pub use super::xstate::xstate;
 pub use dot::dot;
 pub use mermaid::mermaid;

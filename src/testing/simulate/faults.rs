@@ -126,11 +126,11 @@ impl Serialize for FaultCounts {
 
 /// Event names in no row of SPEC §2 (checked by a test).
 const UNKNOWN_EVENTS: &[&str] = &[
-    "AgentStateChangeSuccess",
+    "eAgentSupervisorJoined",
     "eAgentContactSwapped",
-    "eAgentBlindTransferred",
-    "AgentConsultTransferred",
-    "ContactMerged",
+    "eAgentBargedIn",
+    "AgentMonitoringFailed",
+    "ContactSplit",
     "eAgentMonitoringStarted",
     "AgentLogout",
     "Swapped",
@@ -188,8 +188,7 @@ impl Simulator {
     /// Could a validator miss the next agent's next event and recover?
     fn next_is_recoverable(&self) -> bool {
         let agent = &self.agents[self.next_agent()];
-        let (phase, recording) = (agent.machine.phase(), agent.machine.recording());
-        flow::recoverable(phase, recording, agent.next)
+        flow::recoverable(agent.machine.status(), agent.next)
     }
 
     /// A fault that can happen now. Faults that lose the next event (the
@@ -343,6 +342,7 @@ impl Simulator {
             time: agent.clock,
             phase: agent.machine.phase(),
             mode: None,
+            rona_timeout: false,
         };
         render::line(&mut self.buf, shape, &view, &self.org, &mut self.style);
         self.buffered += 1;

@@ -7,8 +7,10 @@
 //! least 1, so every row of the table fires in a long enough log.
 
 use super::rng::Rng;
-use crate::model::table;
-use crate::model::vocabulary::{Event, Phase, Recording};
+use crate::model::table::{self, Status};
+#[cfg(test)]
+use crate::model::vocabulary::{Availability, Recording, Role};
+use crate::model::vocabulary::{Event, Phase};
 use strum::EnumCount;
 
 /// How a call was dialed (SPEC §5's optional `mode`).
@@ -70,13 +72,15 @@ impl Call {
     }
 }
 
-/// The next event of an agent in `phase` with recording `recording`: one the
-/// table allows, drawn by [`weight`].
-pub(crate) fn choose(rng: &mut Rng, phase: Phase, recording: Recording) -> Event {
+/// The next event of an agent in `status`: one the table allows (a snapshot
+/// aside: the simulator writes none), drawn by [`weight`].
+pub(crate) fn choose(rng: &mut Rng, status: Status) -> Event {
+    let phase = status.phase;
     let mut events = [Event::AgentAvailable; Event::COUNT];
     let mut weights = [0u32; Event::COUNT];
     let mut n = 0;
-    for event in table::allowed(phase, recording).iter() {
+    let allowed = table::allowed(phase, status.recording, status.role);
+    for event in allowed.iter().filter(|e| !e.is_snapshot()) {
         events[n] = event;
         weights[n] = weight(phase, event);
         n += 1;
@@ -94,16 +98,21 @@ pub(crate) fn weight(phase: Phase, event: Event) -> u32 {
         (P::Ready, E::OfferContact) => 60,
         (P::Ready, E::OfferCampaignReserved) => 30,
         (P::Ready, E::AgentIdle) => 6,
+        // Consulted by a colleague (role consulted from here on).
+        (P::Ready, E::OfferConsult) => 8,
         (P::Idle, E::AgentAvailable) => 30,
         // Preview: mostly accepted, else skipped, not answered or dropped.
         (P::Reserved, E::OfferContact) => 70,
         (P::Reserved, E::ContactEnded) => 10,
         (P::Reserved | P::Offered, E::OfferContactRona) => 7,
+        (P::Reserved | P::Offered, E::ContactAssignFailed | E::InviteFailed) => 3,
         (P::Reserved, E::Dropped) => 8,
         // Offered: the customer usually answers.
         (P::Offered, E::CustAnswered) => 80,
         (P::Offered, E::Dropped) => 8,
         (P::Offered, E::ContactEnded) => 4,
+        // A consulted agent answers (E13 from offered is the consulted role's row).
+        (P::Offered, E::Consulting) => 80,
         // Talking.
         (P::Connected, E::ContactEnded) => 25,
         (P::Connected, E::RecordingStarted) => 18,
@@ -115,9 +124,11 @@ pub(crate) fn weight(phase: Phase, event: Event) -> u32 {
         (P::Consulting, E::ConsultFailed) => 15,
         (P::Consulting, E::ConsultEnded) => 8,
         (P::Consult, E::ConsultConferenced | E::ConsultEnded) => 40,
+        (P::Consult, E::ConsultTransferred) => 15,
         (P::Conference, E::ConsultConferenceEnded) => 40,
         (P::Conference, E::ConsultEnded) => 25,
         (P::Conference, E::ContactEnded) => 10,
+        (P::Conference, E::ConferenceTransferred) => 8,
         (_, E::ResumeRecording) => 20,
         (_, E::PauseRecording) => 4,
         // After the call.
@@ -160,6 +171,39 @@ pub(crate) fn delay(phase: Phase, event: Event) -> (u64, u64) {
     }
 }
 
+/// How long before `event` happens to an agent in `phase`, drawn as a contact
+/// center sees it ([`super::Simulator::realistic`]): log-normal talk, hold,
+/// consult and wrap-up times with long tails, rings of a few seconds (an answer
+/// always before the 18 s RONA), RONA at its timeout. Other events keep
+/// [`delay`]'s uniform draw.
+pub(crate) fn realistic_delay(rng: &mut Rng, phase: Phase, event: Event) -> u64 {
+    use Event as E;
+    use Phase as P;
+    const S: f64 = 1_000.0;
+    const MIN: u64 = 1_000;
+    const HOURS: u64 = 3 * 3_600_000;
+    // (median, sigma, lo, hi): medians in ms.
+    let (median, sigma, lo, hi) = match (phase, event) {
+        (_, E::OfferContactRona) => return rng.range(18_000, 18_600),
+        (P::Offered, E::CustAnswered | E::Consulting) => (6.0 * S, 0.5, 800, 17_500),
+        (P::Reserved, E::OfferContact | E::CustAnswered) => (12.0 * S, 0.6, MIN, 120_000),
+        (P::Connected, E::ContactEnded | E::Acw | E::ContactEndedWrapUp) => {
+            (240.0 * S, 0.8, 5_000, HOURS)
+        }
+        (P::Connected, _) => (90.0 * S, 0.9, 2_000, HOURS),
+        (P::Hold, _) => (40.0 * S, 0.9, 2_000, 1_800_000),
+        (P::Consulting, _) => (8.0 * S, 0.5, MIN, 60_000),
+        (P::Consult, _) => (60.0 * S, 0.8, 3_000, 1_800_000),
+        (P::Conference, _) => (150.0 * S, 0.8, 5_000, HOURS),
+        (P::WrapUp, _) => (30.0 * S, 0.7, 2_000, 900_000),
+        _ => {
+            let (lo, hi) = delay(phase, event);
+            return rng.range(lo, hi);
+        }
+    };
+    rng.log_normal(median, sigma, lo, hi)
+}
+
 /// Would a validator that misses `event` (in `phase` with `recording`) be back in
 /// step with the agent by the end of the call?
 ///
@@ -168,8 +212,8 @@ pub(crate) fn delay(phase: Phase, event: Event) -> (u64, u64) {
 /// stale call (or an idle agent) and rejects everything the agent does after.
 /// Faults that lose an event only pick recoverable ones, so a faulty log has
 /// local damage, not a ruined tail.
-pub(crate) fn recoverable(phase: Phase, recording: Recording, event: Event) -> bool {
-    match table::rule_for(phase, recording, event) {
+pub(crate) fn recoverable(status: Status, event: Event) -> bool {
+    match table::rule_for(status.phase, status.recording, status.role, event) {
         Some(rule) => {
             !rule.terminates()
                 && !matches!(
@@ -190,7 +234,12 @@ mod tests {
     fn every_allowed_event_has_a_weight_and_a_delay() {
         for phase in Phase::iter() {
             for recording in table::recordings_possible(phase) {
-                for event in table::allowed(phase, recording).iter() {
+                let allowed = table::allowed(phase, recording, Role::Owner).union(table::allowed(
+                    phase,
+                    recording,
+                    Role::Consulted,
+                ));
+                for event in allowed.iter().filter(|e| !e.is_snapshot()) {
                     assert!(weight(phase, event) >= 1, "{phase} {event}");
                     let (lo, hi) = delay(phase, event);
                     assert!(0 < lo && lo <= hi, "{phase} {event}");
@@ -201,19 +250,24 @@ mod tests {
 
     #[test]
     fn losing_a_terminating_event_is_not_recoverable() {
+        let st = |phase| Status {
+            phase,
+            role: Role::Owner,
+            recording: Recording::Off,
+            availability: Availability::Ready,
+        };
         use Phase as P;
-        let off = Recording::Off;
-        assert!(!recoverable(P::WrapUp, off, Event::ContactWrappedUp));
-        assert!(!recoverable(P::Connected, off, Event::Dropped));
-        assert!(!recoverable(P::Connected, off, Event::ContactEnded));
-        assert!(!recoverable(P::Idle, off, Event::AgentAvailable));
+        assert!(!recoverable(st(P::WrapUp), Event::ContactWrappedUp));
+        assert!(!recoverable(st(P::Connected), Event::Dropped));
+        assert!(!recoverable(st(P::Connected), Event::ContactEnded));
+        assert!(!recoverable(st(P::Idle), Event::AgentAvailable));
         assert!(
-            !recoverable(P::Connected, off, Event::Acw),
+            !recoverable(st(P::Connected), Event::Acw),
             "not allowed at all"
         );
-        assert!(recoverable(P::Connected, off, Event::ContactHeld));
-        assert!(recoverable(P::Ready, off, Event::OfferContact));
-        assert!(recoverable(P::Connected, off, Event::AgentIdle));
+        assert!(recoverable(st(P::Connected), Event::ContactHeld));
+        assert!(recoverable(st(P::Ready), Event::OfferContact));
+        assert!(recoverable(st(P::Connected), Event::AgentIdle));
     }
 
     #[test]
@@ -221,9 +275,17 @@ mod tests {
         let mut rng = Rng::new(5);
         for phase in Phase::iter() {
             for recording in table::recordings_possible(phase) {
-                let allowed = table::allowed(phase, recording);
-                for _ in 0..200 {
-                    assert!(allowed.contains(choose(&mut rng, phase, recording)));
+                for role in Role::iter() {
+                    let status = Status {
+                        phase,
+                        role,
+                        recording,
+                        availability: Availability::Ready,
+                    };
+                    let allowed = table::allowed(phase, recording, role);
+                    for _ in 0..200 {
+                        assert!(allowed.contains(choose(&mut rng, status)));
+                    }
                 }
             }
         }

@@ -4,6 +4,7 @@
 //! [`super::webex::Simulator`].
 
 use super::{InjectedFault, LogSummary};
+use crate::replay::calls::CallRecord;
 use std::io::{self, Write};
 
 /// A simulator's output buffer and how it is refilled.
@@ -18,6 +19,16 @@ pub(crate) trait Lines {
 
     /// The injected faults not taken yet.
     fn take_truth(&mut self) -> Vec<InjectedFault>;
+
+    /// The calls finished and not taken yet, when their truth is kept.
+    fn take_calls(&mut self) -> Vec<CallRecord> {
+        Vec::new()
+    }
+
+    /// The calls under way, when their truth is kept.
+    fn open_calls(&self) -> Vec<CallRecord> {
+        Vec::new()
+    }
 
     /// The next line, without its `\n`; `None` after the last line.
     fn line(&mut self) -> Option<&[u8]> {
@@ -63,20 +74,46 @@ pub(crate) fn pump(
     lines: &mut impl Lines,
     chunk: usize,
     out: &mut impl Write,
-    mut truth: Option<&mut dyn Write>,
+    truth: Option<&mut dyn Write>,
 ) -> io::Result<LogSummary> {
+    pump_with_calls(lines, chunk, out, truth, None)
+}
+
+/// [`pump`], also writing each call's truth to `calls` as a JSON line: each
+/// finished call, then those under way at the end.
+pub(crate) fn pump_with_calls(
+    lines: &mut impl Lines,
+    chunk: usize,
+    out: &mut impl Write,
+    mut truth: Option<&mut dyn Write>,
+    mut calls: Option<&mut dyn Write>,
+) -> io::Result<LogSummary> {
+    fn json_line(to: &mut dyn Write, value: &impl serde::Serialize) -> io::Result<()> {
+        serde_json::to_writer(&mut *to, value)?;
+        to.write_all(b"\n")
+    }
     while let Some(bytes) = lines.chunk(chunk) {
         out.write_all(bytes)?;
         if let Some(truth) = truth.as_mut() {
             for fault in lines.take_truth() {
-                serde_json::to_writer(&mut **truth, &fault)?;
-                truth.write_all(b"\n")?;
+                json_line(&mut **truth, &fault)?;
+            }
+        }
+        if let Some(calls) = calls.as_mut() {
+            for call in lines.take_calls() {
+                json_line(&mut **calls, &call)?;
             }
         }
     }
     out.flush()?;
     if let Some(truth) = truth {
         truth.flush()?;
+    }
+    if let Some(calls) = calls {
+        for call in lines.open_calls() {
+            json_line(&mut *calls, &call)?;
+        }
+        calls.flush()?;
     }
     Ok(*lines.parts().3)
 }
@@ -97,5 +134,13 @@ impl Lines for super::Simulator {
 
     fn take_truth(&mut self) -> Vec<InjectedFault> {
         super::Simulator::take_truth(self)
+    }
+
+    fn take_calls(&mut self) -> Vec<CallRecord> {
+        super::Simulator::take_calls(self)
+    }
+
+    fn open_calls(&self) -> Vec<CallRecord> {
+        super::Simulator::open_calls(self)
     }
 }

@@ -33,25 +33,30 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 
+mod call_truth;
 mod config;
 mod faults;
 mod flow;
 mod lines;
 mod render;
 mod rng;
+mod time_faults;
 pub mod webex;
 
 pub use config::{Config, ConfigError, Format};
 pub use faults::{FaultCounts, FaultKind, InjectedFault};
+pub use time_faults::FindingTruth;
 
 use crate::model::machine::Machine;
 use crate::model::vocabulary::{Availability, Event, Phase};
+use crate::replay::calls::CallRecord;
 use flow::Call;
 use render::{AgentIds, Names, Shape, Uuid, View};
 use rng::Rng;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::io::{self, Write};
+use time_faults::TimeFault;
 
 /// When the simulated day starts (ms since the epoch): 2024-06-21T10:28:20Z,
 /// shortly before the seed's sample event. Agents start within two minutes of it.
@@ -125,6 +130,39 @@ pub fn write_with_truth(
     lines::pump(&mut sim, CHUNK, out, Some(truth))
 }
 
+/// Writes the log of `sim` (a [`Simulator`] set up as wanted, say
+/// [`Simulator::realistic`]) to `out`; the truth of every injected fault to
+/// `truth`, and of every call to `calls` (in the form of `replay --calls`:
+/// each call as it finishes, then those under way), when given.
+pub fn write_simulator(
+    sim: Simulator,
+    out: &mut impl Write,
+    truth: Option<&mut dyn Write>,
+    calls: Option<&mut dyn Write>,
+) -> io::Result<LogSummary> {
+    let mut sim = sim.keeping_what(truth.is_some(), calls.is_some());
+    lines::pump_with_calls(&mut sim, CHUNK, out, truth, calls)
+}
+
+/// [`write_simulator`], then the findings replay `--time` gives for the log
+/// ([`Simulator::take_findings_truth`]) to `findings` as JSON lines.
+pub fn write_simulator_with_findings(
+    sim: Simulator,
+    out: &mut impl Write,
+    truth: Option<&mut dyn Write>,
+    calls: Option<&mut dyn Write>,
+    findings: &mut dyn Write,
+) -> io::Result<LogSummary> {
+    let mut sim = sim.keeping_what(truth.is_some(), calls.is_some());
+    let summary = lines::pump_with_calls(&mut sim, CHUNK, out, truth, calls)?;
+    for finding in sim.take_findings_truth() {
+        serde_json::to_writer(&mut *findings, &finding)?;
+        findings.write_all(b"\n")?;
+    }
+    findings.flush()?;
+    Ok(summary)
+}
+
 /// A stream of simulated lines, one at a time (see the [module](self) docs).
 ///
 /// ```
@@ -157,6 +195,12 @@ pub struct Simulator {
     summary: LogSummary,
     /// The faults injected and not yet taken, when the truth is kept.
     truth: Option<Vec<InjectedFault>>,
+    /// Phase durations drawn as a contact center sees them.
+    realistic: bool,
+    /// Every call's ground truth, when it is kept.
+    calls: Option<call_truth::CallTruth>,
+    /// Time faults and the findings they give, when injected.
+    time: Option<Box<time_faults::TimeTruth>>,
 }
 
 /// One simulated agent: who it is, its true state, and its planned next event.
@@ -176,12 +220,18 @@ struct Agent {
 }
 
 impl Agent {
-    /// Draws the next event and its time from the agent's state.
-    fn plan(&mut self, rng: &mut Rng) {
+    /// Draws the next event and its time from the agent's state (uniform
+    /// delays, or `realistic` ones).
+    fn plan(&mut self, rng: &mut Rng, realistic: bool) {
         let phase = self.machine.phase();
-        self.next = flow::choose(rng, phase, self.machine.recording());
-        let (lo, hi) = flow::delay(phase, self.next);
-        self.next_time = self.clock + rng.range(lo, hi) as i64;
+        self.next = flow::choose(rng, self.machine.status());
+        let delay = if realistic {
+            flow::realistic_delay(rng, phase, self.next)
+        } else {
+            let (lo, hi) = flow::delay(phase, self.next);
+            rng.range(lo, hi)
+        };
+        self.next_time = self.clock + delay as i64;
     }
 }
 
@@ -235,7 +285,75 @@ impl Simulator {
                 ..LogSummary::default()
             },
             truth: None,
+            realistic: false,
+            calls: None,
+            time: None,
         })
+    }
+
+    /// The same simulator, its phases lasting as long as in a contact center
+    /// (log-normal talk, hold, consult and wrap-up times; rings of a few
+    /// seconds; RONA at 18 s) instead of uniform draws. Meant for a simulator
+    /// that has not been stepped yet.
+    pub fn realistic(mut self) -> Simulator {
+        self.realistic = true;
+        self
+    }
+
+    /// The same simulator, keeping every call's ground truth for
+    /// [`Simulator::take_calls`] and [`Simulator::open_calls`]: the records
+    /// `replay --calls` gives for its log when it has no faults.
+    pub fn keeping_calls(mut self) -> Simulator {
+        self.calls = Some(call_truth::CallTruth::default());
+        self
+    }
+
+    /// The calls finished since the last take, in the order they finished (a
+    /// chunk ahead of the lines handed out, as [`Simulator::take_truth`]).
+    pub fn take_calls(&mut self) -> Vec<CallRecord> {
+        self.calls
+            .as_mut()
+            .map(call_truth::CallTruth::take_finished)
+            .unwrap_or_default()
+    }
+
+    /// The calls under way, by agent id, with outcome `open`.
+    pub fn open_calls(&self) -> Vec<CallRecord> {
+        self.calls
+            .as_ref()
+            .map(call_truth::CallTruth::ongoing)
+            .unwrap_or_default()
+    }
+
+    /// The same simulator, injecting time faults (SPEC §11) into about `rate`
+    /// of the offers: answered just after the `ronaTimeout` deadline plus the
+    /// grace, a RONA long before it, or the agent stuck ringing for good (at
+    /// least one agent always goes on). Every line then carries `ronaTimeout`
+    /// (18 s). The findings replay `--time` must give are kept for
+    /// [`Simulator::take_findings_truth`]; they hold for the default grace, no
+    /// `--limit`, and a log with no other fault or loss. Meant for a simulator
+    /// that has not been stepped yet.
+    pub fn with_time_faults(mut self, rate: f64) -> Simulator {
+        self.time = Some(Box::new(time_faults::TimeTruth::new(rate)));
+        self
+    }
+
+    /// The findings replay `--time` gives for the lines generated so far (a
+    /// chunk ahead of those handed out), in the order it reports them; empty
+    /// without [`Simulator::with_time_faults`]. Stays still open when the log
+    /// ends give none.
+    pub fn take_findings_truth(&mut self) -> Vec<FindingTruth> {
+        self.time.as_mut().map(|t| t.take()).unwrap_or_default()
+    }
+
+    /// The same simulator, keeping the faults' truth and the calls' as asked.
+    fn keeping_what(self, truth: bool, calls: bool) -> Simulator {
+        let sim = if truth { self.keeping_truth() } else { self };
+        if calls {
+            sim.keeping_calls()
+        } else {
+            sim
+        }
     }
 
     /// The same simulator, keeping the ground truth of every fault it injects
@@ -270,7 +388,7 @@ impl Simulator {
             next: Event::AgentAvailable,
             next_time: clock,
         };
-        agent.plan(rng);
+        agent.plan(rng, false);
         agent
     }
 
@@ -349,20 +467,83 @@ impl Simulator {
             .machine
             .step(event, iid.as_ref().map(render::uuid_str), Some(time))
             .unwrap_or_else(|r| unreachable!("the table allowed {event}, yet: {r}"));
+        if let (Some(truth), Some(c)) = (self.calls.as_mut(), call) {
+            let call_id = render::uuid(c.id);
+            let ids = (render::uuid_str(&agent.ids.id), render::uuid_str(&call_id));
+            let phases = (transition.from(), transition.to());
+            truth.step(idx, ids, phases, event, time);
+        }
         agent.last_call = call;
         if transition.terminated() {
             agent.call = None;
         }
         agent.clock = time;
         agent.started = true;
-        agent.plan(&mut self.rng);
+        agent.plan(&mut self.rng, self.realistic);
         self.summary.events += 1;
+        if self.time.is_some() {
+            self.follow_time(idx, event, time, transition.to().phase, call);
+        }
         Fired {
             agent: idx,
             event,
             time,
-            phase: transition.to.phase,
+            phase: transition.to().phase,
             call,
+        }
+    }
+
+    /// Follows the agent's event for the findings' truth, and may make the
+    /// `offered` stay it began late, early or stuck.
+    #[cold]
+    fn follow_time(
+        &mut self,
+        idx: usize,
+        event: Event,
+        time: i64,
+        phase: Phase,
+        call: Option<Call>,
+    ) {
+        let Some(truth) = self.time.as_deref_mut() else {
+            return;
+        };
+        let agents = &self.agents;
+        let others = agents.len() - 1;
+        let began = truth.step(
+            (idx, &agents[idx].ids.id),
+            event,
+            time,
+            phase,
+            call.map(|c| c.id),
+        );
+        truth.tick(time, |i| &agents[i].ids.id);
+        if !began || !self.rng.chance(truth.rate) {
+            return;
+        }
+        let deadline = time + 1000 * time_faults::RONA_TIMEOUT_S;
+        let fault =
+            [TimeFault::Late, TimeFault::Early, TimeFault::Stuck][self.rng.below(3) as usize];
+        let agent = &mut self.agents[idx];
+        match fault {
+            TimeFault::Late => {
+                let (lo, hi) = time_faults::LATE_BY_MS;
+                agent.next_time = deadline + time_faults::GRACE + self.rng.range(lo, hi) as i64;
+            }
+            TimeFault::Early => {
+                let status = agent.machine.status();
+                let allowed =
+                    crate::model::table::allowed(status.phase, status.recording, status.role);
+                if allowed.contains(Event::OfferContactRona) {
+                    let (lo, hi) = time_faults::EARLY_AT_MS;
+                    agent.next = Event::OfferContactRona;
+                    agent.next_time = time + self.rng.range(lo, hi) as i64;
+                }
+            }
+            TimeFault::Stuck if truth.stuck < others => {
+                truth.stuck += 1;
+                agent.next_time = i64::MAX;
+            }
+            TimeFault::Stuck => {}
         }
     }
 
@@ -406,6 +587,7 @@ impl Simulator {
             },
             phase: f.phase,
             mode: f.call.filter(|_| f.event.offers_call()).map(|c| c.mode),
+            rona_timeout: self.time.is_some(),
         };
         render::line(&mut self.buf, shape, &view, &self.org, &mut self.style);
         self.buffered += 1;

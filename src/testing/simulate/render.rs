@@ -92,7 +92,7 @@ pub(crate) struct Names {
 }
 
 impl Names {
-    /// The spellings of SPEC §2, read from [`crate::model::vocabulary::ALIASES`].
+    /// The spellings of SPEC §2, read from [`Event::aliases`].
     pub(crate) fn new() -> Names {
         let aliases: Vec<Vec<&'static str>> =
             Event::iter().map(|e| e.aliases().collect()).collect();
@@ -185,6 +185,8 @@ pub(crate) struct View<'a> {
     pub(crate) phase: Phase,
     /// The dialing mode, on offers.
     pub(crate) mode: Option<Mode>,
+    /// Write `ronaTimeout` on a native line (the other shapes always carry it).
+    pub(crate) rona_timeout: bool,
 }
 
 /// Writes one line of `shape` for `view`, ending in `\n`.
@@ -294,6 +296,10 @@ fn native(buf: &mut Vec<u8>, v: &View<'_>) {
         raw(buf, r#","mode":""#);
         raw(buf, mode.name());
         buf.push(b'"');
+    }
+    if v.rona_timeout {
+        raw(buf, r#","ronaTimeout":"#);
+        int(buf, super::time_faults::RONA_TIMEOUT_S);
     }
     raw(buf, "}\n");
 }

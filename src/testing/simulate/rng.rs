@@ -74,6 +74,20 @@ impl Rng {
         ((self.next_u64() >> 11) as f64) * SCALE < p
     }
 
+    /// A log-normal draw with median `median` and shape `sigma` (the standard
+    /// deviation of its logarithm), clamped to `lo..=hi`. The normal draw is
+    /// the sum of twelve uniform ones less six (mean 0, variance 1, tails cut
+    /// at ±6): exact arithmetic but for the one `exp`.
+    pub(crate) fn log_normal(&mut self, median: f64, sigma: f64, lo: u64, hi: u64) -> u64 {
+        const SCALE: f64 = 1.0 / (1u64 << 53) as f64;
+        let normal: f64 = (0..12)
+            .map(|_| ((self.next_u64() >> 11) as f64) * SCALE)
+            .sum::<f64>()
+            - 6.0;
+        let value = (median * (sigma * normal).exp()).round();
+        (value as u64).clamp(lo, hi.max(lo))
+    }
+
     /// An index into `weights`, each chosen in proportion to its weight
     /// (0 when every weight is 0).
     pub(crate) fn weighted(&mut self, weights: &[u32]) -> usize {

@@ -258,12 +258,16 @@ pub fn interleaved_log(
 /// | a time earlier than the last accepted one | `out_of_order` |
 /// | a call event naming an interaction other than the agent's call | `interaction_mismatch` |
 /// | an unknown event name (with any time) | `unknown_event` |
-/// | an empty agent id, an empty interaction id, or an offer (E3/E4) without one | `malformed` |
+/// | an empty agent id, an empty interaction id, or an offer or snapshot (E3/E4/E22/E34) without one | `malformed` |
+/// | with no call, a call event other than a late notification (SPEC §3.4) naming the finished call | `no_active_call` |
 ///
+/// The legal records include, with no call held, late notifications of the
+/// finished call (SPEC §3.4), accepted without change.
 /// The expected kind is worked out from SPEC §4's order of precedence and table
 /// lookups ([`table::rule_for`](crate::model::table::rule_for)), never by asking
 /// the engine. Faults that do not fit the state (a time going backwards before any
-/// time was accepted, a foreign interaction while the agent holds no call) become
+/// time was accepted, a foreign interaction while the agent holds no call, a stale
+/// call while the agent holds one or has finished none) become
 /// an event the table does not allow instead. A fault's time, when it is not meant to go backwards, may lie
 /// after later legal records' times: rejected records do not move the clock.
 ///

@@ -69,10 +69,9 @@ impl OwnedRecord {
     /// The record in the engine's terms, borrowing from `self`.
     pub fn record(&self) -> Record<'_> {
         Record {
-            agent: &self.agent,
-            event: EventName::resolve(&self.event),
             interaction: self.interaction.as_deref(),
             time: self.time,
+            ..Record::new(&self.agent, EventName::resolve(&self.event))
         }
     }
 

@@ -7,7 +7,7 @@ use super::names::{agent_id, spell, unknown_name, uuid};
 use super::{Checked, FaultyTrace, OwnedRecord, EPOCH};
 use crate::model::rejection::RejectionKind;
 use crate::model::table::{self, Effect, StateCode, Status};
-use crate::model::vocabulary::{Availability, Event, EventSet, Phase, Recording};
+use crate::model::vocabulary::{Availability, Event, EventSet, Phase, Recording, Role};
 use crate::model::walk;
 use proptest::collection::{vec, SizeRange};
 use proptest::prelude::*;
@@ -43,8 +43,11 @@ enum Fault {
     EmptyAgent,
     /// An empty interaction id.
     EmptyInteraction,
-    /// E3/E4 without an interaction id.
+    /// E3/E4/E22/E34 without an interaction id.
     OfferWithoutInteraction,
+    /// With no call, a call event that is no late notification (SPEC §3.4) naming
+    /// the agent's finished call.
+    StaleCall,
 }
 
 #[derive(Debug, Clone)]
@@ -104,6 +107,7 @@ fn fault_step() -> impl Strategy<Value = Step> {
         1 => Just(Fault::EmptyAgent),
         1 => Just(Fault::EmptyInteraction),
         1 => Just(Fault::OfferWithoutInteraction),
+        1 => Just(Fault::StaleCall),
     ];
     (
         fault,
@@ -213,44 +217,58 @@ struct Walker {
     tag: u16,
     seed: u64,
     phase: Phase,
+    role: Role,
     recording: Recording,
     availability: Availability,
     interaction: Option<String>,
+    /// The interaction of the most recently terminated call (SPEC §1).
+    finished: Option<String>,
     /// The last accepted time (every legal record has one).
     last_time: Option<i64>,
     /// The clock: the next legal record is later than this.
     now: i64,
     calls: u32,
     foreign: u32,
-    /// Where the walk is heading: a phase and recording state.
-    target: (Phase, Recording),
+    /// Where the walk is heading: a phase, role and recording state.
+    target: Target,
 }
 
-/// Every (phase, recording) pair an agent can be in: the targets of a walk.
-fn all_targets() -> Vec<(Phase, Recording)> {
-    Phase::iter()
-        .flat_map(|p| table::recordings_possible(p).map(move |r| (p, r)))
-        .collect()
+/// A state a walk heads for: phase, role and recording.
+type Target = (Phase, Role, Recording);
+
+/// Every (phase, role, recording) an agent can reach by transitions: the targets
+/// of a walk.
+fn all_targets() -> Vec<Target> {
+    let mut targets: Vec<Target> = walk::from_start()
+        .reached()
+        .iter()
+        .map(|c| (c.status().phase, c.status().role, c.status().recording))
+        .collect();
+    targets.sort();
+    targets.dedup();
+    targets
 }
 
 /// The events that start a shortest path over the table from `from` to a state
-/// with `target`'s phase and recording (empty when there is none or `from` is one):
-/// read off the table's walk.
-fn first_steps(from: StateCode, target: (Phase, Recording)) -> EventSet {
-    walk::toward(from, |s: Status| (s.phase, s.recording) == target)
+/// with `target`'s phase, role and recording (empty when there is none or `from`
+/// is one): read off the table's walk.
+fn first_steps(from: StateCode, target: Target) -> EventSet {
+    walk::toward(from, |s: Status| (s.phase, s.role, s.recording) == target)
 }
 
 impl Walker {
     fn new(tag: u16, seed: u64, start: i64) -> Walker {
         Walker {
-            target: (Phase::Ready, Recording::Off),
+            target: (Phase::Ready, Role::Owner, Recording::Off),
             agent: agent_id(tag),
             tag,
             seed,
             phase: Phase::Ready,
+            role: Role::Owner,
             recording: Recording::Off,
             availability: Availability::Ready,
             interaction: None,
+            finished: None,
             last_time: None,
             now: start,
             calls: 0,
@@ -277,11 +295,14 @@ impl Walker {
     /// every state, deep ones too, and wander on the way. A `pick` of 0 is the
     /// first allowed event, `AgentAvailable`.
     fn pick_allowed(&mut self, pick: u32) -> Event {
-        if (self.phase, self.recording) == self.target {
+        if (self.phase, self.role, self.recording) == self.target {
             let targets = all_targets();
             self.target = targets[(pick >> 8) as usize % targets.len()];
         }
-        let allowed: Vec<Event> = table::allowed(self.phase, self.recording).iter().collect();
+        let allowed: Vec<Event> = table::allowed(self.phase, self.recording, self.role)
+            .iter()
+            .filter(|e| !e.is_snapshot())
+            .collect();
         if pick & 7 >= 3 {
             let toward: Vec<Event> = first_steps(self.code(), self.target).iter().collect();
             if !toward.is_empty() {
@@ -293,15 +314,18 @@ impl Walker {
 
     /// One of the events the table does not allow here.
     fn pick_disallowed(&self, pick: u32) -> Event {
-        let allowed = table::allowed(self.phase, self.recording);
+        let allowed = table::allowed(self.phase, self.recording, self.role);
         let others: Vec<Event> = Event::iter().filter(|e| !allowed.contains(*e)).collect();
         others[pick as usize % others.len()]
     }
 
     /// A legal record, and the state moves.
     fn legal(&mut self, d: &LegalDice) -> OwnedRecord {
+        if let Some(record) = self.late_notification(d) {
+            return record;
+        }
         let event = self.pick_allowed(d.pick);
-        let rule = table::rule_for(self.phase, self.recording, event)
+        let rule = table::rule_for(self.phase, self.recording, self.role, event)
             .unwrap_or_else(|| unreachable!("{event} is allowed"));
         let interaction = if rule.effect == Effect::Bind {
             Some(self.fresh_call())
@@ -325,6 +349,21 @@ impl Walker {
         record
     }
 
+    /// With no call, now and then a late notification of the finished call (SPEC
+    /// §3.4): accepted without change.
+    fn late_notification(&mut self, d: &LegalDice) -> Option<OwnedRecord> {
+        let finished = self.finished.clone()?;
+        if self.phase.has_call() || !(d.dt >> 20).is_multiple_of(5) {
+            return None;
+        }
+        let late: Vec<Event> = Event::iter().filter(|e| expected::is_late(*e)).collect();
+        let event = late[(d.pick >> 3) as usize % late.len()];
+        self.now += 1 + i64::from(d.dt % 120_000);
+        let record = self.record(Some(finished), spell(event, d.spelling), Some(self.now));
+        self.last_time = record.time;
+        Some(record)
+    }
+
     /// A record of this agent's.
     fn record(&self, interaction: Option<String>, event: String, time: Option<i64>) -> OwnedRecord {
         OwnedRecord {
@@ -339,6 +378,7 @@ impl Walker {
     fn code(&self) -> StateCode {
         StateCode::of(Status {
             phase: self.phase,
+            role: self.role,
             recording: self.recording,
             availability: self.availability,
         })
@@ -349,13 +389,14 @@ impl Walker {
         let step = table::step_at(self.code(), event)
             .unwrap_or_else(|| unreachable!("{event} is allowed"));
         let rule = step.rule();
-        (self.phase, self.recording, self.availability) =
-            (step.phase, step.recording, step.availability);
+        let next = step.next.status();
+        (self.phase, self.role, self.recording, self.availability) =
+            (next.phase, next.role, next.recording, next.availability);
         if rule.effect == Effect::Bind {
             self.interaction = interaction.map(str::to_owned);
         }
         if rule.terminates() {
-            self.interaction = None;
+            self.finished = self.interaction.take();
         }
         if time.is_some() {
             self.last_time = time;
@@ -397,6 +438,9 @@ impl Walker {
         if matches!(fault, Fault::Foreign) && !self.phase.has_call() {
             fault = Fault::Illegal;
         }
+        if matches!(fault, Fault::StaleCall) && (self.phase.has_call() || self.finished.is_none()) {
+            fault = Fault::Illegal;
+        }
         let record = match fault {
             Fault::Illegal => {
                 let event = self.pick_disallowed(d.pick);
@@ -412,7 +456,7 @@ impl Walker {
                 self.record(interaction, spell(event, d.spelling), time)
             }
             Fault::Foreign => {
-                // A call event (E5–E21): offers would be agent_busy first.
+                // A call event (E5–E21, E23–E33): offers would be agent_busy first.
                 let calls: Vec<Event> = Event::iter().filter(|e| e.needs_call()).collect();
                 let event = calls[d.pick as usize % calls.len()];
                 let interaction = Some(self.foreign_id());
@@ -444,12 +488,22 @@ impl Walker {
                 self.record(Some(String::new()), any_name(f), self.fault_time(f))
             }
             Fault::OfferWithoutInteraction => {
-                let event = if d.pick.is_multiple_of(2) {
-                    Event::OfferContact
-                } else {
-                    Event::OfferCampaignReserved
-                };
+                let events = [
+                    Event::OfferContact,
+                    Event::OfferCampaignReserved,
+                    Event::OfferConsult,
+                    Event::ContactSnapshot,
+                ];
+                let event = events[d.pick as usize % events.len()];
                 self.record(None, spell(event, d.spelling), self.fault_time(f))
+            }
+            Fault::StaleCall => {
+                let events: Vec<Event> = Event::iter()
+                    .filter(|e| e.needs_call() && !expected::is_late(*e))
+                    .collect();
+                let event = events[d.pick as usize % events.len()];
+                let interaction = self.finished.clone();
+                self.record(interaction, spell(event, d.spelling), self.fault_time(f))
             }
         };
         let expected = self.expected(&record);
@@ -465,8 +519,10 @@ impl Walker {
     fn expected(&self, record: &OwnedRecord) -> Option<RejectionKind> {
         let agent = expected::Agent {
             phase: self.phase,
+            role: self.role,
             recording: self.recording,
             held: self.interaction.as_deref(),
+            finished: self.finished.as_deref(),
             last_time: self.last_time,
         };
         expected(agent, record)
@@ -484,7 +540,7 @@ fn any_name(f: &FaultDice) -> String {
     }
 }
 
-/// One of the 21 events, by `pick`.
+/// One of the events (E1–E34), by `pick`.
 fn any_event_at(pick: u32) -> Event {
     let all: Vec<Event> = Event::iter().collect();
     all[pick as usize % all.len()]

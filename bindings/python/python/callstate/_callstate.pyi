@@ -1,7 +1,7 @@
 """Type stubs of the Rust module (see callstate/__init__.py)."""
 
 import os
-from typing import Any, Iterable, Iterator, List, Literal, Mapping, Optional, Tuple, Union
+from typing import Any, Iterable, Iterator, List, Literal, Mapping, Optional, Sequence, Tuple, Union
 
 from . import RejectionKind
 
@@ -21,6 +21,8 @@ class Status:
     @property
     def phase(self) -> Phase: ...
     @property
+    def role(self) -> Literal["owner", "consulted"]: ...
+    @property
     def recording(self) -> Literal["off", "on", "paused"]: ...
     @property
     def availability(self) -> Literal["ready", "idle"]: ...
@@ -39,7 +41,7 @@ class Accepted:
     @property
     def accepted(self) -> Literal[True]: ...
     @property
-    def transition(self) -> Transition: ...
+    def transition(self) -> Optional[Transition]: ...
 
 class Rejected:
     @property
@@ -72,7 +74,17 @@ class Rejected:
 Verdict = Union[Accepted, Rejected]
 
 class Engine:
-    def __init__(self, mode: ModeName = "resync", initial: InitialName = "ready") -> None: ...
+    def __init__(
+        self,
+        mode: ModeName = "resync",
+        initial: InitialName = "ready",
+        *,
+        time: bool = False,
+        limits: Optional[Sequence[str]] = None,
+        grace: Optional[str] = None,
+    ) -> None: ...
+    def advance(self, now: int) -> List[dict[str, Any]]: ...
+    def take_findings(self) -> List[dict[str, Any]]: ...
     def apply(self, record: RecordInput) -> Verdict: ...
     def emit(self, record: RecordInput) -> Tuple[Verdict, List[dict[str, Any]]]: ...
     def phase_of(self, agent: str) -> Phase: ...
@@ -128,6 +140,7 @@ def replay(
     initial: InitialName = "ready",
     jobs: Optional[int] = None,
     max_line_bytes: Optional[int] = None,
+    calls: Optional[PathInput] = None,
 ) -> ReplayReport: ...
 
 def rejection_kinds() -> List[str]: ...
