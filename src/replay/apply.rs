@@ -26,13 +26,17 @@ pub fn emit_line(engine: &mut Engine, line: &[u8]) -> (Verdict, Vec<OutboundCall
     let Ok(text) = std::str::from_utf8(line) else {
         return (apply_line(engine, line), Vec::new());
     };
-    let read = wire::parse_str(text);
-    let carried = read
-        .as_ref()
-        .ok()
-        .map(|wire| (wire.shape, outbound::reservation_of(wire)));
-    let result = apply_read(engine, read);
-    let events = outbound::events_of_read(text, carried, &result);
+    let wire = match wire::parse_str(text) {
+        Ok(wire) => wire,
+        Err(rejection) => return (Err(rejection), Vec::new()),
+    };
+    let record = match wire.record() {
+        Ok(record) => record,
+        Err(rejection) => return (Err(rejection), Vec::new()),
+    };
+    let result = engine.apply_with_call(&record);
+    let read = Some((wire.shape, record.reservation));
+    let events = outbound::events_of_read(text, read, &result);
     (result, events)
 }
 

@@ -18,7 +18,7 @@
 use crate::model::machine::{Accepted, CallUpdate, Transition};
 use crate::model::rejection::Rejection;
 use crate::model::vocabulary::{Phase, Role};
-use crate::wire::{parse_str, Shape, WireRecord};
+use crate::wire::{parse_str, Shape};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
@@ -255,27 +255,22 @@ pub fn events_of(
     line: &str,
     result: &Result<(Accepted, Option<String>), Rejection>,
 ) -> Vec<OutboundCallStateChange> {
-    let read = parse_str(line)
-        .ok()
-        .map(|wire| (wire.shape, reservation_of(&wire)));
+    let wire = parse_str(line).ok();
+    let reservation = wire.as_ref().and_then(|w| w.record().ok()?.reservation);
+    let read = wire.as_ref().map(|w| (w.shape, reservation));
     events_of_read(line, read, result)
-}
-
-/// The reservation id a record read as `wire` names (SPEC §3.6), if any.
-pub(crate) fn reservation_of(wire: &WireRecord<'_>) -> Option<String> {
-    wire.record().ok()?.reservation.map(str::to_owned)
 }
 
 /// [`events_of`] for a line already read: its shape and its reservation id
 /// (`None`: not a record).
 pub(crate) fn events_of_read(
     line: &str,
-    read: Option<(Shape, Option<String>)>,
+    read: Option<(Shape, Option<&str>)>,
     result: &Result<(Accepted, Option<String>), Rejection>,
 ) -> Vec<OutboundCallStateChange> {
     let carried = || {
         read.map(|(shape, reservation)| {
-            Carried::from_line(line, shape).with_reservation(reservation.as_deref())
+            Carried::from_line(line, shape).with_reservation(reservation)
         })
         .unwrap_or_default()
     };
