@@ -134,6 +134,16 @@ impl Engine {
         self
     }
 
+    /// The same engine without time rules: no clock, no stays, no findings (an
+    /// engine restored from a snapshot with time state, for a caller that no
+    /// longer wants them).
+    pub fn without_time(mut self) -> Engine {
+        if self.clock.take().is_some() {
+            self.agents.forget_stays();
+        }
+        self
+    }
+
     /// The time rules, if the engine has them.
     pub fn time_rules(&self) -> Option<&TimeRules> {
         self.clock.as_deref().map(|c| &c.rules)
