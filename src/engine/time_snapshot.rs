@@ -210,12 +210,15 @@ mod tests {
             .with_time(TimeRules::default());
         assert_eq!(e.open_stays()[0].since, None, "the stay's start is unknown");
         assert!(e.advance(i64::MAX).is_empty());
-        // From a snapshot with time state, time rules come back without asking.
+        // From a snapshot with time state, time rules come back without asking;
+        // without_time drops them, stays and all.
         let timed = timed_engine().to_snapshot_json();
-        assert!(Engine::from_snapshot_json(&timed)
-            .unwrap()
-            .time_rules()
-            .is_some());
+        let restored = Engine::from_snapshot_json(&timed).unwrap();
+        assert!(restored.time_rules().is_some());
+        let untimed = restored.without_time();
+        assert_eq!(untimed.time_snapshot(), None);
+        let retimed = untimed.with_time(TimeRules::default());
+        assert!(retimed.open_stays().iter().all(|o| o.since.is_none()));
     }
 
     #[test]
