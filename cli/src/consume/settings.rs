@@ -25,7 +25,9 @@ pub(crate) struct ConsumeArgs {
     #[arg(long, value_name = "OUT")]
     out_topic: Option<String>,
     /// Where each record not accepted goes, as its replay --json line (line
-    /// is the input offset), keyed by agent (none: not written).
+    /// is the input offset), keyed by agent (none: not written); with time
+    /// rules, each finding too, as its replay --json finding line with a
+    /// callstate-finding header.
     #[arg(long, value_name = "REPORT")]
     report_topic: Option<String>,
     /// The compacted topic of the checkpoints [default: GROUP.callstate-state].
@@ -59,14 +61,15 @@ pub(crate) struct ConsumeArgs {
     time: TimeRuleArgs,
     /// A partition idle for DUR (nothing fetched from it for DUR, and caught
     /// up to its high watermark) has its clock run on wall-clock time: the
-    /// event time of its last record plus the wall time since that record
-    /// came, so overdue findings come out while it is silent. A lagging
-    /// partition (records waiting) is never idle: its clock moves only with
-    /// its records. Records that come later with times before the advanced
-    /// clock are judged as usual (the clock does not go back; an overdue
-    /// already reported is not reported again, nor its stay's end as late).
-    /// Turns --time on. Without it, a partition's clock moves only with its
-    /// records.
+    /// time of its last record plus the wall time since that record was
+    /// judged. So a stuck agent is reported overdue at most DUR plus one poll
+    /// interval (0.1 s) after its deadline and grace, while the partition is
+    /// silent. A lagging partition (records waiting) is never idle: its clock
+    /// moves only with its records. Records that come later with times before
+    /// the advanced clock are judged as usual (the clock does not go back; an
+    /// overdue already reported is not reported again, nor its stay's end as
+    /// late). Turns --time on. Without it, a partition's clock moves only with
+    /// its records.
     #[arg(long, value_name = "DUR", value_parser = crate::parse_duration_text)]
     idle_after: Option<String>,
     /// A librdkafka property for every client, e.g. -X security.protocol=ssl
