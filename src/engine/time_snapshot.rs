@@ -104,10 +104,8 @@ mod tests {
     use crate::model::vocabulary::{Event, Phase};
 
     const RING: Timers<'static> = Timers {
-        interaction: None,
         rona: Some("18"),
-        preview: None,
-        call_variables: None,
+        ..Timers::NONE
     };
 
     /// a1 rings from 0 (deadline 18 s), a2 from 20 s, a3 is connected since

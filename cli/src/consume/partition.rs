@@ -134,7 +134,8 @@ impl Partition {
 
     /// Judges the message at `offset`, which must be `self.next` or later.
     /// A payload over `max_bytes` is malformed (too long) without being read.
-    /// The report line's `line` is the message's offset.
+    /// The report line's `line` is the message's offset, and so is the `line`
+    /// of the findings the record revealed, which come last.
     pub fn judge(
         &mut self,
         key: Option<&[u8]>,
@@ -144,23 +145,6 @@ impl Partition {
     ) -> Judged {
         self.next = offset.saturating_add(1);
         self.dirty += 1;
-        let mut judged = self.judge_record(key, payload, offset, max_bytes);
-        let line = Some(offset.max(0) as u64);
-        for finding in self.replay.take_findings() {
-            judged.outputs.push(finding_output(line, &finding));
-        }
-        self.idle = Idle::new(self.replay.engine().clock(), Instant::now());
-        judged
-    }
-
-    /// [`Partition::judge`] but for the findings.
-    fn judge_record(
-        &mut self,
-        key: Option<&[u8]>,
-        payload: Option<&[u8]>,
-        offset: i64,
-        max_bytes: usize,
-    ) -> Judged {
         let key_text = match key.map(std::str::from_utf8) {
             Some(Err(e)) => return key_not_utf8(key.unwrap_or_default(), offset, e.valid_up_to()),
             Some(Ok(text)) => Some(text),
@@ -241,11 +225,21 @@ impl Partition {
             (Some(a), Some(k)) if a == k => KeyCheck::Matches,
             (Some(_), _) => KeyCheck::Differs,
         };
+        let line = Some(offset.max(0) as u64);
+        outputs.extend(
+            (self.replay.take_findings().iter()).map(|finding| finding_output(line, finding)),
+        );
         Judged {
             verdict: message_verdict,
             key_check,
             outputs,
         }
+    }
+
+    /// A message came now: the partition's silence starts again, from its
+    /// clock after the message.
+    pub fn heard(&mut self) {
+        self.idle = Idle::new(self.replay.engine().clock(), Instant::now());
     }
 
     /// The engine's state as snapshot JSON (v2: with the resync memory).

@@ -82,6 +82,7 @@ impl Worker {
             offset,
             self.settings.max_record_bytes,
         );
+        partition.heard();
         self.stats.count(judged.verdict);
         self.stats.findings += judged
             .outputs
