@@ -90,7 +90,7 @@ pub use testing::simulate;
 #[cfg_attr(docsrs, doc(cfg(feature = "proptest")))]
 pub use testing::strategies;
 
-pub use engine::{Engine, Snapshot, SnapshotError};
+pub use engine::{Engine, Snapshot, SnapshotError, StaySnapshot, TimeSnapshot};
 pub use model::deadline::{DeadlineRule, DeadlineSource, FieldPath, Timers, Unit, DEADLINES};
 pub use model::finding::{Finding, FindingKind, OpenStay};
 pub use model::machine::{

@@ -286,12 +286,13 @@ struct ReplayArgs {
 }
 
 /// The time rules of docs/spec.md §11: off unless one of these is given.
+/// Shared by replay and consume.
 #[derive(Args, Debug, Clone)]
-struct TimeArgs {
+struct TimeRuleArgs {
     /// Apply the time rules: report findings (late, early, overdue) from the
     /// deadlines the records carry (ronaTimeout, campaignPreviewOfferTimeout)
-    /// and the --limit ones, then the agents still inside a call with their
-    /// ages. Findings do not change the exit code unless --fail-on says so.
+    /// and the --limit ones (replay: then the agents still inside a call, with
+    /// their ages).
     #[arg(long)]
     time: bool,
     /// A deadline for every stay in a call phase, as PHASE=DURATION
@@ -300,10 +301,29 @@ struct TimeArgs {
     #[arg(long, value_name = "PHASE=DUR", value_parser = parse_limit)]
     limit: Vec<String>,
     /// Tolerance around every deadline (default 5s). Turns --time on.
-    #[arg(long, value_name = "DUR", value_parser = parse_grace)]
+    #[arg(long, value_name = "DUR", value_parser = parse_duration_text)]
     grace: Option<String>,
+}
+
+impl TimeRuleArgs {
+    /// The time rules, if any is asked for.
+    fn rules(&self) -> Option<TimeRules> {
+        if !self.time && self.limit.is_empty() && self.grace.is_none() {
+            return None;
+        }
+        // Each text was checked when the arguments were read.
+        Some(TimeRules::from_texts(&self.limit, self.grace.as_deref()).unwrap_or_default())
+    }
+}
+
+/// replay's time options: the rules, and which findings fail the exit code.
+#[derive(Args, Debug, Clone)]
+struct TimeArgs {
+    #[command(flatten)]
+    rules: TimeRuleArgs,
     /// Fail the exit code (1) when a finding of these kinds is reported:
-    /// late, early, overdue, or all (comma-separated). Turns --time on.
+    /// late, early, overdue, or all (comma-separated); without it findings do
+    /// not change the exit code. Turns --time on.
     #[arg(long, value_name = "KINDS", value_delimiter = ',', value_parser = parse_fail_on)]
     fail_on: Vec<Vec<FindingKind>>,
 }
@@ -311,11 +331,11 @@ struct TimeArgs {
 impl TimeArgs {
     /// The replay options with these time rules, if any is asked for.
     fn apply(&self, options: ReplayOptions) -> ReplayOptions {
-        if !self.time && self.limit.is_empty() && self.grace.is_none() && self.fail_on.is_empty() {
-            return options;
-        }
-        // Each text was checked when the arguments were read.
-        let rules = TimeRules::from_texts(&self.limit, self.grace.as_deref()).unwrap_or_default();
+        let rules = match (self.rules.rules(), self.fail_on.is_empty()) {
+            (Some(rules), _) => rules,
+            (None, false) => TimeRules::default(),
+            (None, true) => return options,
+        };
         let kinds: Vec<FindingKind> = self.fail_on.iter().flatten().copied().collect();
         options.with_time(rules).with_fail_on(&kinds)
     }
@@ -328,7 +348,7 @@ fn parse_limit(text: &str) -> Result<String, String> {
         .map_err(|e| e.to_string())
 }
 
-fn parse_grace(text: &str) -> Result<String, String> {
+fn parse_duration_text(text: &str) -> Result<String, String> {
     callstate::parse_duration(text)
         .map(|_| text.to_owned())
         .map_err(|e| e.to_string())

@@ -223,23 +223,7 @@ impl Broker {
             };
             let m = m.expect("message");
             idle_since = Instant::now();
-            let headers = m
-                .headers()
-                .map(|h| {
-                    h.iter()
-                        .map(|h| {
-                            let v = String::from_utf8_lossy(h.value.unwrap_or_default());
-                            (h.key.to_owned(), v.into_owned())
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            out.push(Msg {
-                partition: m.partition(),
-                key: m.key().map(<[u8]>::to_vec).unwrap_or_default(),
-                payload: m.payload().map(<[u8]>::to_vec).unwrap_or_default(),
-                headers,
-            });
+            out.push(Msg::of(&m));
             if ends
                 .get(&m.partition())
                 .is_some_and(|e| m.offset() + 1 >= *e)
@@ -270,6 +254,26 @@ struct Msg {
 }
 
 impl Msg {
+    fn of(m: &rdkafka::message::BorrowedMessage<'_>) -> Msg {
+        let headers = m
+            .headers()
+            .map(|h| {
+                h.iter()
+                    .map(|h| {
+                        let v = String::from_utf8_lossy(h.value.unwrap_or_default());
+                        (h.key.to_owned(), v.into_owned())
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Msg {
+            partition: m.partition(),
+            key: m.key().map(<[u8]>::to_vec).unwrap_or_default(),
+            payload: m.payload().map(<[u8]>::to_vec).unwrap_or_default(),
+            headers,
+        }
+    }
+
     fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
@@ -722,6 +726,171 @@ fn bad_input_is_reported_and_never_stops_the_consumer() {
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].key, b"a1");
     assert_eq!(a.terminate(), 0);
+}
+
+/// Partition 0 of a topic, read as its messages come, each with when it came.
+struct Tail {
+    consumer: BaseConsumer,
+}
+
+impl Tail {
+    fn new(broker: &Broker, topic: &str) -> Tail {
+        let consumer: BaseConsumer = broker
+            .config()
+            .set("group.id", "callstate-test-tail")
+            .set("enable.auto.commit", "false")
+            .set("fetch.wait.max.ms", "10")
+            .create()
+            .expect("tail");
+        let mut tpl = TopicPartitionList::new();
+        tpl.add_partition_offset(topic, 0, Offset::Beginning)
+            .expect("tpl");
+        consumer.assign(&tpl).expect("assign");
+        Tail { consumer }
+    }
+
+    /// The next message within `within`, and when it came.
+    fn next(&self, within: Duration) -> Option<(Instant, Msg)> {
+        let deadline = Instant::now() + within;
+        while Instant::now() < deadline {
+            if let Some(m) = self.consumer.poll(Duration::from_millis(10)) {
+                return Some((Instant::now(), Msg::of(&m.expect("message"))));
+            }
+        }
+        None
+    }
+}
+
+/// Milliseconds since the epoch, now.
+fn epoch_ms() -> i64 {
+    let since = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970");
+    i64::try_from(since.as_millis()).expect("in range")
+}
+
+/// A finding's line on the report topic: its JSON, checked to be one.
+fn finding(m: &Msg) -> serde_json::Value {
+    let v: serde_json::Value = serde_json::from_slice(&m.payload).expect("a report line is JSON");
+    assert!(v.get("finding").is_some(), "not a finding: {v}");
+    assert_eq!(
+        m.header("callstate-finding"),
+        v["finding"].as_str(),
+        "headers {:?}",
+        m.headers
+    );
+    v
+}
+
+/// SPEC §11 live: an agent ringing in a partition that then falls silent is
+/// reported overdue once the partition has been idle for --idle-after, within
+/// that bound plus one poll interval of its deadline; a member restarted from
+/// the checkpoint after that neither reports it again nor loses the finding of
+/// another agent that comes due after the restart.
+#[test]
+fn a_stuck_agent_in_an_idle_partition_is_reported_within_the_idle_bound() {
+    const IDLE_AFTER_MS: i64 = 3_000;
+    const POLL_MS: i64 = 100; // the consume loop's poll interval
+    let _serial = lock();
+    let broker = Broker::start();
+    let topic = "idle";
+    broker.create_topic(topic, 1);
+    broker.create_topic("idle.report", 1);
+    let tail = Tail::new(&broker, "idle.report");
+    let flags = ["--idle-after", "3s", "--grace", "0s"];
+    let mut a = Member::start(&broker, "g-idle", topic, &flags);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !a.stderr().contains("assigned partitions") {
+        assert!(Instant::now() < deadline, "not assigned within 60 s");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // a1 rings for 1 s, a2 for 9 s, both from t0; then nothing comes.
+    let t0 = epoch_ms();
+    let offer = |agent: &str, rona: u32| -> Input {
+        let line = format!(
+            r#"{{"agent":"{agent}","interaction":"c-{agent}","event":"AgentOfferContact","time":{t0},"ronaTimeout":{rona}}}"#
+        );
+        (Some(agent.as_bytes().to_vec()), line.into_bytes())
+    };
+    broker.produce(topic, &[offer("a1", 1), offer("a2", 9)]);
+    let produced = Instant::now();
+
+    let (came, m) = tail
+        .next(Duration::from_secs(30))
+        .expect("a1 reported overdue within 30 s");
+    let a1 = finding(&m);
+    let expected = serde_json::json!(["overdue", "a1", null, t0 + 1_000]);
+    assert_eq!(
+        serde_json::json!([a1["finding"], a1["agent"], a1["line"], a1["deadline"]]),
+        expected,
+        "{a1}"
+    );
+    assert_eq!(
+        (
+            m.header("callstate-source-partition"),
+            m.header("callstate-source-offset")
+        ),
+        (Some("0"), Some("1")),
+        "an idle finding names the partition's last message"
+    );
+    // `at` is the clock it was found at: the last record's time plus the wall
+    // time since the member judged it. Past the deadline by at most the idle
+    // bound plus one poll interval.
+    let at = a1["at"].as_i64().expect("at");
+    let silent = at - t0;
+    assert!(
+        (IDLE_AFTER_MS..=IDLE_AFTER_MS + POLL_MS).contains(&silent),
+        "found after {silent} ms of silence"
+    );
+    let late_by = at - (t0 + 1_000);
+    // On the wall clock, from when it came due (1 s after the records were on
+    // the broker) to when its line was read: the same, plus the member's
+    // fetch and the broker's round trips.
+    let wall = came.duration_since(produced).as_millis() as i64 - 1_000;
+    eprintln!(
+        "idle finding: found after {silent} ms of silence, {late_by} ms of event time past \
+         the deadline, read {wall} ms of wall time after it came due (idle bound \
+         {IDLE_AFTER_MS} ms, poll {POLL_MS} ms)"
+    );
+    assert!(
+        wall <= IDLE_AFTER_MS + POLL_MS + 1_000,
+        "read {wall} ms after it came due"
+    );
+
+    // The finding is checkpointed; then the member dies.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !broker
+        .read_all("g-idle.callstate-state")
+        .iter()
+        .any(|m| String::from_utf8_lossy(&m.payload).contains(r#""reported":true"#))
+    {
+        assert!(Instant::now() < deadline, "no checkpoint of the finding");
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    a.child.kill().expect("SIGKILL");
+    let _ = a.child.wait();
+    // A new group on the same state topic (tansu does not hand a dead
+    // member's partitions over, docs/streaming.md).
+    let mut b = Member::start(
+        &broker,
+        "g-idle-2",
+        topic,
+        &[&flags[..], &["--state-topic", "g-idle.callstate-state"]].concat(),
+    );
+    let (_, m) = tail
+        .next(Duration::from_secs(60))
+        .expect("a2 reported overdue after the restart");
+    let a2 = finding(&m);
+    assert_eq!(
+        serde_json::json!([a2["finding"], a2["agent"]]),
+        serde_json::json!(["overdue", "a2"]),
+        "{a2}"
+    );
+    assert!(a2["at"].as_i64().expect("at") > t0 + 9_000, "{a2}");
+    // Nothing more: a1 is not reported again.
+    let more = tail.next(Duration::from_millis(2 * IDLE_AFTER_MS as u64));
+    assert!(more.is_none(), "{:?}", more.map(|(_, m)| finding(&m)));
+    assert_eq!(b.terminate(), 0);
 }
 
 /// The figures of docs/performance.md's streaming section (not a check):

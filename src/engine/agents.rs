@@ -66,6 +66,13 @@ impl Agents {
         }
     }
 
+    /// Drops every agent's stay (an engine without time rules keeps none).
+    pub(crate) fn forget_stays(&mut self) {
+        for entry in self.slots.iter_mut().flatten() {
+            entry.stay = Stay::default();
+        }
+    }
+
     /// The machine of `agent` (whose hash is `hash`), added with `new` if the
     /// table does not hold it yet.
     #[cfg(test)]

@@ -7,6 +7,7 @@
 //! (checked against the agent's current stay), so ending a stay costs nothing.
 
 use crate::engine::agents::Agents;
+use crate::engine::time_snapshot::StaySnapshot;
 use crate::model::deadline::{self, DeadlineSource};
 use crate::model::finding::{Finding, FindingKind};
 use crate::model::id::Id;
@@ -52,6 +53,32 @@ impl Stay {
 
     fn deadline(&self) -> Option<(i64, DeadlineSource)> {
         self.source.map(|s| (self.deadline, s))
+    }
+
+    /// The stay as a snapshot keeps it; `None` without a start (nothing to keep).
+    pub(crate) fn saved(&self) -> Option<StaySnapshot> {
+        Some(StaySnapshot {
+            since: self.since()?,
+            deadline: self.source.map(|_| self.deadline),
+            source: self.source,
+            reported: self.reported,
+        })
+    }
+
+    /// The stay a snapshot kept; `None` when its deadline and source are not
+    /// both given or both absent.
+    pub(crate) fn restored(saved: &StaySnapshot) -> Option<Stay> {
+        let deadline = match (saved.deadline, saved.source) {
+            (Some(deadline), Some(_)) => deadline,
+            (None, None) => 0,
+            _ => return None,
+        };
+        Some(Stay {
+            since: saved.since,
+            deadline,
+            source: saved.source,
+            reported: saved.reported,
+        })
     }
 }
 
@@ -148,6 +175,24 @@ impl Clock {
         if let Some(t) = time {
             self.now = Some(self.now.map_or(t, |now| now.max(t)));
         }
+    }
+
+    /// Watches again every stay of `agents` with a deadline not yet reported,
+    /// with the current grace (after a restore, or new rules).
+    pub(crate) fn rewatch(&mut self, agents: &Agents) {
+        let grace = self.rules.grace();
+        self.watch = agents
+            .iter_with_stays()
+            .filter(|(_, _, stay)| !stay.reported)
+            .filter_map(|(agent, _, stay)| {
+                let (deadline, _) = stay.deadline()?;
+                Some(Reverse(Watch {
+                    due: deadline.saturating_add(grace),
+                    agent: Id::new(agent),
+                    since: stay.since,
+                }))
+            })
+            .collect();
     }
 
     /// Ends and begins stays after `record` moved its agent (`machine`, `stay`)

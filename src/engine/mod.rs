@@ -8,11 +8,14 @@
 pub(crate) mod agents;
 mod clock;
 mod lookahead;
+mod time_snapshot;
 
 pub(crate) use lookahead::Lookahead;
+pub use time_snapshot::{StaySnapshot, TimeSnapshot};
 
 use crate::engine::agents::Agents;
-use crate::engine::clock::{Before, Clock, Moved};
+use crate::engine::clock::{Before, Clock, Moved, Stay};
+use crate::engine::time_snapshot::SnapshotJson;
 use crate::model::finding::{Finding, OpenStay};
 use crate::model::machine::{Accepted, Machine, MachineState, StateError, Transition};
 use crate::model::record::Record;
@@ -95,10 +98,12 @@ impl Engine {
 
     /// The same engine with time rules (SPEC §11): it reports findings —
     /// `late` and `early` records ([`Engine::take_findings`]), `overdue` stays
-    /// (found as the clock moves: by records, or by [`Engine::advance`]). Meant
-    /// for a new engine: stays begin with the records applied from here on. A
-    /// [`Snapshot`] carries neither the rules nor the stays: an engine restored
-    /// and given time rules again times the stays its records begin from then.
+    /// (found as the clock moves: by records, or by [`Engine::advance`]). On a
+    /// new engine, stays begin with the records applied from here on. On an
+    /// engine that has time rules already (one restored from a snapshot with
+    /// [`TimeSnapshot`]), the clock and the stays are kept, with their
+    /// deadlines, and `rules` apply from here on; an engine restored from a
+    /// snapshot without them times the stays its records begin from then.
     ///
     /// ```
     /// use callstate::{Engine, Event, FindingKind, Phase, Record, TimeRules, Timers};
@@ -119,7 +124,23 @@ impl Engine {
     /// assert!(engine.advance(200_000).is_empty(), "once per stay");
     /// ```
     pub fn with_time(mut self, rules: TimeRules) -> Engine {
-        self.clock = Some(Box::new(Clock::new(rules)));
+        match self.clock.as_deref_mut() {
+            Some(clock) => {
+                clock.rules = rules;
+                clock.rewatch(&self.agents);
+            }
+            None => self.clock = Some(Box::new(Clock::new(rules))),
+        }
+        self
+    }
+
+    /// The same engine without time rules: no clock, no stays, no findings (an
+    /// engine restored from a snapshot with time state, for a caller that no
+    /// longer wants them).
+    pub fn without_time(mut self) -> Engine {
+        if self.clock.take().is_some() {
+            self.agents.forget_stays();
+        }
         self
     }
 
@@ -452,8 +473,53 @@ impl Engine {
         }
     }
 
+    /// The time state (SPEC §11) the snapshot JSON carries beside the
+    /// [`Snapshot`]: the rules, the clock and the agents' stays; `None` without
+    /// time rules.
+    pub fn time_snapshot(&self) -> Option<TimeSnapshot> {
+        let clock = self.clock.as_deref()?;
+        let rules = &clock.rules;
+        Some(TimeSnapshot {
+            grace: rules.grace(),
+            limits: <Phase as strum::IntoEnumIterator>::iter()
+                .filter_map(|phase| Some((phase, rules.limit(phase)?)))
+                .collect(),
+            clock: clock.now(),
+            stays: self
+                .agents
+                .iter_with_stays()
+                .filter_map(|(agent, _, stay)| Some((agent.to_owned(), stay.saved()?)))
+                .collect(),
+        })
+    }
+
     /// An engine that goes on exactly where the snapshot's engine stopped.
+    /// (Without time rules: [`Engine::restore_with_time`] restores them too.)
     pub fn restore(snapshot: Snapshot) -> Result<Engine, SnapshotError> {
+        Engine::restore_with_time(snapshot, None)
+    }
+
+    /// [`Engine::restore`], then the time state of [`Engine::time_snapshot`],
+    /// if given: the engine has its time rules, clock and stays back, so an
+    /// `overdue` reported before is not reported again and a deadline being
+    /// watched is still watched.
+    ///
+    /// ```
+    /// use callstate::{Engine, Event, Record, TimeRules, Timers};
+    ///
+    /// let mut engine = Engine::new().with_time(TimeRules::default());
+    /// let ring = Timers { rona: Some("18"), ..Timers::NONE };
+    /// engine.apply(&Record::new("a1", Event::OfferContact).interaction("c1").at(0).timers(ring)).unwrap();
+    /// engine.apply(&Record::new("a2", Event::OfferContact).interaction("c2").at(20_000).timers(ring)).unwrap();
+    /// assert_eq!(engine.advance(24_000).len(), 1, "a1 is overdue");
+    /// let mut restored = Engine::from_snapshot_json(&engine.to_snapshot_json()).unwrap();
+    /// assert!(restored.advance(30_000).is_empty(), "a1 is not reported twice");
+    /// assert_eq!(restored.advance(43_001)[0].agent, "a2", "a2's deadline is still watched");
+    /// ```
+    pub fn restore_with_time(
+        snapshot: Snapshot,
+        time: Option<TimeSnapshot>,
+    ) -> Result<Engine, SnapshotError> {
         if !(1..=Snapshot::VERSION).contains(&snapshot.version) {
             return Err(SnapshotError::Version(snapshot.version));
         }
@@ -476,19 +542,52 @@ impl Engine {
             // The snapshot's map has each id once.
             engine.agents.insert_new(&id, machine);
         }
+        if let Some(time) = time {
+            engine.restore_time(time)?;
+        }
         Ok(engine)
     }
 
-    /// The snapshot as JSON.
-    pub fn to_snapshot_json(&self) -> String {
-        // A snapshot holds only strings, enums and integers: serializing cannot fail.
-        serde_json::to_string(&self.snapshot()).unwrap_or_else(|e| unreachable!("{e}"))
+    /// Gives a restored engine the time state of its snapshot.
+    fn restore_time(&mut self, time: TimeSnapshot) -> Result<(), SnapshotError> {
+        let mut rules = TimeRules::default().with_grace(time.grace);
+        for (phase, ms) in time.limits {
+            rules = rules
+                .with_limit(phase, ms)
+                .map_err(|_| SnapshotError::LimitWithoutCall(phase))?;
+        }
+        let mut clock = Clock::new(rules);
+        clock.see(time.clock);
+        for (agent, saved) in time.stays {
+            let stay = self.agents.get_with_stay(&agent);
+            let (Some((machine, stay)), Some(restored)) = (stay, Stay::restored(&saved)) else {
+                return Err(SnapshotError::Stay { agent });
+            };
+            if !machine.has_call() {
+                return Err(SnapshotError::Stay { agent });
+            }
+            *stay = restored;
+        }
+        clock.rewatch(&self.agents);
+        self.clock = Some(Box::new(clock));
+        Ok(())
     }
 
-    /// An engine restored from [`Engine::to_snapshot_json`]'s output.
+    /// The snapshot as JSON: [`Engine::snapshot`]'s, with the time state of
+    /// [`Engine::time_snapshot`] as its last key `time` when the engine has
+    /// time rules.
+    pub fn to_snapshot_json(&self) -> String {
+        let json = SnapshotJson::new(self.snapshot(), self.time_snapshot());
+        // A snapshot holds only strings, enums and integers: serializing cannot fail.
+        serde_json::to_string(&json).unwrap_or_else(|e| unreachable!("{e}"))
+    }
+
+    /// An engine restored from [`Engine::to_snapshot_json`]'s output, time
+    /// state included (a snapshot without one restores without time rules).
     pub fn from_snapshot_json(json: &str) -> Result<Engine, SnapshotError> {
-        let snapshot: Snapshot = serde_json::from_str(json).map_err(SnapshotError::Json)?;
-        Engine::restore(snapshot)
+        let json: SnapshotJson = serde_json::from_str(json).map_err(SnapshotError::Json)?;
+        let (snapshot, time) = json.split();
+        Engine::restore_with_time(snapshot, time)
     }
 }
 
@@ -632,6 +731,16 @@ pub enum SnapshotError {
     /// version 3, `finished`), which strict mode neither keeps nor would write.
     #[error("agent {agent:?} in the strict snapshot has resync memory (last_event, or finished before version 3)")]
     StrictWithResyncMemory {
+        /// The agent id.
+        agent: String,
+    },
+    /// A limit of the time state on a phase without a call.
+    #[error("the snapshot's time rules limit {0}, which has no call")]
+    LimitWithoutCall(Phase),
+    /// A stay of the time state whose agent is unknown or holds no call, or
+    /// with a deadline and no source (or a source and no deadline).
+    #[error("the snapshot's stay of agent {agent:?} does not fit: the agent holds no call, or the stay has a deadline without a source or the other way round")]
+    Stay {
         /// The agent id.
         agent: String,
     },

@@ -261,6 +261,17 @@ impl Replay {
         std::mem::take(&mut self.findings)
     }
 
+    /// [`Engine::advance`] on the replay's engine: moves the clock to `now` if
+    /// that is later and returns the `overdue` findings that became due,
+    /// counted in the summary (they belong to no line).
+    pub fn advance(&mut self, now: i64) -> Vec<Finding> {
+        let found = self.engine.advance(now);
+        for finding in &found {
+            self.found.count(finding.kind);
+        }
+        found
+    }
+
     /// Moves the findings of the last record from the engine, counting them.
     #[cold]
     fn collect_findings(&mut self) {

@@ -230,6 +230,8 @@ mod tests {
                 .iter()
                 .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
                 .collect(),
+            time: None,
+            idle_after: None,
         }
     }
 

@@ -15,6 +15,9 @@ pub const HEADER_OFFSET: &str = "callstate-source-offset";
 pub const HEADER_INDEX: &str = "callstate-index";
 /// Header of an outbound event: `event` or `inferred` (its `message.source`).
 pub const HEADER_SOURCE: &str = "callstate-source";
+/// Header of a finding's line on the report topic: its kind (`late`, `early`,
+/// `overdue`). A rejection's line has none.
+pub const HEADER_FINDING: &str = "callstate-finding";
 
 /// The headers `(name, value)`, in order.
 pub(super) fn headers(pairs: &[(&str, &str)]) -> OwnedHeaders {

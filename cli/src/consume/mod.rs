@@ -3,8 +3,10 @@
 //!
 //! One engine per input partition ([`partition`]); each message is judged as
 //! `callstate emit` judges a line, its outbound events go to the out topic and
-//! its report line to the report topic, with [`headers`] naming the input
-//! message. Each partition's engine is checkpointed to the state topic
+//! its report line and findings to the report topic, with [`headers`] naming
+//! the input message. With `--idle-after`, a silent partition's clock runs on
+//! wall-clock time ([`idle`]), and the findings that come due go to the report
+//! topic too. Each partition's engine is checkpointed to the state topic
 //! ([`checkpoint`]) with the offset it corresponds to, and only then is that
 //! offset committed ([`worker`]); on assignment a partition is restored from its
 //! latest checkpoint and read from that offset on ([`restore`], called by the
@@ -18,6 +20,7 @@ mod checkpoint;
 mod clients;
 mod error;
 mod headers;
+mod idle;
 mod partition;
 mod poll_loop;
 mod rebalance;

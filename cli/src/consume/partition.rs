@@ -1,14 +1,19 @@
 //! One input partition: its replay, the offset it has reached, and what one
-//! Kafka message turns into. No Kafka here (the messages come in as bytes), so
-//! this is what the unit tests pin down.
+//! Kafka message (or, with time rules, the clock of a silent partition) turns
+//! into. No Kafka here (the messages come in as bytes), so this is what the
+//! unit tests pin down.
 
+use super::idle::Idle;
+use callstate::replay::time_report::FindingLine;
 use callstate::replay::{Applied, Replay, ReportLine, Verdict};
 use callstate::wire::input::Line;
 use callstate::wire::outbound::{Carried, OutboundCallStateChange};
 use callstate::Engine;
 use callstate::RejectionKind;
 use callstate::Repair;
+use callstate::{Finding, FindingKind};
 use serde::Serialize;
+use std::time::Instant;
 
 /// The state of one input partition this member holds.
 #[derive(Debug)]
@@ -23,6 +28,8 @@ pub(super) struct Partition {
     /// The checkpoint slot (0 or 1) the next checkpoint goes to: checkpoints
     /// alternate, so a crash while one is written leaves the other whole.
     pub slot: u8,
+    /// Its silence since the last message (for `--idle-after`).
+    pub idle: Idle,
 }
 
 /// What a message's verdict was, for the counts of the stats line.
@@ -74,6 +81,8 @@ pub(super) enum OutputKind {
     Event { index: u32, inferred: bool },
     /// The report line of a record not accepted.
     Report,
+    /// A finding's line (SPEC §11.7).
+    Finding(FindingKind),
 }
 
 /// A message judged.
@@ -81,7 +90,8 @@ pub(super) enum OutputKind {
 pub(super) struct Judged {
     pub verdict: MessageVerdict,
     pub key_check: KeyCheck,
-    /// The events (inferred ones first), then the report line if not accepted.
+    /// The events (inferred ones first), then the report line if not
+    /// accepted, then the findings' lines.
     pub outputs: Vec<Output>,
 }
 
@@ -102,6 +112,7 @@ impl Partition {
     /// A partition that starts (or goes on, from a checkpoint) at offset `next`.
     pub fn new(engine: Engine, next: i64, slot: u8) -> Partition {
         Partition {
+            idle: Idle::new(engine.clock(), Instant::now()),
             replay: Replay::resume(engine),
             next,
             dirty: 0,
@@ -109,9 +120,22 @@ impl Partition {
         }
     }
 
+    /// Moves the clock to `now` (an idle partition's, `--idle-after`) and
+    /// returns the lines of the `overdue` findings that became due (their
+    /// `line` is null: no record revealed them).
+    pub fn advance(&mut self, now: i64) -> Vec<Output> {
+        let found = self.replay.advance(now);
+        if !found.is_empty() {
+            // Checkpointed, so that a restart does not report them again.
+            self.dirty += 1;
+        }
+        found.iter().map(|f| finding_output(None, f)).collect()
+    }
+
     /// Judges the message at `offset`, which must be `self.next` or later.
     /// A payload over `max_bytes` is malformed (too long) without being read.
-    /// The report line's `line` is the message's offset.
+    /// The report line's `line` is the message's offset, and so is the `line`
+    /// of the findings the record revealed, which come last.
     pub fn judge(
         &mut self,
         key: Option<&[u8]>,
@@ -201,11 +225,21 @@ impl Partition {
             (Some(a), Some(k)) if a == k => KeyCheck::Matches,
             (Some(_), _) => KeyCheck::Differs,
         };
+        let line = Some(offset.max(0) as u64);
+        outputs.extend(
+            (self.replay.take_findings().iter()).map(|finding| finding_output(line, finding)),
+        );
         Judged {
             verdict: message_verdict,
             key_check,
             outputs,
         }
+    }
+
+    /// A message came now: the partition's silence starts again, from its
+    /// clock after the message.
+    pub fn heard(&mut self) {
+        self.idle = Idle::new(self.replay.engine().clock(), Instant::now());
     }
 
     /// The engine's state as snapshot JSON (v2: with the resync memory).
@@ -219,6 +253,16 @@ impl Partition {
     pub fn trim(&mut self) {
         let replay = std::mem::take(&mut self.replay);
         self.replay = Replay::resume(replay.into_engine());
+    }
+}
+
+/// A finding's line, revealed by the record on `line` (none: by the clock
+/// alone), keyed by its agent.
+fn finding_output(line: Option<u64>, finding: &Finding) -> Output {
+    Output {
+        key: finding.agent.as_bytes().to_vec(),
+        payload: FindingLine::new(line, finding).to_json().into_bytes(),
+        kind: OutputKind::Finding(finding.kind),
     }
 }
 
@@ -334,6 +378,43 @@ mod tests {
         let j = p.judge(None, None, 6, 1 << 20);
         assert_eq!((j.verdict, j.outputs.len()), (MessageVerdict::Blank, 0));
         assert_eq!(p.next, 7);
+    }
+
+    #[test]
+    fn findings_follow_the_record_and_come_from_the_idle_clock() {
+        let engine = Engine::new().with_mode(Mode::Resync);
+        let mut p = Partition::new(engine.with_time(callstate::TimeRules::default()), 0, 0);
+        let offer = |agent: &str, t: i64| {
+            format!(
+                r#"{{"agent":"{agent}","interaction":"c-{agent}","event":"AgentOfferContact","time":{t},"ronaTimeout":18}}"#
+            )
+        };
+        p.judge(Some(b"a1"), Some(offer("a1", 0).as_bytes()), 0, 1 << 20);
+        let answer = br#"{"agent":"a1","event":"CustAnswered","time":24000}"#;
+        let j = p.judge(Some(b"a1"), Some(answer), 1, 1 << 20);
+        assert_eq!(j.outputs.len(), 2);
+        assert_eq!(j.outputs[1].kind, OutputKind::Finding(FindingKind::Late));
+        assert!(text(&j.outputs[1]).starts_with(r#"{"line":1,"finding":"late","agent":"a1""#));
+        p.judge(
+            Some(b"a2"),
+            Some(offer("a2", 30_000).as_bytes()),
+            2,
+            1 << 20,
+        );
+        p.dirty = 0;
+        assert!(p.advance(53_000).is_empty());
+        let due = p.advance(53_001);
+        assert_eq!(due.len(), 1);
+        assert_eq!(
+            (due[0].key.as_slice(), due[0].kind),
+            (&b"a2"[..], OutputKind::Finding(FindingKind::Overdue))
+        );
+        assert!(text(&due[0]).starts_with(r#"{"line":null,"finding":"overdue","agent":"a2""#));
+        assert_eq!(
+            p.dirty, 1,
+            "checkpointed, so that a restart does not repeat it"
+        );
+        assert!(p.advance(99_000).is_empty());
     }
 
     #[test]

@@ -87,6 +87,7 @@ fn poll_until_stopped(
             Some(Ok(message)) => worker.handle(&message),
             Some(Err(e)) => consumer.context().errors.note(&e, "consuming"),
         }
+        worker.advance_idle(consumer);
         worker.producer.poll(Duration::ZERO);
         if worker.checkpoint_due() {
             worker.checkpoint(consumer, |_| true);

@@ -53,7 +53,10 @@ impl Worker {
         for p in wanted {
             let partition = match assembler.take(&settings.topic, p) {
                 None => Partition::new(
-                    Engine::starting(settings.initial).with_mode(settings.mode),
+                    timed(
+                        Engine::starting(settings.initial).with_mode(settings.mode),
+                        settings,
+                    ),
                     -1,
                     0,
                 ),
@@ -70,12 +73,22 @@ impl Worker {
                             engine.len(),
                             checkpoint.offset
                         );
+                        let engine = timed(engine, settings);
                         Partition::new(engine, checkpoint.offset, 1 - checkpoint.slot)
                     }
                 },
             };
             self.partitions.insert(p, partition);
         }
+    }
+}
+
+/// `engine` with the time rules of the settings, or none: a checkpoint's
+/// clock and stays are kept, its rules give way to the settings'.
+fn timed(engine: Engine, settings: &Settings) -> Engine {
+    match settings.time {
+        Some(rules) => engine.with_time(rules),
+        None => engine.without_time(),
     }
 }
 

@@ -2,8 +2,8 @@
 //! topics, the judging, the checkpoint cadence and the librdkafka properties.
 
 use super::error::ConsumeError;
-use crate::Initial;
-use callstate::{Availability, Mode};
+use crate::{Initial, TimeRuleArgs};
+use callstate::{Availability, Mode, TimeRules};
 use clap::Args;
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -25,7 +25,9 @@ pub(crate) struct ConsumeArgs {
     #[arg(long, value_name = "OUT")]
     out_topic: Option<String>,
     /// Where each record not accepted goes, as its replay --json line (line
-    /// is the input offset), keyed by agent (none: not written).
+    /// is the input offset), keyed by agent (none: not written); with time
+    /// rules, each finding too, as its replay --json finding line with a
+    /// callstate-finding header.
     #[arg(long, value_name = "REPORT")]
     report_topic: Option<String>,
     /// The compacted topic of the checkpoints [default: GROUP.callstate-state].
@@ -55,6 +57,21 @@ pub(crate) struct ConsumeArgs {
     /// Seconds between stats lines on stderr (0: none).
     #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
     stats_interval: f64,
+    #[command(flatten)]
+    time: TimeRuleArgs,
+    /// A partition idle for DUR (nothing fetched from it for DUR, and caught
+    /// up to its high watermark) has its clock run on wall-clock time: the
+    /// time of its last record plus the wall time since that record was
+    /// judged. So a stuck agent is reported overdue at most DUR plus one poll
+    /// interval (0.1 s) after its deadline and grace, while the partition is
+    /// silent. A lagging partition (records waiting) is never idle: its clock
+    /// moves only with its records. Records that come later with times before
+    /// the advanced clock are judged as usual (the clock does not go back; an
+    /// overdue already reported is not reported again, nor its stay's end as
+    /// late). Turns --time on. Without it, a partition's clock moves only with
+    /// its records.
+    #[arg(long, value_name = "DUR", value_parser = crate::parse_duration_text)]
+    idle_after: Option<String>,
     /// A librdkafka property for every client, e.g. -X security.protocol=ssl
     /// or -X session.timeout.ms=30000 (repeatable).
     #[arg(short = 'X', value_name = "KEY=VALUE")]
@@ -85,6 +102,10 @@ pub(super) struct Settings {
     pub stats_interval: Option<Duration>,
     /// The `-X` properties, by name (a repeated name: the last one).
     pub properties: BTreeMap<String, String>,
+    /// The time rules (none: no findings).
+    pub time: Option<TimeRules>,
+    /// A partition silent this long, and caught up, is idle (none: never).
+    pub idle_after: Option<Duration>,
 }
 
 impl Settings {
@@ -97,6 +118,14 @@ impl Settings {
                 None => Err(ConsumeError::PropertyWithoutValue(kv.clone())),
             })
             .collect::<Result<_, _>>()?;
+        // Checked when the arguments were read.
+        let idle_after = (args.idle_after.as_deref())
+            .and_then(|text| callstate::parse_duration(text).ok())
+            .map(|ms| Duration::from_millis(ms.unsigned_abs()));
+        let time = match (args.time.rules(), idle_after) {
+            (None, Some(_)) => Some(TimeRules::default()),
+            (rules, _) => rules,
+        };
         Ok(Settings {
             brokers: args.brokers.clone(),
             group: args.group.clone(),
@@ -119,6 +148,8 @@ impl Settings {
             checkpoint_interval: seconds(args.checkpoint_interval.max(0.0)),
             stats_interval: (args.stats_interval > 0.0).then(|| seconds(args.stats_interval)),
             properties,
+            time,
+            idle_after,
         })
     }
 }
@@ -163,6 +194,21 @@ mod tests {
         assert_eq!(property("session.timeout"), None);
         assert_eq!(s.state_topic, "g.callstate-state");
         assert_eq!((s.mode, s.stats_interval.is_some()), (Mode::Resync, true));
+        assert_eq!((s.time, s.idle_after), (None, None));
+    }
+
+    #[test]
+    fn idle_after_turns_the_time_rules_on() {
+        let s = settings(&["--idle-after", "1500ms"]).unwrap();
+        assert_eq!(s.idle_after, Some(Duration::from_millis(1500)));
+        assert_eq!(s.time, Some(TimeRules::default()));
+        let s = settings(&["--limit", "wrapUp=10m", "--grace", "0s"]).unwrap();
+        let rules = s.time.unwrap();
+        assert_eq!(
+            (rules.limit(callstate::Phase::WrapUp), rules.grace()),
+            (Some(600_000), 0)
+        );
+        assert_eq!(s.idle_after, None);
     }
 
     #[test]

@@ -19,6 +19,8 @@ pub(super) struct Stats {
     pub unknown: u64,
     pub malformed: u64,
     pub key_mismatch: u64,
+    /// Findings (with time rules).
+    pub findings: u64,
     /// Messages already in a restored state (the committed offset lagged the checkpoint).
     pub skipped: u64,
     pub checkpoints: u64,
@@ -100,7 +102,7 @@ pub(super) fn log_line(
     log!(
         "{} records ({rate:.0}/s), lag {lag}, {} partitions, {agents} agents; accepted {}, \
          rejected {} (repaired {}, {} inferred events), unknown {}, malformed {}; \
-         key mismatches {}, checkpoints {} ({:.1} ms each)",
+         key mismatches {}, checkpoints {} ({:.1} ms each){}",
         stats.records,
         worker.partitions.len(),
         stats.accepted,
@@ -111,7 +113,11 @@ pub(super) fn log_line(
         stats.malformed,
         stats.key_mismatch,
         stats.checkpoints,
-        stats.checkpoint_time.as_secs_f64() * 1e3 / stats.checkpoints.max(1) as f64
+        stats.checkpoint_time.as_secs_f64() * 1e3 / stats.checkpoints.max(1) as f64,
+        match worker.settings.time {
+            Some(_) => format!("; findings {}", stats.findings),
+            None => String::new(),
+        }
     );
     LastLine {
         at: Instant::now(),

@@ -8,7 +8,8 @@ use super::checkpoint;
 use super::clients::Delivery;
 use super::error::ConsumeError;
 use super::headers::{
-    headers, HEADER_INDEX, HEADER_OFFSET, HEADER_PARTITION, HEADER_SOURCE, HEADER_TOPIC,
+    headers, HEADER_FINDING, HEADER_INDEX, HEADER_OFFSET, HEADER_PARTITION, HEADER_SOURCE,
+    HEADER_TOPIC,
 };
 use super::log;
 use super::partition::{KeyCheck, Output, OutputKind, Partition};
@@ -81,7 +82,13 @@ impl Worker {
             offset,
             self.settings.max_record_bytes,
         );
+        partition.heard();
         self.stats.count(judged.verdict);
+        self.stats.findings += judged
+            .outputs
+            .iter()
+            .filter(|o| matches!(o.kind, OutputKind::Finding(_)))
+            .count() as u64;
         if judged.key_check != KeyCheck::Matches {
             self.stats.key_mismatch += 1;
             let due = self
@@ -107,7 +114,7 @@ impl Worker {
     fn produce(&self, output: &Output, partition: i32, offset: i64) -> Result<(), KafkaError> {
         let destination = match output.kind {
             OutputKind::Event { .. } => self.settings.out_topic.as_deref(),
-            OutputKind::Report => self.settings.report_topic.as_deref(),
+            OutputKind::Report | OutputKind::Finding(_) => self.settings.report_topic.as_deref(),
         };
         let Some(destination) = destination else {
             return Ok(());
@@ -131,12 +138,47 @@ impl Worker {
                 )
             }
             OutputKind::Report => headers(&source),
+            OutputKind::Finding(kind) => {
+                headers(&[&source[..], &[(HEADER_FINDING, kind.name())]].concat())
+            }
         };
         let record = BaseRecord::to(destination)
             .key(&output.key[..])
             .payload(&output.payload[..])
             .headers(headers);
         send(&self.producer, record, &self.stop)
+    }
+
+    /// With `--idle-after`: runs the clock of every idle partition on wall-clock
+    /// time and produces the `overdue` findings that came due, with the headers
+    /// of the partition's last message judged. A partition silent long enough
+    /// is asked of the broker whether it is caught up (its next offset at the
+    /// high watermark); one that lags, or cannot be asked, is not idle.
+    pub fn advance_idle(&mut self, consumer: &BaseConsumer<MemberContext>) {
+        let Some(after) = self.settings.idle_after else {
+            return;
+        };
+        let now = Instant::now();
+        let mut due = Vec::new();
+        for (p, partition) in &mut self.partitions {
+            if partition.idle.should_ask(after, now) {
+                let watermarks =
+                    consumer.fetch_watermarks(&self.settings.topic, *p, Duration::from_secs(1));
+                let caught_up = watermarks.is_ok_and(|(_, high)| partition.next >= high);
+                partition.idle.answer(caught_up, now);
+            }
+            if let Some(clock) = partition.idle.clock(now) {
+                let last = partition.next.saturating_sub(1);
+                due.extend(partition.advance(clock).into_iter().map(|o| (*p, last, o)));
+            }
+        }
+        self.stats.findings += due.len() as u64;
+        for (p, last, output) in &due {
+            if let Err(e) = self.produce(output, *p, *last) {
+                self.fatal = Some(ConsumeError::Produce(e));
+                return;
+            }
+        }
     }
 
     /// Checkpoints the partitions `which` selects that changed: waits for every
