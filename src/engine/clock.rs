@@ -109,13 +109,12 @@ impl Before {
     pub(crate) fn of(machine: &Machine) -> Before {
         Before {
             phase: machine.phase(),
-            call: machine.interaction().map(Id::new),
+            call: machine.interaction_id().cloned(),
         }
     }
 
     fn same(&self, machine: &Machine) -> bool {
-        self.phase == machine.phase()
-            && self.call.as_ref().map(Id::as_bytes) == machine.interaction().map(str::as_bytes)
+        self.phase == machine.phase() && self.call.as_ref() == machine.interaction_id()
     }
 }
 
