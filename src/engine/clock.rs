@@ -307,6 +307,14 @@ mod tests {
         engine.take_findings().into_iter().map(|f| f.kind).collect()
     }
 
+    /// What time rules keep per agent beyond its stay (in the agents' table,
+    /// 24 bytes): one entry per stay whose deadline is watched, until it is due.
+    #[test]
+    fn a_watched_deadline_is_56_bytes() {
+        use std::cmp::Reverse;
+        assert_eq!(std::mem::size_of::<Reverse<super::Watch>>(), 56);
+    }
+
     #[test]
     fn late_is_strictly_past_deadline_and_grace() {
         assert!(ring_ended(Event::CustAnswered, 23_000).is_empty());
