@@ -34,14 +34,14 @@ pub(super) fn parse_with_serde_as(
         .or_else(|_| read_with_serde_as(text, Numbers::Raw, skip_processing))
 }
 
-/// One serde reading of `text`, taking numbers as `numbers` says.
+/// [`read_with_serde_as`] reading every field (for the tests).
 #[cfg(test)]
 pub(super) fn read_with_serde(text: &str, numbers: Numbers) -> Result<WireRecord<'_>, Rejection> {
     read_with_serde_as(text, numbers, false)
 }
 
-/// [`read_with_serde`], or as [`parse_str_untimed`](super::parse_str_untimed)
-/// reads if `skip_processing`.
+/// One serde reading of `text`, taking numbers as `numbers` says; as
+/// [`parse_str_untimed`](super::parse_str_untimed) reads if `skip_processing`.
 fn read_with_serde_as(
     text: &str,
     numbers: Numbers,
