@@ -1,12 +1,15 @@
 //! Bytes per tracked agent: builds an engine of N agents with UUID ids, most of them
 //! holding a call with a UUID interaction id, and reports the process's resident
-//! memory growth per agent (Linux, from /proc/self/statm).
+//! memory growth per agent (Linux, from /proc/self/statm). With `time`, the engine
+//! has time rules (SPEC §11) and every offer carries an 18 s `ronaTimeout`, so each
+//! offered agent's stay has a deadline being watched.
 //!
 //! ```sh
 //! cargo run --release --example memory -- 1000000
+//! cargo run --release --example memory -- 1000000 time
 //! ```
 
-use callstate::{Engine, Event, Record};
+use callstate::{Engine, Event, Record, TimeRules, Timers};
 
 #[path = "../benches/support/ids.rs"]
 #[allow(dead_code)] // the example needs only the ids, not the shuffle or the hash
@@ -24,12 +27,20 @@ fn main() {
         None => 1_000_000,
         Some(Ok(n)) if n > 0 => n,
         Some(_) => {
-            eprintln!("usage: memory [AGENTS]   (a positive number; default 1000000)");
+            eprintln!("usage: memory [AGENTS [time]]   (a positive number; default 1000000)");
             std::process::exit(2);
         }
     };
     let before = resident_bytes().unwrap_or(0);
+    let time = std::env::args().nth(2).as_deref() == Some("time");
     let mut engine = Engine::new();
+    if time {
+        engine = engine.with_time(TimeRules::default());
+    }
+    let ring = Timers {
+        rona: Some("18"),
+        ..Timers::NONE
+    };
     let mut id = String::new();
     let mut call = String::new();
     for n in 0..agents {
@@ -45,7 +56,8 @@ fn main() {
         };
         let record = Record::new(&id, event)
             .interaction(&call)
-            .at(1_718_965_700_000);
+            .at(1_718_965_700_000)
+            .timers(ring);
         if let Err(e) = engine.apply(&record) {
             eprintln!("unexpected rejection: {e}");
             std::process::exit(1);

@@ -136,13 +136,12 @@ impl Before {
     pub(crate) fn of(machine: &Machine) -> Before {
         Before {
             phase: machine.phase(),
-            call: machine.interaction().map(Id::new),
+            call: machine.interaction_id().cloned(),
         }
     }
 
     fn same(&self, machine: &Machine) -> bool {
-        self.phase == machine.phase()
-            && self.call.as_ref().map(Id::as_bytes) == machine.interaction().map(str::as_bytes)
+        self.phase == machine.phase() && self.call.as_ref() == machine.interaction_id()
     }
 }
 
@@ -351,6 +350,14 @@ mod tests {
         engine.apply(&offer).unwrap();
         engine.apply(&Record::new("a", event).at(t)).unwrap();
         engine.take_findings().into_iter().map(|f| f.kind).collect()
+    }
+
+    /// What time rules keep per agent beyond its stay (in the agents' table,
+    /// 24 bytes): one entry per stay whose deadline is watched, until it is due.
+    #[test]
+    fn a_watched_deadline_is_56_bytes() {
+        use std::cmp::Reverse;
+        assert_eq!(std::mem::size_of::<Reverse<super::Watch>>(), 56);
     }
 
     #[test]

@@ -52,11 +52,18 @@ impl DeadlineSource {
 /// as the wire found them; `None` when absent or `null`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Timers<'a> {
-    /// `data.interaction` (an envelope's under `message.call.ResponseActual`).
+    /// `data.interaction` (an envelope's under `message.call.ResponseActual`),
+    /// whose `callProcessingDetails` is read. A record read from a line leaves it
+    /// `None`: the wire reads those fields in its one pass over the line and
+    /// gives them in `rona` and `preview`, ahead of what those hold otherwise,
+    /// which is the same order.
     pub interaction: Option<&'a str>,
-    /// `data.ronaTimeout`, or a native record's `ronaTimeout`.
+    /// `data.ronaTimeout`, or a native record's `ronaTimeout` (from a line:
+    /// `data.interaction.callProcessingDetails.ronaTimeout` when present).
     pub rona: Option<&'a str>,
-    /// A native record's `campaignPreviewOfferTimeout`.
+    /// A native record's `campaignPreviewOfferTimeout` (from a line:
+    /// `data.interaction.callProcessingDetails.campaignPreviewOfferTimeout` when
+    /// present).
     pub preview: Option<&'a str>,
     /// An envelope's `message.call.CallVariables`.
     pub call_variables: Option<&'a str>,

@@ -266,6 +266,12 @@ impl Machine {
         self.interaction.as_ref().map(Id::as_str)
     }
 
+    /// [`Machine::interaction`] as the machine keeps it: copied or compared
+    /// without reading it as text.
+    pub(crate) fn interaction_id(&self) -> Option<&Id> {
+        self.interaction.as_ref()
+    }
+
     /// The interaction id of the agent's most recently terminated call.
     pub fn finished(&self) -> Option<&str> {
         self.finished.as_ref().map(Id::as_str)

@@ -354,7 +354,8 @@ impl Replay {
     /// Reads the next line of the input (line numbers count every line, blank ones
     /// too, from 1).
     pub fn feed(&mut self, line: Line<'_>) -> Verdict {
-        parse_line(line, |parsed| self.feed_parsed(parsed))
+        let untimed = self.engine.time_rules().is_none();
+        parse_wire(line, untimed, |parsed, _| self.feed_parsed(parsed))
     }
 
     /// Applies a line already parsed with [`parse_line`] — possibly on another
@@ -395,7 +396,8 @@ impl Replay {
     /// [`Replay::feed`], showing every transition it applies to `on_apply`, in
     /// order — for callers that render them, such as `callstate emit`.
     pub fn feed_with(&mut self, line: Line<'_>, mut on_apply: impl FnMut(Applied<'_>)) -> Verdict {
-        parse_wire(line, |parsed, source| {
+        let untimed = self.engine.time_rules().is_none();
+        parse_wire(line, untimed, |parsed, source| {
             let (Parsed::Record(record), Some((text, shape))) = (&parsed, source) else {
                 return self.feed_parsed(parsed);
             };
@@ -614,11 +616,16 @@ pub enum Parsed<'a> {
 /// Parses one line and hands the result to `then`. The parse needs no replay
 /// state, so it can run on any thread; the record borrows from the line.
 pub fn parse_line<R>(line: Line<'_>, then: impl FnOnce(Parsed<'_>) -> R) -> R {
-    parse_wire(line, |parsed, _| then(parsed))
+    parse_wire(line, false, |parsed, _| then(parsed))
 }
 
-/// [`parse_line`], also giving a well-formed record's line text and shape.
-fn parse_wire<R>(line: Line<'_>, then: impl FnOnce(Parsed<'_>, Option<(&str, Shape)>) -> R) -> R {
+/// [`parse_line`], also giving a well-formed record's line text and shape; if
+/// `untimed`, for a replay without time rules ([`wire::parse_str_untimed`]).
+pub(crate) fn parse_wire<R>(
+    line: Line<'_>,
+    untimed: bool,
+    then: impl FnOnce(Parsed<'_>, Option<(&str, Shape)>) -> R,
+) -> R {
     let bytes = match line {
         Line::Text(bytes) if is_blank(bytes) => return then(Parsed::Blank, None),
         Line::Text(bytes) => Ok(bytes),
@@ -627,7 +634,7 @@ fn parse_wire<R>(line: Line<'_>, then: impl FnOnce(Parsed<'_>, Option<(&str, Sha
     let wire = bytes.and_then(|bytes| {
         let text = std::str::from_utf8(bytes)
             .map_err(|e| Rejection::malformed(Malformed::NotUtf8(e.valid_up_to())))?;
-        Ok((text, wire::parse_str(text)?))
+        Ok((text, wire::parse_str_as(text, untimed)?))
     });
     match wire {
         Err(r) => then(Parsed::Invalid(r), None),

@@ -31,7 +31,7 @@ use crate::engine::Lookahead;
 use crate::model::deadline::{may_begin_timed_stay, Timers};
 use crate::model::record::{EventName, Record, SnapshotView};
 use crate::model::rejection::Rejection;
-use crate::replay::{parse_line, Parsed, Replay, ReplayOptions, Verdict};
+use crate::replay::{parse_wire, Parsed, Replay, ReplayOptions, Verdict};
 use crate::wire::input::{self, InputError, Line, Source, NEWLINE};
 use std::collections::BTreeMap;
 use std::io::{self, BufRead, Read};
@@ -220,7 +220,7 @@ impl Batch {
             *at = memchr::memchr_iter(b'\n', before).count();
         }
         if let Some(len) = *too_long {
-            parsed.push(parse_line(Line::TooLong(len), |p| {
+            parsed.push(parse_wire(Line::TooLong(len), !keep, |p, _| {
                 Item::store(p, arena, keep)
             }));
             return;
@@ -232,7 +232,7 @@ impl Batch {
         for end in memchr::memchr_iter(NEWLINE, text) {
             let line = input::line_of(&text[start..end], max_line);
             start = end + 1;
-            parsed.push(parse_line(line, |p| Item::store(p, arena, keep)));
+            parsed.push(parse_wire(line, !keep, |p, _| Item::store(p, arena, keep)));
         }
     }
 

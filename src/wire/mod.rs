@@ -149,8 +149,11 @@ impl<'a> WireRecord<'a> {
         if let Some((_, Some(bad))) = &resolved {
             return Err(self.malformed(bad.clone(), event));
         }
+        // `callProcessingDetails`' fields were read in the line's one pass, ahead
+        // of the others in their paths (SPEC §11.4): `data.interaction` is never
+        // read again for them (see `Timers::interaction`).
         record.timers = Timers {
-            interaction: self.snapshot,
+            interaction: None,
             rona: self.rona_timeout,
             preview: self.preview_timeout,
             call_variables: self.call_variables,
@@ -196,10 +199,22 @@ pub fn parse(line: &[u8]) -> Result<WireRecord<'_>, Rejection> {
 
 /// [`parse`] for a line already known to be UTF-8.
 pub fn parse_str(text: &str) -> Result<WireRecord<'_>, Rejection> {
-    if let Some(wire) = scan::read(text) {
+    parse_str_as(text, false)
+}
+
+/// [`parse_str`], leaving `data.interaction.callProcessingDetails` unread (see
+/// [`WireRecord::rona_timeout`]): for a reader without time rules, which never reads a deadline field (SPEC §11.1).
+/// `data.interaction`, a line's largest object, is then skipped whole.
+pub fn parse_str_untimed(text: &str) -> Result<WireRecord<'_>, Rejection> {
+    parse_str_as(text, true)
+}
+
+/// [`parse_str`], or [`parse_str_untimed`] if `untimed`.
+pub(crate) fn parse_str_as(text: &str, untimed: bool) -> Result<WireRecord<'_>, Rejection> {
+    if let Some(wire) = scan::read_as(text, untimed) {
         return wire;
     }
-    serde_reader::parse_with_serde(text)
+    serde_reader::parse_with_serde_as(text, untimed)
 }
 
 /// Not API (exempt from semver; for `fuzz/fuzz_targets/scan.rs`): does the fast

@@ -31,7 +31,16 @@ struct Bail;
 
 /// Reads `text` if the scanner can answer it exactly (see the module docs).
 pub(super) fn read(text: &str) -> Option<Result<WireRecord<'_>, Rejection>> {
-    let mut flat = Flat::default();
+    read_as(text, false)
+}
+
+/// [`read`], or as [`parse_str_untimed`](super::parse_str_untimed) reads if
+/// `skip_processing`.
+pub(super) fn read_as(
+    text: &str,
+    skip_processing: bool,
+) -> Option<Result<WireRecord<'_>, Rejection>> {
+    let mut flat = Flat::new(skip_processing);
     let mut scanner = Scanner {
         text,
         bytes: text.as_bytes(),
@@ -81,6 +90,15 @@ impl<'a> Values<'a> for Scanner<'a> {
         }
         let start = self.at;
         self.skip()?;
+        self.text.get(start..self.at).map(Some).ok_or(Bail)
+    }
+
+    fn object_raw<L: Level<'a>>(&mut self, level: L) -> Result<Option<&'a str>, Bail> {
+        if self.peek() != Some(b'{') {
+            return self.raw();
+        }
+        let start = self.at;
+        self.object(level)?;
         self.text.get(start..self.at).map(Some).ok_or(Bail)
     }
 
@@ -711,6 +729,139 @@ mod tests {
         }
     }
 
+    /// The deadline fields the wire reads in its one pass give every deadline
+    /// that reading them out of `data.interaction`'s raw text gives (SPEC §11.4),
+    /// and an untimed read differs from a timed one in them alone.
+    fn deadlines_agree(line: &str) -> Result<(), String> {
+        use crate::model::deadline::{Timers, DEADLINES};
+        let timed = super::super::parse_str(line);
+        let untimed = super::super::parse_str_untimed(line);
+        let (timed, untimed) = match (timed, untimed) {
+            (Ok(timed), Ok(untimed)) => (timed, untimed),
+            (timed, untimed) if timed == untimed => return Ok(()),
+            other => return Err(format!("{line:?}: timed and untimed {other:?}")),
+        };
+        let mut alike = timed.clone();
+        alike.rona_timeout = untimed.rona_timeout;
+        alike.preview_timeout = untimed.preview_timeout;
+        if alike != untimed {
+            return Err(format!("{line:?}: timed {timed:?}, untimed {untimed:?}"));
+        }
+        let Ok(record) = timed.record() else {
+            return Ok(());
+        };
+        // What the wire read before it read `callProcessingDetails` itself.
+        let from_text = Timers {
+            interaction: untimed.snapshot,
+            rona: untimed.rona_timeout,
+            preview: untimed.preview_timeout,
+            call_variables: untimed.call_variables,
+        };
+        for rule in DEADLINES {
+            let read = rule.deadline(&record.timers, 7);
+            let text = rule.deadline(&from_text, 7);
+            if read != text {
+                return Err(format!(
+                    "{line:?}: {} read {read:?}, from text {text:?}",
+                    rule.phase
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn deadline_fields_read_in_the_pass_as_from_the_interactions_text() {
+        for line in fixture_lines() {
+            assert_eq!(deadlines_agree(&line), Ok(()));
+        }
+        let offer = |interaction: &str| {
+            format!(
+                r#"{{"data":{{"type":"AgentOfferContact","agentId":"a","interactionId":"c","eventTime":5,"interaction":{interaction},"ronaTimeout":"30"}}}}"#
+            )
+        };
+        for interaction in [
+            r#"{"callProcessingDetails":{"ronaTimeout":"18"}}"#,
+            r#"{"callProcessingDetails":{"ronaTimeout":"18"},"callProcessingDetails":{}}"#,
+            r#"{"callProcessingDetails":{"ronaTimeout":"18","ronaTimeout":null}}"#,
+            r#"{"callProcessingDetails":{"ronaTimeout":"18","\ud800":1}}"#,
+            r#"{"callProcessingDetails":{"ronaTimeout":"18"},"\ud800":1}"#,
+            r#"{"callProcessingDetails":{"\ud800":1},"callProcessingDetails":{"ronaTimeout":"18"}}"#,
+            r#"{"c\u0061llProcessingDetails":{"ronaTim\u0065out":"18"}}"#,
+            r#"{"callProcessingDetails":"\ud800"}"#,
+            r#"{"callProcessingDetails":1e400}"#,
+            r#"{"callProcessingDetails":{"ronaTimeout":1e400,"campaignPreviewOfferTimeout":"9"}}"#,
+            r#"{"callProcessingDetails":null}"#,
+            r#""\ud800""#,
+            "[]",
+            "null",
+        ] {
+            let line = offer(interaction);
+            assert_eq!(deadlines_agree(&line), Ok(()));
+            assert!(agrees(&line).is_ok(), "{:?}", agrees(&line));
+            assert_eq!(serde_ways_agree(&line), Ok(()));
+        }
+        // Read by the scanner, not from the text later.
+        let line =
+            offer(r#"{"x":[{"ronaTimeout":"1"}],"callProcessingDetails":{"ronaTimeout":"18"}}"#);
+        let wire = super::super::parse_str(&line).unwrap();
+        let timers = wire.record().unwrap().timers;
+        assert_eq!((timers.interaction, timers.rona), (None, Some(r#""18""#)));
+        assert_eq!(agrees(&line), Ok(true));
+    }
+
+    /// A `data.interaction` of the keys and values that make reading
+    /// `callProcessingDetails` hard: escaped and undecodable keys, repeats,
+    /// `null`, numbers beyond `f64`, values that are not objects.
+    fn interaction() -> impl Strategy<Value = String> {
+        fn object(keys: Vec<&'static str>, values: BoxedStrategy<String>) -> BoxedStrategy<String> {
+            prop::collection::vec((prop::sample::select(keys), values), 0..4)
+                .prop_map(|fields| {
+                    let body: Vec<String> = fields
+                        .iter()
+                        .map(|(k, v)| format!(r#""{k}":{v}"#))
+                        .collect();
+                    format!("{{{}}}", body.join(","))
+                })
+                .boxed()
+        }
+        let leaf = prop::sample::select(vec![
+            r#""18""#,
+            "18",
+            "0",
+            "null",
+            r#""x""#,
+            "1e400",
+            "{}",
+            "[1]",
+            r#""\ud800""#,
+            r#""1\u0038""#,
+        ])
+        .prop_map(str::to_owned)
+        .boxed();
+        let processing = object(
+            vec![
+                "ronaTimeout",
+                "campaignPreviewOfferTimeout",
+                "x",
+                r"ronaTim\u0065out",
+                r"\ud800",
+            ],
+            leaf.clone(),
+        );
+        let member = prop_oneof![processing, leaf.clone()].boxed();
+        let interaction = object(
+            vec![
+                "callProcessingDetails",
+                "x",
+                r"c\u0061llProcessingDetails",
+                r"\ud800",
+            ],
+            member,
+        );
+        prop_oneof![4 => interaction, 1 => leaf]
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2000))]
 
@@ -743,6 +894,27 @@ mod tests {
             }
             prop_assert!(agrees(&edited).is_ok(), "{:?}", agrees(&edited));
             prop_assert_eq!(serde_ways_agree(&edited), Ok(()));
+        }
+
+        #[test]
+        fn reads_call_processing_details_as_serde_and_the_text_do(
+            interaction in interaction(),
+            rona in prop::sample::select(vec!["", r#","ronaTimeout":"30""#]),
+            envelope in any::<bool>(),
+        ) {
+            let data = format!(
+                r#"{{"type":"AgentOfferContact","agentId":"a","interactionId":"c","eventTime":5,"interaction":{interaction}{rona}}}"#
+            );
+            let line = if envelope {
+                format!(
+                    r#"{{"message":{{"call":{{"event":"AgentOfferContact","CallVariables":{{"ronaTimeout":"40"}},"ResponseActual":{{"data":{data}}}}}}}}}"#
+                )
+            } else {
+                format!(r#"{{"data":{data}}}"#)
+            };
+            prop_assert!(agrees(&line).is_ok(), "{:?}", agrees(&line));
+            prop_assert_eq!(serde_ways_agree(&line), Ok(()));
+            prop_assert_eq!(deadlines_agree(&line), Ok(()));
         }
     }
 }

@@ -38,9 +38,15 @@ pub struct WireRecord<'a> {
     pub snapshot: Option<&'a str>,
     /// The agents pending wrap-up, raw JSON (SPEC §5.4).
     pub pending_wrap_up: Option<&'a str>,
-    /// `data.ronaTimeout` (native: `ronaTimeout`), raw JSON (SPEC §11.4).
+    /// The ring timer, raw JSON (SPEC §11.4): the first present of
+    /// `data.interaction.callProcessingDetails.ronaTimeout` and `data.ronaTimeout`
+    /// (native: `ronaTimeout`). Read by [`parse_str_untimed`](super::parse_str_untimed),
+    /// only the second.
     pub rona_timeout: Option<&'a str>,
-    /// Native `campaignPreviewOfferTimeout`, raw JSON (SPEC §11.4).
+    /// A preview offer's expiry, raw JSON (SPEC §11.4):
+    /// `data.interaction.callProcessingDetails.campaignPreviewOfferTimeout`
+    /// (native: `campaignPreviewOfferTimeout`). Read by
+    /// [`parse_str_untimed`](super::parse_str_untimed), only the native one.
     pub preview_timeout: Option<&'a str>,
     /// An envelope's `message.call.CallVariables`, raw JSON (SPEC §11.4).
     pub call_variables: Option<&'a str>,
@@ -126,6 +132,12 @@ pub(super) struct Flat<'a> {
     /// The top-level keys a keep-alive line has, or must not have.
     keepalive_key: bool,
     record_key: bool,
+    /// `data.interaction.callProcessingDetails` of `data` and of `actual`
+    /// (beside them, not in them: a `Data` is reset by copying it whole).
+    data_processing: Processing<'a>,
+    actual_processing: Processing<'a>,
+    /// Leave them unread: `data.interaction` is skipped whole.
+    skip_processing: bool,
 }
 
 /// The fields of a `data` object.
@@ -144,10 +156,33 @@ struct Data<'a> {
     rona: Option<&'a str>,
 }
 
+/// The deadline fields of `data.interaction.callProcessingDetails` (SPEC §11.4),
+/// raw JSON; `None` when absent or `null`, and both `None` when a key of
+/// `data.interaction` or of `callProcessingDetails` fails to decode (as reading
+/// them out of `data.interaction`'s raw text would find none).
+#[derive(Clone, Copy, Default)]
+struct Processing<'a> {
+    rona: Option<&'a str>,
+    preview: Option<&'a str>,
+}
+
 /// Reads the fields of one object level into its part of [`Flat`].
 pub(super) trait Level<'de> {
     /// Reads the value of `key` (or skips it).
     fn field<V: Values<'de>>(&mut self, key: &str, values: &mut V) -> Result<(), V::Error>;
+
+    /// A key of the object failed to decode, in an object read by
+    /// [`Values::object_raw`]: forget what was read.
+    fn unreadable(&mut self) {}
+}
+
+impl<'de, L: Level<'de>> Level<'de> for &mut L {
+    fn field<V: Values<'de>>(&mut self, key: &str, values: &mut V) -> Result<(), V::Error> {
+        (**self).field(key, values)
+    }
+    fn unreadable(&mut self) {
+        (**self).unreadable();
+    }
 }
 
 /// The value after a key, read the ways a [`Level`] asks for: what a reader
@@ -164,6 +199,9 @@ pub(super) trait Values<'de> {
     fn skip(&mut self) -> Result<(), Self::Error>;
     /// Any value's raw JSON text (`None` for `null`).
     fn raw(&mut self) -> Result<Option<&'de str>, Self::Error>;
+    /// [`Values::raw`], an object also read into `level`: a key in it that fails
+    /// to decode is no error of the line, it makes `level` [`unreadable`](Level::unreadable).
+    fn object_raw<L: Level<'de>>(&mut self, level: L) -> Result<Option<&'de str>, Self::Error>;
 }
 
 /// What a value turned out to be, for the levels that care.
@@ -230,7 +268,10 @@ impl<'de> Level<'de> for Top<'_, 'de> {
             "data" => {
                 flat.record_key = true;
                 flat.data = Data::default();
-                flat.data_object = values.object(DataLevel(&mut flat.data))? == Kind::Object;
+                flat.data_processing = Processing::default();
+                let processing = (!flat.skip_processing).then_some(&mut flat.data_processing);
+                let level = DataLevel(&mut flat.data, processing);
+                flat.data_object = values.object(level)? == Kind::Object;
             }
             _ => values.skip()?,
         }
@@ -268,7 +309,9 @@ impl<'de> Level<'de> for Call<'_, 'de> {
             "CallVariables" => flat.call_variables = values.raw()?,
             "ResponseActual" => {
                 flat.actual = Data::default();
-                values.object(ResponseActual(&mut flat.actual))?;
+                flat.actual_processing = Processing::default();
+                let processing = (!flat.skip_processing).then_some(&mut flat.actual_processing);
+                values.object(ResponseActual(&mut flat.actual, processing))?;
             }
             _ => values.skip()?,
         }
@@ -277,7 +320,7 @@ impl<'de> Level<'de> for Call<'_, 'de> {
 }
 
 /// `message.call.ResponseActual`: only `data` matters.
-struct ResponseActual<'f, 'a>(&'f mut Data<'a>);
+struct ResponseActual<'f, 'a>(&'f mut Data<'a>, Option<&'f mut Processing<'a>>);
 
 impl<'de> Level<'de> for ResponseActual<'_, 'de> {
     fn field<V: Values<'de>>(&mut self, key: &str, values: &mut V) -> Result<(), V::Error> {
@@ -285,14 +328,18 @@ impl<'de> Level<'de> for ResponseActual<'_, 'de> {
             return values.skip();
         }
         *self.0 = Data::default();
-        values.object(DataLevel(self.0))?;
+        if let Some(processing) = self.1.as_deref_mut() {
+            *processing = Processing::default();
+        }
+        values.object(DataLevel(self.0, self.1.as_deref_mut()))?;
         Ok(())
     }
 }
 
 /// A `data` object: a websocket notification's payload (also what an envelope's
-/// `ResponseActual` carries).
-struct DataLevel<'f, 'a>(&'f mut Data<'a>);
+/// `ResponseActual` carries), and where its `interaction.callProcessingDetails`
+/// goes, unless skipped.
+struct DataLevel<'f, 'a>(&'f mut Data<'a>, Option<&'f mut Processing<'a>>);
 
 impl<'de> Level<'de> for DataLevel<'_, 'de> {
     fn field<V: Values<'de>>(&mut self, key: &str, values: &mut V) -> Result<(), V::Error> {
@@ -306,7 +353,13 @@ impl<'de> Level<'de> for DataLevel<'_, 'de> {
             "lastStateChangeTimestamp" => data.state_time = values.time()?,
             "reservationInteractionId" => data.reservation = values.slot()?,
             "participantId" => data.participant = values.slot()?,
-            "interaction" => data.interaction_raw = values.raw()?,
+            "interaction" => match self.1.as_deref_mut() {
+                None => data.interaction_raw = values.raw()?,
+                Some(processing) => {
+                    *processing = Processing::default();
+                    data.interaction_raw = values.object_raw(InteractionLevel(processing))?;
+                }
+            },
             "agentsPendingWrapUp" => data.pending = values.raw()?,
             "ronaTimeout" => data.rona = values.raw()?,
             _ => values.skip()?,
@@ -315,13 +368,57 @@ impl<'de> Level<'de> for DataLevel<'_, 'de> {
     }
 }
 
+/// `data.interaction`: only `callProcessingDetails` matters (the snapshot of
+/// SPEC §3.5 is read from the raw text, for the records that are one).
+struct InteractionLevel<'f, 'a>(&'f mut Processing<'a>);
+
+impl<'de> Level<'de> for InteractionLevel<'_, 'de> {
+    fn field<V: Values<'de>>(&mut self, key: &str, values: &mut V) -> Result<(), V::Error> {
+        if key != "callProcessingDetails" {
+            return values.skip();
+        }
+        *self.0 = Processing::default();
+        values.object_raw(ProcessingLevel(self.0)).map(drop)
+    }
+    fn unreadable(&mut self) {
+        *self.0 = Processing::default();
+    }
+}
+
+/// `data.interaction.callProcessingDetails`.
+struct ProcessingLevel<'f, 'a>(&'f mut Processing<'a>);
+
+impl<'de> Level<'de> for ProcessingLevel<'_, 'de> {
+    fn field<V: Values<'de>>(&mut self, key: &str, values: &mut V) -> Result<(), V::Error> {
+        match key {
+            "ronaTimeout" => self.0.rona = values.raw()?,
+            "campaignPreviewOfferTimeout" => self.0.preview = values.raw()?,
+            _ => values.skip()?,
+        }
+        Ok(())
+    }
+    fn unreadable(&mut self) {
+        *self.0 = Processing::default();
+    }
+}
+
 impl<'a> Flat<'a> {
+    /// What a line's fields are read into: all of them, or all but those of
+    /// `data.interaction.callProcessingDetails` when `skip_processing`.
+    pub(super) fn new(skip_processing: bool) -> Flat<'a> {
+        Flat {
+            skip_processing,
+            ..Flat::default()
+        }
+    }
+
     /// Forgets what an earlier `message.call` said.
     fn forget_call(&mut self) {
         self.call_event = None;
         self.call_id = None;
         self.call_variables = None;
         self.actual = Data::default();
+        self.actual_processing = Processing::default();
     }
 
     /// The record the fields make, in the shape SPEC §5 tells; an envelope whose
@@ -367,7 +464,8 @@ impl<'a> Flat<'a> {
                 participant: self.actual.participant,
                 snapshot: self.actual.interaction_raw,
                 pending_wrap_up: self.actual.pending,
-                rona_timeout: self.actual.rona,
+                rona_timeout: self.actual_processing.rona.or(self.actual.rona),
+                preview_timeout: self.actual_processing.preview,
                 call_variables: self.call_variables,
                 ..none
             }
@@ -394,7 +492,8 @@ impl<'a> Flat<'a> {
                 participant: self.data.participant,
                 snapshot: self.data.interaction_raw,
                 pending_wrap_up: self.data.pending,
-                rona_timeout: self.data.rona,
+                rona_timeout: self.data_processing.rona.or(self.data.rona),
+                preview_timeout: self.data_processing.preview,
                 time_from_state_change,
                 ..none
             }
@@ -445,4 +544,5 @@ pub(super) const KEYS: &[&str] = &[
     "ronaTimeout",
     "campaignPreviewOfferTimeout",
     "CallVariables",
+    "callProcessingDetails",
 ];

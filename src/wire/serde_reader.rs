@@ -13,6 +13,15 @@ use std::fmt;
 /// Reads `text` with serde: checks its depth, then reads it the parsed way, and
 /// the raw way if that fails.
 pub(super) fn parse_with_serde(text: &str) -> Result<WireRecord<'_>, Rejection> {
+    parse_with_serde_as(text, false)
+}
+
+/// [`parse_with_serde`], or as [`parse_str_untimed`](super::parse_str_untimed)
+/// reads if `skip_processing`.
+pub(super) fn parse_with_serde_as(
+    text: &str,
+    skip_processing: bool,
+) -> Result<WireRecord<'_>, Rejection> {
     if nesting_exceeds(text.as_bytes(), MAX_DEPTH) {
         return Err(Rejection::malformed(Malformed::TooDeep(MAX_DEPTH)));
     }
@@ -21,12 +30,24 @@ pub(super) fn parse_with_serde(text: &str) -> Result<WireRecord<'_>, Rejection> 
     // beyond `f64` in the values it reads. The raw reader is the reader of record:
     // it reads every line the parsed one reads the same way (a test holds them to
     // it), so whatever the parsed reader fails on, for any reason, goes to it.
-    read_with_serde(text, Numbers::Parsed).or_else(|_| read_with_serde(text, Numbers::Raw))
+    read_with_serde_as(text, Numbers::Parsed, skip_processing)
+        .or_else(|_| read_with_serde_as(text, Numbers::Raw, skip_processing))
 }
 
-/// One serde reading of `text`, taking numbers as `numbers` says.
+/// [`read_with_serde_as`] reading every field (for the tests).
+#[cfg(test)]
 pub(super) fn read_with_serde(text: &str, numbers: Numbers) -> Result<WireRecord<'_>, Rejection> {
-    let mut flat = Flat::default();
+    read_with_serde_as(text, numbers, false)
+}
+
+/// One serde reading of `text`, taking numbers as `numbers` says; as
+/// [`parse_str_untimed`](super::parse_str_untimed) reads if `skip_processing`.
+fn read_with_serde_as(
+    text: &str,
+    numbers: Numbers,
+    skip_processing: bool,
+) -> Result<WireRecord<'_>, Rejection> {
+    let mut flat = Flat::new(skip_processing);
     match read_into(&mut flat, text, numbers) {
         Ok(true) => flat.into_wire(),
         Ok(false) => Err(Rejection::malformed(Malformed::NotObject)),
@@ -76,6 +97,21 @@ impl<'de, A: MapAccess<'de>> Values<'de> for FromSerde<'_, A> {
     fn raw(&mut self) -> Result<Option<&'de str>, A::Error> {
         let raw: Option<&'de serde_json::value::RawValue> = self.map.next_value()?;
         Ok(raw.map(serde_json::value::RawValue::get))
+    }
+    fn object_raw<L: Level<'de>>(&mut self, mut level: L) -> Result<Option<&'de str>, A::Error> {
+        let text = self.raw()?;
+        if let Some(object) = text.filter(|t| t.starts_with('{')) {
+            // The raw text is JSON already: only a key that fails to decode
+            // (a lone surrogate) can fail here, and it is no error of the line.
+            let mut de = serde_json::Deserializer::from_str(object);
+            if Object(&mut level, Numbers::Raw)
+                .deserialize(&mut de)
+                .is_err()
+            {
+                level.unreadable();
+            }
+        }
+        Ok(text)
     }
 }
 
