@@ -372,7 +372,9 @@ impl Machine {
     /// an agent notice. An unknown name is rejected (`unknown_event`).
     #[inline]
     pub fn apply(&mut self, record: &Record<'_>) -> Result<Accepted, Rejection> {
-        self.apply_as::<false>(record).map(|(accepted, _)| accepted)
+        self.apply_as::<false>(record)
+            .map(|(accepted, _)| accepted)
+            .map_err(|rejection| *rejection)
     }
 
     /// [`Machine::apply`], with `WITH_CALL` also giving the call a transition is
@@ -386,7 +388,7 @@ impl Machine {
     pub(crate) fn apply_as<const WITH_CALL: bool>(
         &mut self,
         record: &Record<'_>,
-    ) -> Result<(Accepted, Option<String>), Rejection> {
+    ) -> Result<(Accepted, Option<String>), Box<Rejection>> {
         let (interaction, time) = (record.interaction, record.time);
         let (event, notice) = match record.event {
             EventName::Known(e) => (Some(e), None),
@@ -395,7 +397,11 @@ impl Machine {
             EventName::Unknown(_) => {
                 let rejection =
                     Rejection::met(Reason::UnknownEvent, self.status(), self.interaction());
-                return Err(rejection.naming(None, interaction, Some(record.event.as_str())));
+                return Err(Box::new(rejection.naming(
+                    None,
+                    interaction,
+                    Some(record.event.as_str()),
+                )));
             }
         };
         // Worked out once: `check` judges the call the record names by it, and
@@ -447,10 +453,10 @@ impl Machine {
         name: &'static str,
         interaction: Option<&str>,
         time: Option<i64>,
-    ) -> Result<(Accepted, Option<String>), Rejection> {
+    ) -> Result<(Accepted, Option<String>), Box<Rejection>> {
         if let Err(reason) = self.check_time(time) {
             let rejection = Rejection::met(reason, self.status(), self.interaction());
-            return Err(rejection.naming(None, interaction, Some(name)));
+            return Err(Box::new(rejection.naming(None, interaction, Some(name))));
         }
         self.set_time(time);
         let accepted = Accepted::Unchanged(Unchanged {
@@ -699,11 +705,13 @@ impl Machine {
 
     #[cold]
     #[inline(never)]
-    fn reject(&self, reason: Reason, record: &Record<'_>) -> Rejection {
-        Rejection::met(reason, self.status(), self.interaction()).naming(
-            None,
-            record.interaction,
-            Some(record.event.as_str()),
+    fn reject(&self, reason: Reason, record: &Record<'_>) -> Box<Rejection> {
+        Box::new(
+            Rejection::met(reason, self.status(), self.interaction()).naming(
+                None,
+                record.interaction,
+                Some(record.event.as_str()),
+            ),
         )
     }
 }
