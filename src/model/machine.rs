@@ -188,7 +188,7 @@ impl Accepted {
 /// assert_eq!(agent.phase(), Phase::Connected);
 /// assert!(err.to_string().starts_with("eAgentContactWrappedUp is not allowed in connected"));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "MachineState", into = "MachineState")]
 pub struct Machine {
     // Inline (a UUID fits), so that binding a call allocates nothing and
