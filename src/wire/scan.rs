@@ -46,7 +46,10 @@ pub(super) fn read(text: &str) -> Option<Result<WireRecord<'_>, Rejection>> {
     }
     scanner.object(Top(&mut flat)).ok()?;
     scanner.whitespace();
-    (scanner.at == scanner.bytes.len()).then(|| flat.into_wire())
+    if scanner.at != scanner.bytes.len() {
+        return None;
+    }
+    Some(flat.into_wire())
 }
 
 struct Scanner<'a> {
