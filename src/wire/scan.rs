@@ -49,7 +49,7 @@ pub(super) fn read(text: &str) -> Option<Result<WireRecord<'_>, Rejection>> {
     if scanner.at != scanner.bytes.len() {
         return None;
     }
-    Some(flat.into_wire())
+    Some(flat.take_wire())
 }
 
 struct Scanner<'a> {

@@ -5,7 +5,7 @@
 //! [`Level`], whose `field` says, per key, what its value is read as (a field, a
 //! time, an object read into the next level) and where it goes in [`Flat`], the
 //! one struct every shape's fields are written into in place. Every other key is
-//! skipped. [`Flat::into_wire`] then tells the shape and picks that shape's fields.
+//! skipped. [`Flat::take_wire`] then tells the shape and picks that shape's fields.
 //!
 //! Two readers drive the levels, through [`Values`]: the fast
 //! [`scan`](super::scan)ner and, for every line it gives up on, serde
@@ -328,7 +328,7 @@ impl<'a> Flat<'a> {
     /// `message.call` is not an object is malformed.
     // By reference, the fields taken: moving the whole of it (768 bytes) into
     // the call cost two copies per line.
-    pub(super) fn into_wire(&mut self) -> Result<WireRecord<'a>, Rejection> {
+    pub(super) fn take_wire(&mut self) -> Result<WireRecord<'a>, Rejection> {
         let none = WireRecord {
             shape: Shape::Native,
             event: None,

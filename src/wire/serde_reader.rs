@@ -28,7 +28,7 @@ pub(super) fn parse_with_serde(text: &str) -> Result<WireRecord<'_>, Rejection> 
 pub(super) fn read_with_serde(text: &str, numbers: Numbers) -> Result<WireRecord<'_>, Rejection> {
     let mut flat = Flat::default();
     match read_into(&mut flat, text, numbers) {
-        Ok(true) => flat.into_wire(),
+        Ok(true) => flat.take_wire(),
         Ok(false) => Err(Rejection::malformed(Malformed::NotObject)),
         Err(e) => Err(Rejection::malformed(Malformed::NotJson(json_error(&e)))),
     }
