@@ -282,6 +282,7 @@ impl Engine {
     ) -> Result<(Accepted, Option<String>), Rejection> {
         let hash = self.agents.hash(record.agent);
         self.apply_hashed_as::<true>(record, hash)
+            .map_err(|rejection| *rejection)
     }
 
     /// Applies `records` in order, exactly as [`Engine::apply`] on each one would,
@@ -368,6 +369,7 @@ impl Engine {
     ) -> Result<Accepted, Rejection> {
         self.apply_hashed_as::<false>(record, hash)
             .map(|(accepted, _)| accepted)
+            .map_err(|rejection| *rejection)
     }
 
     /// [`Engine::apply_hashed`], with `WITH_CALL` also giving the call an accepted
@@ -377,10 +379,10 @@ impl Engine {
         &mut self,
         record: &Record<'_>,
         hash: u64,
-    ) -> Result<(Accepted, Option<String>), Rejection> {
+    ) -> Result<(Accepted, Option<String>), Box<Rejection>> {
         // SPEC §4's malformed checks, stated once (see `model::record::check`).
         if let Err(what) = record.check() {
-            return Err(with_record(Rejection::malformed(what), record));
+            return Err(with_record(Box::new(Rejection::malformed(what)), record));
         }
         if record.agent.is_empty() {
             if let Some(clock) = self.clock.as_deref_mut() {
@@ -597,7 +599,7 @@ impl Engine {
 /// changes the agent wholly or not at all.
 #[cold]
 #[inline(never)]
-fn repair(machine: &mut Machine, rejection: Rejection, record: &Record<'_>) -> Rejection {
+fn repair(machine: &mut Machine, rejection: Box<Rejection>, record: &Record<'_>) -> Box<Rejection> {
     let named = record.interaction;
     let event = record.event.event();
     let evidence = Evidence {
@@ -677,19 +679,20 @@ fn infer(
 fn apply_for_no_agent<const WITH_CALL: bool>(
     initial: Availability,
     record: &Record<'_>,
-) -> Result<(Accepted, Option<String>), Rejection> {
+) -> Result<(Accepted, Option<String>), Box<Rejection>> {
     Machine::starting(initial)
         .apply_as::<WITH_CALL>(record)
         .map_err(|rejection| with_record(rejection, record))
 }
 
 /// `rejection`, naming what `record` said.
-fn with_record(rejection: Rejection, record: &Record<'_>) -> Rejection {
-    rejection.naming(
+fn with_record(mut rejection: Box<Rejection>, record: &Record<'_>) -> Box<Rejection> {
+    rejection.name(
         Some(record.agent),
         record.interaction,
         Some(record.event.as_str()),
-    )
+    );
+    rejection
 }
 
 /// The serializable state of an [`Engine`].

@@ -80,6 +80,13 @@ impl PartialEq for Id {
 
 impl Eq for Id {}
 
+// Hashes what `eq` compares: the bytes, whichever variant holds them.
+impl std::hash::Hash for Id {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_bytes().hash(state);
+    }
+}
+
 impl fmt::Debug for Id {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.as_str().fmt(f)

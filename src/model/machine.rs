@@ -188,7 +188,7 @@ impl Accepted {
 /// assert_eq!(agent.phase(), Phase::Connected);
 /// assert!(err.to_string().starts_with("eAgentContactWrappedUp is not allowed in connected"));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "MachineState", into = "MachineState")]
 pub struct Machine {
     // Inline (a UUID fits), so that binding a call allocates nothing and
@@ -378,7 +378,9 @@ impl Machine {
     /// an agent notice. An unknown name is rejected (`unknown_event`).
     #[inline]
     pub fn apply(&mut self, record: &Record<'_>) -> Result<Accepted, Rejection> {
-        self.apply_as::<false>(record).map(|(accepted, _)| accepted)
+        self.apply_as::<false>(record)
+            .map(|(accepted, _)| accepted)
+            .map_err(|rejection| *rejection)
     }
 
     /// [`Machine::apply`], with `WITH_CALL` also giving the call a transition is
@@ -392,7 +394,7 @@ impl Machine {
     pub(crate) fn apply_as<const WITH_CALL: bool>(
         &mut self,
         record: &Record<'_>,
-    ) -> Result<(Accepted, Option<String>), Rejection> {
+    ) -> Result<(Accepted, Option<String>), Box<Rejection>> {
         let (interaction, time) = (record.interaction, record.time);
         let (event, notice) = match record.event {
             EventName::Known(e) => (Some(e), None),
@@ -401,7 +403,11 @@ impl Machine {
             EventName::Unknown(_) => {
                 let rejection =
                     Rejection::met(Reason::UnknownEvent, self.status(), self.interaction());
-                return Err(rejection.naming(None, interaction, Some(record.event.as_str())));
+                return Err(Box::new(rejection.naming(
+                    None,
+                    interaction,
+                    Some(record.event.as_str()),
+                )));
             }
         };
         // Worked out once: `check` judges the call the record names by it, and
@@ -453,10 +459,10 @@ impl Machine {
         name: &'static str,
         interaction: Option<&str>,
         time: Option<i64>,
-    ) -> Result<(Accepted, Option<String>), Rejection> {
+    ) -> Result<(Accepted, Option<String>), Box<Rejection>> {
         if let Err(reason) = self.check_time(time) {
             let rejection = Rejection::met(reason, self.status(), self.interaction());
-            return Err(rejection.naming(None, interaction, Some(name)));
+            return Err(Box::new(rejection.naming(None, interaction, Some(name))));
         }
         self.set_time(time);
         let accepted = Accepted::Unchanged(Unchanged {
@@ -705,11 +711,13 @@ impl Machine {
 
     #[cold]
     #[inline(never)]
-    fn reject(&self, reason: Reason, record: &Record<'_>) -> Rejection {
-        Rejection::met(reason, self.status(), self.interaction()).naming(
-            None,
-            record.interaction,
-            Some(record.event.as_str()),
+    fn reject(&self, reason: Reason, record: &Record<'_>) -> Box<Rejection> {
+        Box::new(
+            Rejection::met(reason, self.status(), self.interaction()).naming(
+                None,
+                record.interaction,
+                Some(record.event.as_str()),
+            ),
         )
     }
 }

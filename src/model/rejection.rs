@@ -286,15 +286,25 @@ impl Rejection {
         interaction: Option<&str>,
         event: Option<&str>,
     ) -> Rejection {
+        self.name(agent, interaction, event);
+        self
+    }
+
+    /// [`Rejection::naming`] in place.
+    pub(crate) fn name(
+        &mut self,
+        agent: Option<&str>,
+        interaction: Option<&str>,
+        event: Option<&str>,
+    ) {
         let non_empty = |id: Option<&str>| id.filter(|id| !id.is_empty()).map(str::to_owned);
         self.agent = non_empty(agent);
         self.interaction = non_empty(interaction);
         self.event = event.map(str::to_owned);
-        self
     }
 
     /// The same rejection, carrying what resync did about it.
-    pub(crate) fn repaired(mut self, repair: Repair) -> Rejection {
+    pub(crate) fn repaired(mut self: Box<Self>, repair: Repair) -> Box<Rejection> {
         self.repair = Some(Box::new(repair));
         self
     }

@@ -17,6 +17,7 @@ use crate::model::machine::{Machine, Transition};
 use crate::model::rejection::RejectionKind;
 use crate::model::unknown_name::{self, UnknownName};
 use crate::model::vocabulary::Event;
+use std::collections::HashSet;
 use std::sync::OnceLock;
 use strum::{EnumCount, IntoEnumIterator};
 
@@ -339,9 +340,10 @@ fn answers() -> &'static [Option<Run>] {
                     Naming::Held => continue,
                     Naming::Other => Some("other"),
                 };
+                let found = search(&machine, named);
                 for event in Event::iter() {
                     let at = answer_index(machine.state_code(), naming, event);
-                    all[at] = search(&machine, event, named);
+                    all[at] = found[event as usize];
                 }
             }
         }
@@ -349,18 +351,24 @@ fn answers() -> &'static [Option<Run>] {
     })
 }
 
-/// Breadth-first over runs in event order, level by level: the first run found
-/// is the shortest and, among the shortest, the first in event order. A machine
+/// Breadth-first over runs in event order, level by level, for every event at
+/// once: an event's answer is the first run after which it applies, so the
+/// shortest and, among the shortest, the first in event order. A machine
 /// already reached by an earlier run is not expanded again, since whatever
-/// follows it would follow the earlier, smaller run too.
-fn search(start: &Machine, event: Event, named: Option<&str>) -> Option<Run> {
-    let mut seen = vec![start.clone()];
+/// follows it would follow the earlier, smaller run too. (The runs tried do not
+/// depend on the event sought, so one search answers all of them.)
+fn search(start: &Machine, named: Option<&str>) -> [Option<Run>; Event::COUNT] {
+    let mut found = [None; Event::COUNT];
+    let mut unanswered = Event::COUNT;
+    let mut seen: HashSet<Machine, foldhash::fast::RandomState> = HashSet::default();
+    seen.insert(start.clone());
     let mut level = vec![(start.clone(), Run::EMPTY)];
     for _ in 0..MAX_INFERRED {
         let mut next = Vec::new();
         for (machine, run) in &level {
+            let held = machine.interaction();
             for lost in Event::iter() {
-                let Some(naming) = inferred_naming(lost, named, machine.interaction()) else {
+                let Some(naming) = inferred_naming(lost, named, held) else {
                     continue;
                 };
                 // `admits` first: most runs are rejected, and a rejection is built
@@ -375,18 +383,23 @@ fn search(start: &Machine, event: Event, named: Option<&str>) -> Option<Run> {
                     continue;
                 }
                 let run = run.then(lost);
-                if after.admits(event, named) {
-                    return Some(run);
+                for (event, answer) in Event::iter().zip(&mut found) {
+                    if answer.is_none() && after.admits(event, named) {
+                        *answer = Some(run);
+                        unanswered -= 1;
+                    }
                 }
-                if !seen.contains(&after) {
-                    seen.push(after.clone());
+                if unanswered == 0 {
+                    return found;
+                }
+                if seen.insert(after.clone()) {
                     next.push((after, run));
                 }
             }
         }
         level = next;
     }
-    None
+    found
 }
 
 #[cfg(test)]

@@ -445,7 +445,9 @@ impl Replay {
     ) -> Result<(Accepted, Option<String>), Rejection> {
         let hash = hash.unwrap_or_else(|| self.engine.hash(record.agent));
         let result = if WITH_CALL {
-            self.engine.apply_hashed_as::<true>(record, hash)
+            self.engine
+                .apply_hashed_as::<true>(record, hash)
+                .map_err(|rejection| *rejection)
         } else {
             // Every line's path: the engine's own compiled copy, as `apply` calls it.
             self.engine.apply_hashed(record, hash).map(|t| (t, None))

@@ -55,7 +55,10 @@ pub(super) fn read_as(
     }
     scanner.object(Top(&mut flat)).ok()?;
     scanner.whitespace();
-    (scanner.at == scanner.bytes.len()).then(|| flat.into_wire())
+    if scanner.at != scanner.bytes.len() {
+        return None;
+    }
+    Some(flat.take_wire())
 }
 
 struct Scanner<'a> {

@@ -49,7 +49,7 @@ fn read_with_serde_as(
 ) -> Result<WireRecord<'_>, Rejection> {
     let mut flat = Flat::new(skip_processing);
     match read_into(&mut flat, text, numbers) {
-        Ok(true) => flat.into_wire(),
+        Ok(true) => flat.take_wire(),
         Ok(false) => Err(Rejection::malformed(Malformed::NotObject)),
         Err(e) => Err(Rejection::malformed(Malformed::NotJson(json_error(&e)))),
     }
