@@ -321,6 +321,24 @@ mod tests {
     }
 
     #[test]
+    fn findings_wait_until_taken() {
+        let mut engine = Engine::new().with_time(TimeRules::default());
+        assert!(!engine.has_findings());
+        let offer = Record::new("a", Event::OfferContact)
+            .interaction("c")
+            .at(0)
+            .timers(RING);
+        engine.apply(&offer).unwrap();
+        assert!(!engine.has_findings());
+        engine
+            .apply(&Record::new("a", Event::CustAnswered).at(23_001))
+            .unwrap();
+        assert!(engine.has_findings());
+        assert_eq!(engine.take_findings().len(), 1);
+        assert!(!engine.has_findings());
+    }
+
+    #[test]
     fn early_is_only_the_timers_own_event_strictly_before_deadline_less_grace() {
         assert!(ring_ended(Event::OfferContactRona, 13_000).is_empty());
         assert_eq!(
