@@ -90,6 +90,8 @@ struct Watch {
     since: i64,
 }
 
+// The heap orders watches by `Ord` alone and nothing else compares them, so
+// cargo-mutants' `true`, `false` or `!=` in `eq` is equivalent.
 impl PartialEq for Watch {
     fn eq(&self, other: &Self) -> bool {
         self.cmp(other) == Ordering::Equal
@@ -371,6 +373,24 @@ mod tests {
     }
 
     #[test]
+    fn findings_wait_until_taken() {
+        let mut engine = Engine::new().with_time(TimeRules::default());
+        assert!(!engine.has_findings());
+        let offer = Record::new("a", Event::OfferContact)
+            .interaction("c")
+            .at(0)
+            .timers(RING);
+        engine.apply(&offer).unwrap();
+        assert!(!engine.has_findings());
+        engine
+            .apply(&Record::new("a", Event::CustAnswered).at(23_001))
+            .unwrap();
+        assert!(engine.has_findings());
+        assert_eq!(engine.take_findings().len(), 1);
+        assert!(!engine.has_findings());
+    }
+
+    #[test]
     fn early_is_only_the_timers_own_event_strictly_before_deadline_less_grace() {
         assert!(ring_ended(Event::OfferContactRona, 13_000).is_empty());
         assert_eq!(
@@ -402,6 +422,56 @@ mod tests {
             .apply(&Record::new("a", Event::CustAnswered).at(99_000))
             .unwrap();
         assert!(engine.take_findings().is_empty());
+    }
+
+    /// An engine with `limits` (grace 0) and agent `a` answering call `c` at 0,
+    /// its offer ringing for 10 s.
+    fn answered_at_0(limits: &[&str]) -> Engine {
+        let rules = TimeRules::from_texts(limits, Some("0ms")).unwrap();
+        let mut engine = Engine::new().with_time(rules);
+        let ring = Timers {
+            rona: Some("10"),
+            ..RING
+        };
+        let offer = Record::new("a", Event::OfferContact)
+            .interaction("c")
+            .at(0)
+            .timers(ring);
+        engine.apply(&offer).unwrap();
+        engine
+            .apply(&Record::new("a", Event::CustAnswered).at(0))
+            .unwrap();
+        engine
+    }
+
+    #[test]
+    fn a_record_that_leaves_the_phase_and_call_alone_keeps_the_stay() {
+        let mut engine = answered_at_0(&["connected=10s"]);
+        engine
+            .apply(&Record::new("a", Event::RecordingStarted).at(5_000))
+            .unwrap();
+        let found = engine.advance(10_001);
+        assert_eq!(found.len(), 1);
+        assert_eq!((found[0].phase, found[0].since), (Phase::Connected, 0));
+    }
+
+    #[test]
+    fn an_ended_stays_deadline_is_not_the_next_stays_even_from_the_same_start() {
+        // The ring (due at 10 s) ended at 0; the talk that began at 0 is due at 60 s.
+        let mut engine = answered_at_0(&["connected=60s"]);
+        assert!(engine.advance(10_001).is_empty());
+        assert_eq!(engine.advance(60_001).len(), 1);
+    }
+
+    #[test]
+    fn two_stays_with_the_same_start_and_deadline_are_overdue_once() {
+        let mut engine = answered_at_0(&["connected=10s", "hold=10s"]);
+        engine
+            .apply(&Record::new("a", Event::ContactHeld).at(0))
+            .unwrap();
+        let found = engine.advance(10_001);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].phase, Phase::Hold);
     }
 
     #[test]

@@ -148,6 +148,72 @@ mod tests {
     }
 
     #[test]
+    fn buckets_and_open_phases_as_spec_12_lists_them() {
+        use Phase as P;
+        let buckets: Vec<_> = Phase::iter().map(|p| (p, bucket_of(p))).collect();
+        assert_eq!(
+            buckets,
+            [
+                (P::Idle, None),
+                (P::Ready, None),
+                (P::Reserved, Some(Bucket::Preview)),
+                (P::Offered, Some(Bucket::Ring)),
+                (P::Connected, Some(Bucket::Talk)),
+                (P::Hold, Some(Bucket::Hold)),
+                (P::Consulting, Some(Bucket::Consult)),
+                (P::Consult, Some(Bucket::Consult)),
+                (P::Conference, Some(Bucket::Conference)),
+                (P::Ended, Some(Bucket::WrapUp)),
+                (P::WrapUp, Some(Bucket::WrapUp)),
+            ]
+        );
+        let open: Vec<_> = Phase::iter().filter(|p| is_open_phase(*p)).collect();
+        assert_eq!(
+            open,
+            [
+                P::Reserved,
+                P::Offered,
+                P::Connected,
+                P::Hold,
+                P::Consulting,
+                P::Consult,
+                P::Conference
+            ]
+        );
+    }
+
+    #[test]
+    fn each_closing_event_gives_its_outcome() {
+        use Event as E;
+        use Outcome as O;
+        use Phase::{Connected, Offered, Reserved};
+        for (answered, from, event, outcome) in [
+            (true, Connected, E::ContactSnapshot, O::Snapshot),
+            (false, Offered, E::OfferContactRona, O::Rona),
+            (false, Offered, E::ContactAssignFailed, O::Failed),
+            (false, Offered, E::InviteFailed, O::Failed),
+            (false, Reserved, E::Dropped, O::Skipped),
+            (false, Offered, E::Dropped, O::Dropped),
+            (true, Connected, E::Dropped, O::Dropped),
+            (true, Connected, E::BlindTransferred, O::Transferred),
+            (true, Connected, E::VteamTransferred, O::Transferred),
+            (true, Connected, E::ConsultTransferred, O::Transferred),
+            (true, Connected, E::ConferenceTransferred, O::Transferred),
+            (true, Connected, E::LeftConference, O::Left),
+            (true, Connected, E::ContactUnassigned, O::Unassigned),
+            (true, Connected, E::ContactEnded, O::Answered),
+            (false, Reserved, E::ContactEnded, O::Skipped),
+            (false, Offered, E::ContactEnded, O::Abandoned),
+        ] {
+            assert_eq!(
+                outcome_of(answered, from, event),
+                outcome,
+                "{answered} {from} {event}"
+            );
+        }
+    }
+
+    #[test]
     fn every_rule_closing_a_call_has_an_outcome_other_than_open() {
         for rule in TABLE {
             for from in rule.from.iter().filter(|p| is_open_phase(*p)) {

@@ -195,6 +195,8 @@ struct Member<'k>(&'k str);
 impl<'de> serde::de::Visitor<'de> for Member<'_> {
     type Value = Option<&'de RawValue>;
 
+    // Only an error's message reads this, and `field` drops the error (`.ok()`),
+    // so cargo-mutants' `Ok(())` here is equivalent.
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("an object")
     }
@@ -250,6 +252,20 @@ mod tests {
     }
 
     #[test]
+    fn sources_have_the_names_reports_give_them() {
+        let names = [
+            DeadlineSource::Limit,
+            DeadlineSource::RonaTimeout,
+            DeadlineSource::CampaignPreviewOfferTimeout,
+        ]
+        .map(DeadlineSource::name);
+        assert_eq!(
+            names,
+            ["limit", "ronaTimeout", "campaignPreviewOfferTimeout"]
+        );
+    }
+
+    #[test]
     fn ring_timer_paths_in_order_and_forms() {
         let interaction = r#"{"callProcessingDetails":{"ronaTimeout":"18"}}"#;
         let timers = Timers {
@@ -282,6 +298,8 @@ mod tests {
             "0",
             "-3",
             r#""-3""#,
+            // Rust's integer parsing takes a sign; SPEC §11.4 takes digits only.
+            r#""+18""#,
             "true",
             "[18]",
             r#""18s""#,

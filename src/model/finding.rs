@@ -119,3 +119,57 @@ pub struct OpenStay {
     /// Its deadline and where it came from, if it has one.
     pub deadline: Option<(i64, DeadlineSource)>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_reads_back_from_its_name_in_report_order() {
+        let names: Vec<_> = FindingKind::all().map(FindingKind::name).collect();
+        assert_eq!(names, ["late", "early", "overdue"]);
+        for kind in FindingKind::all() {
+            assert_eq!(kind.name().parse(), Ok(kind));
+        }
+        assert!("Late".parse::<FindingKind>().is_err());
+    }
+
+    #[test]
+    fn a_finding_says_how_long_after_the_start_and_its_deadline() {
+        let late = Finding {
+            kind: FindingKind::Late,
+            agent: "a".into(),
+            interaction: Some("c".into()),
+            phase: Phase::Offered,
+            since: 10_000,
+            deadline: 28_000,
+            source: DeadlineSource::RonaTimeout,
+            at: 35_000,
+            event: Some(Event::CustAnswered),
+        };
+        let early = Finding {
+            kind: FindingKind::Early,
+            at: 12_000,
+            event: Some(Event::OfferContactRona),
+            ..late.clone()
+        };
+        let overdue = Finding {
+            kind: FindingKind::Overdue,
+            source: DeadlineSource::Limit,
+            event: None,
+            ..late.clone()
+        };
+        assert_eq!(
+            late.to_string(),
+            "CustAnswered ended offered 25s after it began, past its deadline of 18s (ronaTimeout)"
+        );
+        assert_eq!(
+            early.to_string(),
+            "eAgentOfferContactRona ended offered 2s after it began, long before its deadline of 18s (ronaTimeout)"
+        );
+        assert_eq!(
+            overdue.to_string(),
+            "still offered 25s after it began, past its deadline of 18s (limit)"
+        );
+    }
+}

@@ -176,6 +176,40 @@ mod tests {
     }
 
     #[test]
+    fn rules_from_texts() {
+        let rules = TimeRules::from_texts(&["wrapUp=10m", "offered=30s"], Some("2s")).unwrap();
+        assert_eq!(
+            (
+                rules.limit(Phase::WrapUp),
+                rules.limit(Phase::Offered),
+                rules.grace()
+            ),
+            (Some(600_000), Some(30_000), 2_000)
+        );
+        let none: [&str; 0] = [];
+        assert_eq!(TimeRules::from_texts(&none, None), Ok(TimeRules::default()));
+        assert!(TimeRules::from_texts(&["idle=1s"], None).is_err());
+        assert!(TimeRules::from_texts(&none, Some("2")).is_err());
+    }
+
+    #[test]
+    fn millis_take_the_largest_exact_unit() {
+        for (ms, text) in [
+            (0, "0s"),
+            (999, "999ms"),
+            (-999, "-999ms"),
+            (1_000, "1s"),
+            (90_000, "90s"),
+            (600_000, "10m"),
+            (7_200_000, "2h"),
+            (-7_200_000, "-2h"),
+            (-1_500, "-1.500s"),
+        ] {
+            assert_eq!(Millis(ms).to_string(), text);
+        }
+    }
+
+    #[test]
     fn limits_only_on_call_phases() {
         let rules = TimeRules::default()
             .with_limit_text("connected=4h")
