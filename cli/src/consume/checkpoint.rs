@@ -9,7 +9,10 @@
 //! slots 0 and 1: the state topic is compacted (the last message of each key
 //! stays), so a crash while one slot is written leaves the other whole. On
 //! restore, the whole checkpoint with the highest offset wins. Replay is
-//! deterministic, so two checkpoints of the same offset are the same state.
+//! deterministic, so two checkpoints of the same offset are the same state,
+//! except that with `--idle-after` an idle partition's clock moves at the same
+//! offset: of two there, the later written wins, and a member whose assignment
+//! was lost writes none (`rebalance.rs`).
 
 use std::collections::HashMap;
 

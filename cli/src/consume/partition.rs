@@ -23,7 +23,8 @@ pub(super) struct Partition {
     /// The offset of the next message to judge: every message before it is in
     /// the engine's state, and its outputs were produced.
     pub next: i64,
-    /// Messages judged since the last checkpoint.
+    /// Messages judged (and idle findings) since the last checkpoint; at least
+    /// 1 when only an idle clock moved.
     pub dirty: u64,
     /// The checkpoint slot (0 or 1) the next checkpoint goes to: checkpoints
     /// alternate, so a crash while one is written leaves the other whole.
@@ -124,10 +125,17 @@ impl Partition {
     /// returns the lines of the `overdue` findings that became due (their
     /// `line` is null: no record revealed them).
     pub fn advance(&mut self, now: i64) -> Vec<Output> {
+        let before = self.replay.engine().clock();
         let found = self.replay.advance(now);
+        // A moved clock is new state at the same offset: checkpointed, so that a
+        // new owner neither reports the findings again nor goes back to the
+        // last record's time (which would delay every pending deadline).
+        // A finding counts as a message; a clock that moved only marks the
+        // partition changed (checkpointed by time, not by count).
         if !found.is_empty() {
-            // Checkpointed, so that a restart does not report them again.
             self.dirty += 1;
+        } else if self.replay.engine().clock() != before {
+            self.dirty = self.dirty.max(1);
         }
         found.iter().map(|f| finding_output(None, f)).collect()
     }
@@ -403,6 +411,9 @@ mod tests {
         );
         p.dirty = 0;
         assert!(p.advance(53_000).is_empty());
+        assert_eq!(p.dirty, 1, "a moved clock alone is checkpointed");
+        assert!(p.advance(53_000).is_empty());
+        assert_eq!(p.dirty, 1, "an advance that moves nothing is not");
         let due = p.advance(53_001);
         assert_eq!(due.len(), 1);
         assert_eq!(
@@ -411,7 +422,7 @@ mod tests {
         );
         assert!(text(&due[0]).starts_with(r#"{"line":null,"finding":"overdue","agent":"a2""#));
         assert_eq!(
-            p.dirty, 1,
+            p.dirty, 2,
             "checkpointed, so that a restart does not repeat it"
         );
         assert!(p.advance(99_000).is_empty());

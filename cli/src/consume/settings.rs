@@ -62,15 +62,17 @@ pub(crate) struct ConsumeArgs {
     /// A partition idle for DUR (nothing fetched from it for DUR, and caught
     /// up to its high watermark) has its clock run on wall-clock time: the
     /// time of its last record plus the wall time since that record was
-    /// judged. So a stuck agent is reported overdue at most DUR plus one poll
+    /// judged. So a stuck agent is reported overdue about DUR plus one poll
     /// interval (0.1 s) after its deadline and grace, while the partition is
-    /// silent. A lagging partition (records waiting) is never idle: its clock
+    /// silent (longer after a rebalance or when the broker does not answer:
+    /// docs/streaming.md). Not for transactional input (a commit marker keeps
+    /// a partition from ever looking caught up). A lagging partition (records waiting) is never idle: its clock
     /// moves only with its records. Records that come later with times before
     /// the advanced clock are judged as usual (the clock does not go back; an
     /// overdue already reported is not reported again, nor its stay's end as
     /// late). Turns --time on. Without it, a partition's clock moves only with
     /// its records.
-    #[arg(long, value_name = "DUR", value_parser = crate::parse_duration_text)]
+    #[arg(long, value_name = "DUR", value_parser = parse_idle_after)]
     idle_after: Option<String>,
     /// A librdkafka property for every client, e.g. -X security.protocol=ssl
     /// or -X session.timeout.ms=30000 (repeatable).
@@ -121,7 +123,7 @@ impl Settings {
         // Checked when the arguments were read.
         let idle_after = (args.idle_after.as_deref())
             .and_then(|text| callstate::parse_duration(text).ok())
-            .map(|ms| Duration::from_millis(ms.unsigned_abs()));
+            .map(|ms| Duration::from_millis(u64::try_from(ms).unwrap_or(0)));
         let time = match (args.time.rules(), idle_after) {
             (None, Some(_)) => Some(TimeRules::default()),
             (rules, _) => rules,
@@ -156,6 +158,16 @@ impl Settings {
 
 /// `secs` (not negative) as a duration; one too long for a `Duration` (`inf`)
 /// is forever.
+/// `--idle-after`: a duration above zero (with zero, every loop turn would ask
+/// the broker for every partition's watermark).
+fn parse_idle_after(text: &str) -> Result<String, String> {
+    match callstate::parse_duration(text) {
+        Ok(0) => Err("must be more than 0".to_owned()),
+        Ok(_) => Ok(text.to_owned()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 fn seconds(secs: f64) -> Duration {
     Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX)
 }
@@ -209,6 +221,14 @@ mod tests {
             (Some(600_000), 0)
         );
         assert_eq!(s.idle_after, None);
+    }
+
+    #[test]
+    fn idle_after_zero_is_refused() {
+        let base = ["consume", "--brokers", "b", "--group", "g", "--topic", "in"];
+        let zero = Command::try_parse_from(base.iter().chain(&["--idle-after", "0s"]));
+        let message = zero.map(|_| ()).unwrap_err().to_string();
+        assert!(message.contains("must be more than 0"), "{message}");
     }
 
     #[test]
