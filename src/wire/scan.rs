@@ -813,6 +813,30 @@ mod tests {
         assert_eq!(agrees(&line), Ok(true));
     }
 
+    /// Every `callProcessingDetails` key of SPEC §11.4's table is read in the
+    /// pass: a key added to the table and not to the wire's schema fails here.
+    #[test]
+    fn every_processing_key_of_the_deadline_table_is_read_in_the_pass() {
+        use crate::model::deadline::{FieldPath, DEADLINES};
+        for rule in DEADLINES {
+            for path in rule.paths {
+                let FieldPath::Processing(key) = path else {
+                    continue;
+                };
+                let line = format!(
+                    r#"{{"data":{{"type":"AgentOfferContact","agentId":"a","interactionId":"c","eventTime":5,"interaction":{{"callProcessingDetails":{{"{key}":"1718965810000"}}}}}}}}"#
+                );
+                let wire = super::super::parse_str(&line).unwrap();
+                let record = wire.record().unwrap();
+                assert!(
+                    rule.deadline(&record.timers, 7).is_some(),
+                    "{key}: no deadline from {line}"
+                );
+                assert_eq!(deadlines_agree(&line), Ok(()));
+            }
+        }
+    }
+
     /// A `data.interaction` of the keys and values that make reading
     /// `callProcessingDetails` hard: escaped and undecodable keys, repeats,
     /// `null`, numbers beyond `f64`, values that are not objects.
