@@ -103,4 +103,13 @@ mod tests {
             r#"initial must be 'ready' or 'idle', not "Ready""#
         );
     }
+
+    #[test]
+    fn three_names_are_listed_with_commas_then_or() {
+        let e = super::parse("colour", "teal", ["red", "green", "blue"], |c| c).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            r#"colour must be 'red', 'green' or 'blue', not "teal""#
+        );
+    }
 }
