@@ -57,7 +57,7 @@ pub(super) fn read_as(
     if scanner.peek() != Some(b'{') {
         return None;
     }
-    scanner.object(Top(&mut *flat)).ok()?;
+    scanner.object(Top(&mut flat)).ok()?;
     scanner.whitespace();
     if scanner.at != scanner.bytes.len() {
         return None;
