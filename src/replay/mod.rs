@@ -53,7 +53,7 @@ use crate::model::resync::{Inferred, Mode, Repair};
 use crate::model::time_rules::TimeRules;
 use crate::model::vocabulary::Availability;
 use crate::wire::input::{InputError, Line, LineReader, Source};
-use crate::wire::{self, Shape};
+use crate::wire::{self, CarriedText, Shape, WireRecord};
 use calls::{CallRecord, CallTracker};
 use durations::CallSummary;
 use serde::Serialize;
@@ -90,6 +90,8 @@ pub struct AppliedRecord<'a> {
     pub line: &'a str,
     /// The shape it was read as.
     pub shape: Shape,
+    /// What it carries into its outbound event, read in the line's one pass.
+    pub carried: &'a CarriedText<'a>,
     /// The record.
     pub record: &'a Record<'a>,
     /// What it changed.
@@ -397,8 +399,9 @@ impl Replay {
     /// order — for callers that render them, such as `callstate emit`.
     pub fn feed_with(&mut self, line: Line<'_>, mut on_apply: impl FnMut(Applied<'_>)) -> Verdict {
         let untimed = self.engine.time_rules().is_none();
-        parse_wire(line, untimed, |parsed, source| {
-            let (Parsed::Record(record), Some((text, shape))) = (&parsed, source) else {
+        let read = |text| wire::parse_str_carried_as(text, untimed);
+        read_wire(line, read, |parsed, source| {
+            let (Parsed::Record(record), Some((text, shape, carried))) = (&parsed, source) else {
                 return self.feed_parsed(parsed);
             };
             let record = *record;
@@ -407,6 +410,7 @@ impl Replay {
                 Applied::Record(AppliedRecord {
                     line: text,
                     shape,
+                    carried: &carried,
                     record: &record,
                     transition,
                     call,
@@ -628,6 +632,20 @@ pub(crate) fn parse_wire<R>(
     untimed: bool,
     then: impl FnOnce(Parsed<'_>, Option<(&str, Shape)>) -> R,
 ) -> R {
+    let read = |text| wire::parse_str_as(text, untimed).map(|wire| (wire, ()));
+    read_wire(line, read, |parsed, source| {
+        then(parsed, source.map(|(text, shape, ())| (text, shape)))
+    })
+}
+
+/// [`parse_wire`], reading the line's text with `read`, which also gives what
+/// the record carries (`E`).
+#[inline(always)]
+fn read_wire<'l, E, R>(
+    line: Line<'l>,
+    read: impl FnOnce(&'l str) -> Result<(WireRecord<'l>, E), Rejection>,
+    then: impl FnOnce(Parsed<'_>, Option<(&'l str, Shape, E)>) -> R,
+) -> R {
     let bytes = match line {
         Line::Text(bytes) if is_blank(bytes) => return then(Parsed::Blank, None),
         Line::Text(bytes) => Ok(bytes),
@@ -636,14 +654,14 @@ pub(crate) fn parse_wire<R>(
     let wire = bytes.and_then(|bytes| {
         let text = std::str::from_utf8(bytes)
             .map_err(|e| Rejection::malformed(Malformed::NotUtf8(e.valid_up_to())))?;
-        Ok((text, wire::parse_str_as(text, untimed)?))
+        Ok((text, read(text)?))
     });
     match wire {
         Err(r) => then(Parsed::Invalid(r), None),
         // A keep-alive counts for `line` only (SPEC §5).
-        Ok((_, wire)) if wire.is_keep_alive() => then(Parsed::Blank, None),
-        Ok((text, wire)) => match wire.record() {
-            Ok(record) => then(Parsed::Record(record), Some((text, wire.shape))),
+        Ok((_, (wire, _))) if wire.is_keep_alive() => then(Parsed::Blank, None),
+        Ok((text, (wire, carried))) => match wire.record() {
+            Ok(record) => then(Parsed::Record(record), Some((text, wire.shape, carried))),
             Err(r) => then(Parsed::Invalid(r), None),
         },
     }

@@ -35,7 +35,7 @@ mod serde_reader;
 mod snapshot;
 
 pub use depth::MAX_DEPTH;
-pub use schema::WireRecord;
+pub use schema::{CarriedText, WireRecord};
 
 /// Which of the three record shapes a line is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::Display, strum::AsRefStr)]
@@ -223,6 +223,25 @@ pub(crate) fn parse_str_as(text: &str, untimed: bool) -> Result<WireRecord<'_>, 
         return wire;
     }
     serde_reader::parse_with_serde_as(text, untimed)
+}
+
+/// [`parse_str`], also giving what the record carries into its outbound event
+/// (SPEC §6), read in the same pass: what emit reads a line for.
+pub fn parse_str_carried(text: &str) -> Result<(WireRecord<'_>, CarriedText<'_>), Rejection> {
+    parse_str_carried_as(text, false)
+}
+
+/// [`parse_str_carried`], or as [`parse_str_untimed`] reads if `untimed`.
+pub(crate) fn parse_str_carried_as(
+    text: &str,
+    untimed: bool,
+) -> Result<(WireRecord<'_>, CarriedText<'_>), Rejection> {
+    let (wire, carrying) = match scan::read_carrying(text, untimed) {
+        Some(read) => read?,
+        None => serde_reader::parse_with_serde_carrying(text, untimed)?,
+    };
+    let carried = carrying.take(&wire, text);
+    Ok((wire, carried))
 }
 
 /// Not API (exempt from semver; for `fuzz/fuzz_targets/scan.rs`): does the fast

@@ -21,7 +21,7 @@
 //! a `\u` escape is four hex digits, whatever code point they name.
 
 use super::depth::MAX_DEPTH;
-use super::schema::{integer_token, Flat, Kind, Level, Top, Values};
+use super::schema::{integer_token, Carry, Carrying, Flat, Kind, Level, Top, Values};
 use super::{Scalar, WireRecord};
 use crate::model::rejection::Rejection;
 use std::borrow::Cow;
@@ -41,6 +41,23 @@ pub(super) fn read_as(
     skip_processing: bool,
 ) -> Option<Result<WireRecord<'_>, Rejection>> {
     let mut flat = Flat::new(skip_processing);
+    read_into(text, &mut flat)?;
+    Some(flat.take_wire())
+}
+
+/// [`read_as`], also keeping what the record carries into its outbound event.
+pub(super) fn read_carrying(
+    text: &str,
+    skip_processing: bool,
+) -> Option<Result<(WireRecord<'_>, Carrying<'_>), Rejection>> {
+    let mut flat = Flat::carrying(skip_processing);
+    read_into(text, &mut flat)?;
+    Some(flat.take_wire().map(|wire| (wire, flat.carry)))
+}
+
+/// Scans `text` into `flat`; `None` if the scanner gives up.
+#[inline(always)]
+fn read_into<'a, C: Carry<'a>>(text: &'a str, flat: &mut Flat<'a, C>) -> Option<()> {
     let mut scanner = Scanner {
         text,
         bytes: text.as_bytes(),
@@ -53,12 +70,12 @@ pub(super) fn read_as(
     if scanner.peek() != Some(b'{') {
         return None;
     }
-    scanner.object(Top(&mut flat)).ok()?;
+    scanner.object(Top(flat)).ok()?;
     scanner.whitespace();
     if scanner.at != scanner.bytes.len() {
         return None;
     }
-    Some(flat.take_wire())
+    Some(())
 }
 
 struct Scanner<'a> {
@@ -102,6 +119,14 @@ impl<'a> Values<'a> for Scanner<'a> {
         }
         let start = self.at;
         self.object(level)?;
+        self.text.get(start..self.at).map(Some).ok_or(Bail)
+    }
+
+    fn object_text<L: Level<'a>>(&mut self, level: L) -> Result<Option<&'a str>, Bail> {
+        let start = self.at;
+        if self.object(level)? == Kind::Null {
+            return Ok(None);
+        }
         self.text.get(start..self.at).map(Some).ok_or(Bail)
     }
 

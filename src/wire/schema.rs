@@ -99,9 +99,11 @@ impl WireRecord<'_> {
     }
 }
 
-/// Every field any shape reads, filled while the line is parsed.
+/// Every field any shape reads, filled while the line is parsed; `carry` is
+/// where the fields a record carries into its outbound event go, if anywhere
+/// ([`Carry`]).
 #[derive(Default)]
-pub(super) struct Flat<'a> {
+pub(super) struct Flat<'a, C = Uncarried> {
     agent: Option<Scalar<'a>>,
     event: Option<Scalar<'a>>,
     interaction: Option<Scalar<'a>>,
@@ -138,6 +140,7 @@ pub(super) struct Flat<'a> {
     actual_processing: Processing<'a>,
     /// Leave them unread: `data.interaction` is skipped whole.
     skip_processing: bool,
+    pub(super) carry: C,
 }
 
 /// The fields of a `data` object.
@@ -202,6 +205,9 @@ pub(super) trait Values<'de> {
     /// [`Values::raw`], an object also read into `level`: a key in it that fails
     /// to decode is no error of the line, it makes `level` [`unreadable`](Level::unreadable).
     fn object_raw<L: Level<'de>>(&mut self, level: L) -> Result<Option<&'de str>, Self::Error>;
+    /// [`Values::object`], also giving the value's raw JSON text (`None` for
+    /// `null`).
+    fn object_text<L: Level<'de>>(&mut self, level: L) -> Result<Option<&'de str>, Self::Error>;
 }
 
 /// What a value turned out to be, for the levels that care.
@@ -234,9 +240,9 @@ pub(super) fn integer_token(token: &str) -> Option<Scalar<'_>> {
 }
 
 /// The top level: the native fields plus the roots of the other two shapes.
-pub(super) struct Top<'f, 'a>(pub(super) &'f mut Flat<'a>);
+pub(super) struct Top<'f, 'a, C>(pub(super) &'f mut Flat<'a, C>);
 
-impl<'de> Level<'de> for Top<'_, 'de> {
+impl<'de, C: Carry<'de>> Level<'de> for Top<'_, 'de, C> {
     fn field<V: Values<'de>>(&mut self, key: &str, values: &mut V) -> Result<(), V::Error> {
         let flat = &mut *self.0;
         match key {
@@ -259,6 +265,7 @@ impl<'de> Level<'de> for Top<'_, 'de> {
             }
             "message" => {
                 flat.record_key = true;
+                flat.carry.path_key(PathKey::Message);
                 // A repeated key counts with its last value: forget the first.
                 flat.envelope = false;
                 flat.call_object = false;
@@ -273,7 +280,7 @@ impl<'de> Level<'de> for Top<'_, 'de> {
                 let level = DataLevel(&mut flat.data, processing);
                 flat.data_object = values.object(level)? == Kind::Object;
             }
-            _ => values.skip()?,
+            _ => flat.carry.top(key, values)?,
         }
         Ok(())
     }
@@ -281,14 +288,15 @@ impl<'de> Level<'de> for Top<'_, 'de> {
 
 /// `message`: only `call` matters. `call` present and not `null` makes an envelope,
 /// even when it is not an object (then the envelope is malformed, SPEC §5).
-struct Message<'f, 'a>(&'f mut Flat<'a>);
+struct Message<'f, 'a, C>(&'f mut Flat<'a, C>);
 
-impl<'de> Level<'de> for Message<'_, 'de> {
+impl<'de, C: Carry<'de>> Level<'de> for Message<'_, 'de, C> {
     fn field<V: Values<'de>>(&mut self, key: &str, values: &mut V) -> Result<(), V::Error> {
         if key != "call" {
             return values.skip();
         }
         let flat = &mut *self.0;
+        flat.carry.path_key(PathKey::Call);
         flat.forget_call();
         let kind = values.object(Call(flat))?;
         flat.envelope = kind != Kind::Null;
@@ -298,22 +306,26 @@ impl<'de> Level<'de> for Message<'_, 'de> {
 }
 
 /// `message.call`.
-struct Call<'f, 'a>(&'f mut Flat<'a>);
+struct Call<'f, 'a, C>(&'f mut Flat<'a, C>);
 
-impl<'de> Level<'de> for Call<'_, 'de> {
+impl<'de, C: Carry<'de>> Level<'de> for Call<'_, 'de, C> {
     fn field<V: Values<'de>>(&mut self, key: &str, values: &mut V) -> Result<(), V::Error> {
         let flat = &mut *self.0;
         match key {
             "event" => flat.call_event = values.slot()?,
             "id" => flat.call_id = values.slot()?,
-            "CallVariables" => flat.call_variables = values.raw()?,
+            "CallVariables" => {
+                flat.carry.path_key(PathKey::CallVariables);
+                flat.call_variables = values.raw()?;
+            }
             "ResponseActual" => {
                 flat.actual = Data::default();
                 flat.actual_processing = Processing::default();
                 let processing = (!flat.skip_processing).then_some(&mut flat.actual_processing);
-                values.object(ResponseActual(&mut flat.actual, processing))?;
+                let level = ResponseActual(&mut flat.actual, processing);
+                flat.carry.response_actual(values, level)?;
             }
-            _ => values.skip()?,
+            _ => flat.carry.call(key, values)?,
         }
         Ok(())
     }
@@ -411,7 +423,19 @@ impl<'a> Flat<'a> {
             ..Flat::default()
         }
     }
+}
 
+impl<'a> Flat<'a, Carrying<'a>> {
+    /// [`Flat::new`], also keeping the fields a record carries ([`Carrying`]).
+    pub(super) fn carrying(skip_processing: bool) -> Self {
+        Flat {
+            skip_processing,
+            ..Flat::default()
+        }
+    }
+}
+
+impl<'a, C> Flat<'a, C> {
     /// Forgets what an earlier `message.call` said.
     fn forget_call(&mut self) {
         self.call_event = None;
@@ -517,6 +541,255 @@ impl<'a> Flat<'a> {
     }
 }
 
+/// What a line's pass does with the fields a record carries into its outbound
+/// event (SPEC §6, [`CarriedText`]): a replay's pass leaves them unread
+/// ([`Uncarried`], which adds nothing to it), emit's keeps their raw text
+/// ([`Carrying`]). The levels above call it where a carried key may sit.
+pub(super) trait Carry<'de> {
+    /// A key on an envelope's path to what it carries was read.
+    fn path_key(&mut self, key: PathKey);
+    /// A top-level key no field of the record reads: read if carried, else
+    /// skipped.
+    fn top<V: Values<'de>>(&mut self, key: &str, values: &mut V) -> Result<(), V::Error>;
+    /// A key of `message.call` no field of the record reads: read if carried,
+    /// else skipped.
+    fn call<V: Values<'de>>(&mut self, key: &str, values: &mut V) -> Result<(), V::Error>;
+    /// `message.call.ResponseActual`, read into `level` (and kept, if carried).
+    fn response_actual<V: Values<'de>, L: Level<'de>>(
+        &mut self,
+        values: &mut V,
+        level: L,
+    ) -> Result<(), V::Error>;
+}
+
+/// The keys on an envelope's path to what it carries that a record's fields
+/// read too, one bit each.
+#[derive(Clone, Copy)]
+pub(super) enum PathKey {
+    Message = 1,
+    Call = 2,
+    CallVariables = 4,
+    ResponseActual = 8,
+    ResponseFields = 16,
+}
+
+/// Nothing carried: replay's pass.
+#[derive(Default)]
+pub(super) struct Uncarried;
+
+impl<'de> Carry<'de> for Uncarried {
+    #[inline(always)]
+    fn path_key(&mut self, _: PathKey) {}
+    #[inline(always)]
+    fn top<V: Values<'de>>(&mut self, _: &str, values: &mut V) -> Result<(), V::Error> {
+        values.skip()
+    }
+    #[inline(always)]
+    fn call<V: Values<'de>>(&mut self, _: &str, values: &mut V) -> Result<(), V::Error> {
+        values.skip()
+    }
+    #[inline(always)]
+    fn response_actual<V: Values<'de>, L: Level<'de>>(
+        &mut self,
+        values: &mut V,
+        level: L,
+    ) -> Result<(), V::Error> {
+        values.object(level).map(drop)
+    }
+}
+
+/// What an input record carries into its outbound event (SPEC §6), as the raw
+/// JSON text of its line, read in the line's one pass when asked
+/// ([`parse_str_carried`](super::parse_str_carried)); `None` when absent or
+/// `null`. [`Carried::from_text`](super::outbound::Carried::from_text) makes
+/// the event's fields of it.
+///
+/// - A websocket notification carries itself as `ResponseActual`.
+/// - An envelope carries `message.call`'s `ResponseActual` and `CallVariables`,
+///   and `fromAddress`, `toAddress`, `Campaign` and `OutBoundType` of
+///   `message.call.ResponseFields`.
+/// - A native record carries its top-level `fromAddress`, `toAddress`,
+///   `Campaign`, `OutBoundType` and `CallVariables`.
+///
+/// Where serde_json would refuse to read those keys into a struct (one of them
+/// given twice, or on the envelope's path, or a key of `ResponseFields` that
+/// fails to decode, or `ResponseFields` neither an object nor `null`), the
+/// record carries nothing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CarriedText<'a> {
+    /// `ResponseActual`.
+    pub response_actual: Option<&'a str>,
+    /// `CallVariables`.
+    pub call_variables: Option<&'a str>,
+    /// `fromAddress` (carried if a string).
+    pub from_address: Option<&'a str>,
+    /// `toAddress` (carried if a string).
+    pub to_address: Option<&'a str>,
+    /// `Campaign` (carried if a string).
+    pub campaign: Option<&'a str>,
+    /// `OutBoundType` (carried if a string).
+    pub outbound_type: Option<&'a str>,
+}
+
+/// The carried keys of one object, raw JSON: a native record's top level, or
+/// an envelope's `ResponseFields`.
+#[derive(Default, Clone, Copy)]
+struct CarriedKeys<'a> {
+    call_variables: Option<&'a str>,
+    from_address: Option<&'a str>,
+    to_address: Option<&'a str>,
+    campaign: Option<&'a str>,
+    outbound_type: Option<&'a str>,
+    /// The keys read, a bit each.
+    read: u8,
+    /// A key repeated, or one failed to decode: nothing is carried.
+    refused: bool,
+}
+
+impl<'a> CarriedKeys<'a> {
+    /// Reads `key` if it is a carried one: `false` if not (the value is then
+    /// still to read).
+    fn read<V: Values<'a>>(&mut self, key: &str, values: &mut V) -> Result<bool, V::Error> {
+        let (bit, slot) = match key {
+            "CallVariables" => (1, &mut self.call_variables),
+            "fromAddress" => (2, &mut self.from_address),
+            "toAddress" => (4, &mut self.to_address),
+            "Campaign" => (8, &mut self.campaign),
+            "OutBoundType" => (16, &mut self.outbound_type),
+            _ => return Ok(false),
+        };
+        self.refused |= self.read & bit != 0;
+        self.read |= bit;
+        *slot = values.raw()?;
+        Ok(true)
+    }
+
+    /// The text carried, with these `ResponseActual` and `CallVariables`.
+    fn text(
+        &self,
+        response_actual: Option<&'a str>,
+        call_variables: Option<&'a str>,
+    ) -> CarriedText<'a> {
+        CarriedText {
+            response_actual,
+            call_variables,
+            from_address: self.from_address,
+            to_address: self.to_address,
+            campaign: self.campaign,
+            outbound_type: self.outbound_type,
+        }
+    }
+
+    /// The keys of a `ResponseFields` that is no object, as serde_json reads an
+    /// array into a struct (its five fields in order: `CallVariables`,
+    /// `fromAddress`, `toAddress`, `Campaign`, `OutBoundType`); `None` for
+    /// anything else, which it refuses.
+    #[cold]
+    fn of_array(text: &'a str) -> Option<CarriedKeys<'a>> {
+        use serde_json::value::RawValue;
+        type Raw<'r> = Option<&'r RawValue>;
+        let (call_variables, from, to, campaign, outbound): (Raw, Raw, Raw, Raw, Raw) =
+            serde_json::from_str(text).ok()?;
+        Some(CarriedKeys {
+            call_variables: call_variables.map(RawValue::get),
+            from_address: from.map(RawValue::get),
+            to_address: to.map(RawValue::get),
+            campaign: campaign.map(RawValue::get),
+            outbound_type: outbound.map(RawValue::get),
+            ..CarriedKeys::default()
+        })
+    }
+}
+
+/// The carried fields of every shape, kept while the line is read: emit's pass.
+#[derive(Default)]
+pub(super) struct Carrying<'a> {
+    /// The top level's (a native record's).
+    native: CarriedKeys<'a>,
+    /// `message.call.ResponseFields`' keys, and its raw text.
+    fields: CarriedKeys<'a>,
+    fields_text: Option<&'a str>,
+    /// `message.call.ResponseActual`.
+    response_actual: Option<&'a str>,
+    /// The [`PathKey`]s read; one repeated refuses the envelope.
+    path: u8,
+    path_repeated: bool,
+}
+
+impl<'de> Carry<'de> for Carrying<'de> {
+    fn path_key(&mut self, key: PathKey) {
+        let bit = key as u8;
+        self.path_repeated |= self.path & bit != 0;
+        self.path |= bit;
+    }
+    fn top<V: Values<'de>>(&mut self, key: &str, values: &mut V) -> Result<(), V::Error> {
+        if !self.native.read(key, values)? {
+            values.skip()?;
+        }
+        Ok(())
+    }
+    fn call<V: Values<'de>>(&mut self, key: &str, values: &mut V) -> Result<(), V::Error> {
+        if key != "ResponseFields" {
+            return values.skip();
+        }
+        self.path_key(PathKey::ResponseFields);
+        self.fields_text = values.object_raw(FieldsLevel(&mut self.fields))?;
+        Ok(())
+    }
+    fn response_actual<V: Values<'de>, L: Level<'de>>(
+        &mut self,
+        values: &mut V,
+        level: L,
+    ) -> Result<(), V::Error> {
+        self.path_key(PathKey::ResponseActual);
+        self.response_actual = values.object_text(level)?;
+        Ok(())
+    }
+}
+
+impl<'a> Carrying<'a> {
+    /// What the record `wire`, read from `text`, carries.
+    pub(super) fn take(&self, wire: &WireRecord<'a>, text: &'a str) -> CarriedText<'a> {
+        match wire.shape {
+            Shape::Websocket => CarriedText {
+                // The line is one JSON value: without the whitespace around it.
+                response_actual: Some(text.trim_matches([' ', '\t', '\n', '\r'])),
+                ..CarriedText::default()
+            },
+            Shape::Native if !self.native.refused => {
+                self.native.text(None, self.native.call_variables)
+            }
+            Shape::Envelope if !self.path_repeated => {
+                let fields = match self.fields_text {
+                    Some(object) if object.starts_with('{') => Some(self.fields),
+                    Some(other) => CarriedKeys::of_array(other),
+                    None => Some(CarriedKeys::default()),
+                };
+                match fields.filter(|f| !f.refused) {
+                    Some(fields) => fields.text(self.response_actual, wire.call_variables),
+                    None => CarriedText::default(),
+                }
+            }
+            _ => CarriedText::default(),
+        }
+    }
+}
+
+/// `message.call.ResponseFields`, read for what an envelope carries.
+struct FieldsLevel<'f, 'a>(&'f mut CarriedKeys<'a>);
+
+impl<'de> Level<'de> for FieldsLevel<'_, 'de> {
+    fn field<V: Values<'de>>(&mut self, key: &str, values: &mut V) -> Result<(), V::Error> {
+        if !self.0.read(key, values)? {
+            values.skip()?;
+        }
+        Ok(())
+    }
+    fn unreadable(&mut self) {
+        self.0.refused = true;
+    }
+}
+
 /// Every key a level above reads, for the readers' differential tests, which
 /// generate lines over them.
 #[cfg(test)]
@@ -547,4 +820,9 @@ pub(super) const KEYS: &[&str] = &[
     "campaignPreviewOfferTimeout",
     "CallVariables",
     "callProcessingDetails",
+    "ResponseFields",
+    "fromAddress",
+    "toAddress",
+    "Campaign",
+    "OutBoundType",
 ];
