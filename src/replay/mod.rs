@@ -632,19 +632,46 @@ pub(crate) fn parse_wire<R>(
     untimed: bool,
     then: impl FnOnce(Parsed<'_>, Option<(&str, Shape)>) -> R,
 ) -> R {
-    let read = |text| wire::parse_str_as(text, untimed).map(|wire| (wire, ()));
+    let read = |text| wire::parse_str_as(text, untimed);
     read_wire(line, read, |parsed, source| {
         then(parsed, source.map(|(text, shape, ())| (text, shape)))
     })
 }
 
-/// [`parse_wire`], reading the line's text with `read`, which also gives what
-/// the record carries (`E`).
+/// What the wire read of a line: its record, and what else it kept.
+trait Reading<'l> {
+    /// What else it kept.
+    type Kept: Copy;
+    fn wire(&self) -> &WireRecord<'l>;
+    fn kept(&self) -> Self::Kept;
+}
+
+impl<'l> Reading<'l> for WireRecord<'l> {
+    type Kept = ();
+    fn wire(&self) -> &WireRecord<'l> {
+        self
+    }
+    fn kept(&self) {}
+}
+
+/// What emit reads a line for ([`wire::parse_str_carried`]).
+impl<'l> Reading<'l> for (WireRecord<'l>, CarriedText<'l>) {
+    type Kept = CarriedText<'l>;
+    fn wire(&self) -> &WireRecord<'l> {
+        &self.0
+    }
+    fn kept(&self) -> CarriedText<'l> {
+        self.1
+    }
+}
+
+/// [`parse_wire`], reading the line's text with `read`, which may keep more
+/// than the record (what it carries, for emit).
 #[inline(always)]
-fn read_wire<'l, E, R>(
+fn read_wire<'l, W: Reading<'l>, R>(
     line: Line<'l>,
-    read: impl FnOnce(&'l str) -> Result<(WireRecord<'l>, E), Rejection>,
-    then: impl FnOnce(Parsed<'_>, Option<(&'l str, Shape, E)>) -> R,
+    read: impl FnOnce(&'l str) -> Result<W, Rejection>,
+    then: impl FnOnce(Parsed<'_>, Option<(&'l str, Shape, W::Kept)>) -> R,
 ) -> R {
     let bytes = match line {
         Line::Text(bytes) if is_blank(bytes) => return then(Parsed::Blank, None),
@@ -659,9 +686,12 @@ fn read_wire<'l, E, R>(
     match wire {
         Err(r) => then(Parsed::Invalid(r), None),
         // A keep-alive counts for `line` only (SPEC §5).
-        Ok((_, (wire, _))) if wire.is_keep_alive() => then(Parsed::Blank, None),
-        Ok((text, (wire, carried))) => match wire.record() {
-            Ok(record) => then(Parsed::Record(record), Some((text, wire.shape, carried))),
+        Ok((_, read)) if read.wire().is_keep_alive() => then(Parsed::Blank, None),
+        Ok((text, read)) => match read.wire().record() {
+            Ok(record) => {
+                let source = (text, read.wire().shape, read.kept());
+                then(Parsed::Record(record), Some(source))
+            }
             Err(r) => then(Parsed::Invalid(r), None),
         },
     }

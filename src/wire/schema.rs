@@ -615,20 +615,23 @@ impl<'de> Carry<'de> for Uncarried {
 /// given twice, or on the envelope's path, or a key of `ResponseFields` that
 /// fails to decode, or `ResponseFields` neither an object nor `null`), the
 /// record carries nothing.
+///
+/// Only the pass makes one: each text it holds is one JSON value, which an
+/// event carries without reading it again.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CarriedText<'a> {
     /// `ResponseActual`.
-    pub response_actual: Option<&'a str>,
+    pub(super) response_actual: Option<&'a str>,
     /// `CallVariables`.
-    pub call_variables: Option<&'a str>,
+    pub(super) call_variables: Option<&'a str>,
     /// `fromAddress` (carried if a string).
-    pub from_address: Option<&'a str>,
+    pub(super) from_address: Option<&'a str>,
     /// `toAddress` (carried if a string).
-    pub to_address: Option<&'a str>,
+    pub(super) to_address: Option<&'a str>,
     /// `Campaign` (carried if a string).
-    pub campaign: Option<&'a str>,
+    pub(super) campaign: Option<&'a str>,
     /// `OutBoundType` (carried if a string).
-    pub outbound_type: Option<&'a str>,
+    pub(super) outbound_type: Option<&'a str>,
 }
 
 /// The carried keys of one object, raw JSON: a native record's top level, or
