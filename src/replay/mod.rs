@@ -630,12 +630,9 @@ pub fn parse_line<R>(line: Line<'_>, then: impl FnOnce(Parsed<'_>) -> R) -> R {
 pub(crate) fn parse_wire<R>(
     line: Line<'_>,
     untimed: bool,
-    then: impl FnOnce(Parsed<'_>, Option<(&str, Shape)>) -> R,
+    then: impl FnOnce(Parsed<'_>, Option<(&str, Shape, ())>) -> R,
 ) -> R {
-    let read = |text| wire::parse_str_as(text, untimed);
-    read_wire(line, read, |parsed, source| {
-        then(parsed, source.map(|(text, shape, ())| (text, shape)))
-    })
+    read_wire(line, |text| wire::parse_str_as(text, untimed), then)
 }
 
 /// What the wire read of a line: its record, and what else it kept.
