@@ -21,7 +21,7 @@
 //! a `\u` escape is four hex digits, whatever code point they name.
 
 use super::depth::MAX_DEPTH;
-use super::schema::{integer_token, Carry, Carrying, Flat, Kind, Level, Top, Values};
+use super::schema::{integer_token, CarryLevel, Carrying, Flat, Kind, Level, Top, Values};
 use super::{Scalar, WireRecord};
 use crate::model::rejection::Rejection;
 use std::borrow::Cow;
@@ -41,7 +41,7 @@ pub(super) fn read_as(
     skip_processing: bool,
 ) -> Option<Result<WireRecord<'_>, Rejection>> {
     let mut flat = Flat::new(skip_processing);
-    read_into(text, &mut flat)?;
+    read_into(text, Top(&mut flat))?;
     Some(flat.take_wire())
 }
 
@@ -50,14 +50,15 @@ pub(super) fn read_carrying(
     text: &str,
     skip_processing: bool,
 ) -> Option<Result<(WireRecord<'_>, Carrying<'_>), Rejection>> {
-    let mut flat = Flat::carrying(skip_processing);
-    read_into(text, &mut flat)?;
-    Some(flat.take_wire().map(|wire| (wire, flat.carry)))
+    let mut flat = Flat::new(skip_processing);
+    let mut carrying = Carrying::default();
+    read_into(text, CarryLevel::top(&mut flat, &mut carrying))?;
+    Some(flat.take_wire().map(|wire| (wire, carrying)))
 }
 
-/// Scans `text` into `flat`; `None` if the scanner gives up.
+/// Scans `text` into `level`, the top level; `None` if the scanner gives up.
 #[inline(always)]
-fn read_into<'a, C: Carry<'a>>(text: &'a str, flat: &mut Flat<'a, C>) -> Option<()> {
+fn read_into<'a>(text: &'a str, level: impl Level<'a>) -> Option<()> {
     let mut scanner = Scanner {
         text,
         bytes: text.as_bytes(),
@@ -70,7 +71,7 @@ fn read_into<'a, C: Carry<'a>>(text: &'a str, flat: &mut Flat<'a, C>) -> Option<
     if scanner.peek() != Some(b'{') {
         return None;
     }
-    scanner.object(Top(flat)).ok()?;
+    scanner.object(level).ok()?;
     scanner.whitespace();
     if scanner.at != scanner.bytes.len() {
         return None;

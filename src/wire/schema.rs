@@ -99,11 +99,9 @@ impl WireRecord<'_> {
     }
 }
 
-/// Every field any shape reads, filled while the line is parsed; `carry` is
-/// where the fields a record carries into its outbound event go, if anywhere
-/// ([`Carry`]).
+/// Every field any shape reads, filled while the line is parsed.
 #[derive(Default)]
-pub(super) struct Flat<'a, C = Uncarried> {
+pub(super) struct Flat<'a> {
     agent: Option<Scalar<'a>>,
     event: Option<Scalar<'a>>,
     interaction: Option<Scalar<'a>>,
@@ -140,7 +138,6 @@ pub(super) struct Flat<'a, C = Uncarried> {
     actual_processing: Processing<'a>,
     /// Leave them unread: `data.interaction` is skipped whole.
     skip_processing: bool,
-    pub(super) carry: C,
 }
 
 /// The fields of a `data` object.
@@ -240,9 +237,9 @@ pub(super) fn integer_token(token: &str) -> Option<Scalar<'_>> {
 }
 
 /// The top level: the native fields plus the roots of the other two shapes.
-pub(super) struct Top<'f, 'a, C>(pub(super) &'f mut Flat<'a, C>);
+pub(super) struct Top<'f, 'a>(pub(super) &'f mut Flat<'a>);
 
-impl<'de, C: Carry<'de>> Level<'de> for Top<'_, 'de, C> {
+impl<'de> Level<'de> for Top<'_, 'de> {
     fn field<V: Values<'de>>(&mut self, key: &str, values: &mut V) -> Result<(), V::Error> {
         let flat = &mut *self.0;
         match key {
@@ -265,7 +262,6 @@ impl<'de, C: Carry<'de>> Level<'de> for Top<'_, 'de, C> {
             }
             "message" => {
                 flat.record_key = true;
-                flat.carry.path_key(PathKey::Message);
                 // A repeated key counts with its last value: forget the first.
                 flat.envelope = false;
                 flat.call_object = false;
@@ -280,7 +276,7 @@ impl<'de, C: Carry<'de>> Level<'de> for Top<'_, 'de, C> {
                 let level = DataLevel(&mut flat.data, processing);
                 flat.data_object = values.object(level)? == Kind::Object;
             }
-            _ => flat.carry.top(key, values)?,
+            _ => values.skip()?,
         }
         Ok(())
     }
@@ -288,15 +284,14 @@ impl<'de, C: Carry<'de>> Level<'de> for Top<'_, 'de, C> {
 
 /// `message`: only `call` matters. `call` present and not `null` makes an envelope,
 /// even when it is not an object (then the envelope is malformed, SPEC §5).
-struct Message<'f, 'a, C>(&'f mut Flat<'a, C>);
+struct Message<'f, 'a>(&'f mut Flat<'a>);
 
-impl<'de, C: Carry<'de>> Level<'de> for Message<'_, 'de, C> {
+impl<'de> Level<'de> for Message<'_, 'de> {
     fn field<V: Values<'de>>(&mut self, key: &str, values: &mut V) -> Result<(), V::Error> {
         if key != "call" {
             return values.skip();
         }
         let flat = &mut *self.0;
-        flat.carry.path_key(PathKey::Call);
         flat.forget_call();
         let kind = values.object(Call(flat))?;
         flat.envelope = kind != Kind::Null;
@@ -306,26 +301,22 @@ impl<'de, C: Carry<'de>> Level<'de> for Message<'_, 'de, C> {
 }
 
 /// `message.call`.
-struct Call<'f, 'a, C>(&'f mut Flat<'a, C>);
+struct Call<'f, 'a>(&'f mut Flat<'a>);
 
-impl<'de, C: Carry<'de>> Level<'de> for Call<'_, 'de, C> {
+impl<'de> Level<'de> for Call<'_, 'de> {
     fn field<V: Values<'de>>(&mut self, key: &str, values: &mut V) -> Result<(), V::Error> {
         let flat = &mut *self.0;
         match key {
             "event" => flat.call_event = values.slot()?,
             "id" => flat.call_id = values.slot()?,
-            "CallVariables" => {
-                flat.carry.path_key(PathKey::CallVariables);
-                flat.call_variables = values.raw()?;
-            }
+            "CallVariables" => flat.call_variables = values.raw()?,
             "ResponseActual" => {
                 flat.actual = Data::default();
                 flat.actual_processing = Processing::default();
                 let processing = (!flat.skip_processing).then_some(&mut flat.actual_processing);
-                let level = ResponseActual(&mut flat.actual, processing);
-                flat.carry.response_actual(values, level)?;
+                values.object(ResponseActual(&mut flat.actual, processing))?;
             }
-            _ => flat.carry.call(key, values)?,
+            _ => values.skip()?,
         }
         Ok(())
     }
@@ -423,19 +414,7 @@ impl<'a> Flat<'a> {
             ..Flat::default()
         }
     }
-}
 
-impl<'a> Flat<'a, Carrying<'a>> {
-    /// [`Flat::new`], also keeping the fields a record carries ([`Carrying`]).
-    pub(super) fn carrying(skip_processing: bool) -> Self {
-        Flat {
-            skip_processing,
-            ..Flat::default()
-        }
-    }
-}
-
-impl<'a, C> Flat<'a, C> {
     /// Forgets what an earlier `message.call` said.
     fn forget_call(&mut self) {
         self.call_event = None;
@@ -538,63 +517,6 @@ impl<'a, C> Flat<'a, C> {
                 ..none
             }
         })
-    }
-}
-
-/// What a line's pass does with the fields a record carries into its outbound
-/// event (SPEC §6, [`CarriedText`]): a replay's pass leaves them unread
-/// ([`Uncarried`], which adds nothing to it), emit's keeps their raw text
-/// ([`Carrying`]). The levels above call it where a carried key may sit.
-pub(super) trait Carry<'de> {
-    /// A key on an envelope's path to what it carries was read.
-    fn path_key(&mut self, key: PathKey);
-    /// A top-level key no field of the record reads: read if carried, else
-    /// skipped.
-    fn top<V: Values<'de>>(&mut self, key: &str, values: &mut V) -> Result<(), V::Error>;
-    /// A key of `message.call` no field of the record reads: read if carried,
-    /// else skipped.
-    fn call<V: Values<'de>>(&mut self, key: &str, values: &mut V) -> Result<(), V::Error>;
-    /// `message.call.ResponseActual`, read into `level` (and kept, if carried).
-    fn response_actual<V: Values<'de>, L: Level<'de>>(
-        &mut self,
-        values: &mut V,
-        level: L,
-    ) -> Result<(), V::Error>;
-}
-
-/// The keys on an envelope's path to what it carries that a record's fields
-/// read too, one bit each.
-#[derive(Clone, Copy)]
-pub(super) enum PathKey {
-    Message = 1,
-    Call = 2,
-    CallVariables = 4,
-    ResponseActual = 8,
-    ResponseFields = 16,
-}
-
-/// Nothing carried: replay's pass.
-#[derive(Default)]
-pub(super) struct Uncarried;
-
-impl<'de> Carry<'de> for Uncarried {
-    #[inline(always)]
-    fn path_key(&mut self, _: PathKey) {}
-    #[inline(always)]
-    fn top<V: Values<'de>>(&mut self, _: &str, values: &mut V) -> Result<(), V::Error> {
-        values.skip()
-    }
-    #[inline(always)]
-    fn call<V: Values<'de>>(&mut self, _: &str, values: &mut V) -> Result<(), V::Error> {
-        values.skip()
-    }
-    #[inline(always)]
-    fn response_actual<V: Values<'de>, L: Level<'de>>(
-        &mut self,
-        values: &mut V,
-        level: L,
-    ) -> Result<(), V::Error> {
-        values.object(level).map(drop)
     }
 }
 
@@ -704,7 +626,9 @@ impl<'a> CarriedKeys<'a> {
     }
 }
 
-/// The carried fields of every shape, kept while the line is read: emit's pass.
+/// The carried fields of every shape, kept while the line is read: emit's pass
+/// reads the record's levels through [`CarryLevel`], which fills this beside
+/// them. A replay's pass never touches it.
 #[derive(Default)]
 pub(super) struct Carrying<'a> {
     /// The top level's (a native record's).
@@ -714,39 +638,150 @@ pub(super) struct Carrying<'a> {
     fields_text: Option<&'a str>,
     /// `message.call.ResponseActual`.
     response_actual: Option<&'a str>,
-    /// The [`PathKey`]s read; one repeated refuses the envelope.
+    /// The keys on the envelope's path read (`message`, `call`, and
+    /// `ResponseActual`, `ResponseFields`, `CallVariables` in it), a bit each;
+    /// one repeated refuses the envelope.
     path: u8,
     path_repeated: bool,
 }
 
-impl<'de> Carry<'de> for Carrying<'de> {
-    fn path_key(&mut self, key: PathKey) {
-        let bit = key as u8;
+impl Carrying<'_> {
+    /// Notes a key on the envelope's path, `bit` its bit.
+    fn path_key(&mut self, bit: u8) {
         self.path_repeated |= self.path & bit != 0;
         self.path |= bit;
     }
-    fn top<V: Values<'de>>(&mut self, key: &str, values: &mut V) -> Result<(), V::Error> {
-        if !self.native.read(key, values)? {
-            values.skip()?;
+}
+
+/// Where a level sits: one that holds a carried key, or leads to one, or below.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum At {
+    Top,
+    Message,
+    Call,
+    Below,
+}
+
+/// A level as emit reads it: `level` reads the record's fields as it does for
+/// replay, through values that also keep what the record carries at `at`
+/// ([`CarryValues`]). Every level of emit's pass is one, down to the deepest:
+/// the scanner's code for replay's levels is then replay's alone, and compiled
+/// for it as before.
+pub(super) struct CarryLevel<'c, 'a, L> {
+    level: L,
+    carry: &'c mut Carrying<'a>,
+    at: At,
+}
+
+impl<'c, 'f, 'a> CarryLevel<'c, 'a, Top<'f, 'a>> {
+    /// The top level of `flat`, keeping what is carried in `carry`.
+    pub(super) fn top(flat: &'f mut Flat<'a>, carry: &'c mut Carrying<'a>) -> Self {
+        CarryLevel {
+            level: Top(flat),
+            carry,
+            at: At::Top,
+        }
+    }
+}
+
+impl<'c, 'a, L> CarryLevel<'c, 'a, L> {
+    /// `level`, below every carried key.
+    fn below(level: L, carry: &'c mut Carrying<'a>) -> Self {
+        CarryLevel {
+            level,
+            carry,
+            at: At::Below,
+        }
+    }
+}
+
+impl<'de, L: Level<'de>> Level<'de> for CarryLevel<'_, 'de, L> {
+    fn field<V: Values<'de>>(&mut self, key: &str, values: &mut V) -> Result<(), V::Error> {
+        let mut values = CarryValues {
+            values,
+            carry: self.carry,
+            key,
+            at: self.at,
+        };
+        self.level.field(key, &mut values)
+    }
+    fn unreadable(&mut self) {
+        self.level.unreadable();
+    }
+}
+
+/// The value of `key` at `at`, read as a level asks, and kept if carried: the
+/// carried keys are those the record's levels skip, or read as an object or
+/// raw.
+struct CarryValues<'v, 'c, 'k, 'a, V> {
+    values: &'v mut V,
+    carry: &'c mut Carrying<'a>,
+    key: &'k str,
+    at: At,
+}
+
+impl<'de, V: Values<'de>> Values<'de> for CarryValues<'_, '_, '_, 'de, V> {
+    type Error = V::Error;
+
+    fn slot(&mut self) -> Result<Option<Scalar<'de>>, V::Error> {
+        self.values.slot()
+    }
+    fn time(&mut self) -> Result<Option<Scalar<'de>>, V::Error> {
+        self.values.time()
+    }
+    fn object<L: Level<'de>>(&mut self, level: L) -> Result<Kind, V::Error> {
+        let at = match (self.at, self.key) {
+            (At::Top, "message") => At::Message,
+            (At::Message, "call") => At::Call,
+            (At::Call, "ResponseActual") => {
+                let text = self.object_text(level)?;
+                self.carry.path_key(4);
+                self.carry.response_actual = text;
+                return Ok(match text {
+                    None => Kind::Null,
+                    Some(object) if object.starts_with('{') => Kind::Object,
+                    Some(_) => Kind::Other,
+                });
+            }
+            _ => At::Below,
+        };
+        match at {
+            At::Message => self.carry.path_key(1),
+            At::Call => self.carry.path_key(2),
+            _ => {}
+        }
+        let carry = &mut *self.carry;
+        self.values.object(CarryLevel { level, carry, at })
+    }
+    fn skip(&mut self) -> Result<(), V::Error> {
+        match (self.at, self.key) {
+            (At::Top, key) => {
+                if !self.carry.native.read(key, self.values)? {
+                    self.values.skip()?;
+                }
+            }
+            (At::Call, "ResponseFields") => {
+                self.carry.path_key(8);
+                let level = FieldsLevel(&mut self.carry.fields);
+                self.carry.fields_text = self.values.object_raw(level)?;
+            }
+            _ => self.values.skip()?,
         }
         Ok(())
     }
-    fn call<V: Values<'de>>(&mut self, key: &str, values: &mut V) -> Result<(), V::Error> {
-        if key != "ResponseFields" {
-            return values.skip();
+    fn raw(&mut self) -> Result<Option<&'de str>, V::Error> {
+        if (self.at, self.key) == (At::Call, "CallVariables") {
+            self.carry.path_key(16);
         }
-        self.path_key(PathKey::ResponseFields);
-        self.fields_text = values.object_raw(FieldsLevel(&mut self.fields))?;
-        Ok(())
+        self.values.raw()
     }
-    fn response_actual<V: Values<'de>, L: Level<'de>>(
-        &mut self,
-        values: &mut V,
-        level: L,
-    ) -> Result<(), V::Error> {
-        self.path_key(PathKey::ResponseActual);
-        self.response_actual = values.object_text(level)?;
-        Ok(())
+    fn object_raw<L: Level<'de>>(&mut self, level: L) -> Result<Option<&'de str>, V::Error> {
+        let carry = &mut *self.carry;
+        self.values.object_raw(CarryLevel::below(level, carry))
+    }
+    fn object_text<L: Level<'de>>(&mut self, level: L) -> Result<Option<&'de str>, V::Error> {
+        let carry = &mut *self.carry;
+        self.values.object_text(CarryLevel::below(level, carry))
     }
 }
 

@@ -3,7 +3,7 @@
 //! in place (no nested struct is built or moved), skipping every other value.
 
 use super::depth::{nesting_exceeds, MAX_DEPTH};
-use super::schema::{integer_token, Carry, Carrying, Flat, Kind, Level, Top, Values};
+use super::schema::{integer_token, CarryLevel, Carrying, Flat, Kind, Level, Top, Values};
 use super::{Scalar, WireRecord};
 use crate::model::rejection::{Malformed, Rejection};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -34,8 +34,11 @@ pub(super) fn parse_with_serde_carrying(
     skip_processing: bool,
 ) -> Result<(WireRecord<'_>, Carrying<'_>), Rejection> {
     parse_both_ways(text, |numbers| {
-        let mut flat = Flat::carrying(skip_processing);
-        read_flat(&mut flat, text, numbers).map(|wire| (wire, flat.carry))
+        let mut flat = Flat::new(skip_processing);
+        let mut carrying = Carrying::default();
+        let top = CarryLevel::top(&mut flat, &mut carrying);
+        let wire = read_flat(top, text, numbers).and_then(|()| flat.take_wire());
+        wire.map(|wire| (wire, carrying))
     })
 }
 
@@ -69,30 +72,25 @@ fn read_with_serde_as(
     numbers: Numbers,
     skip_processing: bool,
 ) -> Result<WireRecord<'_>, Rejection> {
-    read_flat(&mut Flat::new(skip_processing), text, numbers)
+    let mut flat = Flat::new(skip_processing);
+    read_flat(Top(&mut flat), text, numbers)?;
+    flat.take_wire()
 }
 
-/// One serde reading of `text` into `flat`, taking numbers as `numbers` says.
-fn read_flat<'a, C: Carry<'a>>(
-    flat: &mut Flat<'a, C>,
-    text: &'a str,
-    numbers: Numbers,
-) -> Result<WireRecord<'a>, Rejection> {
-    match read_into(flat, text, numbers) {
-        Ok(true) => flat.take_wire(),
+/// One serde reading of `text` into `top`, its top level, taking numbers as
+/// `numbers` says.
+fn read_flat<'a, L: Level<'a>>(top: L, text: &'a str, numbers: Numbers) -> Result<(), Rejection> {
+    match read_into(top, text, numbers) {
+        Ok(true) => Ok(()),
         Ok(false) => Err(Rejection::malformed(Malformed::NotObject)),
         Err(e) => Err(Rejection::malformed(Malformed::NotJson(json_error(&e)))),
     }
 }
 
-/// Reads `text` (one JSON value) into `flat`; `Ok(false)` when it is not an object.
-fn read_into<'a, C: Carry<'a>>(
-    flat: &mut Flat<'a, C>,
-    text: &'a str,
-    numbers: Numbers,
-) -> serde_json::Result<bool> {
+/// Reads `text` (one JSON value) into `top`; `Ok(false)` when it is not an object.
+fn read_into<'a, L: Level<'a>>(top: L, text: &'a str, numbers: Numbers) -> serde_json::Result<bool> {
     let mut de = serde_json::Deserializer::from_str(text);
-    let kind = Object(Top(flat), numbers).deserialize(&mut de)?;
+    let kind = Object(top, numbers).deserialize(&mut de)?;
     de.end()?;
     Ok(kind == Kind::Object)
 }
