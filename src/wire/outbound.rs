@@ -13,7 +13,8 @@
 //! [`OutboundCallStateChange`]. Input fields are carried through verbatim
 //! ([`Carried`]): `ResponseActual` (the websocket notification, or the envelope's own
 //! `ResponseActual`), `CallVariables`, and the addresses and campaign of
-//! `ResponseFields`.
+//! `ResponseFields`, as the line's one pass read them
+//! ([`CarriedText`](crate::wire::CarriedText)).
 
 use crate::model::machine::{Accepted, CallUpdate, Transition};
 use crate::model::rejection::Rejection;

@@ -10,6 +10,11 @@
 //! Two readers drive the levels, through [`Values`]: the fast
 //! [`scan`](super::scan)ner and, for every line it gives up on, serde
 //! ([`serde_reader`](super::serde_reader)). Neither names a key.
+//!
+//! Emit also needs what a record carries into its outbound event
+//! ([`CarriedText`]): it reads the same levels, each wrapped in a
+//! [`CarryLevel`] that keeps the carried keys' raw text beside them in the same
+//! pass. Replay's levels are not touched.
 
 use super::{Scalar, Shape};
 use crate::model::record::FieldNames;
