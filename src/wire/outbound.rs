@@ -14,7 +14,7 @@
 //! ([`Carried`]): `ResponseActual` (the websocket notification, or the envelope's own
 //! `ResponseActual`), `CallVariables`, and the addresses and campaign of
 //! `ResponseFields`, as the line's one pass read them
-//! ([`CarriedText`](crate::wire::CarriedText)).
+//! ([`CarriedText`]).
 
 use crate::model::machine::{Accepted, CallUpdate, Transition};
 use crate::model::rejection::Rejection;
@@ -161,7 +161,7 @@ impl Carried {
     }
 
     /// The event's fields of what a record carries, read in its line's one
-    /// pass ([`parse_str_carried`](crate::wire::parse_str_carried)): raw JSON
+    /// pass ([`parse_str_carried`]): raw JSON
     /// verbatim, the addresses and campaign when they are strings.
     pub fn from_text(text: &CarriedText<'_>) -> Carried {
         Carried {
@@ -183,7 +183,9 @@ fn raw_json(text: &str) -> Box<RawValue> {
     // well-formed lines (else serde reads them), serde's texts are `RawValue`s.
     // Debug builds check it (serde_json parses the text again).
     #[allow(unsafe_code)]
-    unsafe { RawValue::from_string_unchecked(text.to_owned()) }
+    unsafe {
+        RawValue::from_string_unchecked(text.to_owned())
+    }
 }
 
 /// A JSON string's value; `None` for any other value.

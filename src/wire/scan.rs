@@ -507,7 +507,10 @@ mod tests {
             return Err(format!("{line:?}: carrying read {slow:?}, plain {plain:?}"));
         }
         type Kept<'a> = Result<(WireRecord<'a>, CarriedText<'a>), Rejection>;
-        fn kept<'a>(read: &Result<(WireRecord<'a>, Carrying<'a>), Rejection>, line: &'a str) -> Kept<'a> {
+        fn kept<'a>(
+            read: &Result<(WireRecord<'a>, Carrying<'a>), Rejection>,
+            line: &'a str,
+        ) -> Kept<'a> {
             read.as_ref()
                 .map(|(wire, carrying)| (wire.clone(), carrying.take(wire, line)))
                 .map_err(Clone::clone)

@@ -88,7 +88,11 @@ fn read_flat<'a, L: Level<'a>>(top: L, text: &'a str, numbers: Numbers) -> Resul
 }
 
 /// Reads `text` (one JSON value) into `top`; `Ok(false)` when it is not an object.
-fn read_into<'a, L: Level<'a>>(top: L, text: &'a str, numbers: Numbers) -> serde_json::Result<bool> {
+fn read_into<'a, L: Level<'a>>(
+    top: L,
+    text: &'a str,
+    numbers: Numbers,
+) -> serde_json::Result<bool> {
     let mut de = serde_json::Deserializer::from_str(text);
     let kind = Object(top, numbers).deserialize(&mut de)?;
     de.end()?;
