@@ -562,14 +562,10 @@ pub struct CarriedText<'a> {
 }
 
 /// The carried keys of one object, raw JSON: a native record's top level, or
-/// an envelope's `ResponseFields`.
+/// an envelope's `ResponseFields` (`keys.response_actual` is never set).
 #[derive(Default, Clone, Copy)]
 struct CarriedKeys<'a> {
-    call_variables: Option<&'a str>,
-    from_address: Option<&'a str>,
-    to_address: Option<&'a str>,
-    campaign: Option<&'a str>,
-    outbound_type: Option<&'a str>,
+    keys: CarriedText<'a>,
     /// The keys read, a bit each.
     read: u8,
     /// A key repeated, or one failed to decode: nothing is carried.
@@ -580,34 +576,19 @@ impl<'a> CarriedKeys<'a> {
     /// Reads `key` if it is a carried one: `false` if not (the value is then
     /// still to read).
     fn read<V: Values<'a>>(&mut self, key: &str, values: &mut V) -> Result<bool, V::Error> {
+        let keys = &mut self.keys;
         let (bit, slot) = match key {
-            "CallVariables" => (1, &mut self.call_variables),
-            "fromAddress" => (2, &mut self.from_address),
-            "toAddress" => (4, &mut self.to_address),
-            "Campaign" => (8, &mut self.campaign),
-            "OutBoundType" => (16, &mut self.outbound_type),
+            "CallVariables" => (1, &mut keys.call_variables),
+            "fromAddress" => (2, &mut keys.from_address),
+            "toAddress" => (4, &mut keys.to_address),
+            "Campaign" => (8, &mut keys.campaign),
+            "OutBoundType" => (16, &mut keys.outbound_type),
             _ => return Ok(false),
         };
         self.refused |= self.read & bit != 0;
         self.read |= bit;
         *slot = values.raw()?;
         Ok(true)
-    }
-
-    /// The text carried, with these `ResponseActual` and `CallVariables`.
-    fn text(
-        &self,
-        response_actual: Option<&'a str>,
-        call_variables: Option<&'a str>,
-    ) -> CarriedText<'a> {
-        CarriedText {
-            response_actual,
-            call_variables,
-            from_address: self.from_address,
-            to_address: self.to_address,
-            campaign: self.campaign,
-            outbound_type: self.outbound_type,
-        }
     }
 
     /// The keys of a `ResponseFields` that is no object, as serde_json reads an
@@ -620,12 +601,16 @@ impl<'a> CarriedKeys<'a> {
         type Raw<'r> = Option<&'r RawValue>;
         let (call_variables, from, to, campaign, outbound): (Raw, Raw, Raw, Raw, Raw) =
             serde_json::from_str(text).ok()?;
-        Some(CarriedKeys {
+        let keys = CarriedText {
+            response_actual: None,
             call_variables: call_variables.map(RawValue::get),
             from_address: from.map(RawValue::get),
             to_address: to.map(RawValue::get),
             campaign: campaign.map(RawValue::get),
             outbound_type: outbound.map(RawValue::get),
+        };
+        Some(CarriedKeys {
+            keys,
             ..CarriedKeys::default()
         })
     }
@@ -799,9 +784,7 @@ impl<'a> Carrying<'a> {
                 response_actual: Some(text.trim_matches([' ', '\t', '\n', '\r'])),
                 ..CarriedText::default()
             },
-            Shape::Native if !self.native.refused => {
-                self.native.text(None, self.native.call_variables)
-            }
+            Shape::Native if !self.native.refused => self.native.keys,
             Shape::Envelope if !self.path_repeated => {
                 let fields = match self.fields_text {
                     Some(object) if object.starts_with('{') => Some(self.fields),
@@ -809,7 +792,11 @@ impl<'a> Carrying<'a> {
                     None => Some(CarriedKeys::default()),
                 };
                 match fields.filter(|f| !f.refused) {
-                    Some(fields) => fields.text(self.response_actual, wire.call_variables),
+                    Some(fields) => CarriedText {
+                        response_actual: self.response_actual,
+                        call_variables: wire.call_variables,
+                        ..fields.keys
+                    },
                     None => CarriedText::default(),
                 }
             }
