@@ -37,7 +37,7 @@ pub(super) fn parse_with_serde_carrying(
         let mut flat = Flat::new(skip_processing);
         let mut carrying = Carrying::default();
         let top = CarryLevel::top(&mut flat, &mut carrying);
-        let wire = read_flat(top, text, numbers).and_then(|()| flat.take_wire());
+        let wire = read_top(top, text, numbers).and_then(|()| flat.take_wire());
         wire.map(|wire| (wire, carrying))
     })
 }
@@ -73,13 +73,13 @@ fn read_with_serde_as(
     skip_processing: bool,
 ) -> Result<WireRecord<'_>, Rejection> {
     let mut flat = Flat::new(skip_processing);
-    read_flat(Top(&mut flat), text, numbers)?;
+    read_top(Top(&mut flat), text, numbers)?;
     flat.take_wire()
 }
 
 /// One serde reading of `text` into `top`, its top level, taking numbers as
 /// `numbers` says.
-fn read_flat<'a, L: Level<'a>>(top: L, text: &'a str, numbers: Numbers) -> Result<(), Rejection> {
+fn read_top<'a, L: Level<'a>>(top: L, text: &'a str, numbers: Numbers) -> Result<(), Rejection> {
     match read_into(top, text, numbers) {
         Ok(true) => Ok(()),
         Ok(false) => Err(Rejection::malformed(Malformed::NotObject)),
