@@ -28,7 +28,7 @@ pub(super) fn run(args: &EmitArgs) -> io::Result<i32> {
                 let event = match applied {
                     Applied::Inferred(inferred) => OutboundCallStateChange::inferred(inferred),
                     Applied::Record(a) => {
-                        let carried = Carried::from_line(a.line, a.shape);
+                        let carried = Carried::from_text(a.carried);
                         OutboundCallStateChange::new(
                             a.transition,
                             a.call,

@@ -1,6 +1,7 @@
 //! Any bytes as one log line through the wire parser. For UTF-8 input the fast
 //! scanner (`src/wire/scan.rs`) must either give up or read exactly the record
-//! serde_json reads, as the unit tests of `wire::scan` check on chosen lines.
+//! serde_json reads (as replay reads a line, and as emit does, with what the
+//! record carries), as the unit tests of `wire::scan` check on chosen lines.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

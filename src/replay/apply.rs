@@ -26,8 +26,8 @@ pub fn emit_line(engine: &mut Engine, line: &[u8]) -> (Verdict, Vec<OutboundCall
     let Ok(text) = std::str::from_utf8(line) else {
         return (apply_line(engine, line), Vec::new());
     };
-    let wire = match wire::parse_str(text) {
-        Ok(wire) => wire,
+    let (wire, carried) = match wire::parse_str_carried(text) {
+        Ok(read) => read,
         Err(rejection) => return (Err(rejection), Vec::new()),
     };
     let record = match wire.record() {
@@ -35,8 +35,8 @@ pub fn emit_line(engine: &mut Engine, line: &[u8]) -> (Verdict, Vec<OutboundCall
         Err(rejection) => return (Err(rejection), Vec::new()),
     };
     let result = engine.apply_with_call(&record);
-    let read = Some((wire.shape, record.reservation));
-    let events = outbound::events_of_read(text, read, &result);
+    let read = Some((&carried, record.reservation));
+    let events = outbound::events_of_read(read, &result);
     (result, events)
 }
 

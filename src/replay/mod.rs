@@ -53,7 +53,7 @@ use crate::model::resync::{Inferred, Mode, Repair};
 use crate::model::time_rules::TimeRules;
 use crate::model::vocabulary::Availability;
 use crate::wire::input::{InputError, Line, LineReader, Source};
-use crate::wire::{self, Shape};
+use crate::wire::{self, CarriedText, Shape, WireRecord};
 use calls::{CallRecord, CallTracker};
 use durations::CallSummary;
 use serde::Serialize;
@@ -90,6 +90,8 @@ pub struct AppliedRecord<'a> {
     pub line: &'a str,
     /// The shape it was read as.
     pub shape: Shape,
+    /// What it carries into its outbound event, read in the line's one pass.
+    pub carried: &'a CarriedText<'a>,
     /// The record.
     pub record: &'a Record<'a>,
     /// What it changed.
@@ -397,8 +399,9 @@ impl Replay {
     /// order — for callers that render them, such as `callstate emit`.
     pub fn feed_with(&mut self, line: Line<'_>, mut on_apply: impl FnMut(Applied<'_>)) -> Verdict {
         let untimed = self.engine.time_rules().is_none();
-        parse_wire(line, untimed, |parsed, source| {
-            let (Parsed::Record(record), Some((text, shape))) = (&parsed, source) else {
+        let read = |text| wire::parse_str_carried_as(text, untimed);
+        read_wire(line, read, |parsed, source| {
+            let (Parsed::Record(record), Some((text, shape, carried))) = (&parsed, source) else {
                 return self.feed_parsed(parsed);
             };
             let record = *record;
@@ -407,6 +410,7 @@ impl Replay {
                 Applied::Record(AppliedRecord {
                     line: text,
                     shape,
+                    carried: &carried,
                     record: &record,
                     transition,
                     call,
@@ -626,7 +630,45 @@ pub fn parse_line<R>(line: Line<'_>, then: impl FnOnce(Parsed<'_>) -> R) -> R {
 pub(crate) fn parse_wire<R>(
     line: Line<'_>,
     untimed: bool,
-    then: impl FnOnce(Parsed<'_>, Option<(&str, Shape)>) -> R,
+    then: impl FnOnce(Parsed<'_>, Option<(&str, Shape, ())>) -> R,
+) -> R {
+    read_wire(line, |text| wire::parse_str_as(text, untimed), then)
+}
+
+/// What the wire read of a line: its record, and what else it kept.
+trait Reading<'l> {
+    /// What else it kept.
+    type Kept: Copy;
+    fn wire(&self) -> &WireRecord<'l>;
+    fn kept(&self) -> Self::Kept;
+}
+
+impl<'l> Reading<'l> for WireRecord<'l> {
+    type Kept = ();
+    fn wire(&self) -> &WireRecord<'l> {
+        self
+    }
+    fn kept(&self) {}
+}
+
+/// What emit reads a line for ([`wire::parse_str_carried`]).
+impl<'l> Reading<'l> for (WireRecord<'l>, CarriedText<'l>) {
+    type Kept = CarriedText<'l>;
+    fn wire(&self) -> &WireRecord<'l> {
+        &self.0
+    }
+    fn kept(&self) -> CarriedText<'l> {
+        self.1
+    }
+}
+
+/// [`parse_wire`], reading the line's text with `read`, which may keep more
+/// than the record (what it carries, for emit).
+#[inline(always)]
+fn read_wire<'l, W: Reading<'l>, R>(
+    line: Line<'l>,
+    read: impl FnOnce(&'l str) -> Result<W, Rejection>,
+    then: impl FnOnce(Parsed<'_>, Option<(&'l str, Shape, W::Kept)>) -> R,
 ) -> R {
     let bytes = match line {
         Line::Text(bytes) if is_blank(bytes) => return then(Parsed::Blank, None),
@@ -636,14 +678,17 @@ pub(crate) fn parse_wire<R>(
     let wire = bytes.and_then(|bytes| {
         let text = std::str::from_utf8(bytes)
             .map_err(|e| Rejection::malformed(Malformed::NotUtf8(e.valid_up_to())))?;
-        Ok((text, wire::parse_str_as(text, untimed)?))
+        Ok((text, read(text)?))
     });
     match wire {
         Err(r) => then(Parsed::Invalid(r), None),
         // A keep-alive counts for `line` only (SPEC §5).
-        Ok((_, wire)) if wire.is_keep_alive() => then(Parsed::Blank, None),
-        Ok((text, wire)) => match wire.record() {
-            Ok(record) => then(Parsed::Record(record), Some((text, wire.shape))),
+        Ok((_, read)) if read.wire().is_keep_alive() => then(Parsed::Blank, None),
+        Ok((text, read)) => match read.wire().record() {
+            Ok(record) => {
+                let source = (text, read.wire().shape, read.kept());
+                then(Parsed::Record(record), Some(source))
+            }
             Err(r) => then(Parsed::Invalid(r), None),
         },
     }

@@ -35,7 +35,7 @@ mod serde_reader;
 mod snapshot;
 
 pub use depth::MAX_DEPTH;
-pub use schema::WireRecord;
+pub use schema::{CarriedText, WireRecord};
 
 /// Which of the three record shapes a line is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::Display, strum::AsRefStr)]
@@ -225,8 +225,37 @@ pub(crate) fn parse_str_as(text: &str, untimed: bool) -> Result<WireRecord<'_>, 
     serde_reader::parse_with_serde_as(text, untimed)
 }
 
+/// [`parse_str`], also giving what the record carries into its outbound event
+/// (SPEC §6), read in the same pass: what emit reads a line for.
+pub fn parse_str_carried(text: &str) -> Result<(WireRecord<'_>, CarriedText<'_>), Rejection> {
+    parse_str_carried_as(text, false)
+}
+
+/// [`parse_str_carried`], or as [`parse_str_untimed`] reads if `untimed`.
+pub(crate) fn parse_str_carried_as(
+    text: &str,
+    untimed: bool,
+) -> Result<(WireRecord<'_>, CarriedText<'_>), Rejection> {
+    let read = match scan::read_carrying(text, untimed) {
+        Some(read) => read,
+        None => serde_reader::parse_with_serde_carrying(text, untimed),
+    };
+    carried(text, read)
+}
+
+/// What a record `read` from `text` carries.
+fn carried<'a>(
+    text: &'a str,
+    read: Result<(WireRecord<'a>, schema::Carrying<'a>), Rejection>,
+) -> Result<(WireRecord<'a>, CarriedText<'a>), Rejection> {
+    let (wire, carrying) = read?;
+    let carried = carrying.take(&wire, text);
+    Ok((wire, carried))
+}
+
 /// Not API (exempt from semver; for `fuzz/fuzz_targets/scan.rs`): does the fast
-/// scanner either give up on `line` or read exactly what serde_json reads?
+/// scanner either give up on `line` or read exactly what serde_json reads, as
+/// replay reads and as emit does (what the record carries included)?
 /// Lines that are not UTF-8 never reach either reader, so they agree.
 #[doc(hidden)]
 pub fn __fuzz_scan_agrees(line: &[u8]) -> bool {
@@ -234,6 +263,10 @@ pub fn __fuzz_scan_agrees(line: &[u8]) -> bool {
         return true;
     };
     scan::read(text).is_none_or(|fast| serde_reader::parse_with_serde(text) == fast)
+        && scan::read_carrying(text, false).is_none_or(|fast| {
+            let slow = serde_reader::parse_with_serde_carrying(text, false);
+            carried(text, slow) == carried(text, fast)
+        })
 }
 
 #[cfg(test)]

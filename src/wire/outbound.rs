@@ -13,12 +13,13 @@
 //! [`OutboundCallStateChange`]. Input fields are carried through verbatim
 //! ([`Carried`]): `ResponseActual` (the websocket notification, or the envelope's own
 //! `ResponseActual`), `CallVariables`, and the addresses and campaign of
-//! `ResponseFields`.
+//! `ResponseFields`, as the line's one pass read them
+//! ([`CarriedText`]).
 
 use crate::model::machine::{Accepted, CallUpdate, Transition};
 use crate::model::rejection::Rejection;
 use crate::model::vocabulary::{Phase, Role};
-use crate::wire::{parse_str, Shape};
+use crate::wire::{parse_str_carried, CarriedText};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
@@ -159,37 +160,37 @@ impl Carried {
         self
     }
 
-    /// Reads the carried fields of `line`, a record of shape `shape`:
-    /// - a websocket notification carries itself as `ResponseActual`;
-    /// - an envelope carries its `message.call` `ResponseActual`, `CallVariables`
-    ///   and `ResponseFields` addresses and campaign;
-    /// - a native record carries top-level `fromAddress`, `toAddress`, `Campaign`,
-    ///   `OutBoundType` and `CallVariables` when it has them.
-    ///
-    /// Fields of unexpected types are not carried.
-    pub fn from_line(line: &str, shape: Shape) -> Carried {
-        match shape {
-            Shape::Websocket => Carried {
-                response_actual: RawValue::from_string(line.trim().to_owned()).ok(),
-                ..Carried::default()
-            },
-            Shape::Envelope => serde_json::from_str::<input_views::Envelope<'_>>(line)
-                .ok()
-                .and_then(|e| e.message?.call)
-                .map(|call| {
-                    let fields = call.response_fields.unwrap_or_default();
-                    Carried {
-                        response_actual: call.response_actual.map(RawValue::to_owned),
-                        call_variables: call.call_variables.map(RawValue::to_owned),
-                        ..fields.carried()
-                    }
-                })
-                .unwrap_or_default(),
-            Shape::Native => serde_json::from_str::<input_views::Fields<'_>>(line)
-                .map(|fields| fields.carried())
-                .unwrap_or_default(),
+    /// The event's fields of what a record carries, read in its line's one
+    /// pass ([`parse_str_carried`]): raw JSON
+    /// verbatim, the addresses and campaign when they are strings.
+    pub fn from_text(text: &CarriedText<'_>) -> Carried {
+        Carried {
+            response_actual: text.response_actual.map(raw_json),
+            call_variables: text.call_variables.map(raw_json),
+            from_address: text.from_address.and_then(string),
+            to_address: text.to_address.and_then(string),
+            campaign: text.campaign.and_then(string),
+            outbound_type: text.outbound_type.and_then(string),
+            reservation: None,
         }
     }
+}
+
+/// A value's raw JSON text, owned, as the line's pass read it: not read again.
+fn raw_json(text: &str) -> Box<RawValue> {
+    // SAFETY: a `CarriedText` is made by the wire's pass alone, of texts it read
+    // as one JSON value without whitespace around it: the scanner answers only
+    // well-formed lines (else serde reads them), serde's texts are `RawValue`s.
+    // Debug builds check it (serde_json parses the text again).
+    #[allow(unsafe_code)]
+    unsafe {
+        RawValue::from_string_unchecked(text.to_owned())
+    }
+}
+
+/// A JSON string's value; `None` for any other value.
+fn string(text: &str) -> Option<String> {
+    serde_json::from_str(text).ok()
 }
 
 impl OutboundCallStateChange {
@@ -255,24 +256,23 @@ pub fn events_of(
     line: &str,
     result: &Result<(Accepted, Option<String>), Rejection>,
 ) -> Vec<OutboundCallStateChange> {
-    let wire = parse_str(line).ok();
-    let reservation = wire.as_ref().and_then(|w| w.record().ok()?.reservation);
-    let read = wire.as_ref().map(|w| (w.shape, reservation));
-    events_of_read(line, read, result)
+    let read = parse_str_carried(line).ok();
+    let reservation = read
+        .as_ref()
+        .and_then(|(wire, _)| wire.record().ok()?.reservation);
+    let read = read.as_ref().map(|(_, carried)| (carried, reservation));
+    events_of_read(read, result)
 }
 
-/// [`events_of`] for a line already read: its shape and its reservation id
-/// (`None`: not a record).
+/// [`events_of`] for a line already read: what it carries and its reservation
+/// id (`None`: not a record).
 pub(crate) fn events_of_read(
-    line: &str,
-    read: Option<(Shape, Option<&str>)>,
+    read: Option<(&CarriedText<'_>, Option<&str>)>,
     result: &Result<(Accepted, Option<String>), Rejection>,
 ) -> Vec<OutboundCallStateChange> {
     let carried = || {
-        read.map(|(shape, reservation)| {
-            Carried::from_line(line, shape).with_reservation(reservation)
-        })
-        .unwrap_or_default()
+        read.map(|(text, reservation)| Carried::from_text(text).with_reservation(reservation))
+            .unwrap_or_default()
     };
     match result {
         // Accepted without change: no outbound event (SPEC §3.3).
@@ -297,11 +297,53 @@ pub(crate) fn events_of_read(
     }
 }
 
-/// Borrowed views of the input, for [`Carried::from_line`].
-mod input_views {
+/// What emit read before the wire's pass kept the carried fields: serde reading
+/// borrowed views of the line. The oracle [`Carried::from_text`] is held to.
+#[cfg(test)]
+pub(crate) mod oracle {
     use super::Carried;
+    use crate::wire::Shape;
     use serde::Deserialize;
     use serde_json::value::RawValue;
+
+    /// The carried fields of `line`, a record of shape `shape`, as serde reads
+    /// them into structs.
+    pub(crate) fn carried(line: &str, shape: Shape) -> Carried {
+        match shape {
+            Shape::Websocket => Carried {
+                response_actual: RawValue::from_string(line.trim().to_owned()).ok(),
+                ..Carried::default()
+            },
+            Shape::Envelope => serde_json::from_str::<Envelope<'_>>(line)
+                .ok()
+                .and_then(|e| e.message?.call)
+                .map(|call| {
+                    let fields = call.response_fields.unwrap_or_default();
+                    Carried {
+                        response_actual: call.response_actual.map(RawValue::to_owned),
+                        call_variables: call.call_variables.map(RawValue::to_owned),
+                        ..fields.carried()
+                    }
+                })
+                .unwrap_or_default(),
+            Shape::Native => serde_json::from_str::<Fields<'_>>(line)
+                .map(|fields| fields.carried())
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The fields of `carried`, as text, to compare.
+    pub(crate) fn texts(carried: &Carried) -> [Option<String>; 6] {
+        let raw = |r: &Option<Box<RawValue>>| r.as_ref().map(|r| r.get().to_owned());
+        [
+            raw(&carried.response_actual),
+            raw(&carried.call_variables),
+            carried.from_address.clone(),
+            carried.to_address.clone(),
+            carried.campaign.clone(),
+            carried.outbound_type.clone(),
+        ]
+    }
 
     #[derive(Deserialize)]
     pub struct Envelope<'a> {

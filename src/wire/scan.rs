@@ -21,7 +21,7 @@
 //! a `\u` escape is four hex digits, whatever code point they name.
 
 use super::depth::MAX_DEPTH;
-use super::schema::{integer_token, Flat, Kind, Level, Top, Values};
+use super::schema::{integer_token, CarryLevel, Carrying, Flat, Kind, Level, Top, Values};
 use super::{Scalar, WireRecord};
 use crate::model::rejection::Rejection;
 use std::borrow::Cow;
@@ -45,6 +45,25 @@ pub(super) fn read_as(
     // `flat` owns nothing: leaving it undropped skips the drop code of its
     // two dozen string fields, which costs about 1 % of a replay.
     let mut flat = ManuallyDrop::new(Flat::new(skip_processing));
+    read_into(text, Top(&mut flat))?;
+    Some(flat.take_wire())
+}
+
+/// [`read_as`], also keeping what the record carries into its outbound event.
+pub(super) fn read_carrying(
+    text: &str,
+    skip_processing: bool,
+) -> Option<Result<(WireRecord<'_>, Carrying<'_>), Rejection>> {
+    // Owns nothing, as in `read_as`.
+    let mut flat = ManuallyDrop::new(Flat::new(skip_processing));
+    let mut carrying = Carrying::default();
+    read_into(text, CarryLevel::top(&mut flat, &mut carrying))?;
+    Some(flat.take_wire().map(|wire| (wire, carrying)))
+}
+
+/// Scans `text` into `level`, the top level; `None` if the scanner gives up.
+#[inline(always)]
+fn read_into<'a>(text: &'a str, level: impl Level<'a>) -> Option<()> {
     let mut scanner = Scanner {
         text,
         bytes: text.as_bytes(),
@@ -57,12 +76,12 @@ pub(super) fn read_as(
     if scanner.peek() != Some(b'{') {
         return None;
     }
-    scanner.object(Top(&mut flat)).ok()?;
+    scanner.object(level).ok()?;
     scanner.whitespace();
     if scanner.at != scanner.bytes.len() {
         return None;
     }
-    Some(flat.take_wire())
+    Some(())
 }
 
 struct Scanner<'a> {
@@ -106,6 +125,14 @@ impl<'a> Values<'a> for Scanner<'a> {
         }
         let start = self.at;
         self.object(level)?;
+        self.text.get(start..self.at).map(Some).ok_or(Bail)
+    }
+
+    fn object_text<L: Level<'a>>(&mut self, level: L) -> Result<Option<&'a str>, Bail> {
+        let start = self.at;
+        if self.object(level)? == Kind::Null {
+            return Ok(None);
+        }
         self.text.get(start..self.at).map(Some).ok_or(Bail)
     }
 
@@ -454,11 +481,14 @@ fn stop_mask_tail(tail: &[u8]) -> u64 {
 mod tests {
     use super::super::schema::KEYS;
     use super::super::serde_reader::{parse_with_serde, read_with_serde, Numbers};
+    use super::super::CarriedText;
     use super::*;
     use proptest::prelude::*;
 
-    /// The scanner either gives up or reads exactly what serde reads.
+    /// The scanner either gives up or reads exactly what serde reads, what the
+    /// record carries included ([`carried_agrees`]).
     fn agrees(line: &str) -> Result<bool, String> {
+        carried_agrees(line)?;
         match read(line) {
             None => Ok(false),
             Some(fast) => match parse_with_serde(line) {
@@ -466,6 +496,44 @@ mod tests {
                 other => Err(format!("{line:?}: scanner {fast:?}, serde {other:?}")),
             },
         }
+    }
+
+    /// Emit's reading of a line: its record is replay's; the scanner gives up or
+    /// keeps what serde keeps; and what serde keeps is what the record carried
+    /// when emit read it into serde structs (the oracle). `Ok(true)` when the
+    /// scanner answered.
+    fn carried_agrees(line: &str) -> Result<bool, String> {
+        use super::super::outbound::{oracle, Carried};
+        use super::super::serde_reader::parse_with_serde_carrying;
+        let slow = parse_with_serde_carrying(line, false);
+        let plain = parse_with_serde(line);
+        if slow.as_ref().map(|(wire, _)| wire) != plain.as_ref() {
+            let slow = slow.as_ref().map(|(wire, _)| wire);
+            return Err(format!("{line:?}: carrying read {slow:?}, plain {plain:?}"));
+        }
+        type Kept<'a> = Result<(WireRecord<'a>, CarriedText<'a>), Rejection>;
+        fn kept<'a>(
+            read: &Result<(WireRecord<'a>, Carrying<'a>), Rejection>,
+            line: &'a str,
+        ) -> Kept<'a> {
+            read.as_ref()
+                .map(|(wire, carrying)| (wire.clone(), carrying.take(wire, line)))
+                .map_err(Clone::clone)
+        }
+        let slow = kept(&slow, line);
+        let answered = match read_carrying(line, false).map(|fast| kept(&fast, line)) {
+            None => false,
+            Some(fast) if fast == slow => true,
+            Some(fast) => return Err(format!("{line:?}: scanner {fast:?}, serde {slow:?}")),
+        };
+        if let Ok((wire, text)) = slow {
+            let got = oracle::texts(&Carried::from_text(&text));
+            let want = oracle::texts(&oracle::carried(line, wire.shape));
+            if got != want {
+                return Err(format!("{line:?}: carried {got:?}, serde structs {want:?}"));
+            }
+        }
+        Ok(answered)
     }
 
     /// The serde reader's two ways agree: wherever the parsed way answers (a
@@ -519,6 +587,7 @@ mod tests {
         assert!(lines.len() > 1_000);
         for line in lines {
             assert_eq!(agrees(&line), Ok(true), "{line}");
+            assert_eq!(carried_agrees(&line), Ok(true), "{line}");
         }
     }
 
@@ -703,6 +772,90 @@ mod tests {
             assert!(agrees(&line).is_ok(), "{:?}", agrees(&line));
             assert_eq!(serde_ways_agree(&line), Ok(()));
         }
+    }
+
+    /// What a record carries, where serde's structs made it hard: repeated
+    /// keys, `null`, values of other types, escapes, `ResponseFields` as an
+    /// array or a string.
+    #[test]
+    fn carries_what_serde_structs_read_on_the_traps() {
+        let envelope = |call: &str| {
+            format!(
+                r#"{{"message":{{"call":{{"event":"AgentOfferContact","ResponseActual":{{"data":{{"agentId":"a","interactionId":"c","eventTime":5}}}},{call}}}}}}}"#
+            )
+        };
+        let native = |tail: &str| format!(r#"{{"agent":"a","event":"AgentOfferContact",{tail}}}"#);
+        let mut lines = Vec::new();
+        for call in [
+            r#""ResponseFields":{"fromAddress":"1","toAddress":"2","Campaign":"c","OutBoundType":"o"}"#,
+            r#""ResponseFields":{"fromAddress":"1","fromAddress":"2"}"#,
+            r#""ResponseFields":{"CallVariables":1,"CallVariables":2,"toAddress":"2"}"#,
+            r#""ResponseFields":{"fromAddress":null,"toAddress":7,"Campaign":["c"],"OutBoundType":{"o":1}}"#,
+            r#""ResponseFields":{"fromAddress":"a\"b\u0041","toAddress":"\ud800"}"#,
+            r#""ResponseFields":{"fr\u006fmAddress":"1"}"#,
+            r#""ResponseFields":{"\ud800":1,"fromAddress":"1"}"#,
+            r#""ResponseFields":{"x":{"fromAddress":"deep"},"Campaign":"c"}"#,
+            r#""ResponseFields":null"#,
+            r#""ResponseFields":"x""#,
+            r#""ResponseFields":7"#,
+            r#""ResponseFields":[null,"1","2","c","o"]"#,
+            r#""ResponseFields":[null,"1","2","c"]"#,
+            r#""ResponseFields":[null,"1","2","c","o","x"]"#,
+            r#""ResponseFields":{},"ResponseFields":{"fromAddress":"1"}"#,
+            r#""CallVariables":{"k":"v"}"#,
+            r#""CallVariables":{"k":"v"},"CallVariables":null"#,
+            r#""CallVariables":null"#,
+            r#""CallVariables":"\ud800""#,
+            r#""ResponseActual":null"#,
+            r#""ResponseActual":{"data":{}}"#,
+            r#""ResponseActual":"x""#,
+            r#""ResponseActual":1e400"#,
+        ] {
+            lines.push(envelope(call));
+        }
+        lines.push(r#"{"message":{"x":1},"message":{"call":{"event":"AgentOfferContact","ResponseActual":{"data":{"agentId":"a"}},"CallVariables":{"k":1}}}}"#.to_owned());
+        lines.push(r#"{"message":{"call":null,"call":{"event":"AgentOfferContact","ResponseActual":{"data":{"agentId":"a"}},"CallVariables":{"k":1}}}}"#.to_owned());
+        lines.push(r#"{"message":{"call":{"event":"AgentOfferContact","ResponseActual":{"data":{"agentId":"a"}},"CallVariables":{"k":1}}},"fromAddress":"n"}"#.to_owned());
+        for tail in [
+            r#""fromAddress":"1","toAddress":"2","Campaign":"c","OutBoundType":"o","CallVariables":{"k":[1,2]}"#,
+            r#""fromAddress":"1","fromAddress":"2""#,
+            r#""CallVariables":{},"CallVariables":{}"#,
+            r#""fromAddress":1e400,"toAddress":true,"CallVariables":null"#,
+            r#""fromAddress":"\u00e9\n","Campaign":"\ud800""#,
+            r#""fr\u006fmAddress":"1""#,
+            r#""message":{"call":null},"ResponseFields":{"fromAddress":"x"},"OutBoundType":"o""#,
+        ] {
+            lines.push(native(tail));
+        }
+        lines.push(
+            "\t {\"data\":{\"type\":\"AgentOfferContact\",\"agentId\":\"a\",\"interactionId\":\"c\"},\"fromAddress\":\"x\"} \r"
+                .to_owned(),
+        );
+        for line in &lines {
+            assert!(agrees(line).is_ok(), "{:?}", agrees(line));
+        }
+        // Which of them the scanner answers, and what some carry.
+        fn carried(line: &str) -> (super::super::Shape, CarriedText<'_>) {
+            let (wire, text) = super::super::parse_str_carried(line).unwrap();
+            (wire.shape, text)
+        }
+        let (_, text) = carried(&lines[0]);
+        assert_eq!(
+            (text.from_address, text.outbound_type, text.call_variables),
+            (Some(r#""1""#), Some(r#""o""#), None)
+        );
+        assert_eq!(carried(&lines[1]).1, CarriedText::default());
+        assert_eq!(carried(&lines[11]).1.campaign, Some(r#""c""#));
+        assert_eq!(carried(&lines[12]).1, CarriedText::default());
+        for answered in [0, 1, 3, 8, 9, 11, 15, 16, 20] {
+            assert_eq!(carried_agrees(&lines[answered]), Ok(true), "{answered}");
+        }
+        let websocket = carried(lines.last().unwrap());
+        assert_eq!(websocket.0, super::super::Shape::Websocket);
+        assert_eq!(
+            websocket.1.response_actual,
+            Some(lines.last().unwrap().trim())
+        );
     }
 
     #[test]
@@ -925,6 +1078,41 @@ mod tests {
             }
             prop_assert!(agrees(&edited).is_ok(), "{:?}", agrees(&edited));
             prop_assert_eq!(serde_ways_agree(&edited), Ok(()));
+        }
+
+        #[test]
+        fn carries_what_serde_structs_read_on_generated_records(
+            fields in prop::collection::vec((prop::sample::select(vec![
+                "fromAddress", "toAddress", "Campaign", "OutBoundType", "CallVariables", "x",
+                r"fr\u006fmAddress", r"\ud800",
+            ]), json()), 0..5),
+            members in prop::collection::vec((prop::sample::select(vec![
+                "ResponseFields", "ResponseActual", "CallVariables", "x",
+            ]), 0usize..3), 0..5),
+            envelope in any::<bool>(),
+        ) {
+            let body: Vec<String> = fields.iter().map(|(k, v)| format!(r#""{k}":{v}"#)).collect();
+            let fields = format!("{{{}}}", body.join(","));
+            let line = if envelope {
+                let value = |key: &str, variant: usize| match (key, variant) {
+                    ("ResponseFields", 1) => r#"[null,"1","2","c","o"]"#.to_owned(),
+                    ("ResponseActual", 0) => {
+                        r#"{"data":{"agentId":"a","interactionId":"c","eventTime":5}}"#.to_owned()
+                    }
+                    (_, 2) => "null".to_owned(),
+                    _ => fields.clone(),
+                };
+                let members: Vec<String> = members
+                    .iter()
+                    .map(|(k, variant)| format!(r#""{k}":{}"#, value(k, *variant)))
+                    .chain([r#""event":"AgentOfferContact""#.to_owned()])
+                    .collect();
+                format!(r#"{{"message":{{"call":{{{}}}}}}}"#, members.join(","))
+            } else {
+                let tail = if body.is_empty() { String::new() } else { format!(",{}", body.join(",")) };
+                format!(r#"{{"agent":"a","event":"Ready"{tail}}}"#)
+            };
+            prop_assert!(carried_agrees(&line).is_ok(), "{:?}", carried_agrees(&line));
         }
 
         #[test]

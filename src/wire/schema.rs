@@ -10,6 +10,11 @@
 //! Two readers drive the levels, through [`Values`]: the fast
 //! [`scan`](super::scan)ner and, for every line it gives up on, serde
 //! ([`serde_reader`](super::serde_reader)). Neither names a key.
+//!
+//! Emit also needs what a record carries into its outbound event
+//! ([`CarriedText`]): it reads the same levels, each wrapped in a
+//! [`CarryLevel`] that keeps the carried keys' raw text beside them in the same
+//! pass. Replay's levels are not touched.
 
 use super::{Scalar, Shape};
 use crate::model::record::FieldNames;
@@ -215,6 +220,9 @@ pub(super) trait Values<'de> {
     /// [`Values::raw`], an object also read into `level`: a key in it that fails
     /// to decode is no error of the line, it makes `level` [`unreadable`](Level::unreadable).
     fn object_raw<L: Level<'de>>(&mut self, level: L) -> Result<Option<&'de str>, Self::Error>;
+    /// [`Values::object`], also giving the value's raw JSON text (`None` for
+    /// `null`).
+    fn object_text<L: Level<'de>>(&mut self, level: L) -> Result<Option<&'de str>, Self::Error>;
 }
 
 /// What a value turned out to be, for the levels that care.
@@ -531,6 +539,301 @@ impl<'a> Flat<'a> {
     }
 }
 
+/// What an input record carries into its outbound event (SPEC §6), as the raw
+/// JSON text of its line, read in the line's one pass when asked
+/// ([`parse_str_carried`](super::parse_str_carried)); `None` when absent or
+/// `null`. [`Carried::from_text`](super::outbound::Carried::from_text) makes
+/// the event's fields of it.
+///
+/// - A websocket notification carries itself as `ResponseActual`.
+/// - An envelope carries `message.call`'s `ResponseActual` and `CallVariables`,
+///   and `fromAddress`, `toAddress`, `Campaign` and `OutBoundType` of
+///   `message.call.ResponseFields`.
+/// - A native record carries its top-level `fromAddress`, `toAddress`,
+///   `Campaign`, `OutBoundType` and `CallVariables`.
+///
+/// Where serde_json would refuse to read those keys into a struct (one of them
+/// given twice, or on the envelope's path, or a key of `ResponseFields` that
+/// fails to decode, or `ResponseFields` neither an object nor `null`), the
+/// record carries nothing.
+///
+/// Only the pass makes one: each text it holds is one JSON value, which an
+/// event carries without reading it again.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CarriedText<'a> {
+    /// `ResponseActual`.
+    pub(super) response_actual: Option<&'a str>,
+    /// `CallVariables`.
+    pub(super) call_variables: Option<&'a str>,
+    /// `fromAddress` (carried if a string).
+    pub(super) from_address: Option<&'a str>,
+    /// `toAddress` (carried if a string).
+    pub(super) to_address: Option<&'a str>,
+    /// `Campaign` (carried if a string).
+    pub(super) campaign: Option<&'a str>,
+    /// `OutBoundType` (carried if a string).
+    pub(super) outbound_type: Option<&'a str>,
+}
+
+/// The carried keys of one object, raw JSON: a native record's top level, or
+/// an envelope's `ResponseFields` (`keys.response_actual` is never set).
+#[derive(Default, Clone, Copy)]
+struct CarriedKeys<'a> {
+    keys: CarriedText<'a>,
+    /// The keys read, a bit each.
+    read: u8,
+    /// A key repeated, or one failed to decode: nothing is carried.
+    refused: bool,
+}
+
+impl<'a> CarriedKeys<'a> {
+    /// Reads `key` if it is a carried one: `false` if not (the value is then
+    /// still to read).
+    fn read<V: Values<'a>>(&mut self, key: &str, values: &mut V) -> Result<bool, V::Error> {
+        let keys = &mut self.keys;
+        let (bit, slot) = match key {
+            "CallVariables" => (1, &mut keys.call_variables),
+            "fromAddress" => (2, &mut keys.from_address),
+            "toAddress" => (4, &mut keys.to_address),
+            "Campaign" => (8, &mut keys.campaign),
+            "OutBoundType" => (16, &mut keys.outbound_type),
+            _ => return Ok(false),
+        };
+        self.refused |= self.read & bit != 0;
+        self.read |= bit;
+        *slot = values.raw()?;
+        Ok(true)
+    }
+
+    /// The keys of a `ResponseFields` that is no object, as serde_json reads an
+    /// array into a struct (its five fields in order: `CallVariables`,
+    /// `fromAddress`, `toAddress`, `Campaign`, `OutBoundType`); `None` for
+    /// anything else, which it refuses.
+    #[cold]
+    fn of_array(text: &'a str) -> Option<CarriedKeys<'a>> {
+        use serde_json::value::RawValue;
+        type Raw<'r> = Option<&'r RawValue>;
+        let (call_variables, from, to, campaign, outbound): (Raw, Raw, Raw, Raw, Raw) =
+            serde_json::from_str(text).ok()?;
+        let keys = CarriedText {
+            response_actual: None,
+            call_variables: call_variables.map(RawValue::get),
+            from_address: from.map(RawValue::get),
+            to_address: to.map(RawValue::get),
+            campaign: campaign.map(RawValue::get),
+            outbound_type: outbound.map(RawValue::get),
+        };
+        Some(CarriedKeys {
+            keys,
+            ..CarriedKeys::default()
+        })
+    }
+}
+
+/// The carried fields of every shape, kept while the line is read: emit's pass
+/// reads the record's levels through [`CarryLevel`], which fills this beside
+/// them. A replay's pass never touches it.
+#[derive(Default)]
+pub(super) struct Carrying<'a> {
+    /// The top level's (a native record's).
+    native: CarriedKeys<'a>,
+    /// `message.call.ResponseFields`' keys, and its raw text.
+    fields: CarriedKeys<'a>,
+    fields_text: Option<&'a str>,
+    /// `message.call.ResponseActual`.
+    response_actual: Option<&'a str>,
+    /// The keys on the envelope's path read (`message`, `call`, and
+    /// `ResponseActual`, `ResponseFields`, `CallVariables` in it), a bit each;
+    /// one repeated refuses the envelope.
+    path: u8,
+    path_repeated: bool,
+}
+
+impl Carrying<'_> {
+    /// Notes a key on the envelope's path, `bit` its bit.
+    fn path_key(&mut self, bit: u8) {
+        self.path_repeated |= self.path & bit != 0;
+        self.path |= bit;
+    }
+}
+
+/// Where a level sits: one that holds a carried key, or leads to one, or below.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum At {
+    Top,
+    Message,
+    Call,
+    Below,
+}
+
+/// A level as emit reads it: `level` reads the record's fields as it does for
+/// replay, through values that also keep what the record carries at `at`
+/// ([`CarryValues`]). Every level of emit's pass is one, down to the deepest:
+/// the scanner's code for replay's levels is then replay's alone, and compiled
+/// for it as before.
+pub(super) struct CarryLevel<'c, 'a, L> {
+    level: L,
+    carry: &'c mut Carrying<'a>,
+    at: At,
+}
+
+impl<'c, 'f, 'a> CarryLevel<'c, 'a, Top<'f, 'a>> {
+    /// The top level of `flat`, keeping what is carried in `carry`.
+    pub(super) fn top(flat: &'f mut Flat<'a>, carry: &'c mut Carrying<'a>) -> Self {
+        CarryLevel {
+            level: Top(flat),
+            carry,
+            at: At::Top,
+        }
+    }
+}
+
+impl<'c, 'a, L> CarryLevel<'c, 'a, L> {
+    /// `level`, below every carried key.
+    fn below(level: L, carry: &'c mut Carrying<'a>) -> Self {
+        CarryLevel {
+            level,
+            carry,
+            at: At::Below,
+        }
+    }
+}
+
+impl<'de, L: Level<'de>> Level<'de> for CarryLevel<'_, 'de, L> {
+    fn field<V: Values<'de>>(&mut self, key: &str, values: &mut V) -> Result<(), V::Error> {
+        let mut values = CarryValues {
+            values,
+            carry: self.carry,
+            key,
+            at: self.at,
+        };
+        self.level.field(key, &mut values)
+    }
+    fn unreadable(&mut self) {
+        self.level.unreadable();
+    }
+}
+
+/// The value of `key` at `at`, read as a level asks, and kept if carried: the
+/// carried keys are those the record's levels skip, or read as an object or
+/// raw.
+struct CarryValues<'v, 'c, 'k, 'a, V> {
+    values: &'v mut V,
+    carry: &'c mut Carrying<'a>,
+    key: &'k str,
+    at: At,
+}
+
+impl<'de, V: Values<'de>> Values<'de> for CarryValues<'_, '_, '_, 'de, V> {
+    type Error = V::Error;
+
+    fn slot(&mut self) -> Result<Option<Scalar<'de>>, V::Error> {
+        self.values.slot()
+    }
+    fn time(&mut self) -> Result<Option<Scalar<'de>>, V::Error> {
+        self.values.time()
+    }
+    fn object<L: Level<'de>>(&mut self, level: L) -> Result<Kind, V::Error> {
+        let at = match (self.at, self.key) {
+            (At::Top, "message") => At::Message,
+            (At::Message, "call") => At::Call,
+            (At::Call, "ResponseActual") => {
+                let text = self.object_text(level)?;
+                self.carry.path_key(4);
+                self.carry.response_actual = text;
+                return Ok(match text {
+                    None => Kind::Null,
+                    Some(object) if object.starts_with('{') => Kind::Object,
+                    Some(_) => Kind::Other,
+                });
+            }
+            _ => At::Below,
+        };
+        match at {
+            At::Message => self.carry.path_key(1),
+            At::Call => self.carry.path_key(2),
+            _ => {}
+        }
+        let carry = &mut *self.carry;
+        self.values.object(CarryLevel { level, carry, at })
+    }
+    fn skip(&mut self) -> Result<(), V::Error> {
+        match (self.at, self.key) {
+            (At::Top, key) => {
+                if !self.carry.native.read(key, self.values)? {
+                    self.values.skip()?;
+                }
+            }
+            (At::Call, "ResponseFields") => {
+                self.carry.path_key(8);
+                let level = FieldsLevel(&mut self.carry.fields);
+                self.carry.fields_text = self.values.object_raw(level)?;
+            }
+            _ => self.values.skip()?,
+        }
+        Ok(())
+    }
+    fn raw(&mut self) -> Result<Option<&'de str>, V::Error> {
+        if (self.at, self.key) == (At::Call, "CallVariables") {
+            self.carry.path_key(16);
+        }
+        self.values.raw()
+    }
+    fn object_raw<L: Level<'de>>(&mut self, level: L) -> Result<Option<&'de str>, V::Error> {
+        let carry = &mut *self.carry;
+        self.values.object_raw(CarryLevel::below(level, carry))
+    }
+    fn object_text<L: Level<'de>>(&mut self, level: L) -> Result<Option<&'de str>, V::Error> {
+        let carry = &mut *self.carry;
+        self.values.object_text(CarryLevel::below(level, carry))
+    }
+}
+
+impl<'a> Carrying<'a> {
+    /// What the record `wire`, read from `text`, carries.
+    pub(super) fn take(&self, wire: &WireRecord<'a>, text: &'a str) -> CarriedText<'a> {
+        match wire.shape {
+            Shape::Websocket => CarriedText {
+                // The line is one JSON value: without the whitespace around it.
+                response_actual: Some(text.trim_matches([' ', '\t', '\n', '\r'])),
+                ..CarriedText::default()
+            },
+            Shape::Native if !self.native.refused => self.native.keys,
+            Shape::Envelope if !self.path_repeated => {
+                let fields = match self.fields_text {
+                    Some(object) if object.starts_with('{') => Some(self.fields),
+                    Some(other) => CarriedKeys::of_array(other),
+                    None => Some(CarriedKeys::default()),
+                };
+                match fields.filter(|f| !f.refused) {
+                    Some(fields) => CarriedText {
+                        response_actual: self.response_actual,
+                        call_variables: wire.call_variables,
+                        ..fields.keys
+                    },
+                    None => CarriedText::default(),
+                }
+            }
+            _ => CarriedText::default(),
+        }
+    }
+}
+
+/// `message.call.ResponseFields`, read for what an envelope carries.
+struct FieldsLevel<'f, 'a>(&'f mut CarriedKeys<'a>);
+
+impl<'de> Level<'de> for FieldsLevel<'_, 'de> {
+    fn field<V: Values<'de>>(&mut self, key: &str, values: &mut V) -> Result<(), V::Error> {
+        if !self.0.read(key, values)? {
+            values.skip()?;
+        }
+        Ok(())
+    }
+    fn unreadable(&mut self) {
+        self.0.refused = true;
+    }
+}
+
 /// Every key a level above reads, for the readers' differential tests, which
 /// generate lines over them.
 #[cfg(test)]
@@ -561,4 +864,9 @@ pub(super) const KEYS: &[&str] = &[
     "campaignPreviewOfferTimeout",
     "CallVariables",
     "callProcessingDetails",
+    "ResponseFields",
+    "fromAddress",
+    "toAddress",
+    "Campaign",
+    "OutBoundType",
 ];

@@ -3,7 +3,7 @@
 //! in place (no nested struct is built or moved), skipping every other value.
 
 use super::depth::{nesting_exceeds, MAX_DEPTH};
-use super::schema::{integer_token, Flat, Kind, Level, Top, Values};
+use super::schema::{integer_token, CarryLevel, Carrying, Flat, Kind, Level, Top, Values};
 use super::{Scalar, WireRecord};
 use crate::model::rejection::{Malformed, Rejection};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -22,6 +22,32 @@ pub(super) fn parse_with_serde_as(
     text: &str,
     skip_processing: bool,
 ) -> Result<WireRecord<'_>, Rejection> {
+    parse_both_ways(text, |numbers| {
+        read_with_serde_as(text, numbers, skip_processing)
+    })
+}
+
+/// [`parse_with_serde_as`], also keeping what the record carries into its
+/// outbound event.
+pub(super) fn parse_with_serde_carrying(
+    text: &str,
+    skip_processing: bool,
+) -> Result<(WireRecord<'_>, Carrying<'_>), Rejection> {
+    parse_both_ways(text, |numbers| {
+        let mut flat = Flat::new(skip_processing);
+        let mut carrying = Carrying::default();
+        let top = CarryLevel::top(&mut flat, &mut carrying);
+        let wire = read_top(top, text, numbers).and_then(|()| flat.take_wire());
+        wire.map(|wire| (wire, carrying))
+    })
+}
+
+/// Checks the depth of `text`, then reads it the parsed way, and the raw way if
+/// that fails.
+fn parse_both_ways<T>(
+    text: &str,
+    read: impl Fn(Numbers) -> Result<T, Rejection>,
+) -> Result<T, Rejection> {
     if nesting_exceeds(text.as_bytes(), MAX_DEPTH) {
         return Err(Rejection::malformed(Malformed::TooDeep(MAX_DEPTH)));
     }
@@ -30,8 +56,7 @@ pub(super) fn parse_with_serde_as(
     // beyond `f64` in the values it reads. The raw reader is the reader of record:
     // it reads every line the parsed one reads the same way (a test holds them to
     // it), so whatever the parsed reader fails on, for any reason, goes to it.
-    read_with_serde_as(text, Numbers::Parsed, skip_processing)
-        .or_else(|_| read_with_serde_as(text, Numbers::Raw, skip_processing))
+    read(Numbers::Parsed).or_else(|_| read(Numbers::Raw))
 }
 
 /// [`read_with_serde_as`] reading every field (for the tests).
@@ -48,17 +73,28 @@ fn read_with_serde_as(
     skip_processing: bool,
 ) -> Result<WireRecord<'_>, Rejection> {
     let mut flat = Flat::new(skip_processing);
-    match read_into(&mut flat, text, numbers) {
-        Ok(true) => flat.take_wire(),
+    read_top(Top(&mut flat), text, numbers)?;
+    flat.take_wire()
+}
+
+/// One serde reading of `text` into `top`, its top level, taking numbers as
+/// `numbers` says.
+fn read_top<'a, L: Level<'a>>(top: L, text: &'a str, numbers: Numbers) -> Result<(), Rejection> {
+    match read_into(top, text, numbers) {
+        Ok(true) => Ok(()),
         Ok(false) => Err(Rejection::malformed(Malformed::NotObject)),
         Err(e) => Err(Rejection::malformed(Malformed::NotJson(json_error(&e)))),
     }
 }
 
-/// Reads `text` (one JSON value) into `flat`; `Ok(false)` when it is not an object.
-fn read_into<'a>(flat: &mut Flat<'a>, text: &'a str, numbers: Numbers) -> serde_json::Result<bool> {
+/// Reads `text` (one JSON value) into `top`; `Ok(false)` when it is not an object.
+fn read_into<'a, L: Level<'a>>(
+    top: L,
+    text: &'a str,
+    numbers: Numbers,
+) -> serde_json::Result<bool> {
     let mut de = serde_json::Deserializer::from_str(text);
-    let kind = Object(Top(flat), numbers).deserialize(&mut de)?;
+    let kind = Object(top, numbers).deserialize(&mut de)?;
     de.end()?;
     Ok(kind == Kind::Object)
 }
@@ -112,6 +148,12 @@ impl<'de, A: MapAccess<'de>> Values<'de> for FromSerde<'_, A> {
             }
         }
         Ok(text)
+    }
+    fn object_text<L: Level<'de>>(&mut self, level: L) -> Result<Option<&'de str>, A::Error> {
+        let raw: &'de serde_json::value::RawValue = self.map.next_value()?;
+        let text = raw.get();
+        let kind = object_of_text(text, level, self.numbers)?;
+        Ok((kind != Kind::Null).then_some(text))
     }
 }
 
@@ -318,14 +360,22 @@ fn raw_object<'de, A: MapAccess<'de>, L: Level<'de>>(
     level: L,
 ) -> Result<Kind, A::Error> {
     let raw: &'de serde_json::value::RawValue = map.next_value()?;
-    let text = raw.get();
+    object_of_text(raw.get(), level, Numbers::Raw)
+}
+
+/// The raw JSON `text` of a value read into `level` as an object is.
+fn object_of_text<'de, L: Level<'de>, E: de::Error>(
+    text: &'de str,
+    level: L,
+    numbers: Numbers,
+) -> Result<Kind, E> {
     if is_number(text) {
         return Ok(Kind::Other);
     }
     // Objects are read; strings decoded (a lone surrogate fails, as it does for
     // the parsed reader); the rest is classified.
     let mut de = serde_json::Deserializer::from_str(text);
-    Object(level, Numbers::Raw)
+    Object(level, numbers)
         .deserialize(&mut de)
         .map_err(inner_error)
 }

@@ -10,6 +10,12 @@ const SEED: &str = include_str!("../fixtures/seed-sample-outbound-call.json");
 const AGENT: &str = "97f9e4c2-1b32-42a6-b6aa-13ba08fe4ae0";
 const INTERACTION: &str = "1191fe75-f6ab-413a-8275-2be7e7669a97";
 
+/// What the record `line` carries into its outbound event.
+fn carried(line: &str) -> Carried {
+    let (_, text) = wire::parse_str_carried(line).unwrap();
+    Carried::from_text(&text)
+}
+
 #[test]
 fn seed_sample_parses_verbatim_as_an_envelope() {
     let wire = wire::parse(SEED.as_bytes()).unwrap();
@@ -60,7 +66,7 @@ fn seed_sample_after_an_offer_renders_its_transition() {
     );
 
     let held = engine.agent(AGENT).and_then(|m| m.interaction());
-    let event = OutboundCallStateChange::new(&t, held, Carried::from_line(SEED, wire.shape));
+    let event = OutboundCallStateChange::new(&t, held, carried(SEED));
     let got: Value = serde_json::from_str(&event.to_json()).unwrap();
     let seed: Value = serde_json::from_str(SEED).unwrap();
     assert_eq!(got["channel"], "Webexcc");
@@ -95,7 +101,7 @@ fn websocket_input_is_carried_whole_and_native_carries_its_extras() {
     let wire = wire::parse(ws.as_bytes()).unwrap();
     let accepted = engine.apply(&wire.record().unwrap()).unwrap();
     let t = accepted.transition().unwrap();
-    let event = OutboundCallStateChange::new(t, Some("c"), Carried::from_line(ws, wire.shape));
+    let event = OutboundCallStateChange::new(t, Some("c"), carried(ws));
     let got: Value = serde_json::from_str(&event.to_json()).unwrap();
     let call = &got["message"]["call"];
     assert_eq!(
@@ -109,7 +115,7 @@ fn websocket_input_is_carried_whole_and_native_carries_its_extras() {
     let wire = wire::parse(native.as_bytes()).unwrap();
     let accepted = engine.apply(&wire.record().unwrap()).unwrap();
     let t = accepted.transition().unwrap();
-    let event = OutboundCallStateChange::new(t, None, Carried::from_line(native, wire.shape));
+    let event = OutboundCallStateChange::new(t, None, carried(native));
     let got: Value = serde_json::from_str(&event.to_json()).unwrap();
     let call = &got["message"]["call"];
     assert!(call.get("id").is_none(), "no call, no id");

@@ -172,7 +172,7 @@ impl Partition {
                 Applied::Inferred(lost) => (OutboundCallStateChange::inferred(lost), true),
                 Applied::Record(a) => {
                     agent = Some(a.record.agent.to_owned());
-                    let carried = Carried::from_line(a.line, a.shape);
+                    let carried = Carried::from_text(a.carried);
                     (
                         OutboundCallStateChange::new(
                             a.transition,
