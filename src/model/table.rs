@@ -649,6 +649,7 @@ const STATUS: [Status; STATES] = {
         availability: Availability::Ready,
     }; STATES];
     let per_phase = Recording::COUNT * Availability::COUNT * Role::COUNT;
+    // `+` for `*` here is an equivalent mutant while both counts are 2.
     let per_recording = Availability::COUNT * Role::COUNT;
     let mut i = 0;
     while i < STATES {
@@ -798,6 +799,7 @@ const fn fire(index: u8, status: Status) -> Step {
 /// The cell of the table for `event` in the state packed as `code`.
 #[inline]
 pub(crate) fn step_at(code: StateCode, event: Event) -> Option<Step> {
+    // `^` for `|` is an equivalent mutant: an event's number fits the low 6 bits.
     STEPS[(code.0 as usize) << 6 | event as usize]
 }
 
@@ -1111,6 +1113,27 @@ mod tests {
             );
             assert_eq!(s.phase, s.availability.phase(), "{s:?}");
         }
+    }
+
+    #[test]
+    fn recordings_possible_are_those_of_the_reachable_states() {
+        for phase in Phase::iter() {
+            let possible: BTreeSet<Recording> = recordings_possible(phase).collect();
+            let reached: BTreeSet<Recording> = every_status()
+                .filter(|s| s.phase == phase && is_reachable(*s))
+                .map(|s| s.recording)
+                .collect();
+            assert_eq!(possible, reached, "{phase:?}");
+            // SPEC §1: recording is off when a call terminates.
+            if !phase.has_call() {
+                assert_eq!(possible, BTreeSet::from([Recording::Off]), "{phase:?}");
+            }
+        }
+        // SPEC §2 rows 10–12: a live call's recording starts, pauses and resumes.
+        assert_eq!(
+            recordings_possible(Phase::Connected).count(),
+            Recording::COUNT
+        );
     }
 
     #[test]
