@@ -871,6 +871,7 @@ mod lookup {
     pub(super) fn resolve(name: &str) -> Option<Placement> {
         let bytes = name.as_bytes();
         let (&last, _) = bytes.split_last()?;
+        // `>=` here is an equivalent mutant while no placed name is MAX_LEN long.
         if bytes.len() > MAX_LEN {
             return None;
         }
@@ -889,6 +890,17 @@ mod lookup {
             for (name, _) in Placement::every_name() {
                 assert!(!name.is_empty() && name.len() <= MAX_LEN, "{name}");
             }
+        }
+
+        #[test]
+        fn a_name_longer_than_the_index_is_unknown_and_the_longest_resolves() {
+            assert_eq!(resolve(&"a".repeat(MAX_LEN + 1)), None);
+            assert_eq!(resolve(&"e".repeat(4 * MAX_LEN)), None);
+            let (longest, placement) = Placement::every_name()
+                .max_by_key(|(name, _)| name.len())
+                .expect("names");
+            assert_eq!(resolve(longest), Some(placement));
+            assert_eq!(resolve(&longest.to_ascii_uppercase()), Some(placement));
         }
     }
 }
