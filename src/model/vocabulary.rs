@@ -847,6 +847,8 @@ mod lookup {
 
     type Buckets = Vec<Vec<(Box<[u8]>, Placement)>>;
 
+    // cargo-mutants' `0`, `1`, `/` or `+` for `*` and `-` for `+` here are
+    // equivalent: a bucket's names are compared in full, so only how many changes.
     fn bucket(len: usize, last: u8) -> usize {
         len * 32 + usize::from(last.to_ascii_lowercase() & 31)
     }
@@ -868,6 +870,8 @@ mod lookup {
     pub(super) fn resolve(name: &str) -> Option<Placement> {
         let bytes = name.as_bytes();
         let (&last, _) = bytes.split_last()?;
+        // cargo-mutants' `>=` here is equivalent while no placed name is MAX_LEN
+        // bytes long (the longest is 31).
         if bytes.len() > MAX_LEN {
             return None;
         }
@@ -1034,5 +1038,22 @@ mod tests {
         let all: EventSet = Event::iter().collect();
         assert_eq!(all.len(), Event::COUNT);
         assert!(EventSet::EMPTY.is_empty());
+    }
+
+    #[test]
+    fn a_union_holds_the_events_of_both_sets() {
+        let s: EventSet = [Event::Acw, Event::AgentIdle].into_iter().collect();
+        let t: EventSet = [Event::AgentIdle, Event::Dropped].into_iter().collect();
+        assert_eq!(s.union(t).to_string(), "AgentIdle, acw, DROPPED");
+    }
+
+    #[test]
+    fn every_placed_name_resolves_and_a_long_one_is_unknown() {
+        for (name, placement) in Placement::every_name() {
+            assert_eq!(Placement::of(name), Some(placement), "{name}");
+        }
+        for len in 33..=40 {
+            assert_eq!(Placement::of(&"x".repeat(len)), None);
+        }
     }
 }
