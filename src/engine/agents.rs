@@ -145,18 +145,26 @@ impl Agents {
     /// Is fetching ahead worth it: can this build prefetch at all, and is the
     /// table larger than a core's caches commonly are (2 MiB), so that looking
     /// agents up means waiting on memory unless it is fetched early?
+    // Only speed depends on the answer (both paths of `Engine::apply_all` give the
+    // same verdicts), so cargo-mutants' `true`, `>>` for `<<` and `||` for `&&` here
+    // are equivalent mutants; so is `>=` for `>`, as 160 bytes times a power of two
+    // is never exactly 2 MiB.
     pub(crate) fn prefetches(&self) -> bool {
         const CACHES: usize = 2 << 20;
         self.can_prefetch() && self.slots.len() * std::mem::size_of::<Option<Entry>>() > CACHES
     }
 
     /// Does this build have a prefetch instruction ([`prefetch_lines`])?
+    // Only speed depends on it too: cargo-mutants' `true` and `false` here are
+    // equivalent.
     pub(crate) fn can_prefetch(&self) -> bool {
         cfg!(all(target_arch = "x86_64", target_feature = "sse"))
     }
 
     /// Asks the CPU to fetch the tags a lookup of `hash` starts with. Reads
     /// nothing, so nothing waits; the first of two prefetch stages.
+    // A prefetch is only a hint: cargo-mutants' deleting the body of this,
+    // `prefetch_entry` or `prefetch_lines` is equivalent.
     #[inline]
     pub(crate) fn prefetch_tags(&self, hash: u64) {
         if let Some(tag) = self.tags.get(self.home(hash)) {
@@ -178,6 +186,8 @@ impl Agents {
         loop {
             match self.tags[at] {
                 EMPTY => return,
+                // cargo-mutants' `true` or `false` for this guard, or `!=` for `==`,
+                // is equivalent: it changes only which slot is fetched.
                 t if t == tag => return prefetch_lines(&self.slots[at]),
                 _ => at = (at + 1) & mask,
             }
@@ -255,6 +265,8 @@ impl Agents {
 }
 
 /// The 7 high bits of `hash` (the home slot comes from the low bits).
+// cargo-mutants' `0`, `1` or `<<` for `>>` here (one tag for every agent) is
+// equivalent: only speed depends on it, as every slot's key is then compared.
 #[inline]
 fn tag(hash: u64) -> u8 {
     (hash >> 57) as u8
@@ -275,6 +287,8 @@ fn prefetch_lines<T>(value: &T) {
         use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
         const LINE: usize = 64;
         let start = std::ptr::from_ref(value).cast::<i8>();
+        // cargo-mutants' `/` or `+` for the first `%`, and `*` for the `+` of
+        // `span`, are equivalent: they only fetch other lines, or more of them.
         let first = start.wrapping_sub(start as usize % LINE);
         let span = start as usize % LINE + std::mem::size_of::<T>();
         for offset in (0..span).step_by(LINE) {
@@ -382,6 +396,29 @@ mod tests {
             table.prefetch_entry(table.hash(&n.to_string()));
             assert_eq!(table, before);
             assert_eq!(table.tags, before.tags);
+        }
+    }
+
+    #[test]
+    fn the_table_fills_to_seven_eighths_before_it_doubles() {
+        // 16 slots at first, doubled whenever one more agent would take the load
+        // past 7/8: 14 agents fit in 16 slots, 28 in 32, 56 in 64.
+        let expected_slots = |agents: usize| match agents {
+            1..=14 => 16,
+            15..=28 => 32,
+            29..=56 => 64,
+            _ => 128,
+        };
+        let (mut inserted, mut looked_up) = (Agents::default(), Agents::default());
+        for n in 1..=57 {
+            let id = format!("agent-{n}");
+            inserted.insert_new(&id, Machine::new());
+            let hash = looked_up.hash(&id);
+            looked_up.get_or_insert(&id, hash, Machine::new);
+            for table in [&inserted, &looked_up] {
+                assert_eq!(table.len(), n);
+                assert_eq!(table.tags.len(), expected_slots(n), "{n} agents");
+            }
         }
     }
 }

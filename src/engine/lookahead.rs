@@ -19,6 +19,7 @@ pub(crate) struct Lookahead {
 impl Lookahead {
     /// 8 to 32 measure alike, 16 best (benches/machine.rs, 100k agents).
     const AHEAD: usize = 16;
+    // Any ring longer than AHEAD works: cargo-mutants' `+` for `*` is equivalent.
     const RING: usize = 2 * Lookahead::AHEAD;
 
     /// Starts on `len` items: hashes the first `RING` and fetches their tags, then
@@ -51,17 +52,43 @@ impl Lookahead {
     ) -> Option<u64> {
         let (slot, len) = (i % Lookahead::RING, self.len);
         let hash = self.ring[slot];
+        // cargo-mutants' `<=` here is equivalent: the item past the last names no
+        // agent, and its slot is never read.
         if i + Lookahead::RING < len {
             self.ring[slot] = agent(i + Lookahead::RING).map(|a| engine.agents.hash(a));
             if let Some(far) = self.ring[slot] {
                 engine.agents.prefetch_tags(far);
             }
         }
+        // cargo-mutants' `==`, `>` or `<=` for `<` and `*` for either `+` below
+        // are equivalent: they change only which entries are fetched.
         if i + Lookahead::AHEAD < len {
             if let Some(near) = self.ring[(i + Lookahead::AHEAD) % Lookahead::RING] {
                 engine.agents.prefetch_entry(near);
             }
         }
         hash
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_gives_each_items_agent_hash_in_turn() {
+        let engine = Engine::new();
+        // Every seventh item names no agent (a blank line, say).
+        let items: Vec<Option<String>> = (0..100)
+            .map(|i| (i % 7 != 3).then(|| format!("agent-{}", i % 40)))
+            .collect();
+        for len in [0, 1, 15, 16, 17, 31, 32, 33, 47, 48, 49, 100] {
+            let agent = |i: usize| items[..len].get(i).and_then(|a| a.as_deref());
+            let mut ahead = Lookahead::start(&engine, len, agent);
+            for i in 0..len {
+                let expected = agent(i).map(|a| engine.hash(a));
+                assert_eq!(ahead.next(&engine, i, agent), expected, "item {i} of {len}");
+            }
+        }
     }
 }

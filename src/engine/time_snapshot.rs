@@ -220,6 +220,32 @@ mod tests {
     }
 
     #[test]
+    fn without_time_keeps_the_agents_and_drops_only_the_time_state() {
+        let timed = timed_engine();
+        let mut untimed = timed.clone().without_time();
+        // The same agents, phases, initial phase and mode; no rules, clock or findings.
+        assert_eq!(untimed, timed);
+        assert_eq!((untimed.len(), untimed.open_calls()), (4, 4));
+        assert_eq!((untimed.time_rules(), untimed.clock()), (None, None));
+        assert!(untimed.advance(i64::MAX).is_empty());
+        // Every call is still held, none of them timed.
+        let held: Vec<(String, Option<String>, bool)> = untimed
+            .open_stays()
+            .into_iter()
+            .map(|o| {
+                (
+                    o.agent,
+                    o.interaction,
+                    o.since.is_none() && o.deadline.is_none(),
+                )
+            })
+            .collect();
+        let expected = [("a1", "c1"), ("a2", "c2"), ("a3", "c3"), ("a4", "c4")]
+            .map(|(agent, call)| (agent.to_owned(), Some(call.to_owned()), true));
+        assert_eq!(held, expected);
+    }
+
+    #[test]
     fn a_time_state_that_does_not_fit_is_refused() {
         let json = timed_engine().to_snapshot_json();
         let stay = r#""a2":{"since":20000,"deadline":38000,"source":"ronaTimeout"}"#;

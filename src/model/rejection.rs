@@ -399,4 +399,24 @@ mod tests {
              (allowed: eAgentConsulting, DROPPED)"
         );
     }
+
+    #[test]
+    fn an_unknown_event_meets_a_phase_but_says_nothing_of_what_it_allows() {
+        // Only the kinds from out_of_order on say what the agent would have allowed.
+        let ready = crate::model::machine::Machine::new().status();
+        assert_ne!(
+            table::allowed(ready.phase, ready.recording, ready.role),
+            EventSet::EMPTY
+        );
+        let r = Rejection::met(Reason::UnknownEvent, ready, None).naming(
+            Some("a1"),
+            None,
+            Some("Swapped"),
+        );
+        assert_eq!(
+            (r.state(), r.allowed()),
+            (Some(Phase::Ready), EventSet::EMPTY)
+        );
+        assert_eq!(r.to_string(), r#"unknown event "Swapped""#);
+    }
 }

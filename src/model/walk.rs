@@ -157,6 +157,9 @@ pub(crate) fn from_start() -> &'static Tree {
 pub(crate) fn with_snapshots() -> &'static Tree {
     static TREE: OnceLock<Tree> = OnceLock::new();
     TREE.get_or_init(|| {
+        // cargo-mutants' `&&` for `||` below is equivalent: it drops only the
+        // `connected` starts, which the `hold` starts reach by resuming, and only
+        // `reaches` is asked of this tree.
         let set_by_snapshots = (0..STATES).filter_map(StateCode::from_code).filter(|c| {
             let phase = c.status().phase;
             table::SNAPSHOT_ROWS
